@@ -1,0 +1,51 @@
+/* heaplab collector events.
+ *
+ * Collectors do not compute statistics: they report what happens to listeners, as
+ * whippet's gc-event-listener.h does. The pause histogram and statistics
+ * (collectors/stats.c), the memory timeline and any trace are listeners; a new
+ * measurement is a new listener and touches no collector.
+ *
+ * Order within one collection:
+ *   collection_start -> roots_traced -> heap_traced -> collection_end -> live_data_size
+ * heap_resized may follow when the collector changes its trigger size.
+ * allocation_tick fires outside collections, each time about HL_TICK_BYTES more bytes
+ * have been allocated, so a listener can sample memory over time without touching the
+ * allocation fast path. teardown fires once, before the heap frees what is left.
+ * Any callback may be NULL.
+ */
+#ifndef HEAPLAB_COLLECTORS_EVENTS_H
+#define HEAPLAB_COLLECTORS_EVENTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HL_TICK_BYTES (64u * 1024u)
+
+typedef enum hl_collection_kind {
+    HL_COLLECTION_YOUNG, /* rc_cycle generation 0 */
+    HL_COLLECTION_MIDDLE, /* rc_cycle generation 1 */
+    HL_COLLECTION_FULL,  /* rc_cycle generation 2, every mark_sweep collection */
+} hl_collection_kind;
+
+typedef struct hl_event_listener {
+    void *data;
+    void (*collection_start)(void *data, hl_collection_kind kind);
+    void (*roots_traced)(void *data);
+    void (*heap_traced)(void *data);
+    /* objects_freed: objects this collection found unreachable and freed. */
+    void (*collection_end)(void *data, uint64_t objects_freed);
+    /* The collector's new trigger size in bytes (mark_sweep's next threshold). */
+    void (*heap_resized)(void *data, size_t bytes);
+    /* Live object bytes after a collection. */
+    void (*live_data_size)(void *data, size_t bytes);
+    /* Live object bytes now, about every HL_TICK_BYTES of allocation. */
+    void (*allocation_tick)(void *data, size_t live_bytes);
+    /* Once at teardown, after the roots are dropped (and, for tracing collectors, a
+     * final full collection): what is still live is the leak. freed_by_counting is
+     * the number of objects freed because their count reached zero over the heap's
+     * whole life. */
+    void (*teardown)(void *data, uint64_t live_objects, size_t live_bytes,
+                     uint64_t freed_by_counting);
+} hl_event_listener;
+
+#endif
