@@ -79,6 +79,8 @@ typedef struct hl_bench_result {
     int64_t repetitions;
     int64_t repetition_index;
     int64_t iterations;
+    /* Per iteration; for the "cv" aggregate, the coefficient of variation as a
+     * fraction (as in Google Benchmark's JSON). */
     double real_time_ns;        /* per iteration */
     double cpu_time_ns;         /* per iteration */
     bool error_occurred;

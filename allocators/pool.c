@@ -1,0 +1,365 @@
+/* `pool`: a small-object allocator in the style of CPython's obmalloc.
+ *
+ * The data layout, from the largest piece down:
+ *
+ *   arena  1 MiB from mmap, aligned to 1 MiB (we map 2 MiB and trim the ends), cut into
+ *          64 pools. The arena's header sits at the very start of the arena, and its
+ *          first member is pool 0's header, so pool 0 stays an ordinary pool whose
+ *          blocks simply start a little later.
+ *   pool   16 KiB, aligned to 16 KiB, serving one size class. A header at its start
+ *          (allocated-block count, LIFO free list, carving cursor, class, list links),
+ *          then blocks of the class size back to back.
+ *   block  a multiple of 16 bytes; classes are 16, 32, ..., 512 (class i holds requests
+ *          of 16*i+1 .. 16*(i+1) bytes). Every block is 16-byte aligned because pools
+ *          are, headers are padded to 16, and block sizes are multiples of 16.
+ *
+ *     arena (1 MiB)                    pool (16 KiB)
+ *     +--------+--------+-----+        +--------+-------+-------+-----+------------+
+ *     | pool 0 | pool 1 | ... |        | header | block | block | ... | not carved |
+ *     +--------+--------+-----+        +--------+-------+-------+-----+------------+
+ *
+ * Finding things by address: a block's pool is the block's address rounded down to
+ * 16 KiB, and a pool's arena is its address rounded down to 1 MiB. No lookup table.
+ *
+ * Pools. A pool is in one of three states. `used`: some blocks allocated and at least
+ * one free; it sits in used_pools[class], the list allocation draws from. `full`: no
+ * free block; it is in no list, and its first free puts it back into used_pools.
+ * `empty`: no block allocated; it goes back to its arena's free_pools list and may later
+ * serve any class. Blocks are carved lazily: a fresh pool only moves its carving cursor
+ * (never touching pages it does not need); freed blocks go on the pool's LIFO free
+ * list, whose link lives in the freed block itself, and are reused first.
+ *
+ * Arenas. An arena has `free_pools` counting both emptied pools and never-carved ones.
+ * Arenas with at least one free pool wait in buckets indexed by that count. A new pool
+ * comes from the arena with the fewest free pools, as obmalloc does: allocation packs
+ * into the fullest arenas so that the emptiest ones get the chance to drain completely.
+ * An arena whose pools are all free goes back to the OS (munmap), except that one such
+ * arena is kept as a spare, so a program that frees and reallocates around an arena
+ * boundary does not map and unmap on every swing.
+ *
+ * Requests above 512 bytes pass through to libc malloc, and realloc between the two
+ * worlds allocates, copies and frees. A realloc that stays within one size class keeps
+ * the block.
+ *
+ * The resident figure is the bytes currently mapped for arenas plus the requested bytes
+ * of live pass-through blocks.
+ *
+ * In an AddressSanitizer build a block is poisoned while it is free (or not yet carved)
+ * and unpoisoned to its requested size while allocated, so use-after-free and overflow
+ * into a block's padding through this allocator are reported.
+ */
+#include "allocators/allocator.h"
+
+#include <assert.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+#define ARENA_SIZE ((size_t)1 << 20)
+#define POOL_SIZE ((size_t)16 << 10)
+#define POOLS_PER_ARENA (ARENA_SIZE / POOL_SIZE)
+#define CLASS_STEP ((size_t)16)
+#define SMALL_MAX ((size_t)512)
+#define CLASS_COUNT (SMALL_MAX / CLASS_STEP)
+
+_Static_assert(CLASS_STEP % HL_ALLOC_ALIGNMENT == 0, "classes must keep 16-byte alignment");
+
+typedef struct pool_header {
+    uint32_t allocated;       /* blocks handed out and not freed */
+    uint32_t size_class;      /* index into the classes; block size is 16*(class+1) */
+    void *free_block;         /* LIFO list of freed blocks, linked through the blocks */
+    uint32_t next_offset;     /* carving cursor: offset of the next never-used block */
+    uint32_t max_offset;      /* the last offset at which a whole block still fits */
+    struct pool_header *prev; /* used_pools[class] links, or arena free_pools link */
+    struct pool_header *next;
+} pool_header;
+
+typedef struct pool_arena {
+    pool_header pool0;        /* pool 0's header: must stay the first member */
+    uint32_t free_pools;      /* empty pools plus never-carved pools */
+    uint32_t carved_pools;    /* pools [0, carved_pools) have been initialised once */
+    pool_header *empty_pools; /* emptied pools, linked through pool_header.next */
+    struct pool_arena *prev;  /* bucket links (arenas with the same free_pools) */
+    struct pool_arena *next;
+    struct pool_arena *all_prev; /* every mapped arena, for destroy */
+    struct pool_arena *all_next;
+} pool_arena;
+
+#define POOL_HEAD_SIZE ((sizeof(pool_header) + 15) & ~(size_t)15)
+#define ARENA_HEAD_SIZE ((sizeof(pool_arena) + 15) & ~(size_t)15)
+
+typedef struct pool_state {
+    pool_header *used_pools[CLASS_COUNT];
+    /* buckets[n]: arenas with exactly n free pools (n >= 1); full arenas are in none. */
+    pool_arena *buckets[POOLS_PER_ARENA + 1];
+    pool_arena *all_arenas;
+    size_t mapped_bytes;      /* arenas * ARENA_SIZE */
+    size_t passthrough_bytes; /* requested bytes of live blocks above SMALL_MAX */
+} pool_state;
+
+static inline size_t class_of(size_t size) {
+    return size == 0 ? 0 : (size - 1) / CLASS_STEP;
+}
+static inline size_t class_block_size(size_t c) {
+    return (c + 1) * CLASS_STEP;
+}
+
+static inline pool_header *pool_of(void *block) {
+    return (pool_header *)((uintptr_t)block & ~(uintptr_t)(POOL_SIZE - 1));
+}
+
+static inline pool_arena *arena_of(pool_header *pool) {
+    return (pool_arena *)((uintptr_t)pool & ~(uintptr_t)(ARENA_SIZE - 1));
+}
+
+/* Where a pool's blocks start: pool 0 shares its space with the arena header. */
+static inline size_t pool_first_offset(pool_header *p) {
+    return (void *)p == (void *)arena_of(p) ? ARENA_HEAD_SIZE : POOL_HEAD_SIZE;
+}
+
+/* --- arena buckets --------------------------------------------------------------- */
+
+static void bucket_unlink(pool_state *s, pool_arena *a) {
+    if (a->prev != NULL)
+        a->prev->next = a->next;
+    else
+        s->buckets[a->free_pools] = a->next;
+    if (a->next != NULL) a->next->prev = a->prev;
+    a->prev = a->next = NULL;
+}
+
+static void bucket_push(pool_state *s, pool_arena *a) {
+    a->prev = NULL;
+    a->next = s->buckets[a->free_pools];
+    if (a->next != NULL) a->next->prev = a;
+    s->buckets[a->free_pools] = a;
+}
+
+/* --- arenas ---------------------------------------------------------------------- */
+
+/* Map one arena aligned to ARENA_SIZE: map twice the size and unmap the slack on both
+ * sides. NULL when the OS refuses. */
+static pool_arena *arena_map(pool_state *s) {
+    unsigned char *raw =
+        mmap(NULL, 2 * ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) return NULL;
+    uintptr_t start = ((uintptr_t)raw + ARENA_SIZE - 1) & ~(uintptr_t)(ARENA_SIZE - 1);
+    size_t head = start - (uintptr_t)raw;
+    if (head > 0) munmap(raw, head);
+    size_t tail = ARENA_SIZE - head;
+    if (tail > 0) munmap((unsigned char *)start + ARENA_SIZE, tail);
+
+    pool_arena *a = (pool_arena *)start;
+    /* Fresh anonymous memory is zero: every header field already reads 0 / NULL. */
+    a->free_pools = POOLS_PER_ARENA;
+    a->all_next = s->all_arenas;
+    if (s->all_arenas != NULL) s->all_arenas->all_prev = a;
+    s->all_arenas = a;
+    s->mapped_bytes += ARENA_SIZE;
+    POISON((unsigned char *)a + ARENA_HEAD_SIZE, ARENA_SIZE - ARENA_HEAD_SIZE);
+    bucket_push(s, a);
+    return a;
+}
+
+/* Unmap arena `a`, which is in no bucket. */
+static void arena_unmap(pool_state *s, pool_arena *a) {
+    if (a->all_prev != NULL)
+        a->all_prev->all_next = a->all_next;
+    else
+        s->all_arenas = a->all_next;
+    if (a->all_next != NULL) a->all_next->all_prev = a->all_prev;
+    s->mapped_bytes -= ARENA_SIZE;
+    UNPOISON(a, ARENA_SIZE);
+    munmap(a, ARENA_SIZE);
+}
+
+/* --- pools ----------------------------------------------------------------------- */
+
+static void used_push(pool_state *s, pool_header *p) {
+    pool_header **head = &s->used_pools[p->size_class];
+    p->prev = NULL;
+    p->next = *head;
+    if (*head != NULL) (*head)->prev = p;
+    *head = p;
+}
+
+static void used_unlink(pool_state *s, pool_header *p) {
+    if (p->prev != NULL)
+        p->prev->next = p->next;
+    else
+        s->used_pools[p->size_class] = p->next;
+    if (p->next != NULL) p->next->prev = p->prev;
+    p->prev = p->next = NULL;
+}
+
+/* A pool for class `c`, taken from the arena with the fewest free pools (a new arena if
+ * none has one), initialised and put in used_pools[c]. NULL when mmap fails. */
+static pool_header *pool_take(pool_state *s, size_t c) {
+    pool_arena *a = NULL;
+    for (size_t n = 1; n <= POOLS_PER_ARENA && a == NULL; n++)
+        a = s->buckets[n];
+    if (a == NULL && (a = arena_map(s)) == NULL) return NULL;
+
+    pool_header *p;
+    if (a->empty_pools != NULL) {
+        p = a->empty_pools;
+        a->empty_pools = p->next;
+    } else {
+        p = (pool_header *)((unsigned char *)a + a->carved_pools * POOL_SIZE);
+        a->carved_pools++;
+    }
+    bucket_unlink(s, a);
+    a->free_pools--;
+    if (a->free_pools > 0) bucket_push(s, a);
+
+    UNPOISON(p, sizeof(pool_header));
+    size_t head = pool_first_offset(p);
+    size_t block = class_block_size(c);
+    p->allocated = 0;
+    p->size_class = (uint32_t)c;
+    p->free_block = NULL;
+    p->next_offset = (uint32_t)head;
+    p->max_offset = (uint32_t)(POOL_SIZE - block);
+    used_push(s, p);
+    return p;
+}
+
+/* Pool `p` has just become empty: give it back to its arena, and the arena back to the
+ * OS when all its pools are free and a spare empty arena already exists. */
+static void pool_release(pool_state *s, pool_header *p) {
+    pool_arena *a = arena_of(p);
+    used_unlink(s, p);
+    size_t first = pool_first_offset(p);
+    POISON((unsigned char *)p + first, POOL_SIZE - first);
+    p->next = a->empty_pools;
+    a->empty_pools = p;
+    if (a->free_pools > 0) bucket_unlink(s, a); /* a full arena is in no bucket */
+    a->free_pools++;
+    if (a->free_pools == POOLS_PER_ARENA && s->buckets[POOLS_PER_ARENA] != NULL) {
+        /* Another wholly free arena is already kept as the spare. */
+        arena_unmap(s, a);
+        return;
+    }
+    bucket_push(s, a);
+}
+
+/* --- the interface --------------------------------------------------------------- */
+
+static void *pool_create(const char **error) {
+    pool_state *s = calloc(1, sizeof *s);
+    if (s == NULL) *error = "allocator pool: out of memory";
+    return s;
+}
+
+static void pool_destroy(void *state) {
+    pool_state *s = state;
+    while (s->all_arenas != NULL) {
+        pool_arena *a = s->all_arenas;
+        s->all_arenas = a->all_next;
+        UNPOISON(a, ARENA_SIZE);
+        munmap(a, ARENA_SIZE);
+    }
+    free(s);
+}
+
+static void *pool_alloc(void *state, size_t size) {
+    pool_state *s = state;
+    if (size > SMALL_MAX) {
+        void *p = malloc(size);
+        if (p != NULL) s->passthrough_bytes += size;
+        return p;
+    }
+    size_t c = class_of(size);
+    pool_header *p = s->used_pools[c];
+    if (p == NULL && (p = pool_take(s, c)) == NULL) return NULL;
+
+    void *block = p->free_block;
+    if (block != NULL) {
+        UNPOISON(block, sizeof(void *));
+        p->free_block = *(void **)block;
+    } else {
+        /* A pool in used_pools always has a free block or room to carve one. */
+        block = (unsigned char *)p + p->next_offset;
+        p->next_offset += (uint32_t)class_block_size(c);
+    }
+    p->allocated++;
+    if (p->free_block == NULL && p->next_offset > p->max_offset) used_unlink(s, p); /* full */
+    POISON(block, class_block_size(c));
+    UNPOISON(block, size);
+    return block;
+}
+
+static void pool_free(void *state, void *ptr, size_t size) {
+    pool_state *s = state;
+    if (size > SMALL_MAX) {
+        s->passthrough_bytes -= size;
+        free(ptr);
+        return;
+    }
+    pool_header *p = pool_of(ptr);
+    assert(p->size_class == class_of(size) && "pool_free: size does not match the block's class");
+    bool was_full = p->free_block == NULL && p->next_offset > p->max_offset;
+    UNPOISON(ptr, sizeof(void *));
+    *(void **)ptr = p->free_block;
+    p->free_block = ptr;
+    POISON(ptr, class_block_size(p->size_class));
+    p->allocated--;
+    if (was_full) used_push(s, p);
+    if (p->allocated == 0) pool_release(s, p);
+}
+
+static void *pool_realloc(void *state, void *ptr, size_t old_size, size_t new_size) {
+    pool_state *s = state;
+    bool old_small = old_size <= SMALL_MAX, new_small = new_size <= SMALL_MAX;
+    if (old_small && new_small && class_of(old_size) == class_of(new_size)) {
+        /* Same class: the block already has room. */
+        POISON(ptr, class_block_size(class_of(old_size)));
+        UNPOISON(ptr, new_size);
+        return ptr;
+    }
+    if (!old_small && !new_small) {
+        void *p = realloc(ptr, new_size);
+        if (p == NULL) return NULL;
+        s->passthrough_bytes += new_size - old_size; /* wraps correctly when shrinking */
+        return p;
+    }
+    void *p = pool_alloc(s, new_size);
+    if (p == NULL) return NULL;
+    memcpy(p, ptr, old_size < new_size ? old_size : new_size);
+    pool_free(s, ptr, old_size);
+    return p;
+}
+
+static size_t pool_resident(void *state) {
+    pool_state *s = state;
+    return s->mapped_bytes + s->passthrough_bytes;
+}
+
+static const char *pool_version(void) {
+    return NULL;
+}
+
+const hl_allocator_ops hl_pool_allocator = {
+    .name = "pool",
+    .summary = "obmalloc-style size classes <= 512 B in 16 KiB pools in 1 MiB mmap'd arenas, "
+               "larger via libc (serves the object heap only)",
+    .preload = NULL,
+    .preload_symbol = NULL,
+    .create = pool_create,
+    .destroy = pool_destroy,
+    .alloc = pool_alloc,
+    .free = pool_free,
+    .realloc = pool_realloc,
+    .resident_bytes = pool_resident,
+    .version = pool_version,
+};
