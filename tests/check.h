@@ -29,10 +29,14 @@ static long check_count;
         }                                                                                    \
     } while (0)
 
+/* Evaluates `cond` once. */
 #define REQUIRE(cond)                                                                        \
     do {                                                                                     \
-        CHECK(cond);                                                                         \
-        if (!(cond)) exit(1);                                                                \
+        check_count++;                                                                       \
+        if (!(cond)) {                                                                       \
+            fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, __LINE__, #cond);     \
+            exit(1);                                                                         \
+        }                                                                                    \
     } while (0)
 
 /* Call at the end of main: prints a summary and gives the exit code. */

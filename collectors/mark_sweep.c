@@ -1,0 +1,263 @@
+/* mark_sweep: a non-moving, stop-the-world tracing collector with precise roots.
+ *
+ * No count traffic: counts_references is false, so hl_incref/hl_decref do nothing
+ * and hl_refcount reports 0. Every object but the immortal small ints carries a
+ * 16-byte prefix and sits on one list, `objects`, so that the sweep can find the dead.
+ *
+ * When. At each safe point (before an allocation) a collection starts if the live
+ * bytes (everything allocated and not yet swept) have reached `trigger`. After a
+ * collection trigger = max(HL_MARK_SWEEP_MIN_TRIGGER (1 MiB), live bytes after the
+ * sweep * growth_factor): with the default factor 2.0 the heap may double between
+ * collections, like Go's GOGC=100. hl_collect always collects fully.
+ *
+ * One collection, in the order the functions run (collect):
+ *
+ *   mark_roots        every root turns grey: the globals, the current frame (its
+ *                     slot 0 is the caller, so the whole frame chain follows), the
+ *                     handles of open scopes, and heap->pinned (a constructor's object
+ *                     argument). The mutator must keep everything it uses reachable
+ *                     from these at a safe point; that is the rooting rule of heap.h.
+ *   drain_mark_stack  pop a grey object, turn it black, turn its white referents grey
+ *                     and push them. The mark stack is an explicit array grown through
+ *                     the allocator; marking never recurses on the C stack, so a chain
+ *                     10^7 deep marks in constant C stack.
+ *   rescan_overflow   if the mark stack could not grow (allocation failure), the
+ *                     object that did not fit stays grey on the heap and `overflowed`
+ *                     is set; the heap list is then walked for grey objects, which are
+ *                     scanned in turn, until a walk finishes without overflow. Slow
+ *                     but correct, and still without recursion.
+ *   finalize_unreachable
+ *                     every white object with a finalizer that has not run yet is
+ *                     finalized, once (PEP 442). A finalizer may resurrect objects by
+ *                     storing them anywhere, including into a black object, so after
+ *                     any finalizer ran all marks are cleared and marking runs again.
+ *                     Objects allocated by a finalizer are white and live only if
+ *                     reachable after it.
+ *   sweep             walk `objects`: white objects are freed through the allocator;
+ *                     black ones turn white for the next collection.
+ *
+ * Colours (flags in collectors/object.h): white = neither GREY nor BLACK (unvisited;
+ * after marking: unreachable); GREY = reached, referents not yet scanned; BLACK =
+ * reached and scanned. Invariant after a drain without overflow: no black object
+ * refers to a white one, so white means unreachable.
+ */
+#include "collectors/collector.h"
+
+#define MS_INITIAL_STACK 256
+
+typedef struct ms_state {
+    hl_gc_link objects; /* every object except the small ints */
+    hl_object **stack;  /* the mark stack: grey objects waiting to be scanned */
+    size_t stack_length;
+    size_t stack_capacity;
+    bool overflowed; /* some grey object is not on the stack */
+    size_t trigger;  /* live bytes that start the next collection */
+} ms_state;
+
+static bool is_white(const hl_object *o) {
+    return (o->flags & (HL_FLAG_GREY | HL_FLAG_BLACK)) == 0;
+}
+
+static void make_white(hl_object *o) {
+    o->flags &= (uint16_t) ~(HL_FLAG_GREY | HL_FLAG_BLACK);
+}
+
+static bool grow_stack(hl_heap *heap, ms_state *s) {
+    size_t cap = s->stack_capacity == 0 ? MS_INITIAL_STACK : s->stack_capacity * 2;
+    hl_object **stack =
+        s->stack_capacity == 0
+            ? hl_alloc(heap->allocator, cap * sizeof(hl_object *))
+            : hl_realloc(heap->allocator, s->stack, s->stack_capacity * sizeof(hl_object *),
+                         cap * sizeof(hl_object *));
+    if (stack == NULL) return false;
+    s->stack = stack;
+    s->stack_capacity = cap;
+    return true;
+}
+
+typedef struct ms_marker {
+    hl_heap *heap;
+    ms_state *state;
+} ms_marker;
+
+static void make_grey(hl_object *o, void *data) {
+    ms_marker *m = data;
+    if (o == NULL || (o->flags & HL_FLAG_IMMORTAL) || !is_white(o)) return;
+    o->flags |= HL_FLAG_GREY;
+    ms_state *s = m->state;
+    if (s->stack_length == s->stack_capacity && !grow_stack(m->heap, s)) {
+        s->overflowed = true; /* stays grey on the heap; rescan_overflow finds it */
+        return;
+    }
+    s->stack[s->stack_length++] = o;
+}
+
+static void scan(ms_marker *m, hl_object *o) {
+    o->flags = (uint16_t)((o->flags & ~HL_FLAG_GREY) | HL_FLAG_BLACK);
+    size_t n;
+    hl_object **slots = hl__object_slots(o, &n);
+    for (size_t i = 0; i < n; i++)
+        make_grey(slots[i], m);
+}
+
+static void drain_mark_stack(ms_marker *m) {
+    ms_state *s = m->state;
+    while (s->stack_length != 0)
+        scan(m, s->stack[--s->stack_length]);
+}
+
+static void rescan_overflow(ms_marker *m) {
+    ms_state *s = m->state;
+    while (s->overflowed) {
+        s->overflowed = false;
+        for (hl_gc_link *l = s->objects.next; l != &s->objects; l = l->next) {
+            hl_object *o = hl_gc_object_of(l);
+            if (o->flags & HL_FLAG_GREY) {
+                scan(m, o);
+                drain_mark_stack(m);
+            }
+        }
+    }
+}
+
+static void mark_roots(ms_marker *m) {
+    hl__each_root(m->heap, make_grey, m);
+}
+
+static void mark(ms_marker *m) {
+    mark_roots(m);
+    hl__emit_roots_traced(m->heap);
+    drain_mark_stack(m);
+    rescan_overflow(m);
+    hl__emit_heap_traced(m->heap);
+}
+
+/* Returns true when some finalizer ran (and the marks must be recomputed). */
+static bool finalize_unreachable(hl_heap *heap, ms_state *s) {
+    hl_gc_link pending;
+    hl_gc_list_init(&pending);
+    hl_gc_link *l = s->objects.next;
+    while (l != &s->objects) {
+        hl_gc_link *next = l->next;
+        hl_object *o = hl_gc_object_of(l);
+        if (is_white(o) && hl__object_wants_finalizer(heap, o)) hl_gc_list_move(l, &pending);
+        l = next;
+    }
+    if (hl_gc_list_is_empty(&pending)) return false;
+    while (!hl_gc_list_is_empty(&pending)) {
+        hl_gc_link *p = pending.next;
+        hl_gc_list_move(p, &s->objects);
+        hl__object_finalize(heap, hl_gc_object_of(p));
+    }
+    return true;
+}
+
+static uint64_t sweep(hl_heap *heap, ms_state *s) {
+    uint64_t freed = 0;
+    hl_gc_link *l = s->objects.next;
+    while (l != &s->objects) {
+        hl_gc_link *next = l->next;
+        hl_object *o = hl_gc_object_of(l);
+        if (is_white(o)) {
+            hl__object_free(heap, o);
+            freed++;
+        } else {
+            make_white(o);
+        }
+        l = next;
+    }
+    return freed;
+}
+
+static long ms_collect(hl_heap *heap, int generation) {
+    (void)generation; /* always full */
+    ms_state *s = heap->gc;
+    ms_marker m = {heap, s};
+    heap->collecting = true;
+    hl__emit_collection_start(heap, HL_COLLECTION_FULL);
+    mark(&m);
+    if (finalize_unreachable(heap, s)) {
+        for (hl_gc_link *l = s->objects.next; l != &s->objects; l = l->next)
+            make_white(hl_gc_object_of(l));
+        mark(&m);
+    }
+    uint64_t freed = sweep(heap, s);
+    double next = (double)heap->live_bytes * heap->growth_factor;
+    s->trigger =
+        next < (double)HL_MARK_SWEEP_MIN_TRIGGER ? HL_MARK_SWEEP_MIN_TRIGGER : (size_t)next;
+    heap->collecting = false;
+    hl__emit_collection_end(heap, freed);
+    hl__emit_live_data_size(heap, heap->live_bytes);
+    hl__emit_heap_resized(heap, s->trigger);
+    return (long)freed;
+}
+
+/* ---- the collector interface ---- */
+
+static hl_status ms_init(hl_heap *heap) {
+    ms_state *s = hl__gc_alloc(heap, sizeof *s);
+    if (s == NULL) return HL_MEMORY_ERROR;
+    hl_gc_list_init(&s->objects);
+    s->stack = NULL;
+    s->stack_length = 0;
+    s->stack_capacity = 0;
+    s->overflowed = false;
+    s->trigger = HL_MARK_SWEEP_MIN_TRIGGER;
+    if (!grow_stack(heap, s)) {
+        hl_free(heap->allocator, s, sizeof *s);
+        return HL_MEMORY_ERROR;
+    }
+    heap->gc = s;
+    return HL_OK;
+}
+
+static void ms_link(hl_heap *heap, hl_object *o) {
+    ms_state *s = heap->gc;
+    hl_gc_list_append(&s->objects, hl_gc_link_of(o));
+}
+
+static void ms_unlink(hl_heap *heap, hl_object *o) {
+    (void)heap;
+    hl_gc_list_remove(hl_gc_link_of(o));
+}
+
+static void ms_safe_point(hl_heap *heap) {
+    ms_state *s = heap->gc;
+    if (heap->live_bytes >= s->trigger) ms_collect(heap, 2);
+}
+
+static void ms_finish(hl_heap *heap) {
+    ms_collect(heap, 2);
+}
+
+static void ms_release_all(hl_heap *heap) {
+    ms_state *s = heap->gc;
+    while (!hl_gc_list_is_empty(&s->objects))
+        hl__object_free(heap, hl_gc_object_of(s->objects.next));
+    if (s->stack_capacity != 0)
+        hl_free(heap->allocator, s->stack, s->stack_capacity * sizeof(hl_object *));
+    hl_free(heap->allocator, s, sizeof *s);
+    heap->gc = NULL;
+}
+
+static void ms_each_tracked(hl_heap *heap, void (*fn)(hl_object *o, void *data), void *data) {
+    ms_state *s = heap->gc;
+    for (hl_gc_link *l = s->objects.next; l != &s->objects; l = l->next)
+        fn(hl_gc_object_of(l), data);
+}
+
+const hl_collector_ops hl_mark_sweep_collector = {
+    .name = "mark_sweep",
+    .summary = "tracing mark-sweep, no counts, explicit mark stack, collects at 2x growth",
+    .counts_references = false,
+    .prefix_size = sizeof(hl_gc_link),
+    .tracks_all = true,
+    .init = ms_init,
+    .link = ms_link,
+    .unlink = ms_unlink,
+    .safe_point = ms_safe_point,
+    .collect = ms_collect,
+    .finish = ms_finish,
+    .release_all = ms_release_all,
+    .each_tracked = ms_each_tracked,
+};

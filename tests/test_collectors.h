@@ -1,0 +1,91 @@
+/* Shared set-up for the collector tests (test_objects, test_oracle, test_triggers,
+ * test_deep): `test_X ALLOCATOR [COLLECTOR]` prepares the process for the allocator
+ * (jemalloc and mimalloc re-execute with LD_PRELOAD), then runs every check for every
+ * collector (or the one named). Each heap gets its own allocator instance, and after
+ * hl_heap_destroy the instance must hold no live byte: nothing leaks past teardown. */
+#ifndef HEAPLAB_TESTS_TEST_COLLECTORS_H
+#define HEAPLAB_TESTS_TEST_COLLECTORS_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "collectors/collector.h"
+#include "collectors/heap.h"
+#include "collectors/stats.h"
+#include "tests/check.h"
+
+/* REQUIRE that evaluates its condition once (check.h's REQUIRE evaluates it twice, so
+ * it must not hold a call with side effects). */
+#define TC_REQUIRE(cond)                                                                           \
+    do {                                                                                           \
+        bool tc_ok_ = (cond);                                                                      \
+        CHECK_MSG(tc_ok_, "required");                                                             \
+        if (!tc_ok_) exit(1);                                                                      \
+    } while (0)
+
+typedef struct tc_args {
+    const hl_allocator_ops *allocator;
+    const char *only_collector; /* NULL: all */
+} tc_args;
+
+static inline tc_args tc_prepare(int argc, char **argv) {
+    tc_args args = {hl_allocator_find(argc > 1 ? argv[1] : "libc"), argc > 2 ? argv[2] : NULL};
+    if (args.allocator == NULL) {
+        fprintf(stderr, "unknown allocator %s (%s)\n", argv[1], hl_allocator_names());
+        exit(2);
+    }
+    const char *err = NULL;
+    if (!hl_allocator_prepare_process(args.allocator, argv, &err)) {
+        fprintf(stderr, "cannot prepare %s: %s\n", args.allocator->name, err ? err : "?");
+        exit(1);
+    }
+    return args;
+}
+
+static inline bool tc_wants(const tc_args *args, const hl_collector_ops *c) {
+    return args->only_collector == NULL || strcmp(args->only_collector, c->name) == 0;
+}
+
+/* One heap on its own allocator instance, with a statistics listener. */
+typedef struct tc_heap {
+    hl_allocator alloc;
+    hl_heap *heap;
+    hl_stats_listener *stats;
+    hl_gc_stats final; /* read after destroy */
+} tc_heap;
+
+static inline hl_heap_config tc_config(const hl_collector_ops *c) {
+    hl_heap_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.collector = c;
+    return cfg;
+}
+
+static inline void tc_open(tc_heap *t, const tc_args *args, hl_heap_config cfg) {
+    const char *err = NULL;
+    if (!hl_allocator_init(&t->alloc, args->allocator, &err)) {
+        fprintf(stderr, "allocator %s: %s\n", args->allocator->name, err ? err : "?");
+        exit(1);
+    }
+    t->stats = hl_stats_listener_new();
+    TC_REQUIRE(t->stats != NULL);
+    cfg.allocator = &t->alloc;
+    size_t i = 0;
+    while (i + 1 < HL_MAX_LISTENERS && cfg.listeners[i] != NULL)
+        i++;
+    cfg.listeners[i] = hl_stats_listener_events(t->stats);
+    TC_REQUIRE(hl_heap_create(&cfg, &t->heap) == HL_OK);
+}
+
+/* Destroy the heap; the allocator must be empty afterwards. */
+static inline void tc_close(tc_heap *t) {
+    hl_heap_destroy(t->heap);
+    t->heap = NULL;
+    hl_stats_listener_read(t->stats, &t->final);
+    hl_stats_listener_free(t->stats);
+    CHECK_MSG(t->alloc.live_bytes == 0, "allocator %s still holds %zu bytes after destroy",
+              t->alloc.ops->name, t->alloc.live_bytes);
+    hl_allocator_fini(&t->alloc);
+}
+
+#endif

@@ -1,0 +1,144 @@
+/* Deep structures on a small C stack: `test_deep ALLOCATOR [COLLECTOR] [N]`.
+ *
+ * Everything runs on a thread with a 256 KiB stack. For each collector:
+ * - a chain of N linked records (Person -> partner -> ...) rooted in one local, then
+ *   dropped: refcount and rc_cycle free it at once (iteratively, never recursing),
+ *   mark_sweep first marks all of it (hl_collect finds nothing) and then frees it;
+ * - a list nested N deep ([[[...]]]), the same way;
+ * - mark_sweep with a mark stack that cannot grow (the allocator's limit refuses
+ *   every growth): marking falls back to rescanning the heap and stays exact.
+ * N is 10^7 in release builds and 10^6 in sanitizer builds (ASan's shadow memory and
+ * slower allocator make 10^7 take minutes); both are far beyond what recursion on a
+ * 256 KiB stack could survive (a few thousand frames).
+ */
+#include <pthread.h>
+
+#include "tests/test_collectors.h"
+
+#ifdef HEAPLAB_SANITIZE
+#define DEFAULT_N 1000000L
+#else
+#define DEFAULT_N 10000000L
+#endif
+
+typedef struct deep_job {
+    const tc_args *args;
+    const hl_collector_ops *collector;
+    long n;
+} deep_job;
+
+static void chain(const deep_job *job) {
+    tc_heap t;
+    tc_open(&t, job->args, tc_config(job->collector));
+    hl_heap *h = t.heap;
+    TC_REQUIRE(hl_frame_push(h, 1) == HL_OK);
+    uint64_t base = hl_heap_live_objects(h);
+    for (long i = 0; i < job->n; i++) {
+        hl_object *r = hl_record_new(h, 1, NULL, NULL); /* the head is rooted in local 0 */
+        TC_REQUIRE(r != NULL);
+        hl_record_set(h, r, 0, hl_local_get(h, 0));
+        hl_local_set(h, 0, r);
+        hl_decref(h, r);
+    }
+    CHECK(hl_heap_live_objects(h) == base + (uint64_t)job->n);
+    CHECK(hl_collect(h, 2) == 0); /* everything reachable: marked through the chain */
+    CHECK(hl_heap_live_objects(h) == base + (uint64_t)job->n);
+    hl_local_set(h, 0, NULL);
+    if (job->collector->counts_references) {
+        CHECK(hl_heap_live_objects(h) == base); /* freed at once */
+    } else {
+        CHECK(hl_collect(h, 2) == job->n);
+        CHECK(hl_heap_live_objects(h) == base);
+    }
+    hl_frame_pop(h);
+    tc_close(&t);
+    CHECK(t.final.leaked_objects == 0);
+}
+
+static void nested_list(const deep_job *job) {
+    tc_heap t;
+    tc_open(&t, job->args, tc_config(job->collector));
+    hl_heap *h = t.heap;
+    TC_REQUIRE(hl_frame_push(h, 1) == HL_OK);
+    uint64_t base = hl_heap_live_objects(h);
+    hl_object *inner = hl_list_new(h, 0, NULL);
+    TC_REQUIRE(inner != NULL);
+    for (long i = 0; i < job->n; i++) {
+        hl_object *outer = hl_list_new(h, 1, inner); /* [inner]; inner is pinned */
+        TC_REQUIRE(outer != NULL);
+        hl_decref(h, inner);
+        inner = outer;
+    }
+    hl_local_set(h, 0, inner);
+    hl_decref(h, inner);
+    CHECK(hl_heap_live_objects(h) == base + (uint64_t)job->n + 1);
+    CHECK(hl_collect(h, 2) == 0);
+    hl_local_set(h, 0, NULL);
+    if (!job->collector->counts_references) CHECK(hl_collect(h, 2) == job->n + 1);
+    CHECK(hl_heap_live_objects(h) == base);
+    hl_frame_pop(h);
+    tc_close(&t);
+}
+
+/* A wide and deep graph marked with a mark stack that cannot grow past its start. */
+static void stuck_mark_stack(const deep_job *job) {
+    tc_heap t;
+    tc_open(&t, job->args, tc_config(job->collector));
+    hl_heap *h = t.heap;
+    TC_REQUIRE(hl_frame_push(h, 1) == HL_OK);
+    hl_object *wide = hl_list_new(h, 0, NULL);
+    TC_REQUIRE(wide != NULL);
+    hl_local_set(h, 0, wide);
+    hl_decref(h, wide);
+    long width = 20000;
+    for (long i = 0; i < width; i++) {
+        hl_object *a = hl_record_new(h, 2, NULL, NULL);
+        TC_REQUIRE(a != NULL);
+        TC_REQUIRE(hl_list_append(h, wide, a) == HL_OK);
+        hl_decref(h, a);
+        hl_object *b = hl_record_new(h, 1, NULL, NULL); /* a -> b -> a: cycles too */
+        TC_REQUIRE(b != NULL);
+        hl_record_set(h, a, 0, b);
+        hl_record_set(h, b, 0, a);
+        hl_decref(h, b);
+        if (i > 0) hl_record_set(h, a, 1, hl_list_get(wide, (size_t)(i - 1) / 2));
+    }
+    uint64_t live = hl_heap_live_objects(h);
+    t.alloc.limit_bytes = t.alloc.live_bytes; /* every growth is refused from now on */
+    uint64_t failures = t.alloc.failures;
+    CHECK(hl_collect(h, 2) == 0);
+    CHECK(hl_heap_live_objects(h) == live);
+    CHECK(t.alloc.failures > failures); /* the mark stack really tried to grow */
+    hl_local_set(h, 0, NULL);
+    CHECK(hl_collect(h, 2) == (long)live - 1); /* all but the frame */
+    t.alloc.limit_bytes = 0;
+    hl_frame_pop(h);
+    tc_close(&t);
+}
+
+static void *run(void *arg) {
+    const deep_job *job = arg;
+    chain(job);
+    nested_list(job);
+    if (strcmp(job->collector->name, "mark_sweep") == 0) stuck_mark_stack(job);
+    return NULL;
+}
+
+int main(int argc, char **argv) {
+    tc_args args = tc_prepare(argc, argv);
+    long n = argc > 3 ? atol(argv[3]) : DEFAULT_N;
+    for (size_t i = 0; hl_collector_registry[i] != NULL; i++) {
+        const hl_collector_ops *c = hl_collector_registry[i];
+        if (!tc_wants(&args, c)) continue;
+        deep_job job = {&args, c, n};
+        pthread_attr_t attr;
+        pthread_t thread;
+        TC_REQUIRE(pthread_attr_init(&attr) == 0);
+        TC_REQUIRE(pthread_attr_setstacksize(&attr, 256 * 1024) == 0);
+        TC_REQUIRE(pthread_create(&thread, &attr, run, &job) == 0);
+        TC_REQUIRE(pthread_join(thread, NULL) == 0);
+        pthread_attr_destroy(&attr);
+        printf("deep: %s over %s, n = %ld on a 256 KiB stack\n", c->name, args.allocator->name, n);
+    }
+    return check_report("test_deep");
+}

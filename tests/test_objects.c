@@ -1,0 +1,541 @@
+/* The object model and the seeds' examples, for every collector over one allocator
+ * (`test_objects ALLOCATOR [COLLECTOR]`):
+ *
+ * - `x = 10; y = x` shares one object (same id, two references); `x += 1` rebinds x;
+ *   the same for a big (non-cached) int; small ints are shared and immortal.
+ * - A Person pair that are each other's partner: once the names are dropped,
+ *   refcount leaks exactly those 2 objects (and bytes) at teardown, rc_cycle and
+ *   mark_sweep collect exactly 2, and the shared name strings survive.
+ * - Finalizers run exactly once, also in a cycle; a resurrected isolate survives
+ *   whole and is collected later without a second finalizer call.
+ * - `del` of the last reference to a list frees it at once under counting.
+ * - List capacities follow CPython's list_resize: 0, 4, 8, 16, 24, 32, 40, 52, 64, 76.
+ * - Recursion limit, handle scopes, hl_heap_each, events order and the statistics.
+ * - Every allocation failure (the Nth allocation fails, for every N) gives a clean
+ *   error, keeps the heap consistent and destroy leaves the allocator empty.
+ */
+#include "tests/test_collectors.h"
+
+static bool counting(const hl_collector_ops *c) {
+    return c->counts_references;
+}
+
+/* ---- x = 10; y = x; x += 1 ---- */
+
+static void test_names(const tc_args *args, const hl_collector_ops *c) {
+    tc_heap t;
+    tc_open(&t, args, tc_config(c));
+    hl_heap *h = t.heap;
+    TC_REQUIRE(hl_frame_push(h, 2) == HL_OK);
+    const int64_t values[] = {10, 100000};
+    for (size_t k = 0; k < 2; k++) {
+        hl_object *x = hl_int_new(h, values[k]);
+        TC_REQUIRE(x != NULL);
+        hl_local_set(h, 0, x); /* x = value */
+        hl_decref(h, x);
+        hl_local_set(h, 1, hl_local_get(h, 0)); /* y = x */
+        CHECK(hl_id(hl_local_get(h, 0)) == hl_id(hl_local_get(h, 1)));
+        CHECK(hl_refcount(hl_local_get(h, 0)) == (counting(c) ? 2 : 0));
+        CHECK(strcmp(hl_type_name(hl_local_get(h, 0)), "int") == 0);
+        hl_object *x1 = hl_int_new(h, hl_int_value(hl_local_get(h, 0)) + 1); /* x += 1 */
+        TC_REQUIRE(x1 != NULL);
+        hl_local_set(h, 0, x1);
+        hl_decref(h, x1);
+        CHECK(hl_id(hl_local_get(h, 0)) != hl_id(hl_local_get(h, 1)));
+        CHECK(hl_int_value(hl_local_get(h, 0)) == values[k] + 1);
+        CHECK(hl_int_value(hl_local_get(h, 1)) == values[k]);
+        CHECK(hl_refcount(hl_local_get(h, 1)) == (counting(c) ? 1 : 0));
+    }
+    /* Small ints are shared and never counted as live objects. */
+    uint64_t live = hl_heap_live_objects(h);
+    hl_object *a = hl_int_new(h, -5), *b = hl_int_new(h, -5), *d = hl_int_new(h, 256);
+    CHECK(a == b && a != NULL && hl_int_value(d) == 256);
+    CHECK(hl_heap_live_objects(h) == live);
+    hl_object *big1 = hl_int_new(h, 257), *big2 = hl_int_new(h, 257);
+    CHECK(big1 != big2);
+    hl_decref(h, big1);
+    hl_decref(h, big2);
+    /* Extra decrefs on an immortal small int are harmless. */
+    for (int i = 0; i < 10; i++)
+        hl_decref(h, a);
+    hl_decref(h, d);
+    CHECK(hl_int_value(a) == -5);
+    hl_frame_pop(h);
+    tc_close(&t);
+    CHECK(t.final.leaked_objects == 0);
+}
+
+/* ---- the Person pair ---- */
+
+typedef struct person_pair {
+    hl_object *alice;
+    hl_object *bob;
+} person_pair;
+
+/* Person(name, partner) x 2, each the other's partner; names are globals 0 and 1;
+ * the persons are locals 0 and 1 of the current frame. */
+static person_pair make_pair(hl_heap *h) {
+    person_pair p;
+    p.alice = hl_record_new(h, 2, NULL, NULL);
+    TC_REQUIRE(p.alice != NULL);
+    hl_local_set(h, 0, p.alice);
+    hl_decref(h, p.alice);
+    p.bob = hl_record_new(h, 2, NULL, NULL);
+    TC_REQUIRE(p.bob != NULL);
+    hl_local_set(h, 1, p.bob);
+    hl_decref(h, p.bob);
+    hl_record_set(h, p.alice, 0, hl_global_get(h, 0));
+    hl_record_set(h, p.bob, 0, hl_global_get(h, 1));
+    hl_record_set(h, p.alice, 1, p.bob);
+    hl_record_set(h, p.bob, 1, p.alice);
+    return p;
+}
+
+static void set_global_str(hl_heap *h, size_t slot, const char *text) {
+    hl_object *s = hl_str_new(h, text, strlen(text));
+    TC_REQUIRE(s != NULL);
+    hl_global_set(h, slot, s);
+    hl_decref(h, s);
+}
+
+static void test_person_pair(const tc_args *args, const hl_collector_ops *c) {
+    tc_heap t;
+    tc_open(&t, args, tc_config(c));
+    hl_heap *h = t.heap;
+    size_t bytes_empty = hl_heap_live_bytes(h);
+    set_global_str(h, 0, "Alice");
+    set_global_str(h, 1, "Bob");
+    size_t name_bytes = hl_heap_live_bytes(h) - bytes_empty;
+    TC_REQUIRE(hl_frame_push(h, 2) == HL_OK);
+    size_t bytes_before = hl_heap_live_bytes(h);
+    uint64_t objects_before = hl_heap_live_objects(h);
+    person_pair p = make_pair(h);
+    size_t pair_bytes = hl_heap_live_bytes(h) - bytes_before;
+    CHECK(hl_heap_live_objects(h) == objects_before + 2);
+    CHECK(hl_record_get(p.alice, 1) == p.bob && hl_record_get(p.bob, 1) == p.alice);
+    CHECK(strcmp(hl_str_data(hl_record_get(p.alice, 0)), "Alice") == 0);
+    if (counting(c)) CHECK(hl_refcount(p.alice) == 2 && hl_refcount(hl_global_get(h, 0)) == 2);
+    hl_local_set(h, 0, NULL);                             /* del alice */
+    hl_local_set(h, 1, NULL);                             /* del bob */
+    CHECK(hl_heap_live_objects(h) == objects_before + 2); /* the cycle keeps them */
+    long found = hl_collect(h, 2);
+    if (strcmp(c->name, "refcount") == 0) {
+        CHECK(found == 0);
+        CHECK(hl_heap_live_objects(h) == objects_before + 2);
+    } else {
+        CHECK_MSG(found == 2, "%s collected %ld", c->name, found);
+        CHECK(hl_heap_live_objects(h) == objects_before);
+        CHECK(hl_heap_live_bytes(h) == bytes_before);
+        CHECK(strcmp(hl_str_data(hl_global_get(h, 0)), "Alice") == 0);
+        if (counting(c)) CHECK(hl_refcount(hl_global_get(h, 0)) == 1);
+    }
+    hl_frame_pop(h);
+    tc_close(&t);
+    if (strcmp(c->name, "refcount") == 0) {
+        /* With the globals gone at teardown, the leaked pair also keeps its two
+         * names alive: 4 objects are live then. */
+        CHECK_MSG(t.final.leaked_objects == 4, "refcount leaked %llu",
+                  (unsigned long long)t.final.leaked_objects);
+        CHECK(t.final.leaked_bytes == pair_bytes + name_bytes);
+    } else {
+        CHECK(t.final.leaked_objects == 0 && t.final.leaked_bytes == 0);
+        CHECK(t.final.objects_collected >= 2);
+    }
+}
+
+/* ---- finalizers ---- */
+
+typedef struct fin_log {
+    int calls;
+    size_t resurrect_slot; /* 0: do not resurrect; else the global slot to store self */
+    bool allocate;         /* allocate (and drop) a str inside the finalizer */
+    hl_object *last;
+} fin_log;
+
+static void count_finalizer(hl_heap *h, hl_object *self, void *data) {
+    fin_log *log = data;
+    log->calls++;
+    log->last = self;
+    if (log->resurrect_slot != 0) hl_global_set(h, log->resurrect_slot, self);
+    if (log->allocate) {
+        /* A finalizer may allocate; that must not start a nested collection. */
+        hl_object *tmp = hl_str_new(h, "tmp", 3);
+        hl_decref(h, tmp);
+    }
+}
+
+static void test_finalizers(const tc_args *args, const hl_collector_ops *c) {
+    bool is_refcount = strcmp(c->name, "refcount") == 0;
+    tc_heap t;
+    tc_open(&t, args, tc_config(c));
+    hl_heap *h = t.heap;
+    TC_REQUIRE(hl_frame_push(h, 2) == HL_OK);
+
+    /* Acyclic: freed when the count reaches zero, or at the next collection. */
+    fin_log acyclic = {0, 0, true, NULL};
+    hl_object *r = hl_record_new(h, 1, count_finalizer, &acyclic);
+    TC_REQUIRE(r != NULL);
+    hl_local_set(h, 0, r);
+    hl_decref(h, r);
+    hl_local_set(h, 0, NULL);
+    if (counting(c)) CHECK(acyclic.calls == 1);
+    hl_collect(h, 2);
+    CHECK(acyclic.calls == 1);
+    hl_collect(h, 2);
+    CHECK(acyclic.calls == 1);
+
+    /* A cycle whose member has a finalizer. */
+    fin_log cyc = {0, 0, false, NULL};
+    uint64_t live0 = hl_heap_live_objects(h);
+    hl_object *a = hl_record_new(h, 1, count_finalizer, &cyc);
+    TC_REQUIRE(a != NULL);
+    hl_local_set(h, 0, a);
+    hl_decref(h, a);
+    hl_object *b = hl_record_new(h, 1, NULL, NULL);
+    TC_REQUIRE(b != NULL);
+    hl_local_set(h, 1, b);
+    hl_decref(h, b);
+    hl_record_set(h, a, 0, b);
+    hl_record_set(h, b, 0, a);
+    hl_local_set(h, 0, NULL);
+    hl_local_set(h, 1, NULL);
+    long found = hl_collect(h, 2);
+    if (is_refcount) {
+        CHECK(found == 0 && cyc.calls == 0 && hl_heap_live_objects(h) == live0 + 2);
+    } else {
+        CHECK_MSG(found == 2, "%s found %ld", c->name, found);
+        CHECK(cyc.calls == 1);
+        CHECK(hl_heap_live_objects(h) == live0);
+        hl_collect(h, 2);
+        CHECK(cyc.calls == 1);
+    }
+
+    /* Resurrection: the finalizer stores self in global 5; the isolate survives whole
+     * (a and its partner b), and dies later without a second finalizer call. */
+    fin_log res = {0, 5, false, NULL};
+    live0 = hl_heap_live_objects(h);
+    a = hl_record_new(h, 1, count_finalizer, &res);
+    TC_REQUIRE(a != NULL);
+    hl_local_set(h, 0, a);
+    hl_decref(h, a);
+    b = hl_record_new(h, 1, NULL, NULL);
+    TC_REQUIRE(b != NULL);
+    hl_local_set(h, 1, b);
+    hl_decref(h, b);
+    hl_record_set(h, a, 0, b);
+    if (!is_refcount) hl_record_set(h, b, 0, a); /* a cycle; under refcount a chain */
+    hl_local_set(h, 0, NULL);
+    hl_local_set(h, 1, NULL);
+    found = hl_collect(h, 2);
+    CHECK(res.calls == 1);
+    CHECK(found == 0);
+    CHECK(hl_global_get(h, 5) == a);
+    CHECK(hl_record_get(a, 0) == b);
+    if (!is_refcount) CHECK(hl_record_get(b, 0) == a);
+    CHECK(hl_heap_live_objects(h) == live0 + 2);
+    hl_global_set(h, 5, NULL);
+    found = hl_collect(h, 2);
+    CHECK(res.calls == 1);
+    CHECK(hl_heap_live_objects(h) == live0);
+    if (!is_refcount) CHECK_MSG(found == 2, "%s found %ld after resurrection", c->name, found);
+
+    hl_frame_pop(h);
+    tc_close(&t);
+    CHECK(t.final.leaked_objects == (is_refcount ? 2u : 0u)); /* the finalizable cycle */
+    CHECK(cyc.calls == (is_refcount ? 0 : 1));                /* teardown runs no finalizer */
+}
+
+/* ---- del of the last reference to a list ---- */
+
+static void test_del_list(const tc_args *args, const hl_collector_ops *c) {
+    tc_heap t;
+    tc_open(&t, args, tc_config(c));
+    hl_heap *h = t.heap;
+    TC_REQUIRE(hl_frame_push(h, 1) == HL_OK);
+    uint64_t live0 = hl_heap_live_objects(h);
+    size_t bytes0 = hl_heap_live_bytes(h);
+    hl_object *l = hl_list_new(h, 0, NULL);
+    TC_REQUIRE(l != NULL);
+    hl_local_set(h, 0, l);
+    hl_decref(h, l);
+    for (int i = 0; i < 100; i++) {
+        hl_object *v = hl_int_new(h, 1000 + i);
+        TC_REQUIRE(v != NULL);
+        CHECK(hl_list_append(h, l, v) == HL_OK);
+        hl_decref(h, v);
+    }
+    CHECK(hl_list_length(l) == 100 && hl_int_value(hl_list_get(l, 99)) == 1099);
+    CHECK(hl_heap_live_objects(h) == live0 + 101);
+    hl_local_set(h, 0, NULL); /* del l */
+    if (counting(c)) {
+        CHECK(hl_heap_live_objects(h) == live0);
+        CHECK(hl_heap_live_bytes(h) == bytes0);
+    } else {
+        CHECK(hl_heap_live_objects(h) == live0 + 101);
+        CHECK(hl_collect(h, 2) == 101);
+        CHECK(hl_heap_live_objects(h) == live0);
+    }
+    hl_frame_pop(h);
+    tc_close(&t);
+}
+
+/* ---- list capacities ---- */
+
+static void test_list_capacity(const tc_args *args, const hl_collector_ops *c) {
+    static const size_t expected[] = {0, 4, 8, 16, 24, 32, 40, 52, 64, 76};
+    tc_heap t;
+    tc_open(&t, args, tc_config(c));
+    hl_heap *h = t.heap;
+    hl_object *l = hl_root(h, hl_list_new(h, 0, NULL));
+    TC_REQUIRE(l != NULL);
+    size_t seen[16], count = 0;
+    seen[count++] = hl_list_capacity(l);
+    for (int i = 0; i < 70; i++) {
+        hl_object *v = hl_int_new(h, i);
+        CHECK(hl_list_append(h, l, v) == HL_OK);
+        hl_decref(h, v);
+        if (hl_list_capacity(l) != seen[count - 1] && count < 16)
+            seen[count++] = hl_list_capacity(l);
+    }
+    CHECK(count == sizeof expected / sizeof expected[0]);
+    for (size_t i = 0; i < count && i < sizeof expected / sizeof expected[0]; i++)
+        CHECK_MSG(seen[i] == expected[i], "capacity step %zu: %zu, CPython %zu", i, seen[i],
+                  expected[i]);
+    /* [x] * n allocates exactly n; 7 is one shared small int with n more references. */
+    hl_object *seven = hl_int_new(h, 7);
+    intptr_t before = hl_refcount(seven);
+    hl_object *m = hl_root(h, hl_list_new(h, 1000, seven));
+    TC_REQUIRE(m != NULL);
+    CHECK(hl_list_capacity(m) == 1000 && hl_list_length(m) == 1000);
+    CHECK(hl_list_get(m, 999) == seven);
+    if (counting(c)) CHECK(hl_refcount(seven) == before + 1000);
+    hl_decref(h, seven);
+    CHECK(hl_list_append(h, m, NULL) == HL_OK);
+    CHECK(hl_list_capacity(m) == ((1001 + (1001 >> 3) + 6) & ~(size_t)3));
+    hl_list_set(h, m, 5, NULL);
+    CHECK(hl_list_get(m, 5) == NULL && hl_list_get(m, 4) == seven);
+    CHECK(hl_list_get(m, 5000) == NULL);
+    tc_close(&t);
+}
+
+/* ---- frames, recursion limit, handles, walking ---- */
+
+typedef struct walk_count {
+    uint64_t objects;
+    uint64_t frames;
+} walk_count;
+
+static void count_object(hl_object *o, void *data) {
+    walk_count *w = data;
+    w->objects++;
+    if (strcmp(hl_type_name(o), "frame") == 0) w->frames++;
+}
+
+static void test_roots(const tc_args *args, const hl_collector_ops *c) {
+    hl_heap_config cfg = tc_config(c);
+    cfg.recursion_limit = 100;
+    cfg.globals = 4;
+    tc_heap t;
+    tc_open(&t, args, cfg);
+    hl_heap *h = t.heap;
+    CHECK(hl_globals_count(h) == 4);
+    for (int i = 0; i < 100; i++) {
+        TC_REQUIRE(hl_frame_push(h, 1) == HL_OK);
+        hl_object *v = hl_int_new(h, 1000 + i);
+        hl_local_set(h, 0, v);
+        hl_decref(h, v);
+    }
+    CHECK(hl_frame_push(h, 1) == HL_RECURSION_ERROR);
+    CHECK(hl_heap_error(h) == HL_RECURSION_ERROR);
+    CHECK(hl_frame_depth(h) == 100);
+    CHECK(hl_int_value(hl_local_get(h, 0)) == 1099);
+    hl_collect(h, 2);
+    walk_count w = {0, 0};
+    hl_heap_each(h, count_object, &w);
+    CHECK(w.objects == hl_heap_live_objects(h));
+    CHECK(w.frames == 100 && w.objects == 200);
+    /* Strings held by handles only; scopes nest. */
+    size_t outer = hl_scope_open(h);
+    CHECK(hl_root(h, NULL) == NULL);
+    hl_object *s1 = hl_root(h, hl_str_new(h, "one", 3));
+    size_t inner = hl_scope_open(h);
+    for (int i = 0; i < 200; i++)
+        TC_REQUIRE(hl_root(h, hl_str_new(h, "temp", 4)) != NULL);
+    hl_collect(h, 2);
+    CHECK(hl_heap_live_objects(h) == 401);
+    w.objects = 0;
+    hl_heap_each(h, count_object, &w);
+    CHECK(w.objects == 401);
+    hl_scope_close(h, inner);
+    hl_collect(h, 2);
+    CHECK(hl_heap_live_objects(h) == 201);
+    CHECK(strcmp(hl_str_data(s1), "one") == 0 && hl_str_length(s1) == 3);
+    hl_scope_close(h, outer);
+    for (int i = 0; i < 100; i++)
+        hl_frame_pop(h);
+    hl_frame_pop(h); /* past the bottom: nothing */
+    hl_collect(h, 2);
+    CHECK(hl_heap_live_objects(h) == 0);
+    CHECK(hl_frame_depth(h) == 0);
+    tc_close(&t);
+}
+
+/* ---- events ---- */
+
+typedef struct event_log {
+    char seq[256];
+    size_t n;
+} event_log;
+
+static void ev_put(event_log *e, char ch) {
+    if (e->n + 1 < sizeof e->seq) e->seq[e->n++] = ch;
+    e->seq[e->n] = '\0';
+}
+static void ev_start(void *d, hl_collection_kind k) {
+    ev_put(d, k == HL_COLLECTION_FULL ? 'F' : 'Y');
+}
+static void ev_roots(void *d) {
+    ev_put(d, 'r');
+}
+static void ev_traced(void *d) {
+    ev_put(d, 'h');
+}
+static void ev_end(void *d, uint64_t n) {
+    (void)n;
+    ev_put(d, 'e');
+}
+static void ev_live(void *d, size_t b) {
+    (void)b;
+    ev_put(d, 'l');
+}
+static void ev_resized(void *d, size_t b) {
+    (void)b;
+    ev_put(d, 'z');
+}
+static void ev_teardown(void *d, uint64_t o, size_t b, uint64_t f) {
+    (void)o, (void)b, (void)f;
+    ev_put(d, 'T');
+}
+
+static void test_events(const tc_args *args, const hl_collector_ops *c) {
+    event_log log = {{0}, 0};
+    hl_event_listener l = {&log,       ev_start, ev_roots, ev_traced,  ev_end,
+                           ev_resized, ev_live,  NULL,     ev_teardown};
+    hl_heap_config cfg = tc_config(c);
+    cfg.listeners[0] = &l;
+    tc_heap t;
+    tc_open(&t, args, cfg);
+    hl_collect(t.heap, 2);
+    hl_collect(t.heap, 2);
+    tc_close(&t);
+    const char *want = strcmp(c->name, "refcount") == 0   ? "T"
+                       : strcmp(c->name, "rc_cycle") == 0 ? "FrhelFrhelFrhelT"
+                                                          : "FrhelzFrhelzFrhelzT";
+    CHECK_MSG(strcmp(log.seq, want) == 0, "%s events %s, want %s", c->name, log.seq, want);
+    if (strcmp(c->name, "refcount") != 0) {
+        CHECK(t.final.collections == 3);
+        CHECK(t.final.pause_p50_ns <= t.final.pause_p99_ns);
+        CHECK(t.final.pause_p99_ns <= t.final.pause_max_ns);
+        CHECK(t.final.pause_max_ns <= t.final.pause_total_ns);
+    }
+}
+
+/* ---- allocation failures ---- */
+
+/* A scenario touching every allocation site: frames, handles, every constructor,
+ * list growth, collections. Returns false once the heap could not even start. */
+static bool failing_scenario(const tc_args *args, const hl_collector_ops *c, uint64_t fail_at,
+                             bool *failed_somewhere) {
+    hl_allocator a;
+    const char *err = NULL;
+    TC_REQUIRE(hl_allocator_init(&a, args->allocator, &err));
+    a.fail_at = fail_at;
+    hl_heap_config cfg = tc_config(c);
+    cfg.allocator = &a;
+    cfg.thresholds[0] = 5;
+    hl_heap *h = NULL;
+    *failed_somewhere = false;
+    if (hl_heap_create(&cfg, &h) != HL_OK) {
+        CHECK(h == NULL);
+        CHECK(a.live_bytes == 0);
+        hl_allocator_fini(&a);
+        *failed_somewhere = true;
+        return false;
+    }
+    hl_status st = hl_frame_push(h, 3);
+    if (st != HL_OK) CHECK(st == HL_MEMORY_ERROR && hl_frame_depth(h) == 0);
+    size_t scope = hl_scope_open(h);
+    for (int round = 0; round < 3; round++) {
+        hl_object *l = hl_root(h, hl_list_new(h, 0, NULL));
+        if (l == NULL) {
+            CHECK(hl_heap_error(h) == HL_MEMORY_ERROR);
+            continue;
+        }
+        for (int i = 0; i < 40; i++) {
+            hl_object *v = i % 3 == 0   ? hl_int_new(h, 5000 + i)
+                           : i % 3 == 1 ? hl_str_new(h, "abcdefgh", 8)
+                                        : hl_record_new(h, 2, NULL, NULL);
+            if (v == NULL) {
+                CHECK(hl_heap_error(h) == HL_MEMORY_ERROR);
+                continue;
+            }
+            size_t len = hl_list_length(l), cap = hl_list_capacity(l);
+            if (hl_list_append(h, l, v) != HL_OK) {
+                CHECK(hl_list_length(l) == len && hl_list_capacity(l) == cap);
+            }
+            if (i % 3 == 2) hl_record_set(h, v, 0, l); /* cycles through the list */
+            hl_decref(h, v);
+        }
+        hl_local_set(h, (size_t)round, l);
+        hl_object *fill = hl_root(h, hl_str_new(h, "f", 1));
+        hl_object *m = hl_list_new(h, 50, fill);
+        if (m != NULL) {
+            hl_global_set(h, (size_t)round, m);
+            hl_decref(h, m);
+        }
+        hl_collect(h, round);
+    }
+    hl_scope_close(h, scope);
+    for (int i = 0; i < 5; i++)
+        if (hl_frame_push(h, 1) != HL_OK) break;
+    hl_collect(h, 2);
+    *failed_somewhere = a.failures != 0;
+    hl_heap_destroy(h);
+    CHECK_MSG(a.live_bytes == 0, "%s fail_at=%llu: %zu bytes left", c->name,
+              (unsigned long long)fail_at, a.live_bytes);
+    hl_allocator_fini(&a);
+    return true;
+}
+
+static void test_failures(const tc_args *args, const hl_collector_ops *c) {
+    uint64_t n = 1;
+    bool failed = true;
+    while (failed && n < 100000) {
+        failing_scenario(args, c, n, &failed);
+        n++;
+    }
+    CHECK_MSG(!failed, "%s: scenario still failing after %llu injections", c->name,
+              (unsigned long long)n);
+    CHECK(n > 50); /* the scenario really allocates */
+}
+
+int main(int argc, char **argv) {
+    tc_args args = tc_prepare(argc, argv);
+    for (size_t i = 0; hl_collector_registry[i] != NULL; i++) {
+        const hl_collector_ops *c = hl_collector_registry[i];
+        if (!tc_wants(&args, c)) continue;
+        CHECK(hl_collector_find(c->name) == c);
+        CHECK(strstr(hl_collector_names(), c->name) != NULL);
+        test_names(&args, c);
+        test_person_pair(&args, c);
+        test_finalizers(&args, c);
+        test_del_list(&args, c);
+        test_list_capacity(&args, c);
+        test_roots(&args, c);
+        test_events(&args, c);
+        test_failures(&args, c);
+    }
+    CHECK(hl_collector_find("nope") == NULL);
+    CHECK(strcmp(hl_collector_names(), "refcount, rc_cycle, mark_sweep") == 0);
+    return check_report("test_objects");
+}
