@@ -1,0 +1,350 @@
+/* heaplab command-line plumbing: see cli.h. */
+#include "bench/cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int print_line(int code, const char *format, va_list ap) {
+    /* One line, always: a message with a newline in it would break the batch
+     * runner's and the tests' "one line on stderr" contract. */
+    char text[HL_CLI_ERROR_SIZE];
+    vsnprintf(text, sizeof text, format, ap);
+    for (char *c = text; *c != '\0'; c++)
+        if (*c == '\n' || *c == '\r') *c = ' ';
+    fprintf(stderr, "heaplab: %s\n", text);
+    return code;
+}
+
+int hl_cli_usage_error(const char *format, ...) {
+    va_list ap;
+    va_start(ap, format);
+    int code = print_line(HL_EXIT_USAGE, format, ap);
+    va_end(ap);
+    return code;
+}
+
+int hl_cli_error(const char *format, ...) {
+    va_list ap;
+    va_start(ap, format);
+    int code = print_line(HL_EXIT_FAILURE, format, ap);
+    va_end(ap);
+    return code;
+}
+
+/* ---- numbers ---- */
+
+static bool fail(char *error, size_t error_size, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool fail(char *error, size_t error_size, const char *format, ...) {
+    va_list ap;
+    va_start(ap, format);
+    vsnprintf(error, error_size, format, ap);
+    va_end(ap);
+    return false;
+}
+
+static bool mul_checked(uint64_t a, uint64_t b, uint64_t *out) {
+    return !__builtin_mul_overflow(a, b, out);
+}
+
+static bool pow_checked(uint64_t base, uint64_t exp, uint64_t *out) {
+    uint64_t r = 1;
+    for (uint64_t i = 0; i < exp; i++) {
+        if (!mul_checked(r, base, &r)) return false;
+        if (r == 0) break; /* 0^k */
+    }
+    *out = r;
+    return true;
+}
+
+/* Reads decimal digits into *value; false on overflow. *digits counts them. */
+static bool read_digits(const char **p, uint64_t *value, int *digits) {
+    *digits = 0;
+    while (isdigit((unsigned char)**p)) {
+        if (!mul_checked(*value, 10, value) || __builtin_add_overflow(*value, **p - '0', value))
+            return false;
+        (*p)++;
+        (*digits)++;
+    }
+    return true;
+}
+
+typedef struct suffix {
+    const char *text;
+    uint64_t count, bytes; /* multiplier for counts and for bytes */
+} suffix;
+
+static const suffix suffixes[] = {
+    {"", 1, 1},
+    {"K", 1000ull, 1ull << 10},
+    {"M", 1000000ull, 1ull << 20},
+    {"G", 1000000000ull, 1ull << 30},
+    {"T", 1000000000000ull, 1ull << 40},
+    {"k", 1000ull, 1ull << 10},
+    {"KiB", 0, 1ull << 10},
+    {"MiB", 0, 1ull << 20},
+    {"GiB", 0, 1ull << 30},
+    {"TiB", 0, 1ull << 40},
+    {"KB", 0, 1ull << 10},
+    {"MB", 0, 1ull << 20},
+    {"GB", 0, 1ull << 30},
+    {"TB", 0, 1ull << 40},
+    {"B", 0, 1},
+};
+
+bool hl_cli_parse_uint(const char *what, const char *text, hl_cli_unit unit, uint64_t min,
+                       uint64_t max, uint64_t *out, char *error, size_t error_size) {
+    const char *forms = unit == HL_CLI_BYTES ? "such as 1048576, 64M, 1.5G, 2^30 or 1e9"
+                                             : "such as 1000000, 1e6, 10^6 or 1M";
+    const char *p = text;
+    if (text == NULL || *text == '\0')
+        return fail(error, error_size, "%s: missing value (expected a whole number %s)", what,
+                    forms);
+    if (*p == '-')
+        return fail(error, error_size, "%s: '%s' is negative (expected a positive whole number)",
+                    what, text);
+    if (*p == '+') p++;
+    if (!isdigit((unsigned char)*p) && *p != '.')
+        return fail(error, error_size, "%s: '%s' is not a number (expected a whole number %s)",
+                    what, text, forms);
+
+    uint64_t mantissa = 0, value = 0;
+    int int_digits = 0, frac_digits = 0;
+    bool too_large = !read_digits(&p, &mantissa, &int_digits);
+    if (!too_large && *p == '^') { /* base^exponent: 10^6, 2^20 */
+        uint64_t exponent = 0;
+        int exp_digits = 0;
+        p++;
+        if (!read_digits(&p, &exponent, &exp_digits) || exp_digits == 0 || *p != '\0' ||
+            int_digits == 0)
+            return fail(error, error_size, "%s: '%s' is not a number (expected a whole number %s)",
+                        what, text, forms);
+        too_large = !pow_checked(mantissa, exponent, &value);
+    } else if (!too_large) {
+        if (*p == '.') {
+            p++;
+            too_large = !read_digits(&p, &mantissa, &frac_digits);
+        }
+        if (int_digits + frac_digits == 0)
+            return fail(error, error_size, "%s: '%s' is not a number (expected a whole number %s)",
+                        what, text, forms);
+        int64_t exponent = -(int64_t)frac_digits;
+        if (!too_large && (*p == 'e' || *p == 'E')) {
+            uint64_t e = 0;
+            int exp_digits = 0;
+            bool negative = false;
+            p++;
+            if (*p == '+' || *p == '-') negative = *p++ == '-';
+            if (!read_digits(&p, &e, &exp_digits) || exp_digits == 0 || e > 40)
+                return fail(error, error_size, "%s: '%s' has a bad exponent", what, text);
+            exponent += negative ? -(int64_t)e : (int64_t)e;
+        }
+        const suffix *sfx = NULL;
+        for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+            uint64_t mult = unit == HL_CLI_BYTES ? suffixes[i].bytes : suffixes[i].count;
+            if (mult != 0 && strcmp(p, suffixes[i].text) == 0) sfx = &suffixes[i];
+        }
+        if (sfx == NULL)
+            return fail(error, error_size, "%s: '%s' has an unknown suffix '%s' (valid: %s)", what,
+                        text, p,
+                        unit == HL_CLI_BYTES ? "K, M, G, T (powers of 1024), KiB, MiB, GiB, TiB"
+                                             : "K, M, G, T (powers of 1000)");
+        uint64_t mult = unit == HL_CLI_BYTES ? sfx->bytes : sfx->count;
+        if (!too_large) too_large = !mul_checked(mantissa, mult, &value);
+        /* Scale by 10^exponent exactly: a fraction that does not come out whole is an
+         * error, never silently rounded. */
+        while (!too_large && exponent > 0) {
+            too_large = !mul_checked(value, 10, &value);
+            exponent--;
+        }
+        for (; !too_large && exponent < 0; exponent++) {
+            if (value % 10 != 0)
+                return fail(error, error_size, "%s: '%s' is not a whole number", what, text);
+            value /= 10;
+        }
+    }
+    if (too_large || value > max)
+        return fail(error, error_size, "%s: '%s' is too large (at most %llu)", what, text,
+                    (unsigned long long)max);
+    if (value < min) {
+        if (value == 0)
+            return fail(error, error_size, "%s: '%s' is zero (expected a positive whole number)",
+                        what, text);
+        return fail(error, error_size, "%s: '%s' is too small (at least %llu)", what, text,
+                    (unsigned long long)min);
+    }
+    *out = value;
+    return true;
+}
+
+bool hl_cli_parse_double(const char *what, const char *text, double min, bool min_inclusive,
+                         double max, double *out, char *error, size_t error_size) {
+    if (text == NULL || *text == '\0')
+        return fail(error, error_size, "%s: missing value (expected a number)", what);
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end != '\0' || errno == ERANGE || !isfinite(v))
+        return fail(error, error_size, "%s: '%s' is not a number", what, text);
+    bool low = min_inclusive ? v < min : v <= min;
+    if (low || v > max)
+        return fail(error, error_size, "%s: '%s' is out of range (expected %s%g and at most %g)",
+                    what, text, min_inclusive ? "at least " : "more than ", min, max);
+    *out = v;
+    return true;
+}
+
+bool hl_cli_parse_uint_list(const char *what, const char *text, size_t count, uint64_t min,
+                            uint64_t max, uint64_t *out, char *error, size_t error_size) {
+    if (text == NULL || *text == '\0')
+        return fail(error, error_size, "%s: missing value (expected %zu comma-separated numbers)",
+                    what, count);
+    const char *p = text;
+    for (size_t i = 0; i < count; i++) {
+        const char *comma = strchr(p, ',');
+        size_t length = comma != NULL ? (size_t)(comma - p) : strlen(p);
+        bool last = i + 1 == count;
+        if ((comma != NULL) == last || length == 0 || length >= 32)
+            return fail(error, error_size, "%s: '%s' is not %zu comma-separated numbers", what,
+                        text, count);
+        char item[32];
+        memcpy(item, p, length);
+        item[length] = '\0';
+        if (!hl_cli_parse_uint(what, item, HL_CLI_COUNT, min, max, &out[i], error, error_size))
+            return false;
+        p += length + 1;
+    }
+    return true;
+}
+
+/* ---- names ---- */
+
+bool hl_cli_find_allocator(const char *name, const hl_allocator_ops **out, char *error,
+                           size_t error_size) {
+    *out = name != NULL ? hl_allocator_find(name) : NULL;
+    if (*out != NULL) return true;
+    return fail(error, error_size, "unknown allocator '%s' (valid: %s)", name ? name : "",
+                hl_allocator_names());
+}
+
+bool hl_cli_find_collector(const char *name, const hl_collector_ops **out, char *error,
+                           size_t error_size) {
+    *out = name != NULL ? hl_collector_find(name) : NULL;
+    if (*out != NULL) return true;
+    return fail(error, error_size, "unknown collector '%s' (valid: %s)", name ? name : "",
+                hl_collector_names());
+}
+
+bool hl_cli_find_workload(const char *name, const hl_workload **workload,
+                          const hl_workload_variant **variant, char *error, size_t error_size) {
+    char valid[1024];
+    hl_workload_names(valid, sizeof valid);
+    const char *slash = name != NULL ? strchr(name, '/') : NULL;
+    *workload = NULL;
+    *variant = NULL;
+    if (slash != NULL && (size_t)(slash - name) < 64) {
+        char head[64];
+        memcpy(head, name, (size_t)(slash - name));
+        head[slash - name] = '\0';
+        *workload = hl_workload_find(head);
+        if (*workload != NULL) *variant = hl_workload_variant_find(*workload, slash + 1);
+    }
+    if (*variant != NULL) return true;
+    *workload = NULL;
+    return fail(error, error_size, "unknown workload '%s' (valid: %s)", name ? name : "", valid);
+}
+
+/* ---- options ---- */
+
+void hl_cli_parser_init(hl_cli_parser *p, const char *command, const hl_cli_option *options,
+                        int argc, char **argv) {
+    *p = (hl_cli_parser){
+        .command = command, .options = options, .argc = argc, .argv = argv, .index = 1};
+}
+
+static void option_names(const hl_cli_option *options, char *out, size_t size) {
+    size_t used = 0;
+    out[0] = '\0';
+    for (const hl_cli_option *o = options; o->name != NULL; o++) {
+        int n = snprintf(out + used, size - used, "%s%s", used ? ", " : "", o->name);
+        if (n < 0 || (size_t)n >= size - used) return;
+        used += (size_t)n;
+    }
+}
+
+hl_cli_token hl_cli_next(hl_cli_parser *p, const hl_cli_option **option, const char **value,
+                         char *error, size_t error_size) {
+    *option = NULL;
+    *value = NULL;
+    if (p->index >= p->argc) return HL_CLI_END;
+    const char *arg = p->argv[p->index++];
+    if (strcmp(arg, "--") == 0) {
+        /* Everything after "--" is positional: mark the parser and recurse once. */
+        p->options = NULL;
+        return hl_cli_next(p, option, value, error, error_size);
+    }
+    if (p->options == NULL || arg[0] != '-' || arg[1] == '\0') {
+        *value = arg;
+        return HL_CLI_POSITIONAL;
+    }
+    if (p->passthrough_prefix != NULL &&
+        strncmp(arg, p->passthrough_prefix, strlen(p->passthrough_prefix)) == 0) {
+        *value = arg;
+        return HL_CLI_PASSTHROUGH;
+    }
+    const char *eq = strchr(arg, '=');
+    size_t length = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
+    for (const hl_cli_option *o = p->options; o->name != NULL; o++) {
+        if (strlen(o->name) != length || strncmp(o->name, arg, length) != 0) continue;
+        *option = o;
+        if (o->metavar == NULL) {
+            if (eq != NULL) {
+                fail(error, error_size, "%s: %s takes no value", p->command, o->name);
+                return HL_CLI_BAD;
+            }
+            return HL_CLI_OPTION;
+        }
+        if (eq != NULL) {
+            *value = eq + 1;
+        } else if (p->index < p->argc) {
+            *value = p->argv[p->index++];
+        } else {
+            fail(error, error_size, "%s: %s needs a value (%s %s)", p->command, o->name, o->name,
+                 o->metavar);
+            return HL_CLI_BAD;
+        }
+        return HL_CLI_OPTION;
+    }
+    char valid[1024];
+    option_names(p->options, valid, sizeof valid);
+    fail(error, error_size, "%s: unknown option '%.*s' (valid: %s)", p->command, (int)length, arg,
+         valid);
+    return HL_CLI_BAD;
+}
+
+void hl_cli_print_options(FILE *out, const hl_cli_option *options) {
+    for (const hl_cli_option *o = options; o->name != NULL; o++) {
+        char left[64];
+        snprintf(left, sizeof left, "%s%s%s", o->name, o->metavar ? " " : "",
+                 o->metavar ? o->metavar : "");
+        fprintf(out, "  %-28s %s\n", left, o->help);
+    }
+}
+
+int hl_cli_exit_code(hl_workload_status status) {
+    switch (status) {
+    case HL_WORKLOAD_OK:
+        return HL_EXIT_OK;
+    case HL_WORKLOAD_MEMORY_ERROR:
+        return HL_EXIT_MEMORY_ERROR;
+    case HL_WORKLOAD_RECURSION_ERROR:
+        return HL_EXIT_RECURSION_ERROR;
+    case HL_WORKLOAD_FAILED:
+        return HL_EXIT_FAILURE;
+    }
+    return HL_EXIT_FAILURE;
+}

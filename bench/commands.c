@@ -1,0 +1,63 @@
+/* The one table of heaplab's subcommands. A new subcommand is its function plus one
+ * line here. */
+#include "bench/commands.h"
+
+#include <string.h>
+
+#include "bench/cli.h"
+
+const hl_command hl_commands[] = {
+    {"list", hl_cmd_list, "list [allocators|collectors|workloads|presets]",
+     "list what can be chosen, one line each"},
+    {"run", hl_cmd_run, "run --workload W/VARIANT --size N [--allocator A] [--collector C] ...",
+     "run one configuration through Google Benchmark"},
+    {"batch", hl_cmd_batch,
+     "batch [--preset quick|full] [--allocators A,..] [--collectors C,..] "
+     "[--workloads W,..] [--sizes N,..] [--out DIR] [--resume DIR]",
+     "run the matrix, one process per configuration; results folder, charts, report"},
+    {"plot", hl_cmd_plot, "plot DIR", "redraw a results folder's charts and report.html"},
+    {"compare", hl_cmd_compare, "compare DIR_A DIR_B",
+     "ratios B/A per configuration between two batches, changes beyond the spread flagged"},
+    {"help", hl_cmd_help, "help [COMMAND]", "this help, or a command's"},
+    {NULL, NULL, NULL, NULL},
+};
+
+const hl_command *hl_command_find(const char *name) {
+    for (const hl_command *c = hl_commands; c->name != NULL; c++)
+        if (strcmp(c->name, name) == 0) return c;
+    return NULL;
+}
+
+void hl_commands_usage(FILE *out) {
+    fprintf(out, "usage: heaplab COMMAND [options]\n\n"
+                 "heaplab benchmarks and stress-tests heap allocators and collector strategies\n"
+                 "on the seed workloads (recursion, large lists, reference cycles).\n\n"
+                 "commands:\n");
+    for (const hl_command *c = hl_commands; c->name != NULL; c++)
+        fprintf(out, "  %-10s %s\n", c->name, c->summary);
+    fprintf(out, "\n'heaplab COMMAND --help' shows a command's options.\n"
+                 "exit codes: 0 ok, 1 other error, 2 usage error, 3 MemoryError, "
+                 "4 RecursionError\n");
+}
+
+int hl_cmd_help(int argc, char **argv) {
+    if (argc < 2) {
+        hl_commands_usage(stdout);
+        return HL_EXIT_OK;
+    }
+    if (argc > 2)
+        return hl_cli_usage_error("help: too many arguments (usage: heaplab help [COMMAND])");
+    const hl_command *c = hl_command_find(argv[1]);
+    if (c == NULL) {
+        char valid[256] = "";
+        for (const hl_command *k = hl_commands; k->name != NULL; k++) {
+            strncat(valid, k == hl_commands ? "" : ", ", sizeof valid - strlen(valid) - 1);
+            strncat(valid, k->name, sizeof valid - strlen(valid) - 1);
+        }
+        return hl_cli_usage_error("help: unknown command '%s' (valid: %s)", argv[1], valid);
+    }
+    if (strcmp(c->name, "help") == 0) return hl_cmd_help(1, argv);
+    char help[] = "--help";
+    char *args[] = {(char *)c->name, help, NULL};
+    return c->run(2, args);
+}

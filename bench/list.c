@@ -1,0 +1,84 @@
+/* `heaplab list [allocators|collectors|workloads|presets]`: what can be chosen, one
+ * line each, from the registries themselves (so a new allocator, collector or
+ * workload shows up here without touching this file). Without an argument every
+ * section is listed under a heading. */
+#include <string.h>
+
+#include "bench/cli.h"
+#include "bench/commands.h"
+
+static void list_allocators(FILE *out) {
+    for (size_t i = 0; hl_allocator_registry[i] != NULL; i++)
+        fprintf(out, "%-14s %s\n", hl_allocator_registry[i]->name,
+                hl_allocator_registry[i]->summary);
+}
+
+static void list_collectors(FILE *out) {
+    for (size_t i = 0; hl_collector_registry[i] != NULL; i++)
+        fprintf(out, "%-14s %s\n", hl_collector_name(hl_collector_registry[i]),
+                hl_collector_summary(hl_collector_registry[i]));
+}
+
+static void list_workloads(FILE *out) {
+    for (size_t i = 0; hl_workload_registry[i] != NULL; i++) {
+        const hl_workload *w = hl_workload_registry[i];
+        char sizes[128] = "";
+        size_t used = 0;
+        for (size_t k = 0; k < HL_WORKLOAD_MAX_SIZES && w->sizes[k] != 0; k++) {
+            int n = snprintf(sizes + used, sizeof sizes - used, "%s%llu", k ? "," : "",
+                             (unsigned long long)w->sizes[k]);
+            if (n < 0 || (size_t)n >= sizeof sizes - used) break;
+            used += (size_t)n;
+        }
+        for (size_t v = 0; v < w->variant_count; v++) {
+            char name[96];
+            snprintf(name, sizeof name, "%s/%s", w->name, w->variants[v].name);
+            fprintf(out, "%-22s default n=%-8llu sizes %-42s %s\n", name,
+                    (unsigned long long)w->default_size, sizes, w->variants[v].summary);
+        }
+    }
+}
+
+typedef struct list_section {
+    const char *name;
+    void (*print)(FILE *out);
+} list_section;
+
+/* One line per section. */
+static const list_section sections[] = {
+    {"allocators", list_allocators},    {"collectors", list_collectors},
+    {"workloads", list_workloads},      {"presets", hl_batch_list_presets}, /* bench/batch.c */
+    {"presets", hl_batch_list_presets},                                     /* bench/batch.c */
+};
+
+#define SECTION_COUNT (sizeof sections / sizeof sections[0])
+
+int hl_cmd_list(int argc, char **argv) {
+    if (argc > 2)
+        return hl_cli_usage_error("list: too many arguments (usage: heaplab list [SECTION])");
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("usage: heaplab list [");
+        for (size_t i = 0; i < SECTION_COUNT; i++)
+            printf("%s%s", i ? "|" : "", sections[i].name);
+        printf("]\n");
+        return HL_EXIT_OK;
+    }
+    if (argc == 2) {
+        for (size_t i = 0; i < SECTION_COUNT; i++) {
+            if (strcmp(argv[1], sections[i].name) != 0) continue;
+            sections[i].print(stdout);
+            return HL_EXIT_OK;
+        }
+        char valid[128] = "";
+        for (size_t i = 0; i < SECTION_COUNT; i++) {
+            strncat(valid, i ? ", " : "", sizeof valid - strlen(valid) - 1);
+            strncat(valid, sections[i].name, sizeof valid - strlen(valid) - 1);
+        }
+        return hl_cli_usage_error("list: unknown section '%s' (valid: %s)", argv[1], valid);
+    }
+    for (size_t i = 0; i < SECTION_COUNT; i++) {
+        printf("%s%s:\n", i ? "\n" : "", sections[i].name);
+        sections[i].print(stdout);
+    }
+    return HL_EXIT_OK;
+}

@@ -1,0 +1,24 @@
+/* heaplab: one program, subcommands dispatched through bench/commands.c's table. */
+#include <string.h>
+
+#include "bench/cli.h"
+#include "bench/commands.h"
+
+int main(int argc, char **argv) {
+    const char *name = argc >= 2 ? argv[1] : "";
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) name = "help";
+    const hl_command *command = hl_command_find(name);
+    if (command == NULL) {
+        char valid[256] = "";
+        for (const hl_command *c = hl_commands; c->name != NULL; c++) {
+            strncat(valid, c == hl_commands ? "" : ", ", sizeof valid - strlen(valid) - 1);
+            strncat(valid, c->name, sizeof valid - strlen(valid) - 1);
+        }
+        if (name[0] == '\0')
+            return hl_cli_usage_error("missing command (valid: %s; see heaplab --help)", valid);
+        return hl_cli_usage_error("unknown command '%s' (valid: %s; see heaplab --help)", name,
+                                  valid);
+    }
+    /* git's convention: the command sees its own name as argv[0]. */
+    return command->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,57 @@
+/* heaplab measurement helpers: see measure.h. */
+#include "bench/measure.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+
+uint64_t hl_measure_peak_rss_bytes(void) {
+    struct rusage usage;
+    if (getrusage(RUSAGE_SELF, &usage) != 0) return 0;
+    return (uint64_t)usage.ru_maxrss * 1024u;
+}
+
+static int compare_doubles(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double hl_measure_median(double *values, size_t count) {
+    if (count == 0) return 0;
+    qsort(values, count, sizeof values[0], compare_doubles);
+    if (count % 2 == 1) return values[count / 2];
+    return (values[count / 2 - 1] + values[count / 2]) / 2;
+}
+
+double hl_measure_stddev(const double *values, size_t count) {
+    if (count < 2) return 0;
+    double mean = 0, squares = 0;
+    for (size_t i = 0; i < count; i++)
+        mean += values[i];
+    mean /= (double)count;
+    for (size_t i = 0; i < count; i++)
+        squares += (values[i] - mean) * (values[i] - mean);
+    return sqrt(squares / (double)(count - 1));
+}
+
+void hl_measure_format_bytes(double bytes, char *out, size_t out_size) {
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    size_t unit = 0;
+    while (bytes >= 1024 && unit + 1 < sizeof units / sizeof units[0]) {
+        bytes /= 1024;
+        unit++;
+    }
+    snprintf(out, out_size, unit == 0 ? "%.0f %s" : "%.1f %s", bytes, units[unit]);
+}
+
+void hl_measure_format_ns(double ns, char *out, size_t out_size) {
+    if (ns < 1e3)
+        snprintf(out, out_size, "%.0f ns", ns);
+    else if (ns < 1e6)
+        snprintf(out, out_size, "%.2f us", ns / 1e3);
+    else if (ns < 1e9)
+        snprintf(out, out_size, "%.2f ms", ns / 1e6);
+    else
+        snprintf(out, out_size, "%.2f s", ns / 1e9);
+}

@@ -1,0 +1,23 @@
+/* heaplab measurement helpers that are not Google Benchmark's: the process's peak
+ * resident set, and the order statistics the results rows are made of. */
+#ifndef HEAPLAB_BENCH_MEASURE_H
+#define HEAPLAB_BENCH_MEASURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The process's peak resident set size in bytes (getrusage ru_maxrss, which Linux
+ * reports in KiB and keeps across execve, so a preload re-exec is included; the
+ * image before the re-exec is tiny). 0 when getrusage fails. */
+uint64_t hl_measure_peak_rss_bytes(void);
+
+/* Median of `count` values (sorts `values` in place); 0 for no values. */
+double hl_measure_median(double *values, size_t count);
+/* Sample standard deviation (n - 1); 0 for fewer than two values. */
+double hl_measure_stddev(const double *values, size_t count);
+
+/* Human-readable quantities for summaries: "12.3 MiB", "4.56 ms". */
+void hl_measure_format_bytes(double bytes, char *out, size_t out_size);
+void hl_measure_format_ns(double ns, char *out, size_t out_size);
+
+#endif

@@ -1,0 +1,706 @@
+/* `heaplab run`: one configuration (workload/variant, size, allocator, collector)
+ * through Google Benchmark.
+ *
+ * The story of a run:
+ * 1. Parse the command line (bench/cli.h); bad input is one line and exit 2. The
+ *    --benchmark_* flags are left for Google Benchmark.
+ * 2. Make the process ready for the allocator (hl_allocator_prepare_process): jemalloc
+ *    and mimalloc are loaded with LD_PRELOAD, so this may re-execute heaplab.
+ * 3. Register ONE benchmark, named like the results schema's configurations
+ *    ("large_list/range/1000000/libc/refcount"). Each iteration makes a fresh
+ *    allocator instance and heap with the clock paused, runs the workload variant
+ *    with the clock running (the variant pauses it around its own checks), and tears
+ *    down with the clock paused again. The statistics listener (collectors/stats.h)
+ *    and the optional memory timeline listen to the heap.
+ * 4. Errors are results: a MemoryError or RecursionError ends the iteration loop with
+ *    Google Benchmark's SkipWithError ("MemoryError: ..."), the heap is torn down as
+ *    usual, and the status travels into the JSON, the row and the exit code.
+ * 5. Every reported run reaches run_on_result; from the repetitions, the median of
+ *    each figure makes the configuration's hl_result_row (bench/results.h), written
+ *    with --row (CSV) and --json (Google Benchmark JSON).
+ * 6. A summary for people follows Google Benchmark's own table.
+ *
+ * Counters, per iteration unless said otherwise (the schema's names, exactly):
+ *   peak_rss_bytes            the process's peak RSS (getrusage), over the whole run
+ *   peak_live_bytes           the allocator's peak requested bytes; max over iterations
+ *   allocator_resident_bytes  the allocator's own resident figure, sampled at the
+ *                             workload's peak (just before it drops its structure;
+ *                             recursion: at the deepest call); max over iterations
+ *   allocs, frees             the allocator's counts (averaged over iterations)
+ *   gc_collections, gc_pause_total_ns, objects_collected   averaged over iterations
+ *   gc_pause_max_ns, gc_pause_p50_ns, gc_pause_p99_ns      over every pause of the run
+ *   leaked_objects, leaked_bytes   live at teardown (averaged over iterations)
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "bench/cli.h"
+#include "bench/commands.h"
+#include "bench/gbench.h"
+#include "bench/measure.h"
+#include "bench/results.h"
+#include "bench/timeline.h"
+#include "collectors/stats.h"
+
+/* ---- options ---- */
+
+#define DEFAULT_SEED 42
+
+static const hl_cli_option run_options_table[] = {
+    {"--workload", "W/VARIANT", "the workload variant to run (heaplab list workloads)"},
+    {"--size", "N", "n: depth, list length or objects (1000, 1e6, 10^6, 1M)"},
+    {"--allocator", "A", "heap allocator (default libc; heaplab list allocators)"},
+    {"--collector", "C", "collector strategy (default refcount; heaplab list collectors)"},
+    {"--repetitions", "K", "repetitions; the row holds their medians (default 1)"},
+    {"--iterations", "N", "fixed iterations per repetition (default: Google Benchmark's choice)"},
+    {"--min-time", "S", "minimum seconds per repetition when iterations are not fixed"},
+    {"--heap-limit", "BYTES", "fail allocations past this many live bytes (default 3/4 of RAM)"},
+    {"--recursion-limit", "D", "maximum frame depth (default 10^7)"},
+    {"--gc-thresholds", "T0,T1,T2", "rc_cycle generation thresholds (default 700,10,10)"},
+    {"--growth-factor", "F", "mark_sweep: collect when the heap grew by F (default 2.0)"},
+    {"--seed", "S", "seed of the random variants (default 42)"},
+    {"--json", "FILE", "write Google Benchmark JSON with the schema's counters"},
+    {"--row", "FILE", "write the results CSV header and this configuration's row"},
+    {"--timeline", "FILE", "record live bytes over the run (every iteration) to FILE"},
+    {"--fail-alloc-at", "N", "TEST MODE: make the Nth allocation of each iteration fail"},
+    {"--help", NULL, "this help"},
+    {NULL, NULL, NULL},
+};
+
+typedef struct run_options {
+    const hl_workload *workload;
+    const hl_workload_variant *variant;
+    uint64_t size;
+    const hl_allocator_ops *allocator;
+    const hl_collector_ops *collector;
+    hl_bench_options bench;
+    uint64_t heap_limit;
+    uint64_t recursion_limit;
+    long thresholds[3];
+    double growth_factor;
+    uint64_t seed;
+    uint64_t fail_alloc_at;
+    const char *json_path;
+    const char *row_path;
+    const char *timeline_path;
+} run_options;
+
+static void run_usage(FILE *out) {
+    fprintf(out,
+            "usage: heaplab run --workload W/VARIANT --size N [--allocator A] [--collector C]\n"
+            "                   [options] [--benchmark_* flags]\n\n"
+            "Runs one configuration through Google Benchmark and prints its figures.\n\n"
+            "options:\n");
+    hl_cli_print_options(out, run_options_table);
+    fprintf(out, "\nGoogle Benchmark's own --benchmark_* flags pass through "
+                 "(e.g. --benchmark_out=FILE).\n"
+                 "exit codes: 0 ok, 1 failed check or other error, 2 usage error,\n"
+                 "            3 MemoryError, 4 RecursionError\n");
+}
+
+/* Without --heap-limit the heap may take 3/4 of physical memory, or of RLIMIT_AS when
+ * that is lower: a size that cannot fit ends in a MemoryError, never with a visit from
+ * the kernel's OOM killer (the other quarter is for the allocator's own overhead and
+ * the rest of the process). 0 (no limit) when neither is known. */
+static uint64_t default_heap_limit(void) {
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    uint64_t limit = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page / 4 * 3 : 0;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+        uint64_t as = (uint64_t)rl.rlim_cur / 4 * 3;
+        if (limit == 0 || as < limit) limit = as;
+    }
+    return limit;
+}
+
+/* An output file is writable when its folder exists and is writable: checked before
+ * the run, so a typo costs nothing. */
+static bool output_path_ok(const char *what, const char *path, char *error, size_t size) {
+    if (path[0] == '\0') {
+        snprintf(error, size, "%s: empty file name", what);
+        return false;
+    }
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL) {
+        snprintf(dir, sizeof dir, ".");
+    } else if (slash == path) {
+        snprintf(dir, sizeof dir, "/");
+    } else {
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path); /* truncation: access fails */
+    }
+    if (slash != NULL && slash[1] == '\0') {
+        snprintf(error, size, "%s: '%s' is a folder, not a file", what, path);
+        return false;
+    }
+    if (access(dir, W_OK) != 0) {
+        snprintf(error, size, "%s: cannot write '%.200s' (%.200s: %s)", what, path, dir,
+                 strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+/* Fills `opt` from the command line; collects --benchmark_* arguments into
+ * `passthrough` (argv[0] first). Returns HL_EXIT_OK, or the code to exit with
+ * (having printed the one line). */
+static int parse_run_options(int argc, char **argv, run_options *opt, char **passthrough,
+                             int *passthrough_count) {
+    char error[HL_CLI_ERROR_SIZE];
+    const char *workload = NULL, *allocator = "libc", *collector = "refcount";
+    bool have_size = false;
+    hl_cli_parser parser;
+    hl_cli_parser_init(&parser, "run", run_options_table, argc, argv);
+    parser.passthrough_prefix = "--benchmark_";
+    *opt = (run_options){.seed = DEFAULT_SEED};
+    passthrough[0] = "heaplab"; /* Google Benchmark prints it as the program's name */
+    *passthrough_count = 1;
+
+    for (;;) {
+        const hl_cli_option *o;
+        const char *v;
+        uint64_t u = 0, list[3];
+        hl_cli_token t = hl_cli_next(&parser, &o, &v, error, sizeof error);
+        if (t == HL_CLI_END) break;
+        if (t == HL_CLI_BAD) return hl_cli_usage_error("%s", error);
+        if (t == HL_CLI_POSITIONAL)
+            return hl_cli_usage_error("run: unexpected argument '%s' (options start with --; "
+                                      "see heaplab run --help)",
+                                      v);
+        if (t == HL_CLI_PASSTHROUGH) {
+            passthrough[(*passthrough_count)++] = (char *)v;
+            continue;
+        }
+        const char *name = o->name;
+        bool ok = true;
+        if (strcmp(name, "--help") == 0) {
+            run_usage(stdout);
+            return -1; /* done, exit 0 */
+        } else if (strcmp(name, "--workload") == 0) {
+            workload = v;
+        } else if (strcmp(name, "--size") == 0) {
+            ok = hl_cli_parse_uint(name, v, HL_CLI_COUNT, 1, HL_CLI_MAX_SIZE, &opt->size, error,
+                                   sizeof error);
+            have_size = true;
+        } else if (strcmp(name, "--allocator") == 0) {
+            allocator = v;
+        } else if (strcmp(name, "--collector") == 0) {
+            collector = v;
+        } else if (strcmp(name, "--repetitions") == 0) {
+            ok = hl_cli_parse_uint(name, v, HL_CLI_COUNT, 1, 1000, &u, error, sizeof error);
+            opt->bench.repetitions = (int)u;
+        } else if (strcmp(name, "--iterations") == 0) {
+            ok = hl_cli_parse_uint(name, v, HL_CLI_COUNT, 1, 1000000000, &u, error, sizeof error);
+            opt->bench.iterations = (int64_t)u;
+        } else if (strcmp(name, "--min-time") == 0) {
+            ok = hl_cli_parse_double(name, v, 0, false, 3600, &opt->bench.min_time, error,
+                                     sizeof error);
+        } else if (strcmp(name, "--heap-limit") == 0) {
+            ok = hl_cli_parse_uint(name, v, HL_CLI_BYTES, 1, HL_CLI_MAX_BYTES, &opt->heap_limit,
+                                   error, sizeof error);
+        } else if (strcmp(name, "--recursion-limit") == 0) {
+            ok = hl_cli_parse_uint(name, v, HL_CLI_COUNT, 1, 1000000000, &opt->recursion_limit,
+                                   error, sizeof error);
+        } else if (strcmp(name, "--gc-thresholds") == 0) {
+            ok = hl_cli_parse_uint_list(name, v, 3, 1, 1000000000, list, error, sizeof error);
+            for (size_t i = 0; ok && i < 3; i++)
+                opt->thresholds[i] = (long)list[i];
+        } else if (strcmp(name, "--growth-factor") == 0) {
+            ok = hl_cli_parse_double(name, v, 1.0, false, 1000, &opt->growth_factor, error,
+                                     sizeof error);
+        } else if (strcmp(name, "--seed") == 0) {
+            ok = hl_cli_parse_uint(name, v, HL_CLI_COUNT, 0, UINT64_MAX, &opt->seed, error,
+                                   sizeof error);
+        } else if (strcmp(name, "--fail-alloc-at") == 0) {
+            ok = hl_cli_parse_uint(name, v, HL_CLI_COUNT, 1, UINT64_MAX, &opt->fail_alloc_at, error,
+                                   sizeof error);
+        } else if (strcmp(name, "--json") == 0) {
+            ok = output_path_ok(name, v, error, sizeof error);
+            opt->json_path = v;
+        } else if (strcmp(name, "--row") == 0) {
+            ok = output_path_ok(name, v, error, sizeof error);
+            opt->row_path = v;
+        } else if (strcmp(name, "--timeline") == 0) {
+            ok = output_path_ok(name, v, error, sizeof error);
+            opt->timeline_path = v;
+        }
+        if (!ok) return hl_cli_usage_error("%s", error);
+    }
+
+    if (workload == NULL) {
+        char valid[1024];
+        hl_workload_names(valid, sizeof valid);
+        return hl_cli_usage_error("run: --workload is required (valid: %s)", valid);
+    }
+    if (!hl_cli_find_workload(workload, &opt->workload, &opt->variant, error, sizeof error) ||
+        !hl_cli_find_allocator(allocator, &opt->allocator, error, sizeof error) ||
+        !hl_cli_find_collector(collector, &opt->collector, error, sizeof error))
+        return hl_cli_usage_error("%s", error);
+    if (!have_size) opt->size = opt->workload->default_size;
+    if (opt->heap_limit == 0) opt->heap_limit = default_heap_limit();
+    opt->bench.use_real_time = true;
+    return HL_EXIT_OK;
+}
+
+/* ---- the benchmark ---- */
+
+/* A reported run, copied out of the callback (its strings die with the call). */
+typedef struct run_copy {
+    hl_bench_result result;
+    char *strings[5];
+    char *counter_names[HL_BENCH_MAX_COUNTERS];
+} run_copy;
+
+typedef struct run_state {
+    const run_options *opt;
+    hl_stats_listener *stats;
+    hl_timeline *timeline;
+    /* the iteration in progress */
+    hl_bench_state *bench;
+    hl_allocator allocator;
+    size_t resident_at_peak;
+    bool peak_sampled;
+    /* the outcome: the first status that is not ok, and its message */
+    hl_workload_status status;
+    char message[256];
+    /* the reported runs */
+    run_copy *runs;
+    size_t run_count, run_capacity;
+    /* The figures of the last call of the benchmark function as heaplab computed
+     * them: Google Benchmark reports no counters for a run skipped with an error, and
+     * a MemoryError row should still say how much memory the run had reached. */
+    hl_result_row own;
+    bool out_of_memory; /* copying a run failed */
+} run_state;
+
+static void hook_pause(void *data) {
+    hl_bench_pause_timing(((run_state *)data)->bench);
+}
+static void hook_resume(void *data) {
+    hl_bench_resume_timing(((run_state *)data)->bench);
+}
+
+static void hook_at_peak(void *data, hl_heap *heap) {
+    (void)heap;
+    run_state *rs = data;
+    hl_alloc_stats s;
+    hl_allocator_stats(&rs->allocator, &s);
+    if (s.resident_bytes > rs->resident_at_peak) rs->resident_at_peak = s.resident_bytes;
+    rs->peak_sampled = true;
+}
+
+static void record_outcome(run_state *rs, hl_workload_status status, const char *message) {
+    if (status == HL_WORKLOAD_OK || rs->status != HL_WORKLOAD_OK) return;
+    rs->status = status;
+    snprintf(rs->message, sizeof rs->message, "%s", message);
+}
+
+/* The workload's message, plus what made an allocation fail when heaplab made it. */
+static void describe_failure(const run_state *rs, hl_workload_status status, const char *text,
+                             char *out, size_t size) {
+    const hl_allocator *a = &rs->allocator;
+    if (status == HL_WORKLOAD_MEMORY_ERROR && a->fail_at != 0 && a->attempts >= a->fail_at)
+        snprintf(out, size, "%.180s (injected failure of allocation %llu)", text,
+                 (unsigned long long)a->fail_at);
+    else if (status == HL_WORKLOAD_MEMORY_ERROR && a->limit_bytes != 0)
+        snprintf(out, size, "%.180s (heap limit %zu bytes, %zu live)", text, a->limit_bytes,
+                 a->live_bytes);
+    else
+        snprintf(out, size, "%s", text);
+}
+
+/* What one iteration adds to the run's figures. */
+typedef struct iteration_figures {
+    double allocs, frees, leaked_objects, leaked_bytes;
+    double peak_live_bytes, resident_bytes; /* maxima */
+} iteration_figures;
+
+static void run_benchmark(hl_bench_state *st, void *arg) {
+    run_state *rs = arg;
+    const run_options *opt = rs->opt;
+    iteration_figures fig = {0};
+    hl_workload_status status = HL_WORKLOAD_OK;
+    char message[256] = "";
+    hl_stats_listener_reset(rs->stats);
+    rs->bench = st;
+
+    while (hl_bench_keep_running(st)) {
+        hl_bench_pause_timing(st);
+        const char *why = NULL;
+        if (!hl_allocator_init(&rs->allocator, opt->allocator, &why)) {
+            status = HL_WORKLOAD_FAILED;
+            snprintf(message, sizeof message, "allocator %s cannot start: %s", opt->allocator->name,
+                     why ? why : "unknown reason");
+            hl_bench_resume_timing(st);
+            break;
+        }
+        rs->allocator.limit_bytes = (size_t)opt->heap_limit;
+        rs->allocator.fail_at = opt->fail_alloc_at;
+        rs->resident_at_peak = 0;
+        rs->peak_sampled = false;
+
+        hl_heap_config config = {
+            .collector = opt->collector,
+            .allocator = &rs->allocator,
+            .recursion_limit = (size_t)opt->recursion_limit,
+            .thresholds = {opt->thresholds[0], opt->thresholds[1], opt->thresholds[2]},
+            .growth_factor = opt->growth_factor,
+            .listeners = {hl_stats_listener_events(rs->stats),
+                          rs->timeline ? hl_timeline_events(rs->timeline) : NULL, NULL},
+        };
+        hl_heap *heap = NULL;
+        hl_status created = hl_heap_create(&config, &heap);
+        if (created != HL_OK) {
+            status = created == HL_MEMORY_ERROR ? HL_WORKLOAD_MEMORY_ERROR : HL_WORKLOAD_FAILED;
+            snprintf(message, sizeof message, "%s: the heap could not be set up",
+                     created == HL_MEMORY_ERROR ? "MemoryError" : "error");
+        } else {
+            hl_workload_ctx ctx = {
+                .heap = heap,
+                .size = opt->size,
+                .seed = opt->seed,
+                .collects_cycles = hl_workload_collects_cycles(opt->collector),
+                .hooks = {.data = rs,
+                          .pause = hook_pause,
+                          .resume = hook_resume,
+                          .at_peak = hook_at_peak},
+            };
+            hl_bench_resume_timing(st);
+            status = opt->variant->run(&ctx); /* timed */
+            hl_bench_pause_timing(st);
+            if (!rs->peak_sampled) hook_at_peak(rs, heap); /* ended early: sample now */
+            if (status != HL_WORKLOAD_OK)
+                describe_failure(rs, status, ctx.message, message, sizeof message);
+            hl_heap_destroy(heap);
+            /* The listener saw this heap's teardown: its leak figures are this heap's. */
+            hl_gc_stats gc;
+            hl_stats_listener_read(rs->stats, &gc);
+            fig.leaked_objects += (double)gc.leaked_objects;
+            fig.leaked_bytes += (double)gc.leaked_bytes;
+        }
+        hl_alloc_stats as;
+        hl_allocator_stats(&rs->allocator, &as);
+        fig.allocs += (double)as.allocs;
+        fig.frees += (double)as.frees;
+        if ((double)as.peak_bytes > fig.peak_live_bytes)
+            fig.peak_live_bytes = (double)as.peak_bytes;
+        if ((double)rs->resident_at_peak > fig.resident_bytes)
+            fig.resident_bytes = (double)rs->resident_at_peak;
+        hl_allocator_fini(&rs->allocator);
+        hl_bench_resume_timing(st);
+        if (status != HL_WORKLOAD_OK) break;
+    }
+
+    hl_gc_stats gc;
+    hl_stats_listener_read(rs->stats, &gc);
+    double iterations = (double)hl_bench_iterations(st);
+    if (iterations < 1) iterations = 1;
+    hl_result_row *own = &rs->own;
+    own->peak_rss_bytes = (double)hl_measure_peak_rss_bytes();
+    /* The allocator's exact peak of requested bytes, or the heap's own accounting
+     * (sampled every HL_TICK_BYTES and at collections) when that is higher: it is when
+     * the collector serves the objects from its own memory (boehm). */
+    own->peak_live_bytes = fig.peak_live_bytes > (double)gc.peak_live_bytes
+                               ? fig.peak_live_bytes
+                               : (double)gc.peak_live_bytes;
+    own->allocator_resident_bytes = fig.resident_bytes;
+    own->allocs = fig.allocs / iterations;
+    own->frees = fig.frees / iterations;
+    own->gc_collections = (double)gc.collections / iterations;
+    own->gc_pause_total_ns = (double)gc.pause_total_ns / iterations;
+    own->gc_pause_max_ns = (double)gc.pause_max_ns;
+    own->gc_pause_p50_ns = (double)gc.pause_p50_ns;
+    own->gc_pause_p99_ns = (double)gc.pause_p99_ns;
+    own->objects_collected = (double)gc.objects_collected / iterations;
+    own->leaked_objects = fig.leaked_objects / iterations;
+    own->leaked_bytes = fig.leaked_bytes / iterations;
+    /* The same figures as counters; time comes from Google Benchmark itself. Sums are
+     * set with AVG_ITERATIONS so the reported value is per iteration. */
+    const int avg = HL_COUNTER_AVG_ITERATIONS;
+    hl_bench_set_counter(st, "peak_rss_bytes", own->peak_rss_bytes, 0);
+    hl_bench_set_counter(st, "peak_live_bytes", own->peak_live_bytes, 0);
+    hl_bench_set_counter(st, "allocator_resident_bytes", own->allocator_resident_bytes, 0);
+    hl_bench_set_counter(st, "allocs", fig.allocs, avg);
+    hl_bench_set_counter(st, "frees", fig.frees, avg);
+    hl_bench_set_counter(st, "gc_collections", (double)gc.collections, avg);
+    hl_bench_set_counter(st, "gc_pause_total_ns", (double)gc.pause_total_ns, avg);
+    hl_bench_set_counter(st, "gc_pause_max_ns", own->gc_pause_max_ns, 0);
+    hl_bench_set_counter(st, "gc_pause_p50_ns", own->gc_pause_p50_ns, 0);
+    hl_bench_set_counter(st, "gc_pause_p99_ns", own->gc_pause_p99_ns, 0);
+    hl_bench_set_counter(st, "objects_collected", (double)gc.objects_collected, avg);
+    hl_bench_set_counter(st, "leaked_objects", fig.leaked_objects, avg);
+    hl_bench_set_counter(st, "leaked_bytes", fig.leaked_bytes, avg);
+    hl_bench_set_label(st, hl_workload_status_name(status));
+    if (status != HL_WORKLOAD_OK) {
+        record_outcome(rs, status, message);
+        hl_bench_skip_with_error(st, message);
+    }
+}
+
+static char *copy_string(run_copy *c, size_t slot, const char *s) {
+    c->strings[slot] = strdup(s != NULL ? s : "");
+    return c->strings[slot];
+}
+
+static void run_on_result(const hl_bench_result *result, void *data) {
+    run_state *rs = data;
+    if (rs->run_count == rs->run_capacity) {
+        size_t capacity = rs->run_capacity ? 2 * rs->run_capacity : 8;
+        run_copy *grown = realloc(rs->runs, capacity * sizeof *grown);
+        if (grown == NULL) {
+            rs->out_of_memory = true;
+            return;
+        }
+        rs->runs = grown;
+        rs->run_capacity = capacity;
+    }
+    run_copy *c = &rs->runs[rs->run_count++];
+    memset(c, 0, sizeof *c);
+    c->result = *result;
+    c->result.name = copy_string(c, 0, result->name);
+    c->result.run_name = copy_string(c, 1, result->run_name);
+    c->result.aggregate_name = copy_string(c, 2, result->aggregate_name);
+    c->result.error_message = copy_string(c, 3, result->error_message);
+    c->result.label = copy_string(c, 4, result->label);
+    bool ok = true;
+    for (size_t i = 0; i < 5; i++)
+        ok = ok && c->strings[i] != NULL;
+    for (size_t i = 0; i < result->counter_count && i < HL_BENCH_MAX_COUNTERS; i++) {
+        c->counter_names[i] = strdup(result->counters[i].name);
+        c->result.counters[i].name = c->counter_names[i];
+        ok = ok && c->counter_names[i] != NULL;
+    }
+    if (!ok) rs->out_of_memory = true;
+}
+
+static void free_runs(run_state *rs) {
+    for (size_t r = 0; r < rs->run_count; r++) {
+        for (size_t i = 0; i < 5; i++)
+            free(rs->runs[r].strings[i]);
+        for (size_t i = 0; i < HL_BENCH_MAX_COUNTERS; i++)
+            free(rs->runs[r].counter_names[i]);
+    }
+    free(rs->runs);
+}
+
+/* One figure of a reported run, by its schema name. */
+static double figure_of(const hl_bench_result *r, const char *name) {
+    if (strcmp(name, "real_time_ns") == 0) return r->real_time_ns;
+    if (strcmp(name, "cpu_time_ns") == 0) return r->cpu_time_ns;
+    for (size_t i = 0; i < r->counter_count; i++)
+        if (strcmp(r->counters[i].name, name) == 0) return r->counters[i].value;
+    return 0;
+}
+
+/* The figure over the repetitions (the runs that are not aggregates) into `values`;
+ * returns how many. */
+static size_t figure_values(const run_state *rs, const char *name, double *values) {
+    size_t k = 0;
+    for (size_t r = 0; r < rs->run_count; r++)
+        if (!rs->runs[r].result.is_aggregate) values[k++] = figure_of(&rs->runs[r].result, name);
+    return k;
+}
+
+/* The row's figures: medians over the repetitions, and the spreads compare reads. */
+static bool build_row(const run_state *rs, hl_result_row *row) {
+    double *values = calloc(rs->run_count + 1, sizeof *values);
+    if (values == NULL) return false;
+    size_t k = figure_values(rs, "real_time_ns", values);
+    row->repetitions = (int)k;
+    row->real_time_ns_stddev = hl_measure_stddev(values, k);
+    k = figure_values(rs, "peak_rss_bytes", values);
+    row->peak_rss_bytes_stddev = hl_measure_stddev(values, k);
+#define HL_ROW_MEDIAN(field)                                                                       \
+    k = figure_values(rs, #field, values);                                                         \
+    row->field = hl_measure_median(values, k);
+    HL_RESULT_FIGURES(HL_ROW_MEDIAN)
+#undef HL_ROW_MEDIAN
+    free(values);
+    if (rs->status != HL_WORKLOAD_OK) {
+        /* Google Benchmark reported no figures for the skipped runs: take heaplab's own
+         * (time stays 0: an interrupted run has no meaningful time). */
+#define HL_ROW_OWN(field)                                                                          \
+    if (strcmp(#field, "real_time_ns") != 0 && strcmp(#field, "cpu_time_ns") != 0)                 \
+        row->field = rs->own.field;
+        HL_RESULT_FIGURES(HL_ROW_OWN)
+#undef HL_ROW_OWN
+    }
+    return true;
+}
+
+typedef struct json_job {
+    const run_state *rs;
+    const hl_result_row *row;
+} json_job;
+
+static bool write_json(FILE *out, void *data) {
+    const json_job *job = data;
+    const run_options *opt = job->rs->opt;
+    char extra[512];
+    const char *version = opt->allocator->version ? opt->allocator->version() : NULL;
+    snprintf(extra, sizeof extra,
+             "\"heaplab_workload\": \"%s/%s\", \"heaplab_size\": %llu, "
+             "\"heaplab_allocator\": \"%s\", \"heaplab_allocator_version\": \"%s\", "
+             "\"heaplab_collector\": \"%s\", \"heaplab_status\": \"%s\"",
+             opt->workload->name, opt->variant->name, (unsigned long long)opt->size,
+             opt->allocator->name, version ? version : "", hl_collector_name(opt->collector),
+             job->row->status);
+    hl_results_write_json_begin(out, extra);
+    bool first = true;
+    for (size_t r = 0; r < job->rs->run_count; r++)
+        hl_results_write_json_entry(out, &first, &job->rs->runs[r].result, job->row);
+    hl_results_write_json_end(out);
+    return !ferror(out);
+}
+
+static bool write_row(FILE *out, void *data) {
+    hl_results_write_csv_header(out);
+    hl_results_write_csv_row(out, data);
+    return !ferror(out);
+}
+
+static void print_summary(FILE *out, const hl_result_row *row, const run_state *rs) {
+    char a[32], b[32], c[32], d[32];
+    fprintf(out, "\nheaplab run: %s n=%llu, allocator %s, collector %s\n", row->workload,
+            (unsigned long long)row->size, row->allocator, row->collector);
+    fprintf(out, "  status        %s%s%s\n", row->status, row->error[0] ? ": " : "", row->error);
+    if (rs->run_count == 0) return;
+    hl_measure_format_ns(row->real_time_ns, a, sizeof a);
+    hl_measure_format_ns(row->cpu_time_ns, b, sizeof b);
+    fprintf(out, "  time          %s real, %s cpu per run (median of %d)\n", a, b,
+            row->repetitions);
+    hl_measure_format_bytes(row->peak_rss_bytes, a, sizeof a);
+    hl_measure_format_bytes(row->peak_live_bytes, b, sizeof b);
+    hl_measure_format_bytes(row->allocator_resident_bytes, c, sizeof c);
+    fprintf(out, "  memory        peak RSS %s, peak live %s, allocator resident %s\n", a, b, c);
+    fprintf(out, "  allocations   %.0f allocs, %.0f frees\n", row->allocs, row->frees);
+    hl_measure_format_ns(row->gc_pause_total_ns, a, sizeof a);
+    hl_measure_format_ns(row->gc_pause_p50_ns, b, sizeof b);
+    hl_measure_format_ns(row->gc_pause_p99_ns, c, sizeof c);
+    hl_measure_format_ns(row->gc_pause_max_ns, d, sizeof d);
+    fprintf(out, "  collections   %.0f, pauses total %s, p50 %s, p99 %s, max %s\n",
+            row->gc_collections, a, b, c, d);
+    hl_measure_format_bytes(row->leaked_bytes, a, sizeof a);
+    fprintf(out, "  objects       %.0f collected, %.0f leaked (%s)\n", row->objects_collected,
+            row->leaked_objects, a);
+}
+
+int hl_cmd_run(int argc, char **argv) {
+    run_options opt;
+    char **passthrough = calloc((size_t)argc + 1, sizeof *passthrough);
+    if (passthrough == NULL) return hl_cli_error("run: out of memory");
+    int passthrough_count = 0;
+    int code = parse_run_options(argc, argv, &opt, passthrough, &passthrough_count);
+    if (code != HL_EXIT_OK) {
+        free(passthrough);
+        return code < 0 ? HL_EXIT_OK : code;
+    }
+
+    /* jemalloc and mimalloc must be in the process before anything allocates much:
+     * this may re-execute heaplab with LD_PRELOAD, with the same command line. */
+    char **process_argv = calloc((size_t)argc + 2, sizeof *process_argv);
+    if (process_argv == NULL) {
+        free(passthrough);
+        return hl_cli_error("run: out of memory");
+    }
+    process_argv[0] = "heaplab";
+    for (int i = 0; i < argc; i++)
+        process_argv[i + 1] = argv[i];
+    const char *why = NULL;
+    bool ready = hl_allocator_prepare_process(opt.allocator, process_argv, &why);
+    free(process_argv);
+    if (!ready) {
+        free(passthrough);
+        return hl_cli_error("run: allocator %s cannot be loaded: %s", opt.allocator->name,
+                            why ? why : "unknown reason");
+    }
+
+    /* A collector that brings its own heap (boehm) sets up the process once, here on
+     * the main thread. */
+    if (!hl_collector_prepare_process(opt.collector, &why)) {
+        free(passthrough);
+        return hl_cli_error("run: collector %s cannot start: %s", hl_collector_name(opt.collector),
+                            why ? why : "unknown reason");
+    }
+
+    /* Google Benchmark sees only its own flags; anything it does not recognise is an
+     * unknown option. */
+    hl_bench_initialize(&passthrough_count, passthrough);
+    if (passthrough_count > 1) {
+        int bad = hl_cli_usage_error("run: unknown Google Benchmark flag '%s'", passthrough[1]);
+        free(passthrough);
+        return bad;
+    }
+    free(passthrough);
+
+    /* The allocator must start before it is measured: a failure here is the machine's,
+     * not a result. */
+    hl_allocator probe;
+    if (!hl_allocator_init(&probe, opt.allocator, &why))
+        return hl_cli_error("run: allocator %s cannot start: %s", opt.allocator->name,
+                            why ? why : "unknown reason");
+    hl_allocator_fini(&probe);
+
+    run_state rs = {.opt = &opt};
+    rs.stats = hl_stats_listener_new();
+    if (rs.stats == NULL) return hl_cli_error("run: out of memory");
+    if (opt.timeline_path != NULL && (rs.timeline = hl_timeline_new()) == NULL) {
+        hl_stats_listener_free(rs.stats);
+        return hl_cli_error("run: out of memory");
+    }
+
+    hl_result_row row;
+    memset(&row, 0, sizeof row);
+    snprintf(row.runtime, sizeof row.runtime, "heaplab");
+    snprintf(row.workload, sizeof row.workload, "%s/%s", opt.workload->name, opt.variant->name);
+    /* The allocator column names what serves the objects: the collector's own
+     * allocator when it has one (boehm: "bdwgc"; --allocator then serves only the
+     * heap's bookkeeping), else the allocator under test. */
+    const char *own = hl_collector_own_allocator(opt.collector);
+    snprintf(row.allocator, sizeof row.allocator, "%s", own ? own : opt.allocator->name);
+    snprintf(row.collector, sizeof row.collector, "%s", hl_collector_name(opt.collector));
+    row.size = opt.size;
+    char name[256];
+    hl_results_config_name(&row, name, sizeof name);
+
+    hl_bench_register(name, run_benchmark, &rs, &opt.bench);
+    fflush(stdout);
+    size_t ran = hl_bench_run(run_on_result, &rs);
+
+    if (!build_row(&rs, &row)) rs.out_of_memory = true;
+    snprintf(row.status, sizeof row.status, "%s", hl_workload_status_name(rs.status));
+    snprintf(row.error, sizeof row.error, "%s", rs.message);
+    code = hl_cli_exit_code(rs.status);
+    if (ran == 0 || rs.run_count == 0) {
+        snprintf(row.status, sizeof row.status, "%s", HL_STATUS_FAILED);
+        snprintf(row.error, sizeof row.error, "no benchmark ran (a --benchmark_filter?)");
+        code = HL_EXIT_FAILURE;
+    }
+    if (rs.out_of_memory) {
+        snprintf(row.status, sizeof row.status, "%s", HL_STATUS_FAILED);
+        snprintf(row.error, sizeof row.error, "out of memory while recording the results");
+        code = HL_EXIT_FAILURE;
+    }
+    print_summary(stdout, &row, &rs);
+    fflush(stdout);
+    if (rs.status != HL_WORKLOAD_OK) /* one line on stderr too, for logs */
+        hl_cli_error("run: %s: %s", row.status, row.error);
+
+    json_job job = {&rs, &row};
+    if (opt.json_path != NULL && !hl_results_write_atomic(opt.json_path, write_json, &job))
+        code = hl_cli_error("run: cannot write %s", opt.json_path);
+    if (opt.row_path != NULL && !hl_results_write_atomic(opt.row_path, write_row, &row))
+        code = hl_cli_error("run: cannot write %s", opt.row_path);
+    if (rs.timeline != NULL && !hl_timeline_write(rs.timeline, opt.timeline_path))
+        code = hl_cli_error("run: cannot write %s", opt.timeline_path);
+
+    if (rs.timeline != NULL) hl_timeline_free(rs.timeline);
+    hl_stats_listener_free(rs.stats);
+    free_runs(&rs);
+    return code;
+}

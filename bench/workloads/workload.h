@@ -1,0 +1,122 @@
+/* heaplab workloads: the seed articles' programs, written against the object API.
+ *
+ * A workload is one file in bench/workloads/ defining one `const hl_workload
+ * hl_<name>_workload` plus one line in bench/workloads/registry.c. It has variants
+ * ("recursion/sum"); each variant is a function that runs the program once on a fresh
+ * heap, at a given size, and checks its own result, so a broken collector can never
+ * produce a fast wrong number.
+ *
+ * The contract of a variant's run function:
+ * - The heap is fresh (created by the caller, torn down by the caller) and its global
+ *   slots are the workload's to use.
+ * - It speaks only the object API (collectors/heap.h) and obeys its rooting rule:
+ *   whatever C keeps across an object-creating call is reachable from a global, a
+ *   frame local or a handle.
+ * - It returns a status. HL_WORKLOAD_MEMORY_ERROR and HL_WORKLOAD_RECURSION_ERROR are
+ *   the program's own MemoryError/RecursionError (a results row, not a bug);
+ *   HL_WORKLOAD_FAILED means the result check failed (a heaplab bug). In every case
+ *   `ctx->message` says what happened and the heap is consistent (the caller can
+ *   destroy it); a variant unwinds its frames and clears its globals before returning.
+ * - It calls the hooks (when set) at the points they describe; the caller's clock is
+ *   paused between pause() and resume(), so checks that walk the whole structure cost
+ *   the timing nothing.
+ */
+#ifndef HEAPLAB_BENCH_WORKLOADS_WORKLOAD_H
+#define HEAPLAB_BENCH_WORKLOADS_WORKLOAD_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "collectors/heap.h"
+
+typedef enum hl_workload_status {
+    HL_WORKLOAD_OK = 0,
+    HL_WORKLOAD_MEMORY_ERROR,    /* an allocation failed or passed the heap limit */
+    HL_WORKLOAD_RECURSION_ERROR, /* a call passed the recursion limit */
+    HL_WORKLOAD_FAILED,          /* the result check failed */
+} hl_workload_status;
+
+/* Callbacks from a running variant to whoever measures it. Any may be NULL. */
+typedef struct hl_workload_hooks {
+    void *data;
+    /* Stop and restart the clock (Google Benchmark's PauseTiming/ResumeTiming). */
+    void (*pause)(void *data);
+    void (*resume)(void *data);
+    /* The structure is complete and still held: the moment of peak memory, just
+     * before the variant drops it. Called while the clock is paused. */
+    void (*at_peak)(void *data, hl_heap *heap);
+} hl_workload_hooks;
+
+typedef struct hl_workload_ctx {
+    hl_heap *heap;
+    uint64_t size; /* n: depth, list length, objects */
+    uint64_t seed; /* for the random variants */
+    /* Whether the collector reclaims unreachable cycles (every collector but
+     * refcount): decides what the cyclic workloads expect after their collection. */
+    bool collects_cycles;
+    hl_workload_hooks hooks;
+    char message[256]; /* out: one line, set when the status is not OK */
+} hl_workload_ctx;
+
+typedef hl_workload_status (*hl_workload_fn)(hl_workload_ctx *ctx);
+
+typedef struct hl_workload_variant {
+    const char *name;    /* "sum" */
+    const char *summary; /* one line for `heaplab list workloads` */
+    hl_workload_fn run;
+} hl_workload_variant;
+
+#define HL_WORKLOAD_MAX_SIZES 8
+
+typedef struct hl_workload {
+    const char *name;    /* "recursion" */
+    const char *summary; /* one line */
+    const hl_workload_variant *variants;
+    size_t variant_count;
+    uint64_t default_size; /* `heaplab run` without --size */
+    /* The size ladder a full sweep uses, ascending, 0-terminated. */
+    uint64_t sizes[HL_WORKLOAD_MAX_SIZES];
+} hl_workload;
+
+/* The registry (bench/workloads/registry.c): every workload, NULL-terminated. */
+extern const hl_workload *const hl_workload_registry[];
+
+const hl_workload *hl_workload_find(const char *name);
+const hl_workload_variant *hl_workload_variant_find(const hl_workload *w, const char *variant);
+/* Every "workload/variant", comma-separated (for messages), into `out`. */
+void hl_workload_names(char *out, size_t out_size);
+/* Whether `collector` reclaims unreachable cycles: a collector with a collect operation
+ * (collectors/collector.h) reclaims everything unreachable; refcount has none. What
+ * ctx->collects_cycles is set from. */
+bool hl_workload_collects_cycles(const hl_collector_ops *collector);
+/* Name of a status: "ok", "memory_error", "recursion_error", "failed" (the results
+ * schema's spelling). */
+const char *hl_workload_status_name(hl_workload_status status);
+
+/* ---- helpers for the variants (registry.c) ---- */
+
+/* Set ctx->message and return `status`. */
+hl_workload_status hl_workload_fail(hl_workload_ctx *ctx, hl_workload_status status,
+                                    const char *format, ...) __attribute__((format(printf, 3, 4)));
+/* Turn the heap's error (after a NULL or a failed status) into the workload's status
+ * and a message naming `where`. */
+hl_workload_status hl_workload_raise(hl_workload_ctx *ctx, hl_status error, const char *where);
+
+static inline void hl_workload_pause(hl_workload_ctx *ctx) {
+    if (ctx->hooks.pause != NULL) ctx->hooks.pause(ctx->hooks.data);
+}
+static inline void hl_workload_resume(hl_workload_ctx *ctx) {
+    if (ctx->hooks.resume != NULL) ctx->hooks.resume(ctx->hooks.data);
+}
+static inline void hl_workload_at_peak(hl_workload_ctx *ctx) {
+    if (ctx->hooks.at_peak != NULL) ctx->hooks.at_peak(ctx->hooks.data, ctx->heap);
+}
+
+/* The workloads (one file each). */
+extern const hl_workload hl_recursion_workload;
+extern const hl_workload hl_large_list_workload;
+extern const hl_workload hl_cyclic_graph_workload;
+
+#endif

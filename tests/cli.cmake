@@ -1,0 +1,13 @@
+# The heaplab command line driven from outside (tests/cli_test.py), one ctest entry
+# per group so they run in parallel: help and list, bad command lines (exit 2, one
+# line), MemoryError/RecursionError as results (exits 3 and 4), a 256 KiB C stack,
+# depth 10^6 with the default settings, and the JSON/row/timeline outputs.
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+# Depth 10^6 runs in the sanitizer build too: it takes about 1.5-3 s there per
+# collector, well inside the budget.
+foreach(group help bad errors stack deep json)
+  add_test(NAME cli.${group}
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/cli_test.py ${HEAPLAB_EXE}
+            ${group})
+  set_tests_properties(cli.${group} PROPERTIES LABELS cli TIMEOUT 300)
+endforeach()

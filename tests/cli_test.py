@@ -1,0 +1,274 @@
+#!/usr/bin/env python3
+"""The heaplab command line, driven from outside.
+
+usage: cli_test.py HEAPLAB GROUP
+
+Groups (one ctest entry each, so they run in parallel):
+  help    --help / help / list print what they should and exit 0
+  bad     malformed command lines: each exits 2 with ONE line on stderr that names the
+          problem (and the valid choices for names), nothing on stdout, no core
+  errors  MemoryError (exit 3) and RecursionError (exit 4) as results: in the row,
+          the JSON (error_occurred, error_message, status) and the exit code
+  stack   RecursionError on a 256 KiB C stack (ulimit -s 256), and depth 10^5 there
+  deep    depth 10^6 with the default settings, under every collector
+  json    --json carries every counter of the schema; repetitions and Google
+          Benchmark's own flags pass through; --timeline writes samples
+"""
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+FIGURES = ["real_time_ns", "cpu_time_ns", "peak_rss_bytes", "peak_live_bytes",
+           "allocator_resident_bytes", "allocs", "frees", "gc_collections",
+           "gc_pause_total_ns", "gc_pause_max_ns", "gc_pause_p50_ns", "gc_pause_p99_ns",
+           "objects_collected", "leaked_objects", "leaked_bytes"]
+
+failures = []
+checks = 0
+
+
+def check(cond, what):
+    global checks
+    checks += 1
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what, file=sys.stderr)
+
+
+def heaplab(*args, shell_prefix=None, timeout=300):
+    cmd = [HEAPLAB, *args]
+    if shell_prefix is not None:
+        quoted = " ".join("'" + a.replace("'", "'\\''") + "'" for a in cmd)
+        cmd = ["sh", "-c", f"{shell_prefix}; exec {quoted}"]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+
+
+def read_row(path):
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    check(len(rows) == 1, f"{path}: {len(rows)} rows")
+    return rows[0] if rows else {}
+
+
+def group_help():
+    for args in (["--help"], ["-h"], ["help"], ["help", "run"], ["run", "--help"],
+                 ["help", "list"], ["list", "--help"]):
+        p = heaplab(*args)
+        check(p.returncode == 0, f"{args}: exit {p.returncode}")
+        check("usage" in p.stdout, f"{args}: no usage on stdout")
+    p = heaplab("run", "--help")
+    for flag in ("--workload", "--size", "--heap-limit", "--recursion-limit", "--json",
+                 "--row", "--fail-alloc-at", "--gc-thresholds", "--growth-factor"):
+        check(flag in p.stdout, f"run --help lacks {flag}")
+    expected = {"allocators": {"libc", "jemalloc", "mimalloc", "pool", "bump"},
+                "collectors": {"refcount", "rc_cycle", "mark_sweep"},
+                "workloads": {"recursion/sum", "recursion/calls", "large_list/repeat",
+                              "large_list/range", "large_list/append", "cyclic_graph/pairs",
+                              "cyclic_graph/rings", "cyclic_graph/random",
+                              "cyclic_graph/tree"}}
+    for section, names in expected.items():
+        p = heaplab("list", section)
+        listed = {line.split()[0] for line in p.stdout.splitlines() if line.strip()}
+        # Exactly the required ones, or more (a collector beyond the three may join).
+        exact = section != "collectors"
+        check(p.returncode == 0 and (listed == names if exact else names <= listed),
+              f"list {section}: {sorted(listed)}")
+    p = heaplab("list", "presets")
+    presets = {line.split()[0] for line in p.stdout.splitlines() if line.strip()}
+    check(p.returncode == 0 and {"quick", "full"} <= presets, f"list presets: {presets}")
+    p = heaplab("list")
+    check(p.returncode == 0 and all(s + ":" in p.stdout for s in [*expected, "presets"]),
+          "list without a section lists every section")
+    p = heaplab("help")
+    for command in ("list", "run", "batch", "plot", "compare"):
+        check(f"  {command} " in p.stdout, f"help does not list {command}")
+
+
+# Each bad command line, and a word its one-line message must contain.
+BAD = [
+    ([], "missing command"),
+    (["frobnicate"], "unknown command 'frobnicate'"),
+    (["list", "bogus"], "valid: allocators"),
+    (["list", "allocators", "extra"], "too many"),
+    (["help", "nope"], "unknown command 'nope'"),
+    (["run"], "--workload is required"),
+    (["run", "--workload", "nope/sum"], "valid: recursion/sum"),
+    (["run", "--workload", "recursion/nope"], "unknown workload"),
+    (["run", "--workload", "recursion"], "unknown workload"),
+    (["run", "--workload", "recursion/sum", "--size", "-5"], "negative"),
+    (["run", "--workload", "recursion/sum", "--size", "0"], "zero"),
+    (["run", "--workload", "recursion/sum", "--size", "abc"], "not a number"),
+    (["run", "--workload", "recursion/sum", "--size", "1e14"], "too large"),
+    (["run", "--workload", "recursion/sum", "--size", "99999999999999999999999"], "too large"),
+    (["run", "--workload", "recursion/sum", "--size", "1.5"], "not a whole number"),
+    (["run", "--workload", "recursion/sum", "--size", "12Q"], "unknown suffix"),
+    (["run", "--workload", "recursion/sum", "--size", ""], "missing value"),
+    (["run", "--workload", "recursion/sum", "--size"], "needs a value"),
+    (["run", "--workload", "recursion/sum", "--allocator", "tcmalloc"],
+     "valid: libc, jemalloc, mimalloc, pool, bump"),
+    (["run", "--workload", "recursion/sum", "--collector", "gencopy"], "valid: refcount"),
+    (["run", "--workload", "recursion/sum", "--heap-limit", "0"], "zero"),
+    (["run", "--workload", "recursion/sum", "--heap-limit", "10X"], "unknown suffix"),
+    (["run", "--workload", "recursion/sum", "--recursion-limit", "-1"], "negative"),
+    (["run", "--workload", "recursion/sum", "--gc-thresholds", "700,10"], "3 comma-separated"),
+    (["run", "--workload", "recursion/sum", "--gc-thresholds", "a,b,c"], "not a number"),
+    (["run", "--workload", "recursion/sum", "--growth-factor", "0.5"], "out of range"),
+    (["run", "--workload", "recursion/sum", "--growth-factor", "fast"], "not a number"),
+    (["run", "--workload", "recursion/sum", "--repetitions", "0"], "zero"),
+    (["run", "--workload", "recursion/sum", "--iterations", "many"], "not a number"),
+    (["run", "--workload", "recursion/sum", "--min-time", "-1"], "out of range"),
+    (["run", "--workload", "recursion/sum", "--fail-alloc-at", "0"], "zero"),
+    (["run", "--workload", "recursion/sum", "--bogus"], "unknown option '--bogus'"),
+    (["run", "--workload", "recursion/sum", "--help=yes"], "takes no value"),
+    (["run", "--workload", "recursion/sum", "extra"], "unexpected argument 'extra'"),
+    (["run", "--workload", "recursion/sum", "--json", "/nonexistent/dir/out.json"],
+     "cannot write"),
+    (["run", "--workload", "recursion/sum", "--row", "/"], "folder"),
+    (["run", "--workload", "recursion/sum", "--benchmark_no_such_flag=1"],
+     "unknown Google Benchmark flag"),
+]
+
+
+def group_bad():
+    check(len(BAD) >= 20, "at least 20 bad command lines")
+    for args, needle in BAD:
+        p = heaplab(*args)
+        lines = p.stderr.splitlines()
+        check(p.returncode == 2, f"{args}: exit {p.returncode}, stderr {p.stderr!r}")
+        check(len(lines) == 1 and lines[0].startswith("heaplab: "),
+              f"{args}: stderr is not one 'heaplab: ' line: {p.stderr!r}")
+        check(needle in p.stderr, f"{args}: {needle!r} not in {p.stderr!r}")
+        check(p.stdout == "", f"{args}: stdout not empty: {p.stdout[:200]!r}")
+
+
+def error_run(tmp, name, args, code, status, prefix):
+    row, js = os.path.join(tmp, name + ".csv"), os.path.join(tmp, name + ".json")
+    p = heaplab("run", *args, "--iterations", "1", "--row", row, "--json", js)
+    check(p.returncode == code, f"{name}: exit {p.returncode}, expected {code}: {p.stderr}")
+    check(status in p.stdout and prefix in p.stdout, f"{name}: summary lacks {status}")
+    if not (os.path.exists(row) and os.path.exists(js)):
+        check(False, f"{name}: row or JSON missing")
+        return
+    r = read_row(row)
+    check(r.get("status") == status, f"{name}: row status {r.get('status')}")
+    check(r.get("error", "").startswith(prefix), f"{name}: row error {r.get('error')!r}")
+    with open(js) as f:
+        doc = json.load(f)
+    runs = doc.get("benchmarks", [])
+    check(len(runs) >= 1, f"{name}: no benchmark entries")
+    for b in runs:
+        check(b.get("error_occurred") is True, f"{name}: error_occurred {b.get('error_occurred')}")
+        check(str(b.get("error_message", "")).startswith(prefix),
+              f"{name}: error_message {b.get('error_message')!r}")
+        check(b.get("status") == status, f"{name}: JSON status {b.get('status')}")
+
+
+def group_errors():
+    with tempfile.TemporaryDirectory() as tmp:
+        for collector in ("refcount", "rc_cycle", "mark_sweep"):
+            error_run(tmp, f"memory-{collector}",
+                      ["--workload", "large_list/range", "--size", "1M", "--heap-limit", "1M",
+                       "--collector", collector], 3, "memory_error", "MemoryError")
+            error_run(tmp, f"append-{collector}",
+                      ["--workload", "large_list/append", "--size", "10^6", "--heap-limit",
+                       "2MiB", "--collector", collector, "--allocator", "pool"],
+                      3, "memory_error", "MemoryError")
+            error_run(tmp, f"cycles-{collector}",
+                      ["--workload", "cyclic_graph/pairs", "--size", "100000", "--heap-limit",
+                       "256K", "--collector", collector], 3, "memory_error", "MemoryError")
+            error_run(tmp, f"recursion-{collector}",
+                      ["--workload", "recursion/sum", "--size", "5000", "--recursion-limit",
+                       "1000", "--collector", collector], 4, "recursion_error", "RecursionError")
+            error_run(tmp, f"inject-{collector}",
+                      ["--workload", "recursion/calls", "--size", "1000", "--fail-alloc-at",
+                       "300", "--collector", collector], 3, "memory_error", "MemoryError")
+        # The seeds' [0] * 10**9 under a heap limit: a clean MemoryError, at once.
+        error_run(tmp, "seed-overflow",
+                  ["--workload", "large_list/repeat", "--size", "10^9", "--heap-limit", "1G"],
+                  3, "memory_error", "MemoryError")
+        # Exactly at the limit it works: recursive_function(n) needs n+1 frames.
+        p = heaplab("run", "--workload", "recursion/sum", "--size", "999",
+                    "--recursion-limit", "1000", "--iterations", "1")
+        check(p.returncode == 0, f"depth 1000 within a limit of 1000: exit {p.returncode}")
+
+
+def group_stack():
+    for collector in ("refcount", "rc_cycle", "mark_sweep"):
+        p = heaplab("run", "--workload", "recursion/sum", "--size", "200000",
+                    "--recursion-limit", "100000", "--collector", collector, "--iterations", "1",
+                    shell_prefix="ulimit -s 256")
+        check(p.returncode == 4, f"256 KiB stack, past the limit, {collector}: exit "
+              f"{p.returncode}: {p.stderr[-300:]}")
+        check("RecursionError" in p.stdout, f"{collector}: no RecursionError in the summary")
+        p = heaplab("run", "--workload", "recursion/sum", "--size", "100000",
+                    "--collector", collector, "--iterations", "1", shell_prefix="ulimit -s 256")
+        check(p.returncode == 0, f"256 KiB stack, depth 10^5, {collector}: exit {p.returncode}: "
+              f"{p.stderr[-300:]}")
+
+
+def group_deep():
+    for collector in ("refcount", "rc_cycle", "mark_sweep"):
+        p = heaplab("run", "--workload", "recursion/sum", "--size", "10^6", "--collector",
+                    collector, "--iterations", "1")
+        check(p.returncode == 0, f"depth 10^6, {collector}: exit {p.returncode}: {p.stderr[-300:]}")
+
+
+def group_json():
+    with tempfile.TemporaryDirectory() as tmp:
+        js, row = os.path.join(tmp, "out.json"), os.path.join(tmp, "row.csv")
+        gb_out, timeline = os.path.join(tmp, "gb.json"), os.path.join(tmp, "timeline.dat")
+        p = heaplab("run", "--workload", "cyclic_graph/rings", "--size", "2100",
+                    "--collector", "rc_cycle", "--allocator", "pool", "--iterations", "2",
+                    "--repetitions", "3", "--json", js, "--row", row, "--timeline", timeline,
+                    f"--benchmark_out={gb_out}", "--gc-thresholds", "100,5,5")
+        check(p.returncode == 0, f"json run: exit {p.returncode}: {p.stderr[-300:]}")
+        for path in (js, row, gb_out, timeline):
+            check(os.path.exists(path), f"{os.path.basename(path)} not written")
+        if not os.path.exists(js):
+            return
+        with open(js) as f:
+            doc = json.load(f)
+        runs = doc["benchmarks"]
+        iterations = [b for b in runs if b.get("run_type") == "iteration"]
+        aggregates = {b.get("aggregate_name") for b in runs if b.get("run_type") == "aggregate"}
+        check(len(iterations) == 3, f"{len(iterations)} repetitions in the JSON")
+        check({"mean", "median", "stddev"} <= aggregates, f"aggregates {aggregates}")
+        for b in iterations:
+            check(b["name"].startswith("cyclic_graph/rings/2100/pool/rc_cycle"),
+                  f"benchmark name {b['name']}")
+            for figure in FIGURES[2:]:
+                check(figure in b, f"counter {figure} missing from the JSON")
+            check(b.get("status") == "ok", f"JSON status {b.get('status')}")
+            check(b.get("iterations") == 2, f"iterations {b.get('iterations')}")
+            check(b.get("leaked_objects") == 0 and b.get("objects_collected", 0) >= 2100,
+                  f"JSON figures {b.get('leaked_objects')} {b.get('objects_collected')}")
+        r = read_row(row)
+        check(r.get("repetitions") == "3", f"row repetitions {r.get('repetitions')}")
+        check(float(r.get("gc_collections", 0)) >= 1, "row gc_collections")
+        # With thresholds 100,5,5 rc_cycle collects young generations during the build.
+        check(float(r.get("gc_collections", 0)) > 2, f"row gc_collections {r.get('gc_collections')}")
+        with open(timeline) as f:
+            samples = [l for l in f if l.strip() and not l.startswith("#")]
+        check(len(samples) > 0, "timeline has no samples")
+        # A different seed builds a different random graph; both check out.
+        for seed in ("1", "2"):
+            p = heaplab("run", "--workload", "cyclic_graph/random", "--size", "1000", "--seed",
+                        seed, "--collector", "mark_sweep", "--growth-factor", "1.5",
+                        "--iterations", "1")
+            check(p.returncode == 0, f"seed {seed}: exit {p.returncode}")
+
+
+def main():
+    global HEAPLAB
+    HEAPLAB, group = sys.argv[1], sys.argv[2]
+    {"help": group_help, "bad": group_bad, "errors": group_errors, "stack": group_stack,
+     "deep": group_deep, "json": group_json}[group]()
+    print(f"cli {group}: {checks} checks, {len(failures)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

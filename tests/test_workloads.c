@@ -1,0 +1,225 @@
+/* The workloads, driven in-process (no Google Benchmark), for one allocator given on
+ * the command line and every collector:
+ * - every variant at edge sizes (1, 2, 3, one ring, a ring and one node, ...) ends ok,
+ *   calls its hooks in order (at_peak once, pauses balanced), leaves no frame behind,
+ *   and after hl_heap_destroy the allocator holds nothing;
+ * - the result checks really check: a cyclic variant told the wrong thing about its
+ *   collector (cycles reclaimed or not) reports failed;
+ * - RecursionError past the limit, with the frames unwound;
+ * - a failed allocation at every allocation N of a small run (SQLite style) ends ok or
+ *   memory_error with a MemoryError message, never anything else, and the teardown
+ *   releases every byte.
+ */
+#include <string.h>
+
+#include "bench/workloads/workload.h"
+#include "check.h"
+
+typedef struct hook_log {
+    int pauses, resumes, peaks;
+    bool paused;
+    bool misordered;
+} hook_log;
+
+static void log_pause(void *data) {
+    hook_log *h = data;
+    if (h->paused) h->misordered = true;
+    h->paused = true;
+    h->pauses++;
+}
+static void log_resume(void *data) {
+    hook_log *h = data;
+    if (!h->paused) h->misordered = true;
+    h->paused = false;
+    h->resumes++;
+}
+static void log_peak(void *data, hl_heap *heap) {
+    hook_log *h = data;
+    if (!h->paused || heap == NULL) h->misordered = true;
+    h->peaks++;
+}
+
+typedef struct outcome {
+    hl_workload_status status;
+    char message[256];
+    size_t depth_after;     /* frames left by the workload */
+    size_t live_after_fini; /* allocator bytes after heap teardown */
+    uint64_t allocs;
+    hook_log hooks;
+    bool heap_failed; /* hl_heap_create itself failed */
+} outcome;
+
+typedef struct setup {
+    const hl_allocator_ops *allocator;
+    const hl_collector_ops *collector;
+    size_t recursion_limit;
+    uint64_t fail_at;
+    int cycles_override; /* -1: the truth; 0/1: lie to the workload */
+} setup;
+
+static outcome run_once(const setup *s, const hl_workload_variant *v, uint64_t size) {
+    outcome out;
+    memset(&out, 0, sizeof out);
+    hl_allocator a;
+    const char *why = NULL;
+    bool started = hl_allocator_init(&a, s->allocator, &why); /* REQUIRE evaluates twice */
+    REQUIRE(started);
+    a.fail_at = s->fail_at;
+    hl_heap_config config = {
+        .collector = s->collector, .allocator = &a, .recursion_limit = s->recursion_limit};
+    hl_heap *heap = NULL;
+    if (hl_heap_create(&config, &heap) != HL_OK) {
+        out.heap_failed = true;
+        out.status = HL_WORKLOAD_MEMORY_ERROR;
+    } else {
+        bool cycles = hl_workload_collects_cycles(s->collector);
+        hl_workload_ctx ctx = {
+            .heap = heap,
+            .size = size,
+            .seed = 7,
+            .collects_cycles = s->cycles_override < 0 ? cycles : s->cycles_override == 1,
+            .hooks = {.data = &out.hooks,
+                      .pause = log_pause,
+                      .resume = log_resume,
+                      .at_peak = log_peak},
+        };
+        out.status = v->run(&ctx);
+        memcpy(out.message, ctx.message, sizeof out.message);
+        out.depth_after = hl_frame_depth(heap);
+        hl_heap_destroy(heap);
+    }
+    out.live_after_fini = a.live_bytes;
+    out.allocs = a.allocs;
+    hl_allocator_fini(&a);
+    return out;
+}
+
+static const uint64_t edge_sizes[] = {1, 2, 3, 20, 21, 22, 42, 43, 255, 256, 257, 1000};
+
+static void test_edge_sizes(const setup *s, const hl_workload *w, const hl_workload_variant *v) {
+    for (size_t i = 0; i < sizeof edge_sizes / sizeof edge_sizes[0]; i++) {
+        outcome o = run_once(s, v, edge_sizes[i]);
+        CHECK_MSG(o.status == HL_WORKLOAD_OK, "%s/%s n=%llu under %s: %s: %s", w->name, v->name,
+                  (unsigned long long)edge_sizes[i], hl_collector_name(s->collector),
+                  hl_workload_status_name(o.status), o.message);
+        CHECK_MSG(o.depth_after == 0, "%s/%s left %zu frames", w->name, v->name, o.depth_after);
+        CHECK_MSG(o.live_after_fini == 0, "%s/%s: %zu bytes live after teardown", w->name, v->name,
+                  o.live_after_fini);
+        CHECK_MSG(o.hooks.peaks == 1 && o.hooks.pauses == o.hooks.resumes && !o.hooks.misordered &&
+                      !o.hooks.paused,
+                  "%s/%s hooks: %d peaks, %d pauses, %d resumes", w->name, v->name, o.hooks.peaks,
+                  o.hooks.pauses, o.hooks.resumes);
+    }
+}
+
+/* A cyclic variant that is told the opposite of what its collector does must notice. */
+static void test_checks_bite(const setup *s, const hl_workload *w, const hl_workload_variant *v) {
+    if (strcmp(w->name, "cyclic_graph") != 0) return;
+    setup lie = *s;
+    lie.cycles_override = hl_workload_collects_cycles(s->collector) ? 0 : 1;
+    outcome o = run_once(&lie, v, 100);
+    CHECK_MSG(o.status == HL_WORKLOAD_FAILED,
+              "%s/%s under %s did not notice the wrong "
+              "expectation (%s)",
+              w->name, v->name, hl_collector_name(s->collector), hl_workload_status_name(o.status));
+    CHECK(o.message[0] != '\0');
+    CHECK(o.live_after_fini == 0);
+}
+
+static void test_recursion_limit(const setup *s) {
+    const hl_workload_variant *sum = hl_workload_variant_find(&hl_recursion_workload, "sum");
+    const hl_workload_variant *calls = hl_workload_variant_find(&hl_recursion_workload, "calls");
+    REQUIRE(sum != NULL && calls != NULL);
+    setup limited = *s;
+    limited.recursion_limit = 50;
+    /* recursive_function(n) needs n+1 frames. */
+    outcome ok = run_once(&limited, sum, 49);
+    CHECK_MSG(ok.status == HL_WORKLOAD_OK, "depth 50 within a limit of 50: %s", ok.message);
+    outcome deep = run_once(&limited, sum, 50);
+    CHECK(deep.status == HL_WORKLOAD_RECURSION_ERROR);
+    CHECK(strncmp(deep.message, "RecursionError", 14) == 0);
+    CHECK(deep.depth_after == 0);
+    CHECK(deep.live_after_fini == 0);
+    limited.recursion_limit = 1; /* the module frame fits, f's does not */
+    outcome call = run_once(&limited, calls, 10);
+    CHECK(call.status == HL_WORKLOAD_RECURSION_ERROR);
+    CHECK(call.depth_after == 0);
+}
+
+/* Allocation N fails, for every N of a small run. */
+static long test_every_failure(const setup *s, const hl_workload *w, const hl_workload_variant *v) {
+    outcome clean = run_once(s, v, 30);
+    REQUIRE(clean.status == HL_WORKLOAD_OK);
+    long runs = 0;
+    for (uint64_t n = 1; n <= clean.allocs + 1; n++, runs++) {
+        setup failing = *s;
+        failing.fail_at = n;
+        outcome o = run_once(&failing, v, 30);
+        bool expected = o.status == HL_WORKLOAD_MEMORY_ERROR || o.status == HL_WORKLOAD_OK;
+        CHECK_MSG(expected, "%s/%s under %s, allocation %llu fails: %s: %s", w->name, v->name,
+                  hl_collector_name(s->collector), (unsigned long long)n,
+                  hl_workload_status_name(o.status), o.message);
+        if (o.status == HL_WORKLOAD_MEMORY_ERROR && !o.heap_failed)
+            CHECK_MSG(strncmp(o.message, "MemoryError", 11) == 0, "%s", o.message);
+        CHECK_MSG(o.live_after_fini == 0, "%s/%s, allocation %llu fails: %zu bytes left", w->name,
+                  v->name, (unsigned long long)n, o.live_after_fini);
+        CHECK(o.depth_after == 0);
+        if (!expected) break;
+    }
+    /* Past the last allocation nothing fails. */
+    setup late = *s;
+    late.fail_at = clean.allocs + 1000;
+    CHECK(run_once(&late, v, 30).status == HL_WORKLOAD_OK);
+    return runs;
+}
+
+/* usage: test_workloads [ALLOCATOR [COLLECTOR...]]: every collector of the registry
+ * when none is named. */
+static bool wanted(int argc, char **argv, const hl_collector_ops *c) {
+    if (argc <= 2) return true;
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], hl_collector_name(c)) == 0) return true;
+    return false;
+}
+
+int main(int argc, char **argv) {
+    const char *name = argc > 1 ? argv[1] : "libc";
+    const hl_allocator_ops *ops = hl_allocator_find(name);
+    REQUIRE(ops != NULL);
+    const char *why = NULL;
+    bool ready = hl_allocator_prepare_process(ops, argv, &why);
+    REQUIRE(ready);
+    for (size_t c = 0; hl_collector_registry[c] != NULL; c++) {
+        ready = hl_collector_prepare_process(hl_collector_registry[c], &why);
+        REQUIRE(ready);
+    }
+
+    /* The registry lists every workload once, each with its variants and sizes. */
+    size_t workloads = 0;
+    for (size_t i = 0; hl_workload_registry[i] != NULL; i++, workloads++) {
+        const hl_workload *w = hl_workload_registry[i];
+        CHECK(hl_workload_find(w->name) == w);
+        CHECK(w->variant_count > 0 && w->default_size > 0 && w->sizes[0] > 0);
+    }
+    CHECK(workloads == 3);
+    char names[1024];
+    hl_workload_names(names, sizeof names);
+    CHECK(strstr(names, "recursion/sum") != NULL && strstr(names, "cyclic_graph/tree") != NULL);
+
+    long failure_runs = 0;
+    for (size_t c = 0; hl_collector_registry[c] != NULL; c++) {
+        if (!wanted(argc, argv, hl_collector_registry[c])) continue;
+        setup s = {.allocator = ops, .collector = hl_collector_registry[c], .cycles_override = -1};
+        for (size_t i = 0; hl_workload_registry[i] != NULL; i++) {
+            const hl_workload *w = hl_workload_registry[i];
+            for (size_t v = 0; v < w->variant_count; v++) {
+                test_edge_sizes(&s, w, &w->variants[v]);
+                test_checks_bite(&s, w, &w->variants[v]);
+                failure_runs += test_every_failure(&s, w, &w->variants[v]);
+            }
+        }
+        test_recursion_limit(&s);
+    }
+    printf("allocation-failure runs: %ld\n", failure_runs);
+    return check_report("test_workloads");
+}
