@@ -1,0 +1,907 @@
+/* fuzz_heap: a libFuzzer target that drives the object API with operation sequences
+ * decoded from its input and checks the collectors' oracles as it goes.
+ *
+ * The input. Three header bytes, then operations until the input ends (a read past
+ * the end gives 0, so every byte string is a valid input):
+ *
+ *   byte 0  bits 0-1: collector (mod 3: refcount, rc_cycle, mark_sweep), ignored when
+ *           HEAPLAB_FUZZ_COLLECTOR or fuzz_heap_force_collector chose one;
+ *           bits 2-3: allocator (mod 3: libc, pool, bump);
+ *           bit 4: inject one allocation failure (allocator fail_at = 1 + byte 2).
+ *   byte 1  rc_cycle thresholds (small, so that automatic collections happen).
+ *   byte 2  the failing allocation attempt when bit 4 of byte 0 is set.
+ *
+ * Each operation is an opcode byte and its argument bytes: allocate an int, str
+ * (some above the pool's 512-byte classes), list (empty or [x] * n) or record (1-4
+ * fields, with or without a finalizer), and put it in a global slot, a local of the
+ * current frame, a handle, a field of a reachable container, or nowhere; link and
+ * unlink (hl_record_set, hl_list_set, hl_list_append, set NULL); replace or drop a
+ * root (global, local, handle); push and pop frames (the recursion limit is small);
+ * open and close handle scopes; collect a generation (0..2).
+ *
+ * The fuzzer never keeps a pointer across an operation: every object it touches is
+ * picked, at the moment it is used, from the set reachable from the roots (computed
+ * with hl__each_root and hl_object_visit_refs), so it only ever uses objects the heap
+ * must keep alive. The only C temporaries are a new object (stored before anything
+ * can collect) and the `fill` of hl_list_new (held by an extra count across the call,
+ * pinned by the heap for a tracing collector).
+ *
+ * Finalizers (records made with one) count their calls in a table owned by the run's
+ * context, abort on a second call, and, chosen per record: do nothing, resurrect the
+ * record into a global, allocate a str into a global, clear the record's first field,
+ * or link the record into whatever global 0 holds.
+ *
+ * The oracles, checked after every FULL collection (an event listener sees it end,
+ * automatic ones included), after every collect operation and at the end:
+ * - Always: every object reachable from the roots is live; hl_heap_each reports each
+ *   live object once and as many as hl_heap_live_objects; strs still hold the bytes
+ *   they were made with; no collector state bit survives a collection; under the
+ *   counting collectors each live object's count equals its references from live
+ *   objects and roots (plus the one extra count the fuzzer holds, if any); a record
+ *   whose finalizer has not run is never freed while finalizers are on (one known
+ *   mark_sweep exception, see check_finalizable).
+ * - After a full collection, rc_cycle and mark_sweep: the live set is exactly the
+ *   reachable set. (rc_cycle: unless a finalizer dropped a reference during that
+ *   collection: cyclic garbage made by a finalizer waits for the next one, as in
+ *   CPython; the refcount rule below applies then.)
+ * - refcount (and rc_cycle between full collections): every live object that is not
+ *   reachable lies on a reference cycle or is reachable from one, i.e. every such
+ *   object is referred to by another such object.
+ * - At the end: hl_heap_destroy leaves the allocator instance with no live byte and
+ *   as many frees as allocations.
+ * A violation prints what and where to stderr and calls abort(): that is how libFuzzer
+ * records a crash input.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collectors/collector.h"
+#include "tests/fuzz/fuzz_heap.h"
+
+enum {
+    FZ_GLOBALS = 8,
+    FZ_RESURRECT_SLOT = 6, /* finalizers resurrect their record here */
+    FZ_FINALIZER_SLOT = 7, /* finalizers store the str they allocate here */
+    FZ_RECURSION_LIMIT = 24,
+    FZ_MAX_LOCALS = 4,
+    FZ_MAX_SCOPES = 32,
+    FZ_MAX_FINALIZABLE = 1024,
+    FZ_MAX_FIELDS = 4,
+    FZ_MAX_LIST = 6,
+};
+
+/* ---- small pointer sets and vectors (plain malloc: the harness's own memory) ---- */
+
+typedef struct fz_set {
+    hl_object **slots; /* open addressing, NULL = empty */
+    size_t capacity;   /* a power of two */
+    size_t count;
+} fz_set;
+
+typedef struct fz_vec {
+    hl_object **items;
+    size_t count;
+    size_t capacity;
+} fz_vec;
+
+static void *fz_xrealloc(void *p, size_t bytes) {
+    void *q = realloc(p, bytes);
+    if (q == NULL) {
+        fprintf(stderr, "fuzz_heap: out of memory in the harness\n");
+        abort();
+    }
+    return q;
+}
+
+static size_t fz_hash(const hl_object *o) {
+    uint64_t x = (uint64_t)(uintptr_t)o;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    return (size_t)x;
+}
+
+static void set_clear(fz_set *s) {
+    if (s->capacity != 0) memset(s->slots, 0, s->capacity * sizeof *s->slots);
+    s->count = 0;
+}
+
+static bool set_has(const fz_set *s, const hl_object *o) {
+    if (s->capacity == 0) return false;
+    for (size_t i = fz_hash(o) & (s->capacity - 1);; i = (i + 1) & (s->capacity - 1)) {
+        if (s->slots[i] == o) return true;
+        if (s->slots[i] == NULL) return false;
+    }
+}
+
+static bool set_add(fz_set *s, hl_object *o);
+
+static void set_grow(fz_set *s) {
+    fz_set bigger = {NULL, s->capacity == 0 ? 256 : s->capacity * 2, 0};
+    bigger.slots = fz_xrealloc(NULL, bigger.capacity * sizeof *bigger.slots);
+    memset(bigger.slots, 0, bigger.capacity * sizeof *bigger.slots);
+    for (size_t i = 0; i < s->capacity; i++)
+        if (s->slots[i] != NULL) set_add(&bigger, s->slots[i]);
+    free(s->slots);
+    *s = bigger;
+}
+
+/* true when `o` was not in the set yet. */
+static bool set_add(fz_set *s, hl_object *o) {
+    if (2 * (s->count + 1) > s->capacity) set_grow(s);
+    for (size_t i = fz_hash(o) & (s->capacity - 1);; i = (i + 1) & (s->capacity - 1)) {
+        if (s->slots[i] == o) return false;
+        if (s->slots[i] == NULL) {
+            s->slots[i] = o;
+            s->count++;
+            return true;
+        }
+    }
+}
+
+static void vec_push(fz_vec *v, hl_object *o) {
+    if (v->count == v->capacity) {
+        v->capacity = v->capacity == 0 ? 256 : v->capacity * 2;
+        v->items = fz_xrealloc(v->items, v->capacity * sizeof *v->items);
+    }
+    v->items[v->count++] = o;
+}
+
+/* ---- the run's context ---- */
+
+typedef enum fz_finalizer_mode {
+    FIN_COUNT,     /* only count the call */
+    FIN_RESURRECT, /* store self into global FZ_RESURRECT_SLOT */
+    FIN_ALLOCATE,  /* allocate a str and store it into global FZ_FINALIZER_SLOT */
+    FIN_CLEAR,     /* set self's field 0 to NULL */
+    FIN_LINK,      /* append self to global 0's list / store it into its record */
+    FIN_MODE_COUNT,
+} fz_finalizer_mode;
+
+struct fz_ctx;
+
+typedef struct fz_finalizable {
+    struct fz_ctx *ctx;
+    hl_object *obj; /* the record, while `dead` is false */
+    int calls;
+    bool dead;    /* seen freed after its finalizer ran: no more checks */
+    uint8_t mode; /* fz_finalizer_mode */
+} fz_finalizable;
+
+typedef struct fz_ctx {
+    const hl_collector_ops *collector;
+    hl_allocator allocator;
+    hl_heap *heap;
+    bool counting;
+    size_t scopes[FZ_MAX_SCOPES];
+    size_t scope_count;
+    fz_finalizable finalizable[FZ_MAX_FINALIZABLE];
+    size_t finalizable_count;
+    hl_object *held; /* the object the fuzzer holds one extra count on, or NULL */
+    uint64_t finalizer_runs;
+    /* The collection in progress: its kind, and whether a finalizer dropped a
+     * reference during it. */
+    hl_collection_kind kind;
+    bool in_collection; /* between collection_start and the end of its check */
+    bool finalizer_dropped;
+    /* Scratch for picking objects (reachable set) and for the oracles. */
+    fz_set pick_set;
+    fz_vec pick_all;        /* reachable objects, roots first */
+    fz_vec pick_containers; /* reachable lists and records */
+    fz_set reach;
+    fz_vec reach_order;
+    fz_set live;
+    fz_vec live_order;
+    fz_set garbage_referred;
+    const char *where; /* the operation being run, for messages */
+    size_t op_index;
+} fz_ctx;
+
+static const char *const fz_collectors[] = {"refcount", "rc_cycle", "mark_sweep", NULL};
+
+const char *fuzz_heap_collector_name(size_t index) {
+    return index < sizeof fz_collectors / sizeof fz_collectors[0] ? fz_collectors[index] : NULL;
+}
+
+static const hl_collector_ops *fz_forced_collector; /* set once, before any input */
+static bool fz_trace;                               /* HEAPLAB_FUZZ_TRACE: print each op */
+
+void fuzz_heap_force_collector(const hl_collector_ops *collector) {
+    fz_forced_collector = collector;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+    (void)argc;
+    (void)argv;
+    const char *trace = getenv("HEAPLAB_FUZZ_TRACE");
+    fz_trace = trace != NULL && trace[0] != '\0' && trace[0] != '0';
+    const char *name = getenv("HEAPLAB_FUZZ_COLLECTOR");
+    if (name != NULL && name[0] != '\0') {
+        bool fuzzed = false;
+        for (size_t i = 0; fz_collectors[i] != NULL; i++)
+            fuzzed = fuzzed || strcmp(fz_collectors[i], name) == 0;
+        const hl_collector_ops *c = fuzzed ? hl_collector_find(name) : NULL;
+        if (c == NULL) {
+            fprintf(stderr,
+                    "fuzz_heap: HEAPLAB_FUZZ_COLLECTOR '%s' is not one this target fuzzes "
+                    "(valid: refcount, rc_cycle, mark_sweep)\n",
+                    name);
+            exit(2);
+        }
+        fuzz_heap_force_collector(c);
+    }
+    return 0;
+}
+
+static void fz_fail(const fz_ctx *c, const char *fmt, ...) {
+    fprintf(stderr, "fuzz_heap: ORACLE FAILED (collector %s, allocator %s, op #%zu %s): ",
+            c->collector->name, c->allocator.ops->name, c->op_index, c->where);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    abort();
+}
+
+/* ---- input decoding ---- */
+
+typedef struct fz_input {
+    const uint8_t *data;
+    size_t size;
+    size_t pos;
+} fz_input;
+
+static uint8_t take(fz_input *in) {
+    return in->pos < in->size ? in->data[in->pos++] : 0;
+}
+
+static uint16_t take16(fz_input *in) {
+    uint16_t lo = take(in);
+    return (uint16_t)(lo | (uint16_t)(take(in) << 8));
+}
+
+/* ---- reachability, and picking objects the heap must keep alive ---- */
+
+static bool is_immortal(const hl_object *o) {
+    return (o->flags & HL_FLAG_IMMORTAL) != 0;
+}
+
+static bool is_container(const hl_object *o) {
+    return o->type == HL_TYPE_LIST || o->type == HL_TYPE_RECORD;
+}
+
+typedef struct fz_reach_walk {
+    fz_set *set;
+    fz_vec *order;
+    fz_vec *containers; /* may be NULL */
+} fz_reach_walk;
+
+static void reach_note(hl_object *o, void *data) {
+    fz_reach_walk *w = data;
+    if (o == NULL || is_immortal(o) || !set_add(w->set, o)) return;
+    vec_push(w->order, o);
+    if (w->containers != NULL && is_container(o)) vec_push(w->containers, o);
+}
+
+/* Every object reachable from the roots (globals, frame chain, handles, pinned). */
+static void compute_reachable(fz_ctx *c, fz_set *set, fz_vec *order, fz_vec *containers) {
+    set_clear(set);
+    order->count = 0;
+    if (containers != NULL) containers->count = 0;
+    fz_reach_walk w = {set, order, containers};
+    hl__each_root(c->heap, reach_note, &w);
+    for (size_t i = 0; i < order->count; i++)
+        hl_object_visit_refs(order->items[i], reach_note, &w);
+}
+
+static void refresh_picks(fz_ctx *c) {
+    compute_reachable(c, &c->pick_set, &c->pick_all, &c->pick_containers);
+}
+
+/* A value to store: NULL, a small int, or a reachable object (borrowed). */
+static hl_object *pick_value(fz_ctx *c, fz_input *in) {
+    uint8_t how = take(in);
+    uint16_t index = take16(in);
+    if (how % 8 == 0 || c->pick_all.count == 0) return NULL;
+    if (how % 8 == 1) {
+        /* A small int: shared and immortal, so the new reference can go at once. */
+        hl_object *small = hl_int_new(c->heap, (int64_t)(index % 262) - 5);
+        hl_decref(c->heap, small);
+        return small;
+    }
+    return c->pick_all.items[index % c->pick_all.count];
+}
+
+static hl_object *pick_container(fz_ctx *c, fz_input *in) {
+    uint16_t index = take16(in);
+    if (c->pick_containers.count == 0) return NULL;
+    return c->pick_containers.items[index % c->pick_containers.count];
+}
+
+/* ---- the oracles ---- */
+
+typedef struct fz_live_walk {
+    fz_ctx *c;
+    uint64_t reported;
+} fz_live_walk;
+
+static void note_live(hl_object *o, void *data) {
+    fz_live_walk *w = data;
+    fz_ctx *c = w->c;
+    w->reported++;
+    if (is_immortal(o)) fz_fail(c, "hl_heap_each reported a small int");
+    if (!set_add(&c->live, o)) fz_fail(c, "hl_heap_each reported object %p twice", (void *)o);
+    vec_push(&c->live_order, o);
+}
+
+static void check_object(fz_ctx *c, hl_object *o) {
+    if (o->type > HL_TYPE_FRAME) fz_fail(c, "object %p has type %u", (void *)o, o->type);
+    const uint16_t transient =
+        HL_FLAG_COLLECTING | HL_FLAG_UNREACHABLE | HL_FLAG_GREY | HL_FLAG_BLACK | HL_FLAG_VISITED;
+    if (o->flags & transient)
+        fz_fail(c, "%s %p keeps collection state bits 0x%x outside a collection", hl_type_name(o),
+                (void *)o, o->flags & transient);
+    if (o->type == HL_TYPE_STR) {
+        size_t n = hl_str_length(o);
+        const char *s = hl_str_data(o);
+        for (size_t i = 0; i < n; i++)
+            if (s[i] != (char)('a' + (n + i) % 26))
+                fz_fail(c, "str %p of length %zu was overwritten at byte %zu", (void *)o, n, i);
+        if (s[n] != '\0') fz_fail(c, "str %p lost its NUL", (void *)o);
+    }
+    if (!c->counting && o->refcnt != 0)
+        fz_fail(c, "%s %p has count %ld under a tracing collector", hl_type_name(o), (void *)o,
+                (long)o->refcnt);
+}
+
+/* Counting collectors: each live object's count is its references from live objects
+ * and from the roots (the pinned object is a root but holds no count; the fuzzer's
+ * own extra count on `held` does). Uses c->live / c->live_order. */
+typedef struct fz_refs {
+    fz_ctx *c;
+    hl_object **keys; /* open-addressed like fz_set, parallel counts */
+    intptr_t *counts;
+    size_t capacity;
+} fz_refs;
+
+static intptr_t *refs_slot(fz_refs *r, const hl_object *o) {
+    for (size_t i = fz_hash(o) & (r->capacity - 1);; i = (i + 1) & (r->capacity - 1)) {
+        if (r->keys[i] == o) return &r->counts[i];
+        if (r->keys[i] == NULL) return NULL;
+    }
+}
+
+static void refs_count(hl_object *o, void *data) {
+    fz_refs *r = data;
+    if (is_immortal(o)) return;
+    intptr_t *n = refs_slot(r, o);
+    if (n == NULL)
+        fz_fail(r->c, "a live object or root refers to %p, which is not live", (void *)o);
+    (*n)++;
+}
+
+static void check_counts(fz_ctx *c) {
+    fz_refs r = {c, NULL, NULL, 16};
+    while (r.capacity < 2 * c->live_order.count + 2)
+        r.capacity *= 2;
+    r.keys = fz_xrealloc(NULL, r.capacity * sizeof *r.keys);
+    r.counts = fz_xrealloc(NULL, r.capacity * sizeof *r.counts);
+    memset(r.keys, 0, r.capacity * sizeof *r.keys);
+    memset(r.counts, 0, r.capacity * sizeof *r.counts);
+    for (size_t k = 0; k < c->live_order.count; k++) {
+        hl_object *o = c->live_order.items[k];
+        size_t i = fz_hash(o) & (r.capacity - 1);
+        while (r.keys[i] != NULL)
+            i = (i + 1) & (r.capacity - 1);
+        r.keys[i] = o;
+    }
+    for (size_t k = 0; k < c->live_order.count; k++)
+        hl_object_visit_refs(c->live_order.items[k], refs_count, &r);
+    hl__each_root(c->heap, refs_count, &r);
+    hl_object *pinned = c->heap->pinned;
+    if (pinned != NULL && !is_immortal(pinned)) (*refs_slot(&r, pinned))--;
+    if (c->held != NULL && !is_immortal(c->held)) {
+        intptr_t *n = refs_slot(&r, c->held);
+        if (n == NULL) fz_fail(c, "the object the fuzzer holds (%p) is not live", (void *)c->held);
+        (*n)++;
+    }
+    for (size_t k = 0; k < c->live_order.count; k++) {
+        hl_object *o = c->live_order.items[k];
+        intptr_t expected = *refs_slot(&r, o);
+        if (o->refcnt != expected)
+            fz_fail(c, "%s %p has count %ld but %ld references", hl_type_name(o), (void *)o,
+                    (long)o->refcnt, (long)expected);
+    }
+    free(r.keys);
+    free(r.counts);
+}
+
+static void note_garbage_ref(hl_object *o, void *data) {
+    fz_ctx *c = data;
+    if (!is_immortal(o) && !set_has(&c->reach, o)) set_add(&c->garbage_referred, o);
+}
+
+/* A record with a pending finalizer that is no longer live was freed without it.
+ *
+ * Known exception (docs/stress.md, tests/fuzz/known/): mark_sweep finalizes only what
+ * its first marking found unreachable; an object that a finalizer cuts loose in the
+ * same collection is swept by the re-marking without its own finalizer. The brief
+ * asks "at most once" of a tracing collector, so that case is let through here and
+ * reported, not fuzzed into the ground. */
+static void check_finalizable(fz_ctx *c) {
+    bool cut_loose = !c->counting && c->in_collection && c->finalizer_dropped;
+    for (size_t i = 0; i < c->finalizable_count; i++) {
+        fz_finalizable *f = &c->finalizable[i];
+        if (f->dead || set_has(&c->live, f->obj)) continue;
+        if (f->calls == 0 && !cut_loose)
+            fz_fail(c, "record %p (finalizer %zu) was freed without its finalizer running",
+                    (void *)f->obj, i);
+        f->dead = true;
+    }
+}
+
+typedef enum fz_oracle { ORACLE_CONSISTENT, ORACLE_EXACT } fz_oracle;
+
+/* The checks listed at the top. ORACLE_EXACT: live set == reachable set. Otherwise
+ * the garbage left must be cyclic (counting collectors) or anything (mark_sweep). */
+static void check_heap(fz_ctx *c, fz_oracle oracle) {
+    compute_reachable(c, &c->reach, &c->reach_order, NULL);
+    set_clear(&c->live);
+    c->live_order.count = 0;
+    fz_live_walk w = {c, 0};
+    hl_heap_each(c->heap, note_live, &w);
+    if (w.reported != hl_heap_live_objects(c->heap))
+        fz_fail(c, "hl_heap_each walked %llu objects, hl_heap_live_objects says %llu",
+                (unsigned long long)w.reported, (unsigned long long)hl_heap_live_objects(c->heap));
+    for (size_t i = 0; i < c->reach_order.count; i++) {
+        hl_object *o = c->reach_order.items[i];
+        if (!set_has(&c->live, o))
+            fz_fail(c, "reachable %s %p is not live", hl_type_name(o), (void *)o);
+    }
+    for (size_t i = 0; i < c->live_order.count; i++)
+        check_object(c, c->live_order.items[i]);
+    if (c->counting) check_counts(c);
+    check_finalizable(c);
+
+    if (oracle == ORACLE_EXACT) {
+        for (size_t i = 0; i < c->live_order.count; i++) {
+            hl_object *o = c->live_order.items[i];
+            if (!set_has(&c->reach, o))
+                fz_fail(c, "%s %p survived a full collection but is unreachable", hl_type_name(o),
+                        (void *)o);
+        }
+    } else if (c->counting) {
+        /* What counting cannot free: every unreachable live object has an unreachable
+         * referrer (walking referrers backwards must then meet a cycle). */
+        set_clear(&c->garbage_referred);
+        for (size_t i = 0; i < c->live_order.count; i++) {
+            hl_object *o = c->live_order.items[i];
+            if (!set_has(&c->reach, o)) hl_object_visit_refs(o, note_garbage_ref, c);
+        }
+        for (size_t i = 0; i < c->live_order.count; i++) {
+            hl_object *o = c->live_order.items[i];
+            if (!set_has(&c->reach, o) && !set_has(&c->garbage_referred, o))
+                fz_fail(c, "unreachable %s %p is live but on no cycle and not reachable from one",
+                        hl_type_name(o), (void *)o);
+        }
+    }
+}
+
+/* ---- the listener: the oracle after every full collection ---- */
+
+static void on_collection_start(void *data, hl_collection_kind kind) {
+    fz_ctx *c = data;
+    c->kind = kind;
+    c->in_collection = true;
+    c->finalizer_dropped = false;
+}
+
+static void on_collection_end(void *data, uint64_t objects_freed) {
+    (void)objects_freed;
+    fz_ctx *c = data;
+    /* A tracing collector re-marks after its finalizers; a counting one leaves the
+     * cycles they cut loose for the next collection. */
+    bool exact = c->kind == HL_COLLECTION_FULL && (!c->counting || !c->finalizer_dropped);
+    check_heap(c, exact ? ORACLE_EXACT : ORACLE_CONSISTENT);
+    c->in_collection = false;
+}
+
+/* ---- finalizers ---- */
+
+static void store_global_from_finalizer(fz_finalizable *f, size_t slot, hl_object *value) {
+    hl_heap *heap = f->ctx->heap;
+    if (hl_global_get(heap, slot) != NULL) f->ctx->finalizer_dropped = true;
+    hl_global_set(heap, slot, value);
+}
+
+static hl_object *new_str(hl_heap *heap, size_t length) {
+    char buf[1024];
+    if (length >= sizeof buf) length = sizeof buf - 1;
+    for (size_t i = 0; i < length; i++)
+        buf[i] = (char)('a' + (length + i) % 26);
+    return hl_str_new(heap, buf, length);
+}
+
+static void fz_finalizer(hl_heap *heap, hl_object *self, void *data) {
+    fz_finalizable *f = data;
+    fz_ctx *c = f->ctx;
+    if (f->dead || self != f->obj) fz_fail(c, "finalizer called with a record it was not made for");
+    if (++f->calls > 1) fz_fail(c, "finalizer of record %p ran %d times", (void *)self, f->calls);
+    c->finalizer_runs++;
+    if (fz_trace)
+        fprintf(stderr, "fuzz_heap:   finalizer %zu (mode %d) of record %p\n",
+                (size_t)(f - c->finalizable), f->mode, (void *)self);
+    switch ((fz_finalizer_mode)f->mode) {
+    case FIN_COUNT:
+        break;
+    case FIN_RESURRECT:
+        store_global_from_finalizer(f, FZ_RESURRECT_SLOT, self);
+        break;
+    case FIN_ALLOCATE: {
+        hl_object *s = new_str(heap, (size_t)(f - c->finalizable) % 40);
+        if (s != NULL) {
+            store_global_from_finalizer(f, FZ_FINALIZER_SLOT, s);
+            hl_decref(heap, s);
+        }
+        break;
+    }
+    case FIN_CLEAR:
+        if (hl_record_get(self, 0) != NULL) c->finalizer_dropped = true;
+        hl_record_set(heap, self, 0, NULL);
+        break;
+    case FIN_LINK: {
+        hl_object *g = hl_global_get(heap, 0);
+        if (g == NULL || is_immortal(g)) break;
+        if (g->type == HL_TYPE_LIST) {
+            hl_list_append(heap, g, self);
+        } else if (g->type == HL_TYPE_RECORD) {
+            if (hl_record_get(g, 0) != NULL) c->finalizer_dropped = true;
+            hl_record_set(heap, g, 0, self);
+        }
+        break;
+    }
+    case FIN_MODE_COUNT:
+        break;
+    }
+}
+
+/* ---- operations ---- */
+
+/* Put the new object `o` (a new reference, not yet stored) somewhere, then release
+ * the fuzzer's reference. Nothing here can start a collection. */
+static void place(fz_ctx *c, fz_input *in, hl_object *o) {
+    hl_heap *heap = c->heap;
+    uint8_t where = take(in);
+    uint8_t index = take(in);
+    refresh_picks(c); /* after the allocation: its collection may have changed them */
+    switch (where % 6) {
+    case 0:
+        hl_global_set(heap, index % FZ_GLOBALS, o);
+        break;
+    case 1:
+        if (hl_frame_depth(heap) > 0) hl_local_set(heap, index % FZ_MAX_LOCALS, o);
+        break;
+    case 2:
+        hl_root(heap, o);
+        return; /* the handle takes the fuzzer's reference */
+    case 3:
+    case 4: {
+        hl_object *target = pick_container(c, in);
+        if (target == NULL) break;
+        if (target->type == HL_TYPE_RECORD) {
+            hl_record_set(heap, target, index % FZ_MAX_FIELDS, o);
+        } else if (where % 6 == 4 || hl_list_length(target) == 0) {
+            hl_list_append(heap, target, o);
+        } else {
+            hl_list_set(heap, target, index % hl_list_length(target), o);
+        }
+        break;
+    }
+    default:
+        break; /* nowhere: the object is garbage at once */
+    }
+    hl_decref(heap, o);
+}
+
+static void op_new_int(fz_ctx *c, fz_input *in) {
+    int16_t v = (int16_t)take16(in);
+    int64_t value = (v & 1) ? (int64_t)v * 1000003 : (int64_t)(v % 300);
+    hl_object *o = hl_int_new(c->heap, value);
+    if (o == NULL) return;
+    if (hl_int_value(o) != value)
+        fz_fail(c, "int %lld reads back as %lld", (long long)value, (long long)hl_int_value(o));
+    place(c, in, o);
+}
+
+static void op_new_str(fz_ctx *c, fz_input *in) {
+    uint8_t n = take(in);
+    size_t length = n < 240 ? n % 48 : 500 + (size_t)take(in) * 2; /* some above 512 B */
+    hl_object *o = new_str(c->heap, length);
+    if (o == NULL) return;
+    place(c, in, o);
+}
+
+static void op_new_list(fz_ctx *c, fz_input *in) {
+    size_t length = take(in) % (FZ_MAX_LIST + 1);
+    refresh_picks(c);
+    hl_object *fill = length != 0 ? pick_value(c, in) : NULL;
+    /* The fill is borrowed: hold a count across the call, in case a finalizer run by
+     * the allocation's collection drops its last root. */
+    if (fill != NULL) hl_incref(c->heap, fill);
+    c->held = fill;
+    hl_object *o = hl_list_new(c->heap, length, fill);
+    c->held = NULL;
+    hl_decref(c->heap, fill);
+    if (o == NULL) return;
+    if (hl_list_length(o) != length)
+        fz_fail(c, "new list has length %zu, not %zu", hl_list_length(o), length);
+    place(c, in, o);
+}
+
+static void op_new_record(fz_ctx *c, fz_input *in) {
+    size_t fields = 1 + take(in) % FZ_MAX_FIELDS;
+    uint8_t fin = take(in);
+    fz_finalizable *f = NULL;
+    if (fin % 2 == 1 && c->finalizable_count < FZ_MAX_FINALIZABLE) {
+        f = &c->finalizable[c->finalizable_count];
+        *f = (fz_finalizable){c, NULL, 0, false, (uint8_t)((fin / 2) % FIN_MODE_COUNT)};
+    }
+    hl_object *o = hl_record_new(c->heap, fields, f != NULL ? fz_finalizer : NULL, f);
+    if (o == NULL) return;
+    if (f != NULL) {
+        f->obj = o;
+        c->finalizable_count++;
+    }
+    place(c, in, o);
+}
+
+static void op_link(fz_ctx *c, fz_input *in, bool unlink) {
+    refresh_picks(c);
+    hl_object *target = pick_container(c, in);
+    uint8_t how = take(in);
+    hl_object *value = unlink ? NULL : pick_value(c, in);
+    if (target == NULL) return;
+    hl_heap *heap = c->heap;
+    /* The store releases the slot's old value, whose finalizer may drop the target's
+     * last root: hold the target while reading the store back. */
+    hl_incref(heap, target);
+    uint64_t runs = c->finalizer_runs; /* a finalizer may store into the target too */
+    if (target->type == HL_TYPE_RECORD) {
+        size_t i = how % target->count;
+        hl_record_set(heap, target, i, value);
+        if (hl_record_get(target, i) != value && runs == c->finalizer_runs)
+            fz_fail(c, "record_set did not store");
+    } else if (!unlink && (how & 0x80 || hl_list_length(target) == 0)) {
+        size_t n = hl_list_length(target);
+        if (hl_list_append(heap, target, value) == HL_OK &&
+            (hl_list_length(target) != n + 1 || hl_list_get(target, n) != value))
+            fz_fail(c, "list_append did not store");
+    } else if (hl_list_length(target) != 0) {
+        size_t i = how % hl_list_length(target);
+        hl_list_set(heap, target, i, value);
+        if (hl_list_get(target, i) != value && runs == c->finalizer_runs)
+            fz_fail(c, "list_set did not store");
+    }
+    hl_decref(heap, target);
+}
+
+static void op_set_root(fz_ctx *c, fz_input *in, bool drop) {
+    hl_heap *heap = c->heap;
+    uint8_t kind = take(in);
+    uint8_t index = take(in);
+    refresh_picks(c);
+    hl_object *value = drop ? NULL : pick_value(c, in);
+    switch (kind % 3) {
+    case 0:
+        hl_global_set(heap, index % FZ_GLOBALS, value);
+        break;
+    case 1:
+        hl_local_set(heap, index % FZ_MAX_LOCALS, value);
+        break;
+    case 2:
+        if (drop) {
+            if (c->scope_count > 0) hl_scope_close(heap, c->scopes[--c->scope_count]);
+        } else if (value != NULL) {
+            hl_incref(heap, value);
+            hl_root(heap, value);
+        }
+        break;
+    }
+}
+
+static void op_frame(fz_ctx *c, fz_input *in, bool push) {
+    hl_heap *heap = c->heap;
+    if (!push) {
+        hl_frame_pop(heap);
+        return;
+    }
+    size_t locals = take(in) % (FZ_MAX_LOCALS + 1);
+    size_t depth = hl_frame_depth(heap);
+    hl_status st = hl_frame_push(heap, locals);
+    if (st == HL_RECURSION_ERROR && depth < FZ_RECURSION_LIMIT)
+        fz_fail(c, "RecursionError at depth %zu (limit %d)", depth, FZ_RECURSION_LIMIT);
+    if (st == HL_OK && depth >= FZ_RECURSION_LIMIT)
+        fz_fail(c, "frame pushed past the recursion limit");
+    if (hl_frame_depth(heap) != depth + (st == HL_OK ? 1 : 0))
+        fz_fail(c, "frame depth %zu after a push from %zu (status %d)", hl_frame_depth(heap), depth,
+                (int)st);
+}
+
+static void op_scope(fz_ctx *c, bool open) {
+    if (open) {
+        if (c->scope_count < FZ_MAX_SCOPES) c->scopes[c->scope_count++] = hl_scope_open(c->heap);
+    } else if (c->scope_count > 0) {
+        hl_scope_close(c->heap, c->scopes[--c->scope_count]);
+    }
+}
+
+static void op_collect(fz_ctx *c, fz_input *in) {
+    int generation = take(in) % 3;
+    hl_collect(c->heap, generation);
+    /* The listener has checked the collection itself; this checks the heap as the
+     * mutator sees it (refcount: the cyclic-garbage rule, as it never collects). */
+    check_heap(c, ORACLE_CONSISTENT);
+}
+
+enum {
+    OP_NEW_INT,
+    OP_NEW_STR,
+    OP_NEW_LIST,
+    OP_NEW_RECORD,
+    OP_NEW_RECORD2, /* records twice as likely: they make the cycles */
+    OP_LINK,
+    OP_LINK2,
+    OP_UNLINK,
+    OP_SET_ROOT,
+    OP_DROP_ROOT,
+    OP_FRAME_PUSH,
+    OP_FRAME_POP,
+    OP_SCOPE_OPEN,
+    OP_SCOPE_CLOSE,
+    OP_COLLECT,
+    OP_COUNT,
+};
+
+static const char *const op_names[OP_COUNT] = {
+    "new_int",    "new_str",   "new_list",   "new_record",  "new_record",
+    "link",       "link",      "unlink",     "set_root",    "drop_root",
+    "frame_push", "frame_pop", "scope_open", "scope_close", "collect",
+};
+
+static void run_op(fz_ctx *c, fz_input *in, int op) {
+    switch (op) {
+    case OP_NEW_INT:
+        op_new_int(c, in);
+        break;
+    case OP_NEW_STR:
+        op_new_str(c, in);
+        break;
+    case OP_NEW_LIST:
+        op_new_list(c, in);
+        break;
+    case OP_NEW_RECORD:
+    case OP_NEW_RECORD2:
+        op_new_record(c, in);
+        break;
+    case OP_LINK:
+    case OP_LINK2:
+        op_link(c, in, false);
+        break;
+    case OP_UNLINK:
+        op_link(c, in, true);
+        break;
+    case OP_SET_ROOT:
+        op_set_root(c, in, false);
+        break;
+    case OP_DROP_ROOT:
+        op_set_root(c, in, true);
+        break;
+    case OP_FRAME_PUSH:
+        op_frame(c, in, true);
+        break;
+    case OP_FRAME_POP:
+        op_frame(c, in, false);
+        break;
+    case OP_SCOPE_OPEN:
+        op_scope(c, true);
+        break;
+    case OP_SCOPE_CLOSE:
+        op_scope(c, false);
+        break;
+    case OP_COLLECT:
+        op_collect(c, in);
+        break;
+    }
+}
+
+/* ---- one input: one heap's life ---- */
+
+static void ctx_free(fz_ctx *c) {
+    free(c->pick_set.slots);
+    free(c->pick_all.items);
+    free(c->pick_containers.items);
+    free(c->reach.slots);
+    free(c->reach_order.items);
+    free(c->live.slots);
+    free(c->live_order.items);
+    free(c->garbage_referred.slots);
+    free(c);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    static const char *const allocators[] = {"libc", "pool", "bump"};
+    fz_input in = {data, size, 0};
+    uint8_t b0 = take(&in), b1 = take(&in), b2 = take(&in);
+
+    fz_ctx *c = fz_xrealloc(NULL, sizeof *c);
+    memset(c, 0, sizeof *c);
+    c->collector = fz_forced_collector != NULL ? fz_forced_collector
+                                               : hl_collector_find(fz_collectors[(b0 & 3) % 3]);
+    if (c->collector == NULL) {
+        fprintf(stderr, "fuzz_heap: collector %s is not registered\n", fz_collectors[(b0 & 3) % 3]);
+        abort();
+    }
+    c->counting = c->collector->counts_references;
+    c->where = "set-up";
+    const char *err = NULL;
+    if (!hl_allocator_init(&c->allocator, hl_allocator_find(allocators[((b0 >> 2) & 3) % 3]),
+                           &err)) {
+        fprintf(stderr, "fuzz_heap: cannot start allocator: %s\n", err ? err : "?");
+        abort();
+    }
+    if (b0 & 0x10) c->allocator.fail_at = 1 + (uint64_t)b2;
+    if (fz_trace)
+        fprintf(stderr, "fuzz_heap: collector %s, allocator %s, fail_at %llu, thresholds %u\n",
+                c->collector->name, c->allocator.ops->name,
+                (unsigned long long)c->allocator.fail_at, b1);
+
+    hl_event_listener listener = {
+        .data = c, .collection_start = on_collection_start, .collection_end = on_collection_end};
+    hl_heap_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.collector = c->collector;
+    cfg.allocator = &c->allocator;
+    cfg.globals = FZ_GLOBALS;
+    cfg.recursion_limit = FZ_RECURSION_LIMIT;
+    cfg.thresholds[0] = 2 + (b1 & 31);
+    cfg.thresholds[1] = 1 + ((b1 >> 5) & 3);
+    cfg.thresholds[2] = 1 + ((b1 >> 7) & 1) * 4;
+    cfg.listeners[0] = &listener;
+
+    if (hl_heap_create(&cfg, &c->heap) != HL_OK) {
+        if (c->allocator.fail_at == 0) fz_fail(c, "hl_heap_create failed without a fault");
+    } else {
+        while (in.pos < in.size) {
+            int op = take(&in) % OP_COUNT;
+            c->op_index++;
+            c->where = op_names[op];
+            size_t start = in.pos;
+            run_op(c, &in, op);
+            if (fz_trace) {
+                fprintf(stderr, "fuzz_heap: op #%zu %s", c->op_index, c->where);
+                for (size_t i = start; i < in.pos; i++)
+                    fprintf(stderr, " %02x", in.data[i]);
+                fprintf(stderr, " -> %llu live, depth %zu, %zu scopes\n",
+                        (unsigned long long)hl_heap_live_objects(c->heap), hl_frame_depth(c->heap),
+                        c->scope_count);
+            }
+        }
+        c->where = "end";
+        check_heap(c, ORACLE_CONSISTENT);
+        c->where = "teardown";
+        hl_heap_destroy(c->heap);
+        c->heap = NULL;
+    }
+    hl_alloc_stats st;
+    hl_allocator_stats(&c->allocator, &st);
+    if (st.live_bytes != 0 || st.allocs != st.frees)
+        fz_fail(c, "after teardown the allocator holds %zu bytes (%llu allocs, %llu frees)",
+                st.live_bytes, (unsigned long long)st.allocs, (unsigned long long)st.frees);
+    hl_allocator_fini(&c->allocator);
+    ctx_free(c);
+    return 0;
+}
