@@ -30,7 +30,9 @@
  *                     every white object with a finalizer that has not run yet is
  *                     finalized, once (PEP 442). A finalizer may resurrect objects by
  *                     storing them anywhere, including into a black object, so after
- *                     any finalizer ran all marks are cleared and marking runs again.
+ *                     any finalizer ran all marks are cleared and marking runs again; and
+ *                     again finalization, until a pass finalizes nothing (a finalizer
+ *                     may have made another finalizable object unreachable).
  *                     Objects allocated by a finalizer are white and live only if
  *                     reachable after it.
  *   sweep             walk `objects`: white objects are freed through the allocator;
@@ -176,7 +178,10 @@ static long ms_collect(hl_heap *heap, int generation) {
     heap->collecting = true;
     hl__emit_collection_start(heap, HL_COLLECTION_FULL);
     mark(&m);
-    if (finalize_unreachable(heap, s)) {
+    /* A finalizer can cut loose another object that has a finalizer (by overwriting
+     * the only reference to it), so finalize and re-mark until a pass runs none.
+     * This ends: each object is finalized at most once. */
+    while (finalize_unreachable(heap, s)) {
         for (hl_gc_link *l = s->objects.next; l != &s->objects; l = l->next)
             make_white(hl_gc_object_of(l));
         mark(&m);

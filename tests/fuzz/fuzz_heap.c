@@ -38,8 +38,7 @@
  *   they were made with; no collector state bit survives a collection; under the
  *   counting collectors each live object's count equals its references from live
  *   objects and roots (plus the one extra count the fuzzer holds, if any); a record
- *   whose finalizer has not run is never freed while finalizers are on (one known
- *   mark_sweep exception, see check_finalizable).
+ *   whose finalizer has not run is never freed while finalizers are on.
  * - After a full collection, rc_cycle and mark_sweep: the live set is exactly the
  *   reachable set. (rc_cycle: unless a finalizer dropped a reference during that
  *   collection: cyclic garbage made by a finalizer waits for the next one, as in
@@ -426,18 +425,13 @@ static void note_garbage_ref(hl_object *o, void *data) {
 }
 
 /* A record with a pending finalizer that is no longer live was freed without it.
- *
- * Known exception (docs/stress.md, tests/fuzz/known/): mark_sweep finalizes only what
- * its first marking found unreachable; an object that a finalizer cuts loose in the
- * same collection is swept by the re-marking without its own finalizer. The brief
- * asks "at most once" of a tracing collector, so that case is let through here and
- * reported, not fuzzed into the ground. */
+ * (Regression: tests/fuzz/regressions/mark_sweep-finalizer-cuts-loose, where a
+ * finalizer cut loose another finalizable record within the same collection.) */
 static void check_finalizable(fz_ctx *c) {
-    bool cut_loose = !c->counting && c->in_collection && c->finalizer_dropped;
     for (size_t i = 0; i < c->finalizable_count; i++) {
         fz_finalizable *f = &c->finalizable[i];
         if (f->dead || set_has(&c->live, f->obj)) continue;
-        if (f->calls == 0 && !cut_loose)
+        if (f->calls == 0)
             fz_fail(c, "record %p (finalizer %zu) was freed without its finalizer running",
                     (void *)f->obj, i);
         f->dead = true;
