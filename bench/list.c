@@ -47,7 +47,7 @@ typedef struct list_section {
 /* One line per section. */
 static const list_section sections[] = {
     {"allocators", list_allocators},    {"collectors", list_collectors},
-    {"workloads", list_workloads},      {"presets", hl_batch_list_presets}, /* bench/batch.c */
+    {"workloads", list_workloads},
     {"presets", hl_batch_list_presets},                                     /* bench/batch.c */
 };
 

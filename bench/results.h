@@ -95,4 +95,19 @@ bool hl_results_write_atomic(const char *path, bool (*write)(FILE *out, void *da
 /* The configuration's benchmark name, "workload/size/allocator/collector". */
 void hl_results_config_name(const hl_result_row *row, char *out, size_t out_size);
 
+/* ---- additions (helper-4): helpers for batch, plot, report and compare ---- */
+
+/* A JSON string literal (quoted and escaped) / a JSON number (null when not finite). */
+void hl_results_write_json_string(FILE *out, const char *s);
+void hl_results_write_json_number(FILE *out, double v);
+/* The schema's figures by index, in HL_RESULT_FIGURES order. A figure that was not
+ * measured is NaN (an empty CSV field). */
+size_t hl_results_figure_count(void);
+const char *hl_results_figure_name(size_t index);
+double hl_results_figure(const hl_result_row *row, size_t index);
+/* Index of the figure called `name`, or -1. */
+int hl_results_figure_index(const char *name);
+/* An empty row: identity blank, runtime "heaplab", every figure and spread NaN. */
+void hl_results_row_init(hl_result_row *row);
+
 #endif

@@ -1,0 +1,99 @@
+/* heaplab batches: the matrix runner and what reads its folder.
+ *
+ * A batch folder (docs/batch.md):
+ *   batch.args      the batch's own arguments, one per line (what --resume re-reads)
+ *   manifest.json   machine, build, versions, arguments
+ *   runs/           per configuration: <slug>.csv (its row: the "finished" mark),
+ *                   <slug>.json (its Google Benchmark JSON), <slug>.log (its output)
+ *   timelines/      <workload>-<collector>.dat: live bytes over one run per collector
+ *   results.csv     one row per configuration (bench/results.h's columns)
+ *   results.json    Google Benchmark JSON of every configuration
+ *   charts/         PNG and SVG charts, charts/data/ their data files
+ *   report.html     one page: charts, summary, failures, manifest
+ *
+ * Modules: batch.c (the command, the matrix, child processes, resume), progress.c
+ * (the progress line), manifest.c, plot.c (`heaplab plot`: data files and gnuplot),
+ * report.c (report.html), compare.c (`heaplab compare`).
+ */
+#ifndef HEAPLAB_BENCH_BATCH_H
+#define HEAPLAB_BENCH_BATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bench/results.h"
+
+/* ---- a batch folder ---- */
+
+/* Every row of DIR/results.csv; false (and *error, one line) when DIR is not a
+ * batch folder or the file is unreadable. */
+bool hl_batch_load_results(const char *dir, hl_result_row **rows, size_t *count, char *error,
+                           size_t error_size);
+
+/* snprintf, without the compiler's truncation guesses: every caller here either
+ * checks the result or accepts a cut message. */
+int hl_batch_fmt(char *out, size_t size, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- child processes ---- */
+
+/* Run argv (argv[0] looked up in PATH), wait for it, and capture up to size-1 bytes of
+ * its standard output (stderr discarded, stdin /dev/null). Returns its exit status
+ * (0..255), or -1 when it could not be started or died by a signal. */
+int hl_batch_capture(char *const argv[], char *out, size_t size);
+
+/* ---- manifest.c ---- */
+
+/* Write DIR/manifest.json atomically. args: the batch's arguments (after "batch"),
+ * started/finished: UTC ISO 8601 times (finished may be NULL while running);
+ * done/total: configurations finished so far. */
+bool hl_manifest_write(const char *dir, char *const *args, size_t arg_count, const char *preset,
+                       const char *started, const char *finished, size_t done, size_t total);
+/* The manifest as HTML (a definition list), for the report; false when unreadable. */
+bool hl_manifest_write_html(FILE *out, const char *dir);
+
+/* ---- plot.c and report.c ---- */
+
+typedef struct hl_chart_list {
+    size_t count;
+    char names[64][96]; /* file stems in charts/: "time-large_list-range" */
+    char titles[64][160];
+} hl_chart_list;
+
+/* Draw every chart of DIR (data files, then gnuplot with scripts/charts templates).
+ * `charts` receives what was drawn. False (and *error) when gnuplot or a template is
+ * missing, or a chart could not be drawn. */
+bool hl_plot_draw(const char *dir, hl_chart_list *charts, char *error, size_t error_size);
+/* Write DIR/report.html atomically from results.csv, the charts and the manifest. */
+bool hl_report_write(const char *dir, const hl_chart_list *charts, char *error, size_t error_size);
+/* HTML-escape text. */
+void hl_report_write_html_text(FILE *out, const char *text);
+
+/* ---- progress.c ---- */
+
+typedef struct hl_progress {
+    FILE *out;
+    bool tty;         /* redraw one line in place; else plain lines */
+    size_t total;     /* configurations in the batch */
+    size_t done;      /* finished, including those found finished on resume */
+    size_t done_here; /* finished by this process (for the ETA) */
+    double start_s;   /* monotonic seconds at start */
+    double last_draw_s;
+    char current[192]; /* the configuration running */
+} hl_progress;
+
+void hl_progress_init(hl_progress *p, FILE *out, size_t total, size_t already_done);
+/* A configuration starts. */
+void hl_progress_start(hl_progress *p, const char *name);
+/* Redraw the bar if it is time (a few times a second; terminals only). */
+void hl_progress_tick(hl_progress *p);
+/* A configuration ended with `status` after `seconds`. */
+void hl_progress_finish(hl_progress *p, const char *name, const char *status, double seconds);
+/* Clear the bar (terminals) before other output. */
+void hl_progress_end(hl_progress *p);
+/* Monotonic clock in seconds. */
+double hl_progress_now(void);
+
+#endif

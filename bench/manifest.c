@@ -1,0 +1,377 @@
+/* heaplab batch manifest: what machine and build produced a results folder.
+ *
+ * manifest.json holds:
+ *   batch      preset, arguments, started/finished (UTC), configurations done/total
+ *   host       name, CPU model, cores online/configured, memory, kernel, OS
+ *   build      compiler, build type, C flags (CMake's cache next to the binary, when the
+ *              program runs from its build folder), sanitizers, git revision and
+ *              whether the tree had changes (git in HEAPLAB_SOURCE_DIR; "unknown"
+ *              without git or a checkout)
+ *   versions   libbenchmark, gnuplot (`gnuplot --version`), and every allocator
+ *              backend that reports one (jemalloc, mimalloc: the loaded library's, or
+ *              the one the build preloads)
+ * A figure that cannot be found is "unknown", never left out, so the report always
+ * shows the same fields.
+ *
+ * The report shows the manifest by reading the file back with the small JSON reader
+ * at the bottom (objects, arrays, strings, numbers, booleans, null): nested keys are
+ * flattened to "host.cpu_model" and arrays to space-separated values.
+ */
+#include <ctype.h>
+#include <gnu/libc-version.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "allocators/allocator.h"
+#include "bench/batch.h"
+#include "bench/gbench.h"
+
+#ifndef HEAPLAB_C_COMPILER
+#define HEAPLAB_C_COMPILER "unknown"
+#endif
+#ifndef HEAPLAB_BUILD_TYPE
+#define HEAPLAB_BUILD_TYPE "unknown"
+#endif
+#ifndef HEAPLAB_SOURCE_DIR
+#define HEAPLAB_SOURCE_DIR "."
+#endif
+
+static void trim(char *s) {
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    size_t lead = 0;
+    while (s[lead] && isspace((unsigned char)s[lead]))
+        lead++;
+    memmove(s, s + lead, n - lead + 1);
+}
+
+/* The value after "key<sep>" on the first matching line of a text file. */
+static bool file_field(const char *path, const char *key, char sep, char *out, size_t size) {
+    FILE *f = fopen(path, "r");
+    if (f == NULL) return false;
+    char line[1024];
+    size_t klen = strlen(key);
+    bool found = false;
+    while (!found && fgets(line, sizeof line, f)) {
+        if (strncmp(line, key, klen) != 0) continue;
+        char *p = line + klen;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p != sep) continue;
+        hl_batch_fmt(out, size, "%s", p + 1);
+        trim(out);
+        size_t n = strlen(out);
+        if (n >= 2 && out[0] == '"' && out[n - 1] == '"') { /* os-release quoting */
+            memmove(out, out + 1, n - 2);
+            out[n - 2] = '\0';
+        }
+        found = true;
+    }
+    fclose(f);
+    return found;
+}
+
+static void exe_dir(char *out, size_t size) {
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) {
+        hl_batch_fmt(out, size, ".");
+        return;
+    }
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash) *slash = '\0';
+    hl_batch_fmt(out, size, "%s", exe);
+}
+
+/* CMAKE_C_FLAGS and CMAKE_C_FLAGS_<BUILD TYPE> from the build folder's cache. */
+static void c_flags(char *out, size_t size) {
+    char dir[PATH_MAX], cache[PATH_MAX + 32], base[512] = "", typed[512] = "", key[96];
+    exe_dir(dir, sizeof dir);
+    hl_batch_fmt(cache, sizeof cache, "%s/CMakeCache.txt", dir);
+    char type[32];
+    hl_batch_fmt(type, sizeof type, "%s", HEAPLAB_BUILD_TYPE);
+    for (char *p = type; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    bool found = file_field(cache, "CMAKE_C_FLAGS:STRING", '=', base, sizeof base);
+    hl_batch_fmt(key, sizeof key, "CMAKE_C_FLAGS_%s:STRING", type);
+    found = file_field(cache, key, '=', typed, sizeof typed) || found;
+    if (!found)
+        hl_batch_fmt(out, size, "unknown");
+    else
+        hl_batch_fmt(out, size, "%s%s%s", base, base[0] && typed[0] ? " " : "", typed);
+    trim(out);
+}
+
+static void first_line(char *s) {
+    char *nl = strchr(s, '\n');
+    if (nl) *nl = '\0';
+    trim(s);
+}
+
+typedef struct manifest_job {
+    char *const *args;
+    size_t arg_count;
+    const char *preset, *started, *finished;
+    size_t done, total;
+} manifest_job;
+
+static void kv(FILE *out, const char *indent, const char *key, const char *value, bool last) {
+    fprintf(out, "%s", indent);
+    hl_results_write_json_string(out, key);
+    fputs(": ", out);
+    hl_results_write_json_string(out, value && value[0] ? value : "unknown");
+    fputs(last ? "\n" : ",\n", out);
+}
+
+static bool write_manifest(FILE *out, void *data) {
+    const manifest_job *job = data;
+    char text[1024];
+
+    fputs("{\n  \"batch\": {\n", out);
+    kv(out, "    ", "preset", job->preset, false);
+    kv(out, "    ", "started", job->started, false);
+    kv(out, "    ", "finished", job->finished ? job->finished : "not finished", false);
+    fprintf(out, "    \"configurations_done\": %zu,\n    \"configurations_total\": %zu,\n",
+            job->done, job->total);
+    fputs("    \"arguments\": [", out);
+    for (size_t i = 0; i < job->arg_count; i++) {
+        if (i) fputs(", ", out);
+        hl_results_write_json_string(out, job->args[i]);
+    }
+    fputs("]\n  },\n  \"host\": {\n", out);
+
+    char host[256] = "unknown";
+    if (gethostname(host, sizeof host) != 0) hl_batch_fmt(host, sizeof host, "unknown");
+    host[sizeof host - 1] = '\0';
+    kv(out, "    ", "name", host, false);
+    if (!file_field("/proc/cpuinfo", "model name", ':', text, sizeof text))
+        hl_batch_fmt(text, sizeof text, "unknown");
+    kv(out, "    ", "cpu_model", text, false);
+    fprintf(out, "    \"cores_online\": %ld,\n    \"cores_configured\": %ld,\n",
+            sysconf(_SC_NPROCESSORS_ONLN), sysconf(_SC_NPROCESSORS_CONF));
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    fprintf(out, "    \"memory_bytes\": %lld,\n",
+            pages > 0 && page > 0 ? (long long)pages * page : 0LL);
+    struct utsname u;
+    if (uname(&u) == 0)
+        hl_batch_fmt(text, sizeof text, "%s %s %s %s", u.sysname, u.release, u.version, u.machine);
+    else
+        hl_batch_fmt(text, sizeof text, "unknown");
+    kv(out, "    ", "kernel", text, false);
+    if (!file_field("/etc/os-release", "PRETTY_NAME", '=', text, sizeof text))
+        hl_batch_fmt(text, sizeof text, "unknown");
+    kv(out, "    ", "os", text, true);
+
+    fputs("  },\n  \"build\": {\n", out);
+    kv(out, "    ", "compiler", HEAPLAB_C_COMPILER, false);
+#ifdef __VERSION__
+    kv(out, "    ", "compiler_version", __VERSION__, false);
+#endif
+    kv(out, "    ", "build_type", HEAPLAB_BUILD_TYPE, false);
+    c_flags(text, sizeof text);
+    kv(out, "    ", "c_flags", text, false);
+#ifdef HEAPLAB_SANITIZE
+    kv(out, "    ", "sanitizers", "address,undefined", false);
+#else
+    kv(out, "    ", "sanitizers", "none", false);
+#endif
+    char *git_rev[] = {"git", "-C", HEAPLAB_SOURCE_DIR, "rev-parse", "HEAD", NULL};
+    if (hl_batch_capture(git_rev, text, sizeof text) != 0 || text[0] == '\0')
+        hl_batch_fmt(text, sizeof text, "unknown");
+    first_line(text);
+    kv(out, "    ", "git_revision", text, false);
+    char *git_status[] = {
+        "git", "-C", HEAPLAB_SOURCE_DIR, "status", "--porcelain", "--untracked-files=no", NULL};
+    char status[256];
+    int code = hl_batch_capture(git_status, status, sizeof status);
+    kv(out, "    ", "git_tree", code != 0 ? "unknown" : status[0] ? "modified" : "clean", false);
+    kv(out, "    ", "source_dir", HEAPLAB_SOURCE_DIR, true);
+
+    fputs("  },\n  \"versions\": {\n", out);
+    kv(out, "    ", "libbenchmark", hl_bench_library_version(), false);
+    char *gnuplot[] = {"gnuplot", "--version", NULL};
+    if (hl_batch_capture(gnuplot, text, sizeof text) != 0)
+        hl_batch_fmt(text, sizeof text, "unknown");
+    first_line(text);
+    kv(out, "    ", "gnuplot", text, false);
+    for (size_t i = 0; hl_allocator_registry[i] != NULL; i++) {
+        const hl_allocator_ops *ops = hl_allocator_registry[i];
+        if (ops->version == NULL) continue;
+        kv(out, "    ", ops->name, ops->version(), false);
+    }
+    kv(out, "    ", "glibc", gnu_get_libc_version(), true);
+    fputs("  }\n}\n", out);
+    return ferror(out) == 0;
+}
+
+bool hl_manifest_write(const char *dir, char *const *args, size_t arg_count, const char *preset,
+                       const char *started, const char *finished, size_t done, size_t total) {
+    manifest_job job = {args, arg_count, preset, started, finished, done, total};
+    char path[PATH_MAX];
+    hl_batch_fmt(path, sizeof path, "%s/manifest.json", dir);
+    return hl_results_write_atomic(path, write_manifest, &job);
+}
+
+/* ---- reading it back: a small JSON reader that flattens ---------------------- */
+
+typedef struct json_reader {
+    const char *p;
+    FILE *out; /* HTML rows go here */
+    bool ok;
+} json_reader;
+
+static void skip_ws(json_reader *r) {
+    while (isspace((unsigned char)*r->p))
+        r->p++;
+}
+
+/* A JSON string into buf (escapes decoded; \u00XX only for ASCII, others kept). */
+static bool read_string(json_reader *r, char *buf, size_t size) {
+    if (*r->p != '"') return false;
+    r->p++;
+    size_t n = 0;
+    while (*r->p && *r->p != '"') {
+        char c = *r->p++;
+        if (c == '\\') {
+            char e = *r->p++;
+            switch (e) {
+            case 'n':
+                c = '\n';
+                break;
+            case 't':
+                c = '\t';
+                break;
+            case 'r':
+                c = '\r';
+                break;
+            case 'b':
+                c = '\b';
+                break;
+            case 'f':
+                c = '\f';
+                break;
+            case 'u': {
+                char hex[5] = {0};
+                for (int i = 0; i < 4 && *r->p; i++)
+                    hex[i] = *r->p++;
+                long v = strtol(hex, NULL, 16);
+                c = v < 0x80 ? (char)v : '?';
+                break;
+            }
+            case '\0':
+                return false;
+            default:
+                c = e;
+            }
+        }
+        if (n + 1 < size) buf[n++] = c;
+    }
+    if (*r->p != '"') return false;
+    r->p++;
+    buf[n] = '\0';
+    return true;
+}
+
+/* A scalar's text (numbers, true/false/null as written). */
+static bool read_scalar(json_reader *r, char *buf, size_t size) {
+    if (*r->p == '"') return read_string(r, buf, size);
+    const char *start = r->p;
+    while (*r->p && (isalnum((unsigned char)*r->p) || strchr("+-.", *r->p)))
+        r->p++;
+    if (r->p == start) return false;
+    hl_batch_fmt(buf, size, "%.*s", (int)(r->p - start), start);
+    return true;
+}
+
+static void emit(json_reader *r, const char *key, const char *value) {
+    fputs("<tr><th>", r->out);
+    hl_report_write_html_text(r->out, key);
+    fputs("</th><td>", r->out);
+    hl_report_write_html_text(r->out, value);
+    fputs("</td></tr>\n", r->out);
+}
+
+static bool read_value(json_reader *r, const char *key, int depth);
+
+static bool read_object(json_reader *r, const char *prefix, int depth) {
+    r->p++; /* { */
+    skip_ws(r);
+    if (*r->p == '}') {
+        r->p++;
+        return true;
+    }
+    for (;;) {
+        skip_ws(r);
+        char name[128], key[256];
+        if (!read_string(r, name, sizeof name)) return false;
+        skip_ws(r);
+        if (*r->p++ != ':') return false;
+        skip_ws(r);
+        hl_batch_fmt(key, sizeof key, "%s%s%s", prefix, prefix[0] ? "." : "", name);
+        if (!read_value(r, key, depth + 1)) return false;
+        skip_ws(r);
+        if (*r->p == ',') {
+            r->p++;
+            continue;
+        }
+        if (*r->p == '}') {
+            r->p++;
+            return true;
+        }
+        return false;
+    }
+}
+
+static bool read_value(json_reader *r, const char *key, int depth) {
+    if (depth > 16) return false;
+    skip_ws(r);
+    if (*r->p == '{') return read_object(r, key, depth);
+    char joined[2048] = "", item[1024];
+    if (*r->p == '[') {
+        r->p++;
+        skip_ws(r);
+        size_t n = 0;
+        while (*r->p != ']') {
+            skip_ws(r);
+            if (!read_scalar(r, item, sizeof item)) return false;
+            n += (size_t)hl_batch_fmt(joined + n, n < sizeof joined ? sizeof joined - n : 0, "%s%s",
+                                      n ? " " : "", item);
+            if (n >= sizeof joined) n = sizeof joined - 1;
+            skip_ws(r);
+            if (*r->p == ',')
+                r->p++;
+            else if (*r->p != ']')
+                return false;
+        }
+        r->p++;
+        emit(r, key, joined);
+        return true;
+    }
+    if (!read_scalar(r, item, sizeof item)) return false;
+    emit(r, key, item);
+    return true;
+}
+
+bool hl_manifest_write_html(FILE *out, const char *dir) {
+    char path[PATH_MAX];
+    hl_batch_fmt(path, sizeof path, "%s/manifest.json", dir);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) return false;
+    char *text = malloc(65536);
+    size_t n = text ? fread(text, 1, 65535, f) : 0;
+    fclose(f);
+    if (text == NULL) return false;
+    text[n] = '\0';
+    fputs("<table class=\"manifest\">\n", out);
+    json_reader r = {text, out, true};
+    skip_ws(&r);
+    bool ok = *r.p == '{' && read_value(&r, "", 0);
+    fputs("</table>\n", out);
+    free(text);
+    return ok;
+}

@@ -1,0 +1,280 @@
+/* heaplab report: DIR/report.html, one page for a batch.
+ *
+ * Sections, in order: the counts (configurations, ok, failed), every chart (PNG, with
+ * a link to its SVG), the summary tables (for each collector and workload at the
+ * workload's largest n: the best allocator and every allocator's ratio to libc, for
+ * time and for peak RSS), the failures (every row whose status is not ok, with its
+ * error), and the manifest. The page has no scripts and no external resources: it
+ * opens from the folder, anywhere.
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/batch.h"
+
+void hl_report_write_html_text(FILE *out, const char *text) {
+    for (const char *p = text; *p; p++) {
+        switch (*p) {
+        case '<':
+            fputs("&lt;", out);
+            break;
+        case '>':
+            fputs("&gt;", out);
+            break;
+        case '&':
+            fputs("&amp;", out);
+            break;
+        case '"':
+            fputs("&quot;", out);
+            break;
+        default:
+            fputc(*p, out);
+        }
+    }
+}
+
+#define MAX_NAMES 64
+
+typedef struct report_job {
+    const char *dir;
+    const hl_chart_list *charts;
+    hl_result_row *rows;
+    size_t count;
+    const char *workloads[MAX_NAMES], *allocators[MAX_NAMES], *collectors[MAX_NAMES];
+    size_t nw, na, nc;
+} report_job;
+
+static void add_name(const char **list, size_t *n, const char *name) {
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(list[i], name) == 0) return;
+    if (*n < MAX_NAMES) list[(*n)++] = name;
+}
+
+static bool ok_row(const hl_result_row *r) {
+    return strcmp(r->status, HL_STATUS_OK) == 0;
+}
+
+static const hl_result_row *find(const report_job *j, const char *w, uint64_t n, const char *a,
+                                 const char *c) {
+    for (size_t i = 0; i < j->count; i++) {
+        const hl_result_row *r = &j->rows[i];
+        if (r->size == n && !strcmp(r->workload, w) && !strcmp(r->allocator, a) &&
+            !strcmp(r->collector, c))
+            return r;
+    }
+    return NULL;
+}
+
+static uint64_t largest_size(const report_job *j, const char *w) {
+    uint64_t n = 0;
+    for (size_t i = 0; i < j->count; i++)
+        if (!strcmp(j->rows[i].workload, w) && j->rows[i].size > n) n = j->rows[i].size;
+    return n;
+}
+
+static void format_value(char *buf, size_t size, double v, bool bytes) {
+    if (!isfinite(v))
+        hl_batch_fmt(buf, size, "&ndash;");
+    else if (bytes)
+        hl_batch_fmt(buf, size, "%.1f MiB", v / 1048576.0);
+    else if (v >= 1e9)
+        hl_batch_fmt(buf, size, "%.2f s", v / 1e9);
+    else if (v >= 1e6)
+        hl_batch_fmt(buf, size, "%.2f ms", v / 1e6);
+    else
+        hl_batch_fmt(buf, size, "%.1f &micro;s", v / 1e3);
+}
+
+/* One summary table for a figure: rows collector x workload, columns: the best
+ * allocator, then each allocator's value / libc's. */
+static void summary_table(FILE *out, const report_job *j, const char *figure, bool bytes,
+                          const char *caption) {
+    int f = hl_results_figure_index(figure);
+    bool has_libc = false;
+    for (size_t a = 0; a < j->na; a++)
+        has_libc = has_libc || !strcmp(j->allocators[a], "libc");
+    fprintf(out, "<table class=\"summary\">\n<caption>");
+    hl_report_write_html_text(out, caption);
+    fputs("</caption>\n<tr><th>collector</th><th>workload</th><th>n</th><th>best allocator</th>",
+          out);
+    for (size_t a = 0; a < j->na; a++) {
+        fputs("<th>", out);
+        hl_report_write_html_text(out, j->allocators[a]);
+        fputs(has_libc ? " / libc</th>" : "</th>", out);
+    }
+    fputs("</tr>\n", out);
+    for (size_t c = 0; c < j->nc; c++)
+        for (size_t w = 0; w < j->nw; w++) {
+            uint64_t n = largest_size(j, j->workloads[w]);
+            const hl_result_row *base =
+                has_libc ? find(j, j->workloads[w], n, "libc", j->collectors[c]) : NULL;
+            double base_v = base && ok_row(base) ? hl_results_figure(base, (size_t)f) : NAN;
+            const char *best = NULL;
+            double best_v = INFINITY;
+            bool any = false;
+            for (size_t a = 0; a < j->na; a++) {
+                const hl_result_row *r =
+                    find(j, j->workloads[w], n, j->allocators[a], j->collectors[c]);
+                any = any || r != NULL;
+                double v = r && ok_row(r) ? hl_results_figure(r, (size_t)f) : NAN;
+                if (isfinite(v) && v < best_v) {
+                    best_v = v;
+                    best = j->allocators[a];
+                }
+            }
+            if (!any) continue;
+            fputs("<tr><td>", out);
+            hl_report_write_html_text(out, j->collectors[c]);
+            fputs("</td><td>", out);
+            hl_report_write_html_text(out, j->workloads[w]);
+            fprintf(out, "</td><td>%llu</td><td class=\"best\">", (unsigned long long)n);
+            char value[64];
+            if (best) {
+                format_value(value, sizeof value, best_v, bytes);
+                hl_report_write_html_text(out, best);
+                fprintf(out, " (%s)", value);
+            } else {
+                fputs("none succeeded", out);
+            }
+            fputs("</td>", out);
+            for (size_t a = 0; a < j->na; a++) {
+                const hl_result_row *r =
+                    find(j, j->workloads[w], n, j->allocators[a], j->collectors[c]);
+                if (r == NULL) {
+                    fputs("<td>&ndash;</td>", out);
+                } else if (!ok_row(r)) {
+                    fputs("<td class=\"failed\">", out);
+                    hl_report_write_html_text(out, r->status);
+                    fputs("</td>", out);
+                } else {
+                    double v = hl_results_figure(r, (size_t)f);
+                    bool is_best = best && !strcmp(best, j->allocators[a]);
+                    if (has_libc && isfinite(base_v) && base_v > 0 && isfinite(v))
+                        fprintf(out, "<td%s>%.2f&times;</td>", is_best ? " class=\"best\"" : "",
+                                v / base_v);
+                    else {
+                        format_value(value, sizeof value, v, bytes);
+                        fprintf(out, "<td%s>%s</td>", is_best ? " class=\"best\"" : "", value);
+                    }
+                }
+            }
+            fputs("</tr>\n", out);
+        }
+    fputs("</table>\n", out);
+}
+
+static bool write_report(FILE *out, void *data) {
+    const report_job *j = data;
+    size_t failed = 0;
+    for (size_t i = 0; i < j->count; i++)
+        failed += !ok_row(&j->rows[i]);
+    const char *base = strrchr(j->dir, '/');
+    base = base && base[1] ? base + 1 : j->dir;
+
+    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>heaplab "
+          "batch ",
+          out);
+    hl_report_write_html_text(out, base);
+    fputs("</title>\n<style>\n"
+          "body { font-family: 'DejaVu Sans', Arial, sans-serif; margin: 24px auto; "
+          "max-width: 1240px; color: #222; background: #fff; }\n"
+          "h1 { font-size: 26px; border-bottom: 3px solid #1f77b4; padding-bottom: 6px; }\n"
+          "h2 { font-size: 20px; margin-top: 36px; color: #1f4e79; }\n"
+          "figure { margin: 18px 0 30px 0; } figure img { width: 100%; border: 1px solid #ccc; }\n"
+          "figcaption { font-size: 14px; color: #444; margin-top: 4px; }\n"
+          "table { border-collapse: collapse; margin: 12px 0 24px 0; font-size: 13px; }\n"
+          "th, td { border: 1px solid #bbb; padding: 4px 8px; text-align: left; }\n"
+          "th { background: #e8eef5; } caption { text-align: left; font-weight: bold; "
+          "padding: 6px 0; }\n"
+          "td.best { background: #e3f4e1; } td.failed { background: #fbe3e3; color: #900; }\n"
+          ".counts span { display: inline-block; margin-right: 24px; font-size: 16px; }\n"
+          ".manifest th { width: 260px; }\n"
+          "</style>\n</head>\n<body>\n<h1>heaplab batch ",
+          out);
+    hl_report_write_html_text(out, base);
+    fprintf(out,
+            "</h1>\n<p class=\"counts\"><span><b>%zu</b> configurations</span>"
+            "<span><b>%zu</b> ok</span><span><b>%zu</b> failed</span>"
+            "<span><b>%zu</b> charts</span></p>\n",
+            j->count, j->count - failed, failed, j->charts->count);
+    fputs("<p>Files: <a href=\"results.csv\">results.csv</a>, <a href=\"results.json\">"
+          "results.json</a> (Google Benchmark JSON), <a href=\"manifest.json\">manifest.json</a>. "
+          "How to read each chart: docs/charts.md.</p>\n",
+          out);
+
+    fputs("<h2>Charts</h2>\n", out);
+    if (j->charts->count == 0)
+        fputs("<p class=\"failed\">No charts were drawn: run <code>heaplab "
+              "plot</code> on this folder to see why.</p>\n",
+              out);
+    for (size_t i = 0; i < j->charts->count; i++) {
+        const char *name = j->charts->names[i];
+        fprintf(out,
+                "<figure id=\"%s\"><a href=\"charts/%s.svg\"><img src=\"charts/%s.png\" alt=\"",
+                name, name, name);
+        hl_report_write_html_text(out, j->charts->titles[i]);
+        fputs("\"></a><figcaption>", out);
+        hl_report_write_html_text(out, j->charts->titles[i]);
+        fprintf(out, " (<a href=\"charts/%s.svg\">SVG</a>)</figcaption></figure>\n", name);
+    }
+
+    fputs("<h2>Summary</h2>\n<p>For each collector and workload at the workload's largest n: "
+          "the allocator with the lowest figure, and each allocator's figure divided by "
+          "libc's (below 1: better than libc).</p>\n",
+          out);
+    summary_table(out, j, "real_time_ns", false, "Time per run (median), ratio to libc");
+    summary_table(out, j, "peak_rss_bytes", true, "Peak RSS, ratio to libc");
+
+    fprintf(out, "<h2>Failures (%zu)</h2>\n", failed);
+    if (failed == 0) {
+        fputs("<p>Every configuration ended with status ok.</p>\n", out);
+    } else {
+        fputs("<table class=\"failures\">\n<tr><th>workload</th><th>n</th><th>allocator</th>"
+              "<th>collector</th><th>status</th><th>error</th></tr>\n",
+              out);
+        for (size_t i = 0; i < j->count; i++) {
+            const hl_result_row *r = &j->rows[i];
+            if (ok_row(r)) continue;
+            const char *cells[] = {r->workload,  NULL,      r->allocator,
+                                   r->collector, r->status, r->error};
+            fputs("<tr>", out);
+            for (size_t k = 0; k < 6; k++) {
+                fputs(k == 4 ? "<td class=\"failed\">" : "<td>", out);
+                if (cells[k])
+                    hl_report_write_html_text(out, cells[k]);
+                else
+                    fprintf(out, "%llu", (unsigned long long)r->size);
+                fputs("</td>", out);
+            }
+            fputs("</tr>\n", out);
+        }
+        fputs("</table>\n", out);
+    }
+
+    fputs("<h2>Manifest</h2>\n", out);
+    if (!hl_manifest_write_html(out, j->dir))
+        fputs("<p>manifest.json is missing or unreadable.</p>\n", out);
+    fputs("</body>\n</html>\n", out);
+    return ferror(out) == 0;
+}
+
+bool hl_report_write(const char *dir, const hl_chart_list *charts, char *error, size_t error_size) {
+    report_job j;
+    memset(&j, 0, sizeof j);
+    j.dir = dir;
+    j.charts = charts;
+    if (!hl_batch_load_results(dir, &j.rows, &j.count, error, error_size)) return false;
+    for (size_t i = 0; i < j.count; i++) {
+        add_name(j.workloads, &j.nw, j.rows[i].workload);
+        add_name(j.allocators, &j.na, j.rows[i].allocator);
+        add_name(j.collectors, &j.nc, j.rows[i].collector);
+    }
+    char path[PATH_MAX + 32];
+    hl_batch_fmt(path, sizeof path, "%s/report.html", dir);
+    bool ok = hl_results_write_atomic(path, write_report, &j);
+    if (!ok) hl_batch_fmt(error, error_size, "cannot write %s", path);
+    free(j.rows);
+    return ok;
+}

@@ -1,0 +1,707 @@
+/* heaplab results: CSV rows and Google Benchmark JSON (bench/results.h).
+ *
+ * The JSON follows what libbenchmark 1.7.1's JSONReporter writes, member for member
+ * and in its order, so Google Benchmark's tools (compare.py) read heaplab's files as
+ * their own. Two differences, both deliberate:
+ * - every benchmark entry is written on ONE line, so a batch merges the files of its
+ *   children by copying lines (hl_results_copy_json_entries) without a JSON parser;
+ * - after the counters, each entry carries heaplab's identity members (runtime,
+ *   workload, size, allocator, collector) and "status", which Google Benchmark's
+ *   tools ignore.
+ * The context's "library_build_type" is heaplab's own build ("release" when built
+ * with NDEBUG), since the C side cannot see how libbenchmark itself was built.
+ *
+ * CSV: RFC 4180 quoting (a field is quoted when it holds a comma, a quote, a line
+ * break or leading/trailing blanks). A figure that was not measured (NaN) is an
+ * empty field; the reader maps columns by header name, so a file whose columns come
+ * in another order, or lack some figures (reference rows), still reads.
+ */
+#include "bench/results.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- names ------------------------------------------------------------------ */
+
+static const char *const hl_figure_names[] = {
+#define HL_RESULT_NAME(name) #name,
+    HL_RESULT_FIGURES(HL_RESULT_NAME)
+#undef HL_RESULT_NAME
+};
+#define HL_FIGURE_COUNT (sizeof hl_figure_names / sizeof hl_figure_names[0])
+
+static double *figure_slot(hl_result_row *row, size_t index) {
+    double *slots[] = {
+#define HL_RESULT_SLOT(name) &row->name,
+        HL_RESULT_FIGURES(HL_RESULT_SLOT)
+#undef HL_RESULT_SLOT
+    };
+    return slots[index];
+}
+
+static double figure_value(const hl_result_row *row, size_t index) {
+    return *figure_slot((hl_result_row *)row, index);
+}
+
+void hl_results_config_name(const hl_result_row *row, char *out, size_t out_size) {
+    snprintf(out, out_size, "%s/%llu/%s/%s", row->workload, (unsigned long long)row->size,
+             row->allocator, row->collector);
+}
+
+/* ---- JSON ------------------------------------------------------------------- */
+
+void hl_results_write_json_string(FILE *out, const char *s) {
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        switch (*p) {
+        case '"':
+            fputs("\\\"", out);
+            break;
+        case '\\':
+            fputs("\\\\", out);
+            break;
+        case '\n':
+            fputs("\\n", out);
+            break;
+        case '\r':
+            fputs("\\r", out);
+            break;
+        case '\t':
+            fputs("\\t", out);
+            break;
+        case '\b':
+            fputs("\\b", out);
+            break;
+        case '\f':
+            fputs("\\f", out);
+            break;
+        default:
+            if (*p < 0x20 || *p == 0x7f)
+                fprintf(out, "\\u%04x", *p);
+            else
+                fputc(*p, out);
+        }
+    }
+    fputc('"', out);
+}
+
+/* A JSON number; JSON has no NaN or infinity, so those are null. */
+void hl_results_write_json_number(FILE *out, double v) {
+    if (!isfinite(v))
+        fputs("null", out);
+    else
+        fprintf(out, "%.16e", v);
+}
+
+static void json_key(FILE *out, const char *key) {
+    fputs(", ", out);
+    hl_results_write_json_string(out, key);
+    fputs(": ", out);
+}
+
+static void json_kv_str(FILE *out, const char *key, const char *value) {
+    json_key(out, key);
+    hl_results_write_json_string(out, value);
+}
+
+static void json_kv_int(FILE *out, const char *key, long long value) {
+    json_key(out, key);
+    fprintf(out, "%lld", value);
+}
+
+static void json_kv_num(FILE *out, const char *key, double value) {
+    json_key(out, key);
+    hl_results_write_json_number(out, value);
+}
+
+static void json_iso_date(char *buf, size_t size) {
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    char zone[8];
+    strftime(zone, sizeof zone, "%z", &tm); /* +0000 -> +00:00, as libbenchmark */
+    char base[32];
+    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (strlen(zone) == 5)
+        snprintf(buf, size, "%s%.3s:%s", base, zone, zone + 3);
+    else
+        snprintf(buf, size, "%s", base);
+}
+
+static bool read_small_file(const char *path, char *buf, size_t size) {
+    FILE *f = fopen(path, "r");
+    if (f == NULL) return false;
+    size_t n = fread(buf, 1, size - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+        buf[--n] = '\0';
+    return n > 0;
+}
+
+/* The CPU's clock in MHz: the kernel's maximum frequency when cpufreq exists, else
+ * /proc/cpuinfo's "cpu MHz" (virtual machines), else 0. */
+static double cpu_mhz(void) {
+    char buf[64];
+    if (read_small_file("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq", buf, sizeof buf))
+        return strtod(buf, NULL) / 1000.0;
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (f == NULL) return 0;
+    char line[256];
+    double mhz = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "cpu MHz", 7) == 0) {
+            const char *colon = strchr(line, ':');
+            if (colon) mhz = strtod(colon + 1, NULL);
+            break;
+        }
+    }
+    fclose(f);
+    return mhz;
+}
+
+static bool cpu_scaling_enabled(void) {
+    char buf[64];
+    if (!read_small_file("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", buf, sizeof buf))
+        return false;
+    return strcmp(buf, "performance") != 0;
+}
+
+/* Number of CPUs in a sysfs list such as "0-1,4". */
+static int cpu_list_count(const char *list) {
+    int count = 0;
+    const char *p = list;
+    while (*p) {
+        char *end;
+        long a = strtol(p, &end, 10);
+        if (end == p) break;
+        long b = a;
+        if (*end == '-') {
+            p = end + 1;
+            b = strtol(p, &end, 10);
+        }
+        count += (int)(b - a + 1);
+        p = *end == ',' ? end + 1 : end;
+        if (*end != ',') break;
+    }
+    return count;
+}
+
+static void json_caches(FILE *out) {
+    fputs("\"caches\": [", out);
+    bool first = true;
+    for (int i = 0; i < 16; i++) {
+        char path[128], type[32], level[16], size[32], shared[64];
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/type", i);
+        if (!read_small_file(path, type, sizeof type)) break;
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/level", i);
+        if (!read_small_file(path, level, sizeof level)) continue;
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
+        if (!read_small_file(path, size, sizeof size)) continue;
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/shared_cpu_list",
+                 i);
+        int sharing = read_small_file(path, shared, sizeof shared) ? cpu_list_count(shared) : 1;
+        char *unit;
+        long long bytes = strtoll(size, &unit, 10);
+        if (*unit == 'K') bytes *= 1024;
+        if (*unit == 'M') bytes *= 1024 * 1024;
+        fprintf(out, "%s{\"type\": ", first ? "" : ", ");
+        hl_results_write_json_string(out, type);
+        fprintf(out, ", \"level\": %d, \"size\": %lld, \"num_sharing\": %d}", atoi(level), bytes,
+                sharing);
+        first = false;
+    }
+    fputs("]", out);
+}
+
+void hl_results_write_json_begin(FILE *out, const char *context_extra) {
+    char date[48], host[256] = "unknown", exe[PATH_MAX] = "heaplab";
+    json_iso_date(date, sizeof date);
+    if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "unknown");
+    host[sizeof host - 1] = '\0';
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) exe[n] = '\0';
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    double load[3] = {0, 0, 0};
+    if (getloadavg(load, 3) != 3) load[0] = load[1] = load[2] = 0;
+
+    fputs("{\n  \"context\": {\n    \"date\": ", out);
+    hl_results_write_json_string(out, date);
+    fputs(",\n    \"host_name\": ", out);
+    hl_results_write_json_string(out, host);
+    fputs(",\n    \"executable\": ", out);
+    hl_results_write_json_string(out, exe);
+    fprintf(out, ",\n    \"num_cpus\": %ld", cpus > 0 ? cpus : 1);
+    fprintf(out, ",\n    \"mhz_per_cpu\": %.0f", cpu_mhz());
+    fprintf(out, ",\n    \"cpu_scaling_enabled\": %s", cpu_scaling_enabled() ? "true" : "false");
+    fputs(",\n    ", out);
+    json_caches(out);
+    fprintf(out, ",\n    \"load_avg\": [%g,%g,%g]", load[0], load[1], load[2]);
+#ifdef NDEBUG
+    fputs(",\n    \"library_build_type\": \"release\"", out);
+#else
+    fputs(",\n    \"library_build_type\": \"debug\"", out);
+#endif
+    if (context_extra != NULL && context_extra[0] != '\0') fprintf(out, ",\n    %s", context_extra);
+    fputs("\n  },\n  \"benchmarks\": [", out);
+}
+
+static void entry_identity(FILE *out, const hl_result_row *row) {
+    json_kv_str(out, "runtime", row->runtime[0] ? row->runtime : "heaplab");
+    json_kv_str(out, "workload", row->workload);
+    json_kv_int(out, "size", (long long)row->size);
+    json_kv_str(out, "allocator", row->allocator);
+    json_kv_str(out, "collector", row->collector);
+    json_kv_str(out, "status", row->status[0] ? row->status : HL_STATUS_OK);
+}
+
+static void entry_open(FILE *out, bool *first) {
+    fputs(*first ? "\n    {" : ",\n    {", out);
+    *first = false;
+}
+
+void hl_results_write_json_entry(FILE *out, bool *first, const hl_bench_result *run,
+                                 const hl_result_row *row) {
+    entry_open(out, first);
+    fputs("\"name\": ", out);
+    hl_results_write_json_string(out, run->name);
+    json_kv_int(out, "family_index", 0);
+    json_kv_int(out, "per_family_instance_index", 0);
+    json_kv_str(out, "run_name", run->run_name ? run->run_name : run->name);
+    json_kv_str(out, "run_type", run->is_aggregate ? "aggregate" : "iteration");
+    json_kv_int(out, "repetitions", (long long)(run->repetitions > 0 ? run->repetitions : 1));
+    if (!run->is_aggregate) json_kv_int(out, "repetition_index", (long long)run->repetition_index);
+    json_kv_int(out, "threads", 1);
+    if (run->is_aggregate) {
+        const char *agg = run->aggregate_name ? run->aggregate_name : "";
+        json_kv_str(out, "aggregate_name", agg);
+        json_kv_str(out, "aggregate_unit", strcmp(agg, "cv") == 0 ? "percentage" : "time");
+    }
+    if (run->error_occurred) {
+        json_key(out, "error_occurred");
+        fputs("true", out);
+        json_kv_str(out, "error_message", run->error_message ? run->error_message : "");
+    }
+    json_kv_int(out, "iterations", (long long)run->iterations);
+    json_kv_num(out, "real_time", run->real_time_ns);
+    json_kv_num(out, "cpu_time", run->cpu_time_ns);
+    json_kv_str(out, "time_unit", "ns");
+    /* Google Benchmark's counters, then (on repetitions) every schema figure the run
+     * did not count itself, from the row: peak RSS and the like are per process. */
+    for (size_t i = 0; i < run->counter_count && i < HL_BENCH_MAX_COUNTERS; i++)
+        json_kv_num(out, run->counters[i].name, run->counters[i].value);
+    if (!run->is_aggregate && row != NULL) {
+        for (size_t f = 0; f < HL_FIGURE_COUNT; f++) {
+            bool counted = false;
+            for (size_t i = 0; i < run->counter_count && i < HL_BENCH_MAX_COUNTERS; i++)
+                if (strcmp(run->counters[i].name, hl_figure_names[f]) == 0) counted = true;
+            if (!counted && !isnan(figure_value(row, f)) &&
+                strcmp(hl_figure_names[f], "real_time_ns") != 0 &&
+                strcmp(hl_figure_names[f], "cpu_time_ns") != 0)
+                json_kv_num(out, hl_figure_names[f], figure_value(row, f));
+        }
+    }
+    if (run->label != NULL && run->label[0] != '\0') json_kv_str(out, "label", run->label);
+    if (row != NULL) entry_identity(out, row);
+    fputs("}", out);
+}
+
+void hl_results_write_json_failed_entry(FILE *out, bool *first, const hl_result_row *row) {
+    char name[256];
+    hl_results_config_name(row, name, sizeof name);
+    entry_open(out, first);
+    fputs("\"name\": ", out);
+    hl_results_write_json_string(out, name);
+    json_kv_int(out, "family_index", 0);
+    json_kv_int(out, "per_family_instance_index", 0);
+    json_kv_str(out, "run_name", name);
+    json_kv_str(out, "run_type", "iteration");
+    json_kv_int(out, "repetitions", row->repetitions > 0 ? row->repetitions : 1);
+    json_kv_int(out, "repetition_index", 0);
+    json_kv_int(out, "threads", 1);
+    json_key(out, "error_occurred");
+    fputs("true", out);
+    json_kv_str(out, "error_message", row->error[0] ? row->error : row->status);
+    json_kv_int(out, "iterations", 0);
+    json_kv_num(out, "real_time", 0);
+    json_kv_num(out, "cpu_time", 0);
+    json_kv_str(out, "time_unit", "ns");
+    for (size_t f = 0; f < HL_FIGURE_COUNT; f++)
+        if (!isnan(figure_value(row, f)))
+            json_kv_num(out, hl_figure_names[f], figure_value(row, f));
+    entry_identity(out, row);
+    fputs("}", out);
+}
+
+/* Entries are the lines between `"benchmarks": [` and the closing `]`, each one
+ * complete object on its line, perhaps followed by a comma. */
+bool hl_results_copy_json_entries(FILE *out, bool *first, const char *path) {
+    FILE *in = fopen(path, "r");
+    if (in == NULL) return false;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    bool in_array = false, closed = false, ok = true;
+    while ((len = getline(&line, &cap, in)) > 0) {
+        char *s = line;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        char *e = line + len;
+        while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+            e--;
+        *e = '\0';
+        if (!in_array) {
+            if (strncmp(s, "\"benchmarks\": [", 15) == 0) {
+                in_array = true;
+                if (strcmp(s + 15, "]") == 0) { /* an empty array on the same line */
+                    closed = true;
+                    break;
+                }
+            }
+            continue;
+        }
+        if (*s == '\0') continue;
+        if (*s == ']') {
+            closed = true;
+            break;
+        }
+        if (e > s && e[-1] == ',') *--e = '\0';
+        if (*s != '{' || e == s || e[-1] != '}') {
+            ok = false; /* not one entry per line: not a heaplab file */
+            break;
+        }
+        entry_open(out, first);
+        fwrite(s + 1, 1, (size_t)(e - s - 1), out); /* entry_open wrote the '{' */
+    }
+    free(line);
+    bool read_error = ferror(in) != 0;
+    fclose(in);
+    return ok && closed && !read_error;
+}
+
+void hl_results_write_json_end(FILE *out) {
+    fputs("\n  ]\n}\n", out);
+}
+
+/* ---- CSV -------------------------------------------------------------------- */
+
+static void csv_field(FILE *out, const char *s) {
+    bool quote =
+        s[0] == ' ' || (s[0] != '\0' && s[strlen(s) - 1] == ' ') || strpbrk(s, ",\"\n\r") != NULL;
+    if (!quote) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (const char *p = s; *p; p++) {
+        if (*p == '"') fputc('"', out);
+        fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+static void csv_number(FILE *out, double v) {
+    if (isfinite(v)) fprintf(out, "%.15g", v);
+}
+
+#define HL_CSV_IDENTITY "runtime,workload,size,allocator,collector,repetitions"
+#define HL_CSV_TAIL "real_time_ns_stddev,peak_rss_bytes_stddev,status,error"
+
+void hl_results_write_csv_header(FILE *out) {
+    fputs(HL_CSV_IDENTITY, out);
+    for (size_t f = 0; f < HL_FIGURE_COUNT; f++)
+        fprintf(out, ",%s", hl_figure_names[f]);
+    fputs("," HL_CSV_TAIL "\n", out);
+}
+
+void hl_results_write_csv_row(FILE *out, const hl_result_row *row) {
+    csv_field(out, row->runtime[0] ? row->runtime : "heaplab");
+    fputc(',', out);
+    csv_field(out, row->workload);
+    fprintf(out, ",%llu,", (unsigned long long)row->size);
+    csv_field(out, row->allocator);
+    fputc(',', out);
+    csv_field(out, row->collector);
+    fprintf(out, ",%d", row->repetitions);
+    for (size_t f = 0; f < HL_FIGURE_COUNT; f++) {
+        fputc(',', out);
+        csv_number(out, figure_value(row, f));
+    }
+    fputc(',', out);
+    csv_number(out, row->real_time_ns_stddev);
+    fputc(',', out);
+    csv_number(out, row->peak_rss_bytes_stddev);
+    fputc(',', out);
+    csv_field(out, row->status[0] ? row->status : HL_STATUS_OK);
+    fputc(',', out);
+    csv_field(out, row->error);
+    fputc('\n', out);
+}
+
+/* The whole file in memory (results files are small: one line per configuration). */
+static char *slurp(const char *path, size_t *size, char *error, size_t error_size) {
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        snprintf(error, error_size, "cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    while (buf != NULL) {
+        n += fread(buf + n, 1, cap - n - 1, f);
+        if (n < cap - 1) break;
+        char *bigger = realloc(buf, cap * 2);
+        if (bigger == NULL) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = bigger;
+        cap *= 2;
+    }
+    bool bad = ferror(f) != 0;
+    fclose(f);
+    if (buf == NULL || bad) {
+        free(buf);
+        snprintf(error, error_size, "cannot read %s: %s", path,
+                 buf == NULL ? "out of memory" : "read error");
+        return NULL;
+    }
+    buf[n] = '\0';
+    *size = n;
+    return buf;
+}
+
+/* Split one CSV record starting at *pos in place: fields are NUL-terminated inside
+ * buf (unquoted). Returns the number of fields (at most max), advances *pos past the
+ * record's line break; 0 at the end of the buffer. */
+static size_t csv_record(char *buf, size_t size, size_t *pos, char **fields, size_t max) {
+    size_t i = *pos, count = 0;
+    if (i >= size) return 0;
+    for (;;) {
+        char *w = buf + i, *start = w;
+        if (buf[i] == '"') {
+            i++;
+            for (;;) {
+                if (i >= size) break;
+                if (buf[i] == '"') {
+                    if (i + 1 < size && buf[i + 1] == '"') {
+                        *w++ = '"';
+                        i += 2;
+                        continue;
+                    }
+                    i++;
+                    break;
+                }
+                *w++ = buf[i++];
+            }
+            while (i < size && buf[i] != ',' && buf[i] != '\n' && buf[i] != '\r')
+                i++;
+        } else {
+            while (i < size && buf[i] != ',' && buf[i] != '\n' && buf[i] != '\r')
+                *w++ = buf[i++];
+        }
+        char sep = i < size ? buf[i] : '\n';
+        *w = '\0';
+        if (count < max) fields[count] = start;
+        count++;
+        i++;
+        if (sep == '\r' && i < size && buf[i] == '\n') i++;
+        if (sep != ',') break;
+    }
+    *pos = i;
+    return count < max ? count : max;
+}
+
+static void copy_text(char *dst, size_t size, const char *src) {
+    snprintf(dst, size, "%s", src);
+}
+
+enum { COL_NONE = -1 };
+#define HL_CSV_MAX_COLUMNS 64
+
+bool hl_results_read_csv(const char *path, hl_result_row **rows, size_t *count, char *error,
+                         size_t error_size) {
+    *rows = NULL;
+    *count = 0;
+    size_t size;
+    char *buf = slurp(path, &size, error, error_size);
+    if (buf == NULL) return false;
+
+    size_t pos = 0;
+    char *header[HL_CSV_MAX_COLUMNS];
+    size_t columns = csv_record(buf, size, &pos, header, HL_CSV_MAX_COLUMNS);
+    /* Column index of each thing we read, COL_NONE when the file lacks it. */
+    int col_runtime = COL_NONE, col_workload = COL_NONE, col_size = COL_NONE,
+        col_allocator = COL_NONE, col_collector = COL_NONE, col_reps = COL_NONE,
+        col_status = COL_NONE, col_error = COL_NONE, col_rt_sd = COL_NONE, col_rss_sd = COL_NONE;
+    int col_figure[HL_FIGURE_COUNT];
+    for (size_t f = 0; f < HL_FIGURE_COUNT; f++)
+        col_figure[f] = COL_NONE;
+    for (size_t c = 0; c < columns; c++) {
+        const char *h = header[c];
+        int ci = (int)c;
+        if (strcmp(h, "runtime") == 0)
+            col_runtime = ci;
+        else if (strcmp(h, "workload") == 0)
+            col_workload = ci;
+        else if (strcmp(h, "size") == 0)
+            col_size = ci;
+        else if (strcmp(h, "allocator") == 0)
+            col_allocator = ci;
+        else if (strcmp(h, "collector") == 0)
+            col_collector = ci;
+        else if (strcmp(h, "repetitions") == 0)
+            col_reps = ci;
+        else if (strcmp(h, "status") == 0)
+            col_status = ci;
+        else if (strcmp(h, "error") == 0)
+            col_error = ci;
+        else if (strcmp(h, "real_time_ns_stddev") == 0)
+            col_rt_sd = ci;
+        else if (strcmp(h, "peak_rss_bytes_stddev") == 0)
+            col_rss_sd = ci;
+        else
+            for (size_t f = 0; f < HL_FIGURE_COUNT; f++)
+                if (strcmp(h, hl_figure_names[f]) == 0) col_figure[f] = ci;
+    }
+    if (col_workload == COL_NONE || col_size == COL_NONE || col_allocator == COL_NONE ||
+        col_collector == COL_NONE || col_status == COL_NONE) {
+        snprintf(error, error_size,
+                 "%s is not a heaplab results file (its header lacks workload, size, "
+                 "allocator, collector or status)",
+                 path);
+        free(buf);
+        return false;
+    }
+
+    size_t cap = 16, n = 0;
+    hl_result_row *out = malloc(cap * sizeof *out);
+    bool ok = out != NULL;
+    if (!ok) snprintf(error, error_size, "out of memory reading %s", path);
+    size_t line = 1;
+    while (ok && pos < size) {
+        char *fields[HL_CSV_MAX_COLUMNS];
+        size_t got = csv_record(buf, size, &pos, fields, HL_CSV_MAX_COLUMNS);
+        line++;
+        if (got == 1 && fields[0][0] == '\0') continue; /* blank line */
+        if (got != columns) {
+            snprintf(error, error_size, "%s:%zu: %zu fields, the header has %zu", path, line, got,
+                     columns);
+            ok = false;
+            break;
+        }
+        if (n == cap) {
+            hl_result_row *bigger = realloc(out, 2 * cap * sizeof *out);
+            if (bigger == NULL) {
+                snprintf(error, error_size, "out of memory reading %s", path);
+                ok = false;
+                break;
+            }
+            out = bigger;
+            cap *= 2;
+        }
+        hl_result_row *row = &out[n];
+        memset(row, 0, sizeof *row);
+        copy_text(row->runtime, sizeof row->runtime,
+                  col_runtime != COL_NONE ? fields[col_runtime] : "heaplab");
+        copy_text(row->workload, sizeof row->workload, fields[col_workload]);
+        copy_text(row->allocator, sizeof row->allocator, fields[col_allocator]);
+        copy_text(row->collector, sizeof row->collector, fields[col_collector]);
+        copy_text(row->status, sizeof row->status, fields[col_status]);
+        if (col_error != COL_NONE) copy_text(row->error, sizeof row->error, fields[col_error]);
+        char *end;
+        errno = 0;
+        unsigned long long sz = strtoull(fields[col_size], &end, 10);
+        if (end == fields[col_size] || *end != '\0' || errno != 0 || row->workload[0] == '\0' ||
+            row->status[0] == '\0') {
+            snprintf(error, error_size, "%s:%zu: malformed row", path, line);
+            ok = false;
+            break;
+        }
+        row->size = sz;
+        row->repetitions = col_reps != COL_NONE ? atoi(fields[col_reps]) : 1;
+        for (size_t f = 0; f < HL_FIGURE_COUNT; f++) {
+            double v = NAN;
+            if (col_figure[f] != COL_NONE && fields[col_figure[f]][0] != '\0') {
+                v = strtod(fields[col_figure[f]], &end);
+                if (*end != '\0') {
+                    snprintf(error, error_size, "%s:%zu: %s is not a number", path, line,
+                             hl_figure_names[f]);
+                    ok = false;
+                    break;
+                }
+            }
+            *figure_slot(row, f) = v;
+        }
+        row->real_time_ns_stddev = NAN;
+        row->peak_rss_bytes_stddev = NAN;
+        if (col_rt_sd != COL_NONE && fields[col_rt_sd][0])
+            row->real_time_ns_stddev = strtod(fields[col_rt_sd], NULL);
+        if (col_rss_sd != COL_NONE && fields[col_rss_sd][0])
+            row->peak_rss_bytes_stddev = strtod(fields[col_rss_sd], NULL);
+        if (ok) n++;
+    }
+    free(buf);
+    if (!ok) {
+        free(out);
+        return false;
+    }
+    *rows = out;
+    *count = n;
+    return true;
+}
+
+/* ---- atomic files ----------------------------------------------------------- */
+
+bool hl_results_write_atomic(const char *path, bool (*write)(FILE *out, void *data), void *data) {
+    char tmp[PATH_MAX];
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp)
+        return false;
+    FILE *out = fopen(tmp, "w");
+    if (out == NULL) return false;
+    bool ok = write(out, data);
+    ok = fflush(out) == 0 && ok;
+    ok = ok && fsync(fileno(out)) == 0;
+    ok = fclose(out) == 0 && ok;
+    if (ok && rename(tmp, path) == 0) return true;
+    unlink(tmp);
+    return false;
+}
+
+/* ---- figures by index ------------------------------------------------------- */
+
+size_t hl_results_figure_count(void) {
+    return HL_FIGURE_COUNT;
+}
+
+const char *hl_results_figure_name(size_t index) {
+    return index < HL_FIGURE_COUNT ? hl_figure_names[index] : NULL;
+}
+
+double hl_results_figure(const hl_result_row *row, size_t index) {
+    return index < HL_FIGURE_COUNT ? figure_value(row, index) : NAN;
+}
+
+int hl_results_figure_index(const char *name) {
+    for (size_t f = 0; f < HL_FIGURE_COUNT; f++)
+        if (strcmp(hl_figure_names[f], name) == 0) return (int)f;
+    return -1;
+}
+
+void hl_results_row_init(hl_result_row *row) {
+    memset(row, 0, sizeof *row);
+    copy_text(row->runtime, sizeof row->runtime, "heaplab");
+    row->repetitions = 1;
+    for (size_t f = 0; f < HL_FIGURE_COUNT; f++)
+        *figure_slot(row, f) = NAN;
+    row->real_time_ns_stddev = NAN;
+    row->peak_rss_bytes_stddev = NAN;
+}

@@ -1,0 +1,51 @@
+# A measure against size: one panel per allocator (`panels`), one line per collector
+# (`lines`). Used for time against size, peak RSS against size and leaked bytes.
+#
+# Variables (set by bench/plot.c):
+#   out      output stem (out.png, out.svg)        title   the chart's title
+#   data     blocks of "x y", block (p-1)*nlines + (l-1) for panel p, line l
+#   fails    stem of the failure files: <fails>-<p>.dat holds "x y status" for the
+#            configurations of panel p that failed; pfails: their counts, per panel
+#            (one file per panel: gnuplot 5.4.4 crashes on a labels plot whose points
+#            are all filtered out on a log axis); nfails: the total
+#   panels, npanels, lines, nlines   space-separated names and counts
+#   cols, rows                       the grid; the cell after the panels holds the legend
+#   xlabel, ylabel, xmin, xmax, ymin, ymax, logx, logy
+#   note     a line under the title ("" for none)
+#   templates  the folder of these templates (for common.gp)
+load templates . "/common.gp"
+width = 420 * cols
+height = 330 * rows + 40
+do for [fmt in "png svg"] {
+    if (fmt eq "png") { eval term_png(width, height) } else { eval term_svg(width, height) }
+    set output sprintf("%s.%s", out, fmt)
+    set multiplot layout rows, cols title (note eq "" ? title : title . "\n" . note) font ",14"
+    set xrange [xmin:xmax]
+    set yrange [ymin:ymax]
+    if (logx) { set logscale x } else { unset logscale x }
+    if (logy) { set logscale y } else { unset logscale y }
+    set format x "%g"
+    set format y "%g"
+    set xlabel xlabel
+    set ylabel ylabel
+    set key off
+    do for [p = 1:npanels] {
+        set title word(panels, p) font ",12"
+        plot for [l = 1:nlines] data index ((p - 1) * nlines + (l - 1)) using 1:2 \
+                 with linespoints lt l notitle, \
+             for [k = 1:(int(word(pfails, p)) > 0 ? 1 : 0)] sprintf("%s-%d.dat", fails, p) \
+                 using 1:2 with points pt 2 ps 2 lw 2 lc rgb fail_colour notitle, \
+             for [k = 1:(int(word(pfails, p)) > 0 ? 1 : 0)] sprintf("%s-%d.dat", fails, p) \
+                 using 1:2:3 \
+                 with labels rotate by 90 left offset 0,0.8 tc rgb fail_colour font ",9" notitle
+    }
+    # the legend cell
+    unset title; unset xlabel; unset ylabel; unset tics; unset border; unset grid
+    unset logscale; set xrange [0:1]; set yrange [0:1]
+    set key center center vertical box opaque font ",12" spacing 1.4
+    plot for [l = 1:nlines] NaN with linespoints lt l title word(lines, l), \
+         for [k = 1:(nfails > 0 ? 1 : 0)] NaN with points pt 2 ps 2 lw 2 lc rgb fail_colour \
+             title "failed (status shown)"
+    set border; set tics; set grid
+    unset multiplot
+}

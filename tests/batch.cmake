@@ -1,0 +1,34 @@
+# heaplab batch, plot, compare and the report (issue 5): bench/results.c and
+# bench/timeline.c as C unit tests, the commands end to end at a tiny size through
+# tests/batch_check.py (python3 standard library; Google Benchmark's compare.py runs
+# under Debian's /usr/bin/python3).
+find_package(Python3 COMPONENTS Interpreter)
+if(Python3_Interpreter_FOUND)
+  set(HL_TEST_PYTHON ${Python3_EXECUTABLE})
+else()
+  set(HL_TEST_PYTHON python3)
+endif()
+set(HL_BATCH_WORK ${CMAKE_CURRENT_BINARY_DIR}/batch-work)
+
+add_executable(test_results ${CMAKE_CURRENT_SOURCE_DIR}/test_results.c)
+target_link_libraries(test_results PRIVATE hl_bench)
+add_test(NAME results COMMAND test_results ${HL_BATCH_WORK}/results)
+
+add_test(NAME results_json
+  COMMAND ${HL_TEST_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/batch_check.py
+          ${HEAPLAB_EXE} ${HL_BATCH_WORK}/results results-json)
+set_tests_properties(results_json PROPERTIES DEPENDS results)
+
+add_executable(test_timeline ${CMAKE_CURRENT_SOURCE_DIR}/test_timeline.c)
+target_link_libraries(test_timeline PRIVATE hl_bench)
+add_test(NAME timeline COMMAND test_timeline ${HL_BATCH_WORK}/timeline)
+
+foreach(check folder compare resume timeout crash bad-args report)
+  add_test(NAME batch_${check}
+    COMMAND ${HL_TEST_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/batch_check.py
+            ${HEAPLAB_EXE} ${HL_BATCH_WORK}/${check} ${check})
+  set_tests_properties(batch_${check} PROPERTIES TIMEOUT 300)
+endforeach()
+# the time limit and the interrupt are timing-sensitive: not next to each other
+set_tests_properties(batch_timeout batch_resume batch_crash PROPERTIES
+  RESOURCE_LOCK heaplab_batch_timing)

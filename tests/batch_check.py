@@ -1,0 +1,487 @@
+#!/usr/bin/env python3
+"""Tests of `heaplab batch`, `heaplab plot`, `heaplab compare` and the report.
+
+Usage: batch_check.py HEAPLAB WORKDIR TEST
+TEST is one of: folder, compare, resume, timeout, crash, bad-args, report, results-json.
+Each test exits non-zero with a message on the first failed check. Standard library
+only; Google Benchmark's compare.py runs under /usr/bin/python3 (Debian's, with scipy).
+"""
+import csv
+import json
+import os
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+
+HEAPLAB, WORK, TEST = sys.argv[1], sys.argv[2], sys.argv[3]
+COMPARE_PY = "/usr/share/benchmark/compare.py"
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+# The tiny matrix: 2 allocators x 2 collectors x 2 workloads at n = 100.
+TINY = ["--allocators", "libc,pool", "--collectors", "refcount,mark_sweep",
+        "--workloads", "recursion/sum,cyclic_graph/pairs", "--sizes", "100",
+        "--repetitions", "2", "--timelines", "cyclic_graph/rings", "--timeline-size", "2000"]
+TINY_CONFIGS = {(w, "100", a, c) for w in ("recursion/sum", "cyclic_graph/pairs")
+                for a in ("libc", "pool") for c in ("refcount", "mark_sweep")}
+
+
+def fail(message):
+    print("FAIL: " + message, file=sys.stderr)
+    sys.exit(1)
+
+
+def check(cond, message):
+    if not cond:
+        fail(message)
+
+
+def run(args, timeout=300, **kw):
+    return subprocess.run([HEAPLAB] + args, capture_output=True, text=True, timeout=timeout, **kw)
+
+
+def fresh(name):
+    path = os.path.join(WORK, name)
+    shutil.rmtree(path, ignore_errors=True)
+    return path
+
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def identity(row):
+    return (row["workload"], str(row["size"]), row["allocator"], row["collector"])
+
+
+def tiny_batch(name, extra=()):
+    out = fresh(name)
+    r = run(["batch", "--out", out] + TINY + list(extra))
+    check(r.returncode == 0, "tiny batch exited %d: %s" % (r.returncode, r.stderr[-2000:]))
+    return out, r
+
+
+def check_folder(out):
+    for f in ("manifest.json", "results.json", "results.csv", "report.html", "batch.args"):
+        p = os.path.join(out, f)
+        check(os.path.isfile(p) and os.path.getsize(p) > 0, "missing or empty " + p)
+    rows = read_csv(os.path.join(out, "results.csv"))
+    check(len(rows) == len(TINY_CONFIGS), "results.csv has %d rows, want %d" % (len(rows), len(TINY_CONFIGS)))
+    check({identity(r) for r in rows} == TINY_CONFIGS, "results.csv configurations differ")
+    check(all(r["status"] == "ok" for r in rows), "a tiny configuration failed: %s" % rows)
+    # the schema's columns, spelled as DESIGN.md spells them
+    for col in ("real_time_ns", "cpu_time_ns", "peak_rss_bytes", "peak_live_bytes",
+                "allocator_resident_bytes", "allocs", "frees", "gc_collections",
+                "gc_pause_total_ns", "gc_pause_max_ns", "gc_pause_p50_ns", "gc_pause_p99_ns",
+                "objects_collected", "leaked_objects", "leaked_bytes", "status"):
+        check(col in rows[0], "results.csv lacks column " + col)
+    leak = {identity(r): float(r["leaked_objects"]) for r in rows}
+    check(leak[("cyclic_graph/pairs", "100", "libc", "refcount")] >= 100, "refcount should leak the 100 people")
+    check(leak[("cyclic_graph/pairs", "100", "libc", "mark_sweep")] == 0, "mark_sweep should leak nothing")
+
+    with open(os.path.join(out, "results.json")) as f:
+        doc = json.load(f)
+    check("context" in doc and "benchmarks" in doc, "results.json lacks context/benchmarks")
+    for key in ("date", "host_name", "executable", "num_cpus", "mhz_per_cpu", "caches",
+                "library_build_type"):
+        check(key in doc["context"], "results.json context lacks " + key)
+    seen = {}
+    for e in doc["benchmarks"]:
+        for key in ("name", "run_name", "run_type", "iterations", "real_time", "cpu_time",
+                    "time_unit", "status", "workload", "size", "allocator", "collector"):
+            check(key in e, "results.json entry lacks %s: %s" % (key, e))
+        if e["run_type"] == "iteration":
+            ident = (e["workload"], str(e["size"]), e["allocator"], e["collector"])
+            seen[ident] = seen.get(ident, 0) + 1
+    check(set(seen) == TINY_CONFIGS, "results.json configurations differ: %s" % sorted(seen))
+    check(all(n == 2 for n in seen.values()), "each configuration should have 2 repetitions: %s" % seen)
+    # every entry on one line
+    with open(os.path.join(out, "results.json")) as f:
+        lines = [l for l in f if '"name": ' in l]
+    check(len(lines) == len(doc["benchmarks"]), "entries are not one per line")
+
+    with open(os.path.join(out, "manifest.json")) as f:
+        manifest = json.load(f)
+    for section, keys in (("host", ("name", "cpu_model", "cores_online", "memory_bytes", "kernel")),
+                          ("build", ("compiler", "build_type", "c_flags", "git_revision")),
+                          ("versions", ("libbenchmark", "gnuplot", "jemalloc", "mimalloc"))):
+        for k in keys:
+            check(k in manifest.get(section, {}), "manifest lacks %s.%s" % (section, k))
+    check(manifest["versions"]["gnuplot"].startswith("gnuplot"), "gnuplot version: %s" % manifest["versions"])
+    check(manifest["batch"]["configurations_done"] == manifest["batch"]["configurations_total"],
+          "manifest says the batch is unfinished")
+
+    charts = os.path.join(out, "charts")
+    stems = ["time-recursion-sum", "rss-recursion-sum", "bars-recursion-sum",
+             "time-cyclic_graph-pairs", "rss-cyclic_graph-pairs", "bars-cyclic_graph-pairs",
+             "pauses", "leak", "timeline-cyclic_graph-rings"]
+    for stem in stems:
+        for ext in ("png", "svg"):
+            p = os.path.join(charts, stem + "." + ext)
+            check(os.path.isfile(p) and os.path.getsize(p) > 1000, "chart missing or tiny: " + p)
+        with open(os.path.join(charts, stem + ".png"), "rb") as f:
+            check(f.read(8) == b"\x89PNG\r\n\x1a\n", stem + ".png is not a PNG")
+        with open(os.path.join(charts, stem + ".svg")) as f:
+            check("<svg" in f.read(4000), stem + ".svg is not an SVG")
+    with open(os.path.join(out, "report.html")) as f:
+        html = f.read()
+    for stem in stems:
+        check('charts/%s.png' % stem in html, "report.html does not show " + stem)
+    check("Summary" in html and "Failures" in html and "Manifest" in html, "report sections missing")
+    return rows
+
+
+def test_folder():
+    out, r = tiny_batch("folder")
+    check(r.stdout.strip().endswith("report.html"), "batch should print the report's path: %r" % r.stdout)
+    check_folder(out)
+    # plot redraws everything from the folder alone
+    os.remove(os.path.join(out, "charts", "pauses.png"))
+    r = run(["plot", out])
+    check(r.returncode == 0, "plot exited %d: %s" % (r.returncode, r.stderr))
+    check_folder(out)
+    # Google Benchmark's own compare.py reads the results
+    if not os.path.exists(COMPARE_PY):
+        fail(COMPARE_PY + " is missing (libbenchmark-tools)")
+    p = subprocess.run([SYSTEM_PYTHON, COMPARE_PY, "benchmarks", os.path.join(out, "results.json"),
+                        os.path.join(out, "results.json")], capture_output=True, text=True, timeout=120)
+    check(p.returncode == 0, "compare.py failed: %s" % p.stderr[-2000:])
+    check("cyclic_graph/pairs/100/pool/mark_sweep" in p.stdout, "compare.py output lacks a configuration")
+
+
+def test_compare():
+    a, _ = tiny_batch("compare-a")
+    b, _ = tiny_batch("compare-b")
+    r = run(["compare", a, b])
+    check(r.returncode == 0, "compare exited %d: %s" % (r.returncode, r.stderr))
+    check("8 configurations compared" in r.stdout, "compare summary: %s" % r.stdout)
+    for w, n, al, c in TINY_CONFIGS:
+        check("%s/%s/%s/%s" % (w, n, al, c) in r.stdout, "compare lacks %s" % ((w, n, al, c),))
+    # a change far beyond the spread is flagged: make B's time 10x A's in a copy
+    c_dir = fresh("compare-c")
+    shutil.copytree(b, c_dir)
+    rows = read_csv(os.path.join(c_dir, "results.csv"))
+    with open(os.path.join(c_dir, "results.csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+        w.writeheader()
+        for row in rows:
+            if row["workload"] == "recursion/sum" and row["allocator"] == "libc" and row["collector"] == "refcount":
+                row["real_time_ns"] = str(float(row["real_time_ns"]) * 10 + 1e9)
+            w.writerow(row)
+    r = run(["compare", a, c_dir])
+    line = [l for l in r.stdout.splitlines() if l.startswith("recursion/sum/100/libc/refcount")]
+    check(len(line) == 1 and "slower" in line[0], "a 10x slowdown is not flagged: %s" % r.stdout)
+    # configurations on one side only are listed
+    d = fresh("compare-d")
+    r = run(["batch", "--out", d, "--allocators", "libc", "--collectors", "refcount,rc_cycle",
+             "--workloads", "recursion/sum", "--sizes", "100", "--timelines", "none"])
+    check(r.returncode == 0, "batch d: %s" % r.stderr)
+    r = run(["compare", a, d])
+    check(r.returncode == 0, "compare a d: %s" % r.stderr)
+    check("only in B: recursion/sum/100/libc/rc_cycle" in r.stdout, "only-in-B missing: %s" % r.stdout)
+    check("only in A: cyclic_graph/pairs/100/pool/mark_sweep" in r.stdout, "only-in-A missing")
+    check("1 configurations compared" in r.stdout, "compare a d summary: %s" % r.stdout)
+
+
+def test_resume():
+    out = fresh("resume")
+    args = [HEAPLAB, "batch", "--out", out, "--allocators", "libc,pool",
+            "--collectors", "refcount,rc_cycle,mark_sweep", "--workloads", "large_list/range",
+            "--sizes", "100,300000", "--repetitions", "2", "--timelines", "none"]
+    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    runs = os.path.join(out, "runs")
+    deadline = time.time() + 120
+    # interrupt once a few configurations have finished
+    while time.time() < deadline:
+        done = [f for f in os.listdir(runs)] if os.path.isdir(runs) else []
+        if len([f for f in done if f.endswith(".csv") and ".child." not in f]) >= 3:
+            break
+        time.sleep(0.01)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=60)
+    check(p.returncode == 130, "interrupted batch exited %d: %s" % (p.returncode, err))
+    check("--resume" in err, "no resume hint: %s" % err)
+    rows = read_csv(os.path.join(out, "results.csv"))
+    check(3 <= len(rows) < 12, "interrupted batch has %d rows" % len(rows))
+    check(len({identity(r) for r in rows}) == len(rows), "duplicate rows after interrupt")
+    first = {identity(r): r["real_time_ns"] for r in rows}
+    r = run(["batch", "--resume", out])
+    check(r.returncode == 0, "resume exited %d: %s" % (r.returncode, r.stderr))
+    check("%d of 12 configurations already finished" % len(rows) in r.stderr or "already" in r.stderr,
+          "resume did not report finished ones: %s" % r.stderr)
+    rows = read_csv(os.path.join(out, "results.csv"))
+    ids = [identity(r) for r in rows]
+    want = {("large_list/range", n, a, c) for n in ("100", "300000") for a in ("libc", "pool")
+            for c in ("refcount", "rc_cycle", "mark_sweep")}
+    check(len(ids) == 12 and set(ids) == want, "after resume: %s" % ids)
+    for ident, t in first.items():
+        check(dict((identity(r), r["real_time_ns"]) for r in rows)[ident] == t,
+              "resume re-ran a finished configuration: %s" % (ident,))
+    with open(os.path.join(out, "results.json")) as f:
+        doc = json.load(f)
+    seen = {}
+    for e in doc["benchmarks"]:
+        if e["run_type"] == "iteration":
+            k = (e["workload"], str(e["size"]), e["allocator"], e["collector"])
+            seen[k] = seen.get(k, 0) + 1
+    check(set(seen) == want and all(v == 2 for v in seen.values()), "results.json after resume: %s" % seen)
+    # a second resume of a finished batch runs nothing and succeeds
+    r = run(["batch", "--resume", out])
+    check(r.returncode == 0 and "12 of 12" in r.stderr, "resume of a finished batch: %s" % r.stderr)
+    check(not [f for f in os.listdir(out) if ".tmp." in f], "temporary files left behind")
+
+
+def test_timeout():
+    out = fresh("timeout")
+    t0 = time.time()
+    # recursion/calls at n = 10^9 runs for minutes in constant memory: it must be killed
+    r = run(["batch", "--out", out, "--allocators", "libc", "--collectors", "refcount,mark_sweep",
+             "--workloads", "recursion/calls", "--sizes", "100,1000000000", "--timeout", "1.5",
+             "--timelines", "none"])
+    check(r.returncode == 0, "timeout batch exited %d: %s" % (r.returncode, r.stderr))
+    check(time.time() - t0 < 60, "the time limit was not enforced")
+    rows = {identity(x): x for x in read_csv(os.path.join(out, "results.csv"))}
+    check(len(rows) == 4, "rows: %s" % rows)
+    for c in ("refcount", "mark_sweep"):
+        big = rows[("recursion/calls", "1000000000", "libc", c)]
+        check(big["status"] == "timeout", "big %s: %s" % (c, big))
+        check("time limit" in big["error"], "timeout error text: %s" % big["error"])
+        check(rows[("recursion/calls", "100", "libc", c)]["status"] == "ok", "small config failed")
+    with open(os.path.join(out, "results.json")) as f:
+        doc = json.load(f)
+    timeouts = [e for e in doc["benchmarks"] if e.get("status") == "timeout"]
+    check(len(timeouts) == 2 and all(e["error_occurred"] for e in timeouts), "timeout JSON entries")
+    # the failures table and the charts show them
+    with open(os.path.join(out, "report.html")) as f:
+        html = f.read()
+    check(html.count(">timeout<") >= 2, "report does not list the timeouts")
+    with open(os.path.join(out, "charts", "data", "time-recursion-calls-fails-1.dat")) as f:
+        check(f.read().count("timeout") == 2, "time chart does not mark the timeouts")
+    # no child survives: nothing runs in their process groups
+    time.sleep(0.2)
+    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    check("--size 1000000000" not in ps, "a timed-out child is still running")
+
+
+def find_child(needle, deadline):
+    """The pid of a running process whose command line contains every word of needle."""
+    while time.time() < deadline:
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open("/proc/%s/cmdline" % pid, "rb") as f:
+                    args = f.read().split(b"\0")
+            except OSError:
+                continue
+            words = [a.decode(errors="replace") for a in args]
+            if all(n in words for n in needle):
+                return int(pid)
+        time.sleep(0.02)
+    return None
+
+
+def test_crash():
+    """A child killed by a signal is a crashed row, and the batch goes on."""
+    out = fresh("crash")
+    p = subprocess.Popen([HEAPLAB, "batch", "--out", out, "--allocators", "libc",
+                          "--collectors", "refcount,mark_sweep", "--workloads", "recursion/calls",
+                          "--sizes", "100,1000000000", "--timeout", "120", "--timelines", "none"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    pid = find_child(["run", "1000000000", "refcount"], time.time() + 60)
+    check(pid is not None, "the long configuration never started")
+    time.sleep(0.2)
+    os.kill(pid, signal.SIGSEGV)
+    # the next long one (mark_sweep) is stopped by SIGABRT
+    pid = find_child(["run", "1000000000", "mark_sweep"], time.time() + 60)
+    check(pid is not None, "the batch did not go on after the crash")
+    time.sleep(0.2)
+    os.kill(pid, signal.SIGABRT)
+    _, err = p.communicate(timeout=120)
+    check(p.returncode == 0, "batch exited %d: %s" % (p.returncode, err))
+    rows = {identity(x): x for x in read_csv(os.path.join(out, "results.csv"))}
+    check(len(rows) == 4, "rows: %s" % rows)
+    segv = rows[("recursion/calls", "1000000000", "libc", "refcount")]
+    # a sanitizer build catches the SIGSEGV itself and exits 1 with its SUMMARY line
+    check(segv["status"] == "crashed" and ("signal 11" in segv["error"] or "SEGV" in segv["error"]),
+          "SIGSEGV row: %s" % segv)
+    abrt = rows[("recursion/calls", "1000000000", "libc", "mark_sweep")]
+    check(abrt["status"] == "crashed" and "signal 6" in abrt["error"], "SIGABRT row: %s" % abrt)
+    for c in ("refcount", "mark_sweep"):
+        check(rows[("recursion/calls", "100", "libc", c)]["status"] == "ok", "small %s failed" % c)
+    with open(os.path.join(out, "results.json")) as f:
+        doc = json.load(f)
+    crashed = [e for e in doc["benchmarks"] if e.get("status") == "crashed"]
+    check(len(crashed) == 2 and all(e["error_occurred"] for e in crashed), "crashed JSON entries")
+
+
+BAD = [
+    (["batch", "--preset", "slow"], "--preset"),
+    (["batch", "--allocators", "libc,nosuch"], "nosuch"),
+    (["batch", "--allocators", ""], "--allocators"),
+    (["batch", "--collectors", "gc"], "gc"),
+    (["batch", "--workloads", "recursion/nosuch"], "recursion/nosuch"),
+    (["batch", "--workloads", "nosuch"], "nosuch"),
+    (["batch", "--workloads", "recursion,"], "--workloads"),
+    (["batch", "--sizes", "0"], "--sizes"),
+    (["batch", "--sizes", "-5"], "--sizes"),
+    (["batch", "--sizes", "ten"], "--sizes"),
+    (["batch", "--sizes", "1e99"], "--sizes"),
+    (["batch", "--repetitions", "0"], "--repetitions"),
+    (["batch", "--timeout", "-1"], "--timeout"),
+    (["batch", "--timeout"], "--timeout"),
+    (["batch", "--frobnicate"], "--frobnicate"),
+    (["batch", "stray"], "stray"),
+    (["batch", "--timelines", "recursion"], "--timelines"),
+    (["batch", "--resume", "/nonexistent-heaplab-dir"], "/nonexistent-heaplab-dir"),
+    (["batch", "--resume", "."], "batch.args"),
+    (["batch", "--resume", "x", "--sizes", "10"], "--resume"),
+    (["plot"], "plot"),
+    (["plot", "/nonexistent-heaplab-dir"], "/nonexistent-heaplab-dir"),
+    (["plot", "a", "b"], "plot"),
+    (["compare", "/nonexistent-a"], "compare"),
+    (["compare", "/nonexistent-a", "/nonexistent-b"], "/nonexistent-a"),
+    (["compare", "a", "b", "c"], "compare"),
+]
+
+
+def test_bad_args():
+    tmp = fresh("bad")
+    os.makedirs(tmp)
+    for args, word in BAD:
+        r = run(args, cwd=tmp, timeout=30)
+        check(r.returncode == 2, "%s exited %d (want 2): %s" % (args, r.returncode, r.stderr))
+        lines = r.stderr.strip().splitlines()
+        check(len(lines) == 1, "%s: not one line: %r" % (args, r.stderr))
+        check(word in lines[0], "%s: message does not name %r: %s" % (args, word, lines[0]))
+        check(not os.listdir(tmp), "%s left files behind: %s" % (args, os.listdir(tmp)))
+    # a folder that is not a results folder, a corrupt results.csv: usage errors
+    notres = os.path.join(tmp, "notres")
+    os.makedirs(notres)
+    r = run(["plot", notres])
+    check(r.returncode == 2 and "results.csv" in r.stderr, "plot of a non-results folder: %s" % r.stderr)
+    with open(os.path.join(notres, "results.csv"), "w") as f:
+        f.write("this,is,not\nheaplab,results,1\n")
+    for args in (["plot", notres], ["compare", notres, notres]):
+        r = run(args)
+        check(r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, "%s: %s" % (args, r.stderr))
+    # --out into a folder that already holds a batch, or is not empty
+    out, _ = tiny_batch("bad-out")
+    r = run(["batch", "--out", out] + TINY)
+    check(r.returncode == 2 and "--resume" in r.stderr, "--out over a batch: %s" % r.stderr)
+    r = run(["batch", "--out", notres] + TINY)
+    check(r.returncode == 2 and "not empty" in r.stderr, "--out into a non-empty folder: %s" % r.stderr)
+
+
+# ---- the report in headless Chromium ------------------------------------------------
+
+def png_pixels(path):
+    """Decode an 8-bit RGB/RGBA non-interlaced PNG; returns (width, height, rows of bytes, bpp)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    check(data[:8] == b"\x89PNG\r\n\x1a\n", "screenshot is not a PNG")
+    pos, idat, width = 8, b"", 0
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", body)
+            check(depth == 8 and colour in (2, 6) and interlace == 0,
+                  "unexpected PNG format depth %d colour %d" % (depth, colour))
+            bpp = 3 if colour == 2 else 4
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    raw = zlib.decompress(idat)
+    stride = width * bpp
+    rows, prev, i = [], bytearray(stride), 0
+    for _ in range(height):
+        ftype, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
+        i += 1 + stride
+        for x in range(stride):
+            a = line[x - bpp] if x >= bpp else 0
+            b = prev[x]
+            c = prev[x - bpp] if x >= bpp else 0
+            if ftype == 1:
+                line[x] = (line[x] + a) & 0xFF
+            elif ftype == 2:
+                line[x] = (line[x] + b) & 0xFF
+            elif ftype == 3:
+                line[x] = (line[x] + (a + b) // 2) & 0xFF
+            elif ftype == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 0xFF
+        rows.append(bytes(line))
+        prev = line
+    return width, height, rows, bpp
+
+
+def test_report():
+    out, _ = tiny_batch("report")
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    check(os.path.exists(chromium), "chromium is not installed (scripts/deps installs it)")
+    shot = os.path.join(WORK, "report-screenshot.png")
+    if os.path.exists(shot):
+        os.remove(shot)
+    profile = tempfile.mkdtemp(prefix="heaplab-chromium-")
+    try:
+        p = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                            "--no-first-run", "--disable-background-networking",
+                            "--disable-component-update", "--disable-sync",
+                            "--user-data-dir=" + profile, "--hide-scrollbars",
+                            "--screenshot=" + shot, "--window-size=1200,3000",
+                            "file://" + os.path.abspath(os.path.join(out, "report.html"))],
+                           capture_output=True, text=True, timeout=120)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    check(os.path.exists(shot), "chromium made no screenshot: %s" % p.stderr[-2000:])
+    width, height, rows, bpp = png_pixels(shot)
+    check((width, height) == (1200, 3000), "screenshot size %dx%d" % (width, height))
+    colours, non_white = set(), 0
+    for y in range(0, height, 3):
+        row = rows[y]
+        for x in range(0, width * bpp, bpp * 3):
+            px = row[x:x + 3]
+            colours.add(px)
+            if px != b"\xff\xff\xff":
+                non_white += 1
+    sampled = (height // 3) * (width // 3)
+    check(len(colours) > 50, "screenshot has only %d colours: blank?" % len(colours))
+    check(non_white > sampled * 0.05, "screenshot is %.1f%% non-white: blank?" % (100.0 * non_white / sampled))
+    # the charts themselves are drawn: some of the chart palette's blue and red is there
+    blue = sum(1 for y in range(0, height, 3) for x in range(0, width * bpp, bpp)
+               if abs(rows[y][x] - 0x1f) < 24 and abs(rows[y][x + 1] - 0x77) < 24 and abs(rows[y][x + 2] - 0xb4) < 24)
+    check(blue > 100, "no chart lines visible in the screenshot (%d blue pixels)" % blue)
+
+
+def test_results_json():
+    """test_results' files: python's json reads them, and so does compare.py."""
+    one, merged = os.path.join(WORK, "one.json"), os.path.join(WORK, "merged.json")
+    for path in (one, merged):
+        with open(path) as f:
+            doc = json.load(f)
+        check(doc["benchmarks"], path + " has no entries")
+    with open(merged) as f:
+        check(len(json.load(f)["benchmarks"]) == 8, "merged.json should hold 8 entries")
+    p = subprocess.run([SYSTEM_PYTHON, COMPARE_PY, "benchmarks", one, merged],
+                       capture_output=True, text=True, timeout=120)
+    check(p.returncode == 0, "compare.py failed: %s" % p.stderr[-2000:])
+    check("large_list/range/1000/libc/rc_cycle" in p.stdout, "compare.py output: %s" % p.stdout)
+
+
+TESTS = {"crash": test_crash, "folder": test_folder, "compare": test_compare, "resume": test_resume,
+         "timeout": test_timeout, "bad-args": test_bad_args, "report": test_report,
+         "results-json": test_results_json}
+
+if __name__ == "__main__":
+    os.makedirs(WORK, exist_ok=True)
+    if TEST not in TESTS:
+        fail("unknown test " + TEST)
+    TESTS[TEST]()
+    print("batch_check %s: ok" % TEST)
