@@ -7,12 +7,19 @@
  * read only heap->counts_references.
  *
  * Life of a heap, as object.c drives it:
- *   hl_heap_create -> ops->init
+ *   hl_heap_create -> ops->init -> root storage (globals) and the small ints
  *   every constructor -> ops->safe_point (may collect) -> allocate -> ops->link
  *   an object is freed (count reached zero, a cycle cleared, a sweep) -> ops->unlink
  *   hl_collect -> ops->collect
  *   hl_heap_destroy: drop the roots -> ops->finish (last reclaim) -> teardown event
- *                    -> ops->release_all (free every object left, finalizers off)
+ *                    -> root storage freed -> ops->release_all (free every object
+ *                    left, finalizers off)
+ *
+ * Whose memory. By default every object, list item array and root array (globals,
+ * handle stack) comes from the heap's hl_allocator. A collector that owns object
+ * memory (boehm: the Boehm-Demers-Weiser heap) sets the optional memory hooks below
+ * and names its allocator in `own_allocator`; object.c calls a hook when it is set and
+ * the allocator when it is NULL, and never asks which collector it runs.
  *
  * The rooting rule (what a tracing collector may rely on): a collection starts only in
  * ops->safe_point (called by constructors and hl_frame_push) or ops->collect. At that
@@ -25,14 +32,31 @@
 
 #include "collectors/heap.h"
 
+/* What a block of out-of-line storage is for (the memory hooks below). */
+typedef enum hl_storage_kind {
+    /* A list's item array: holds references, owned by its list object (it lives and
+     * dies with the list; a collector that scans memory must scan it). */
+    HL_STORAGE_ITEMS,
+    /* The heap's root arrays (globals, handle stack): hold references, are roots
+     * themselves and are never reclaimed by a collection, only freed by the heap. */
+    HL_STORAGE_ROOTS,
+} hl_storage_kind;
+
 struct hl_collector_ops {
     const char *name;    /* "refcount", ... */
     const char *summary; /* one line for `heaplab list collectors` */
     bool counts_references;
-    /* Bytes the collector keeps before each tracked object; ends with an hl_gc_link. */
+    /* Bytes the collector keeps before each tracked object. A collector that keeps its
+     * objects on lists ends it with an hl_gc_link (hl_gc_link_of); 0 is allowed. */
     size_t prefix_size;
     /* true: every object is tracked (has a prefix); false: containers only. */
     bool tracks_all;
+    /* A full collection reclaims unreachable cycles (every strategy but refcount). */
+    bool reclaims_cycles;
+    /* Roots are found conservatively (any word that looks like a pointer keeps an
+     * object alive), so a full collection may retain some unreachable objects; what it
+     * retains is reported as the leak, never as a failure. */
+    bool conservative;
 
     /* Make heap->gc. HL_MEMORY_ERROR when it cannot allocate. */
     hl_status (*init)(hl_heap *heap);
@@ -51,6 +75,24 @@ struct hl_collector_ops {
     void (*release_all)(hl_heap *heap);
     /* Call fn on every tracked object (no mutation from fn). */
     void (*each_tracked)(hl_heap *heap, void (*fn)(hl_object *o, void *data), void *data);
+
+    /* ---- optional: a collector that owns the memory (NULL: the heap's allocator) ---- */
+    /* The name of that memory's allocator for the results' allocator column ("bdwgc");
+     * NULL: objects come from the hl_allocator the heap was made with. */
+    const char *own_allocator;
+    /* Make the process ready (called on the main thread, before any heap of this
+     * collector exists, by hl_collector_prepare_process). NULL: nothing to do. */
+    bool (*prepare_process)(const char **error);
+    /* An object block of `size` bytes (prefix included); has_refs is false for ints
+     * and strs (nothing in them is a reference). NULL on failure. alloc_object and
+     * free_object are set together. */
+    void *(*alloc_object)(hl_heap *heap, size_t size, bool has_refs);
+    void (*free_object)(hl_heap *heap, void *block, size_t size);
+    /* Out-of-line storage (see hl_storage_kind); the three are set together. */
+    void *(*alloc_storage)(hl_heap *heap, size_t size, hl_storage_kind kind);
+    void *(*realloc_storage)(hl_heap *heap, void *block, size_t old_size, size_t new_size,
+                             hl_storage_kind kind);
+    void (*free_storage)(hl_heap *heap, void *block, size_t size, hl_storage_kind kind);
 };
 
 /* ---- lists of tracked objects (circular, with a sentinel head) ---- */
@@ -117,8 +159,10 @@ void hl__object_finalize(hl_heap *heap, hl_object *o);
 /* Drop every reference o holds (slots become NULL); what dies is freed by counting. */
 void hl__object_clear(hl_heap *heap, hl_object *o);
 /* Free o now without touching what it refers to (a tracing collector's sweep, or
- * teardown): unlink, account, free through the allocator. */
+ * teardown): unlink, account, free through the allocator (or free_object). */
 void hl__object_free(hl_heap *heap, hl_object *o);
+/* What o counts in the live-bytes figure: prefix, header, body, a list's item array. */
+size_t hl__object_bytes(const hl_heap *heap, const hl_object *o);
 /* Teardown helper for counting collectors: free every object on `list` (tracked
  * containers) and everything only they keep alive, whatever the cycles. */
 void hl__release_counted(hl_heap *heap, hl_gc_link *list);

@@ -7,6 +7,8 @@
  *
  * Order within one collection:
  *   collection_start -> roots_traced -> heap_traced -> collection_end -> live_data_size
+ * (boehm has no roots_traced: Boehm marks roots and heap in one loop; its
+ * heap_resized comes whenever Boehm resizes its heap.)
  * heap_resized may follow when the collector changes its trigger size.
  * allocation_tick fires outside collections, each time about HL_TICK_BYTES more bytes
  * have been allocated, so a listener can sample memory over time without touching the

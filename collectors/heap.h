@@ -157,6 +157,23 @@ const hl_collector_ops *hl_collector_find(const char *name);
 const char *hl_collector_name(const hl_collector_ops *ops);
 const char *hl_collector_summary(const hl_collector_ops *ops);
 const char *hl_collector_names(void); /* comma-separated, for messages */
+/* The allocator that serves the collector's objects when it brings its own ("bdwgc"
+ * for boehm), for the results' allocator column; NULL when objects come from the
+ * hl_allocator in hl_heap_config. */
+const char *hl_collector_own_allocator(const hl_collector_ops *ops);
+/* Whether a full collection reclaims unreachable cycles (all but refcount). */
+bool hl_collector_reclaims_cycles(const hl_collector_ops *ops);
+/* Whether roots are conservative, so a collection may retain unreachable objects
+ * (boehm scans the C stack and registers). */
+bool hl_collector_is_conservative(const hl_collector_ops *ops);
+/* The collector a heap runs. */
+const hl_collector_ops *hl_heap_collector(const hl_heap *heap);
+/* Make the process ready for the collector: call once on the main thread, before any
+ * heap of it is created on another thread (boehm initialises the process-wide
+ * Boehm-Demers-Weiser collector there). True when ready (always for the others);
+ * false with *error set otherwise. A heap created on the main thread prepares the
+ * process by itself. */
+bool hl_collector_prepare_process(const hl_collector_ops *ops, const char **error);
 
 #include "collectors/object.h" /* the inline fast paths */
 

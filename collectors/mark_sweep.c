@@ -257,6 +257,7 @@ const hl_collector_ops hl_mark_sweep_collector = {
     .counts_references = false,
     .prefix_size = sizeof(hl_gc_link),
     .tracks_all = true,
+    .reclaims_cycles = true,
     .init = ms_init,
     .link = ms_link,
     .unlink = ms_unlink,

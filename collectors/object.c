@@ -6,7 +6,8 @@
  *    hl_frame_push) first passes the *safe point* (ops->safe_point), where the
  *    collector may start a collection; the constructor's object argument, if any, is
  *    pinned as a root for that moment. Then it allocates [prefix][header][body]
- *    through the allocator, initialises everything, and only then links the object
+ *    through the allocator (or the collector's alloc_object hook: boehm), initialises
+ *    everything, and only then links the object
  *    into the collector's lists (ops->link): a collector never sees a half-built
  *    object. A failed allocation leaves nothing behind and sets HL_MEMORY_ERROR.
  *
@@ -101,7 +102,7 @@ static size_t prefix_of(const hl_heap *heap, const hl_object *o) {
 }
 
 /* What the object costs in the live-bytes figure: prefix, body, list storage. */
-static size_t object_bytes(const hl_heap *heap, const hl_object *o) {
+size_t hl__object_bytes(const hl_heap *heap, const hl_object *o) {
     size_t bytes = prefix_of(heap, o) + body_size(o);
     if (o->type == HL_TYPE_LIST)
         bytes += ((const hl_list_object *)o)->capacity * sizeof(hl_object *);
@@ -173,6 +174,44 @@ static void account_growth(hl_heap *heap, size_t bytes) {
     }
 }
 
+/* ---- memory: the collector's own hooks when it has them, else the allocator ---- */
+
+static void *block_alloc(hl_heap *heap, size_t size, bool has_refs) {
+    const hl_collector_ops *ops = heap->ops;
+    return ops->alloc_object != NULL ? ops->alloc_object(heap, size, has_refs)
+                                     : hl_alloc(heap->allocator, size);
+}
+
+static void block_free(hl_heap *heap, void *block, size_t size) {
+    const hl_collector_ops *ops = heap->ops;
+    if (ops->free_object != NULL)
+        ops->free_object(heap, block, size);
+    else
+        hl_free(heap->allocator, block, size);
+}
+
+static void *storage_alloc(hl_heap *heap, size_t size, hl_storage_kind kind) {
+    const hl_collector_ops *ops = heap->ops;
+    return ops->alloc_storage != NULL ? ops->alloc_storage(heap, size, kind)
+                                      : hl_alloc(heap->allocator, size);
+}
+
+static void *storage_realloc(hl_heap *heap, void *block, size_t old_size, size_t new_size,
+                             hl_storage_kind kind) {
+    const hl_collector_ops *ops = heap->ops;
+    return ops->realloc_storage != NULL
+               ? ops->realloc_storage(heap, block, old_size, new_size, kind)
+               : hl_realloc(heap->allocator, block, old_size, new_size);
+}
+
+static void storage_free(hl_heap *heap, void *block, size_t size, hl_storage_kind kind) {
+    const hl_collector_ops *ops = heap->ops;
+    if (ops->free_storage != NULL)
+        ops->free_storage(heap, block, size, kind);
+    else
+        hl_free(heap->allocator, block, size);
+}
+
 /* ---- birth ---- */
 
 static void safe_point(hl_heap *heap, hl_object *pin) {
@@ -188,7 +227,8 @@ static hl_object *object_alloc(hl_heap *heap, hl_type_id type, size_t body_bytes
     bool tracked =
         heap->tracks_all || type == HL_TYPE_LIST || type == HL_TYPE_RECORD || type == HL_TYPE_FRAME;
     size_t prefix = tracked ? heap->prefix_size : 0;
-    char *block = hl_alloc(heap->allocator, prefix + body_bytes);
+    bool has_refs = type != HL_TYPE_INT && type != HL_TYPE_STR;
+    char *block = block_alloc(heap, prefix + body_bytes, has_refs);
     if (block == NULL) {
         heap->error = HL_MEMORY_ERROR;
         return NULL;
@@ -205,13 +245,13 @@ static hl_object *object_alloc(hl_heap *heap, hl_type_id type, size_t body_bytes
 /* Give back a block from object_alloc that was never born. */
 static void object_unborn(hl_heap *heap, hl_object *o, size_t body_bytes) {
     size_t prefix = prefix_of(heap, o);
-    hl_free(heap->allocator, (char *)o - prefix, prefix + body_bytes);
+    block_free(heap, (char *)o - prefix, prefix + body_bytes);
 }
 
 /* The object is fully initialised: count it and hand it to the collector. */
 static hl_object *object_born(hl_heap *heap, hl_object *o) {
     heap->live_objects++;
-    account_growth(heap, object_bytes(heap, o));
+    account_growth(heap, hl__object_bytes(heap, o));
     if (o->flags & HL_FLAG_TRACKED) heap->ops->link(heap, o);
     return o;
 }
@@ -230,17 +270,18 @@ void hl__object_finalize(hl_heap *heap, hl_object *o) {
 }
 
 void hl__object_free(hl_heap *heap, hl_object *o) {
-    size_t bytes = object_bytes(heap, o);
+    size_t bytes = hl__object_bytes(heap, o);
     size_t prefix = prefix_of(heap, o);
     size_t body = body_size(o);
     if (o->type == HL_TYPE_LIST) {
         hl_list_object *l = (hl_list_object *)o;
-        if (l->capacity != 0) hl_free(heap->allocator, l->items, l->capacity * sizeof(hl_object *));
+        if (l->capacity != 0)
+            storage_free(heap, l->items, l->capacity * sizeof(hl_object *), HL_STORAGE_ITEMS);
     }
     if (o->flags & HL_FLAG_TRACKED) heap->ops->unlink(heap, o);
     heap->live_objects--;
     heap->live_bytes -= bytes;
-    hl_free(heap->allocator, (char *)o - prefix, prefix + body);
+    block_free(heap, (char *)o - prefix, prefix + body);
 }
 
 void hl__object_dead(hl_heap *heap, hl_object *o) {
@@ -361,7 +402,7 @@ hl_object *hl_list_new(hl_heap *heap, size_t length, hl_object *fill) {
     hl_list_object *l = (hl_list_object *)o;
     l->items = NULL;
     if (length != 0) {
-        l->items = hl_alloc(heap->allocator, length * sizeof(hl_object *));
+        l->items = storage_alloc(heap, length * sizeof(hl_object *), HL_STORAGE_ITEMS);
         if (l->items == NULL) {
             object_unborn(heap, o, sizeof(hl_list_object));
             heap->error = HL_MEMORY_ERROR;
@@ -387,10 +428,10 @@ static bool list_resize(hl_heap *heap, hl_list_object *l, size_t newsize) {
     if (newsize == 0) new_allocated = 0;
     hl_object **items;
     if (allocated == 0)
-        items = hl_alloc(heap->allocator, new_allocated * sizeof(hl_object *));
+        items = storage_alloc(heap, new_allocated * sizeof(hl_object *), HL_STORAGE_ITEMS);
     else
-        items = hl_realloc(heap->allocator, l->items, allocated * sizeof(hl_object *),
-                           new_allocated * sizeof(hl_object *));
+        items = storage_realloc(heap, l->items, allocated * sizeof(hl_object *),
+                                new_allocated * sizeof(hl_object *), HL_STORAGE_ITEMS);
     if (items == NULL) return false;
     l->items = items;
     l->capacity = new_allocated;
@@ -556,9 +597,10 @@ hl_object *hl_root(hl_heap *heap, hl_object *o) {
     if (heap->handles_count == heap->handles_capacity) {
         size_t old = heap->handles_capacity;
         size_t cap = old == 0 ? 64 : old * 2;
-        hl_object **h = old == 0 ? hl_alloc(heap->allocator, cap * sizeof(hl_object *))
-                                 : hl_realloc(heap->allocator, heap->handles,
-                                              old * sizeof(hl_object *), cap * sizeof(hl_object *));
+        hl_object **h =
+            old == 0 ? storage_alloc(heap, cap * sizeof(hl_object *), HL_STORAGE_ROOTS)
+                     : storage_realloc(heap, heap->handles, old * sizeof(hl_object *),
+                                       cap * sizeof(hl_object *), HL_STORAGE_ROOTS);
         if (h == NULL) {
             hl_decref(heap, o);
             heap->error = HL_MEMORY_ERROR;
@@ -574,6 +616,9 @@ hl_object *hl_root(hl_heap *heap, hl_object *o) {
 void hl_scope_close(hl_heap *heap, size_t scope) {
     while (heap->handles_count > scope) {
         hl_object *o = heap->handles[--heap->handles_count];
+        /* Cleared, so that a collector scanning the whole handle array (boehm) does
+         * not keep the object alive through a popped slot. */
+        heap->handles[heap->handles_count] = NULL;
         hl_decref(heap, o);
     }
 }
@@ -681,12 +726,16 @@ hl_status hl_heap_create(const hl_heap_config *config, hl_heap **out) {
     for (size_t i = 0; i < HL_MAX_LISTENERS && config->listeners[i] != NULL; i++)
         heap->listeners[heap->listener_count++] = config->listeners[i];
 
+    /* The collector first: root storage may come from it (boehm). */
+    if (ops->init(heap) != HL_OK) goto fail_heap;
+
     heap->globals_count = config->globals != 0 ? config->globals : HL_DEFAULT_GLOBALS;
-    heap->globals = hl_alloc(a, heap->globals_count * sizeof(hl_object *));
-    if (heap->globals == NULL) goto fail_heap;
+    heap->globals = storage_alloc(heap, heap->globals_count * sizeof(hl_object *), HL_STORAGE_ROOTS);
+    if (heap->globals == NULL) goto fail_init;
     for (size_t i = 0; i < heap->globals_count; i++)
         heap->globals[i] = NULL;
 
+    /* Small ints hold no reference; they stay in the allocator's memory. */
     hl_int_object *ints = hl_alloc(a, HL_SMALL_INT_COUNT * sizeof(hl_int_object));
     if (ints == NULL) goto fail_globals;
     for (int i = 0; i < HL_SMALL_INT_COUNT; i++) {
@@ -698,15 +747,13 @@ hl_status hl_heap_create(const hl_heap_config *config, hl_heap **out) {
         ints[i].value = HL_SMALL_INT_MIN + i;
     }
     heap->small_ints = &ints[0].head;
-
-    if (ops->init(heap) != HL_OK) goto fail_ints;
     *out = heap;
     return HL_OK;
 
-fail_ints:
-    hl_free(a, ints, HL_SMALL_INT_COUNT * sizeof(hl_int_object));
 fail_globals:
-    hl_free(a, heap->globals, heap->globals_count * sizeof(hl_object *));
+    storage_free(heap, heap->globals, heap->globals_count * sizeof(hl_object *), HL_STORAGE_ROOTS);
+fail_init:
+    ops->release_all(heap);
 fail_heap:
     hl_free(a, heap, sizeof *heap);
     return HL_MEMORY_ERROR;
@@ -730,12 +777,20 @@ void hl_heap_destroy(hl_heap *heap) {
     heap->finalizers_off = true;
     drop_roots(heap);
     HL_EMIT(heap, teardown, heap->live_objects, heap->live_bytes, heap->freed_by_counting);
+
+    /* The (empty) root arrays go before release_all, which may end the collector's
+     * hold on the memory they come from (boehm unregisters the thread there). */
+    if (heap->handles_capacity != 0)
+        storage_free(heap, heap->handles, heap->handles_capacity * sizeof(hl_object *),
+                     HL_STORAGE_ROOTS);
+    heap->handles = NULL;
+    heap->handles_capacity = 0;
+    storage_free(heap, heap->globals, heap->globals_count * sizeof(hl_object *), HL_STORAGE_ROOTS);
+    heap->globals = NULL;
+    heap->globals_count = 0;
     heap->ops->release_all(heap);
 
     hl_allocator *a = heap->allocator;
-    if (heap->handles_capacity != 0)
-        hl_free(a, heap->handles, heap->handles_capacity * sizeof(hl_object *));
     hl_free(a, heap->small_ints, HL_SMALL_INT_COUNT * sizeof(hl_int_object));
-    hl_free(a, heap->globals, heap->globals_count * sizeof(hl_object *));
     hl_free(a, heap, sizeof *heap);
 }

@@ -300,6 +300,7 @@ const hl_collector_ops hl_rc_cycle_collector = {
     .counts_references = true,
     .prefix_size = sizeof(rc_prefix),
     .tracks_all = false,
+    .reclaims_cycles = true,
     .init = rc_init,
     .link = rc_link,
     .unlink = rc_unlink,

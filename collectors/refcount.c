@@ -60,6 +60,7 @@ const hl_collector_ops hl_refcount_collector = {
     .counts_references = true,
     .prefix_size = sizeof(hl_gc_link),
     .tracks_all = false,
+    .reclaims_cycles = false,
     .init = refcount_init,
     .link = refcount_link,
     .unlink = refcount_unlink,

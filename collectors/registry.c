@@ -8,7 +8,8 @@
 #define HL_COLLECTORS(X)                                                                           \
     X(refcount)                                                                                    \
     X(rc_cycle)                                                                                    \
-    X(mark_sweep)
+    X(mark_sweep)                                                                                  \
+    X(boehm)
 
 #define HL_DECLARE(name) extern const hl_collector_ops hl_##name##_collector;
 HL_COLLECTORS(HL_DECLARE)
@@ -16,7 +17,7 @@ HL_COLLECTORS(HL_DECLARE)
 #define HL_ENTRY(name) &hl_##name##_collector,
 const hl_collector_ops *const hl_collector_registry[] = {HL_COLLECTORS(HL_ENTRY) NULL};
 
-/* ", refcount, rc_cycle, mark_sweep": the names without the leading ", ". */
+/* ", refcount, rc_cycle, mark_sweep, boehm": the names without the leading ", ". */
 #define HL_NAME(name) ", " #name
 static const char hl_collector_name_list[] = HL_COLLECTORS(HL_NAME);
 
@@ -35,4 +36,24 @@ const char *hl_collector_summary(const hl_collector_ops *ops) {
 }
 const char *hl_collector_names(void) {
     return hl_collector_name_list + 2;
+}
+const char *hl_collector_own_allocator(const hl_collector_ops *ops) {
+    return ops->own_allocator;
+}
+
+bool hl_collector_reclaims_cycles(const hl_collector_ops *ops) {
+    return ops->reclaims_cycles;
+}
+
+bool hl_collector_is_conservative(const hl_collector_ops *ops) {
+    return ops->conservative;
+}
+
+const hl_collector_ops *hl_heap_collector(const hl_heap *heap) {
+    return heap->ops;
+}
+
+bool hl_collector_prepare_process(const hl_collector_ops *ops, const char **error) {
+    if (error != NULL) *error = NULL;
+    return ops->prepare_process == NULL || ops->prepare_process(error);
 }

@@ -12,8 +12,16 @@
  * - List capacities follow CPython's list_resize: 0, 4, 8, 16, 24, 32, 40, 52, 64, 76.
  * - Recursion limit, handle scopes, hl_heap_each, events order and the statistics.
  * - Every allocation failure (the Nth allocation fails, for every N) gives a clean
- *   error, keeps the heap consistent and destroy leaves the allocator empty.
+ *   error, keeps the heap consistent and destroy leaves the allocator empty. boehm's
+ *   objects do not come from the allocator: there the injections reach only the
+ *   heap's own set-up, and a second scenario caps Boehm's heap (GC_set_max_heap_size)
+ *   until its allocations fail.
+ *
+ * boehm is held to the tracing collectors' expectations (exact counts): the checks
+ * keep no object pointer in the frame that collects (see tests/test_collectors.h).
  */
+#include <gc/gc.h>
+
 #include "tests/test_collectors.h"
 
 static bool counting(const hl_collector_ops *c) {
@@ -22,10 +30,7 @@ static bool counting(const hl_collector_ops *c) {
 
 /* ---- x = 10; y = x; x += 1 ---- */
 
-static void test_names(const tc_args *args, const hl_collector_ops *c) {
-    tc_heap t;
-    tc_open(&t, args, tc_config(c));
-    hl_heap *h = t.heap;
+__attribute__((noinline)) static void names_body(hl_heap *h, const hl_collector_ops *c) {
     TC_REQUIRE(hl_frame_push(h, 2) == HL_OK);
     const int64_t values[] = {10, 100000};
     for (size_t k = 0; k < 2; k++) {
@@ -61,8 +66,14 @@ static void test_names(const tc_args *args, const hl_collector_ops *c) {
     hl_decref(h, d);
     CHECK(hl_int_value(a) == -5);
     hl_frame_pop(h);
+}
+
+static void test_names(const tc_args *args, const hl_collector_ops *c) {
+    tc_heap t;
+    tc_open(&t, args, tc_config(c));
+    names_body(t.heap, c);
     tc_close(&t);
-    CHECK(t.final.leaked_objects == 0);
+    if (tc_exact(c)) CHECK(t.final.leaked_objects == 0);
 }
 
 /* ---- the Person pair ---- */
@@ -98,34 +109,50 @@ static void set_global_str(hl_heap *h, size_t slot, const char *text) {
     hl_decref(h, s);
 }
 
+typedef struct pair_figures {
+    size_t name_bytes, bytes_before, pair_bytes;
+    uint64_t objects_before;
+} pair_figures;
+
+/* Alice and Bob, each the other's partner, then `del alice, bob`. */
+__attribute__((noinline)) static void pair_setup(hl_heap *h, const hl_collector_ops *c,
+                                                 pair_figures *f) {
+    size_t bytes_empty = hl_heap_live_bytes(h);
+    set_global_str(h, 0, "Alice");
+    set_global_str(h, 1, "Bob");
+    f->name_bytes = hl_heap_live_bytes(h) - bytes_empty;
+    TC_REQUIRE(hl_frame_push(h, 2) == HL_OK);
+    f->bytes_before = hl_heap_live_bytes(h);
+    f->objects_before = hl_heap_live_objects(h);
+    person_pair p = make_pair(h);
+    f->pair_bytes = hl_heap_live_bytes(h) - f->bytes_before;
+    CHECK(hl_heap_live_objects(h) == f->objects_before + 2);
+    CHECK(hl_record_get(p.alice, 1) == p.bob && hl_record_get(p.bob, 1) == p.alice);
+    CHECK(strcmp(hl_str_data(hl_record_get(p.alice, 0)), "Alice") == 0);
+    if (counting(c)) CHECK(hl_refcount(p.alice) == 2 && hl_refcount(hl_global_get(h, 0)) == 2);
+    hl_local_set(h, 0, NULL);                                /* del alice */
+    hl_local_set(h, 1, NULL);                                /* del bob */
+    CHECK(hl_heap_live_objects(h) == f->objects_before + 2); /* the cycle keeps them */
+}
+
 static void test_person_pair(const tc_args *args, const hl_collector_ops *c) {
     tc_heap t;
     tc_open(&t, args, tc_config(c));
     hl_heap *h = t.heap;
-    size_t bytes_empty = hl_heap_live_bytes(h);
-    set_global_str(h, 0, "Alice");
-    set_global_str(h, 1, "Bob");
-    size_t name_bytes = hl_heap_live_bytes(h) - bytes_empty;
-    TC_REQUIRE(hl_frame_push(h, 2) == HL_OK);
-    size_t bytes_before = hl_heap_live_bytes(h);
-    uint64_t objects_before = hl_heap_live_objects(h);
-    person_pair p = make_pair(h);
-    size_t pair_bytes = hl_heap_live_bytes(h) - bytes_before;
-    CHECK(hl_heap_live_objects(h) == objects_before + 2);
-    CHECK(hl_record_get(p.alice, 1) == p.bob && hl_record_get(p.bob, 1) == p.alice);
-    CHECK(strcmp(hl_str_data(hl_record_get(p.alice, 0)), "Alice") == 0);
-    if (counting(c)) CHECK(hl_refcount(p.alice) == 2 && hl_refcount(hl_global_get(h, 0)) == 2);
-    hl_local_set(h, 0, NULL);                             /* del alice */
-    hl_local_set(h, 1, NULL);                             /* del bob */
-    CHECK(hl_heap_live_objects(h) == objects_before + 2); /* the cycle keeps them */
-    long found = hl_collect(h, 2);
+    pair_figures f;
+    pair_setup(h, c, &f);
+    long found = TC_COLLECT(h, 2);
     if (strcmp(c->name, "refcount") == 0) {
         CHECK(found == 0);
-        CHECK(hl_heap_live_objects(h) == objects_before + 2);
+        CHECK(hl_heap_live_objects(h) == f.objects_before + 2);
+    } else if (!tc_exact(c)) {
+        CHECK(found == 0 || found == 2);
+        CHECK(hl_heap_live_objects(h) == f.objects_before + 2 - (uint64_t)found);
+        CHECK(strcmp(hl_str_data(hl_global_get(h, 0)), "Alice") == 0);
     } else {
         CHECK_MSG(found == 2, "%s collected %ld", c->name, found);
-        CHECK(hl_heap_live_objects(h) == objects_before);
-        CHECK(hl_heap_live_bytes(h) == bytes_before);
+        CHECK(hl_heap_live_objects(h) == f.objects_before);
+        CHECK(hl_heap_live_bytes(h) == f.bytes_before);
         CHECK(strcmp(hl_str_data(hl_global_get(h, 0)), "Alice") == 0);
         if (counting(c)) CHECK(hl_refcount(hl_global_get(h, 0)) == 1);
     }
@@ -136,9 +163,10 @@ static void test_person_pair(const tc_args *args, const hl_collector_ops *c) {
          * names alive: 4 objects are live then. */
         CHECK_MSG(t.final.leaked_objects == 4, "refcount leaked %llu",
                   (unsigned long long)t.final.leaked_objects);
-        CHECK(t.final.leaked_bytes == pair_bytes + name_bytes);
-    } else {
-        CHECK(t.final.leaked_objects == 0 && t.final.leaked_bytes == 0);
+        CHECK(t.final.leaked_bytes == f.pair_bytes + f.name_bytes);
+    } else if (tc_exact(c)) {
+        CHECK_MSG(t.final.leaked_objects == 0 && t.final.leaked_bytes == 0, "%s leaked %llu",
+                  c->name, (unsigned long long)t.final.leaked_objects);
         CHECK(t.final.objects_collected >= 2);
     }
 }
@@ -149,19 +177,55 @@ typedef struct fin_log {
     int calls;
     size_t resurrect_slot; /* 0: do not resurrect; else the global slot to store self */
     bool allocate;         /* allocate (and drop) a str inside the finalizer */
-    hl_object *last;
 } fin_log;
 
 static void count_finalizer(hl_heap *h, hl_object *self, void *data) {
     fin_log *log = data;
     log->calls++;
-    log->last = self;
     if (log->resurrect_slot != 0) hl_global_set(h, log->resurrect_slot, self);
     if (log->allocate) {
         /* A finalizer may allocate; that must not start a nested collection. */
         hl_object *tmp = hl_str_new(h, "tmp", 3);
         hl_decref(h, tmp);
     }
+}
+
+/* A record with the finalizer, dropped at once. */
+__attribute__((noinline)) static void fin_acyclic(hl_heap *h, fin_log *log) {
+    hl_object *r = hl_record_new(h, 1, count_finalizer, log);
+    TC_REQUIRE(r != NULL);
+    hl_local_set(h, 0, r);
+    hl_decref(h, r);
+    hl_local_set(h, 0, NULL);
+}
+
+typedef struct fin_ids {
+    uintptr_t a, b; /* tc_hide */
+} fin_ids;
+
+/* a (with the finalizer) -> b, and b -> a when `cycle`; both dropped. */
+__attribute__((noinline)) static fin_ids fin_pair(hl_heap *h, fin_log *log, bool cycle) {
+    hl_object *a = hl_record_new(h, 1, count_finalizer, log);
+    TC_REQUIRE(a != NULL);
+    hl_local_set(h, 0, a);
+    hl_decref(h, a);
+    hl_object *b = hl_record_new(h, 1, NULL, NULL);
+    TC_REQUIRE(b != NULL);
+    hl_local_set(h, 1, b);
+    hl_decref(h, b);
+    hl_record_set(h, a, 0, b);
+    if (cycle) hl_record_set(h, b, 0, a);
+    hl_local_set(h, 0, NULL);
+    hl_local_set(h, 1, NULL);
+    fin_ids ids = {tc_hide(a), tc_hide(b)};
+    return ids;
+}
+
+__attribute__((noinline)) static void check_resurrected(hl_heap *h, fin_ids ids, bool cycle) {
+    hl_object *a = tc_reveal(ids.a), *b = tc_reveal(ids.b);
+    CHECK(hl_global_get(h, 5) == a);
+    CHECK(hl_record_get(a, 0) == b);
+    if (cycle) CHECK(hl_record_get(b, 0) == a);
 }
 
 static void test_finalizers(const tc_args *args, const hl_collector_ops *c) {
@@ -172,88 +236,64 @@ static void test_finalizers(const tc_args *args, const hl_collector_ops *c) {
     TC_REQUIRE(hl_frame_push(h, 2) == HL_OK);
 
     /* Acyclic: freed when the count reaches zero, or at the next collection. */
-    fin_log acyclic = {0, 0, true, NULL};
-    hl_object *r = hl_record_new(h, 1, count_finalizer, &acyclic);
-    TC_REQUIRE(r != NULL);
-    hl_local_set(h, 0, r);
-    hl_decref(h, r);
-    hl_local_set(h, 0, NULL);
+    fin_log acyclic = {0, 0, true};
+    fin_acyclic(h, &acyclic);
     if (counting(c)) CHECK(acyclic.calls == 1);
-    hl_collect(h, 2);
-    CHECK(acyclic.calls == 1);
-    hl_collect(h, 2);
-    CHECK(acyclic.calls == 1);
+    TC_COLLECT(h, 2);
+    TC_CHECK_EXACT(c, acyclic.calls == 1, acyclic.calls <= 1);
+    TC_COLLECT(h, 2);
+    TC_CHECK_EXACT(c, acyclic.calls == 1, acyclic.calls <= 1);
 
     /* A cycle whose member has a finalizer. */
-    fin_log cyc = {0, 0, false, NULL};
+    fin_log cyc = {0, 0, false};
     uint64_t live0 = hl_heap_live_objects(h);
-    hl_object *a = hl_record_new(h, 1, count_finalizer, &cyc);
-    TC_REQUIRE(a != NULL);
-    hl_local_set(h, 0, a);
-    hl_decref(h, a);
-    hl_object *b = hl_record_new(h, 1, NULL, NULL);
-    TC_REQUIRE(b != NULL);
-    hl_local_set(h, 1, b);
-    hl_decref(h, b);
-    hl_record_set(h, a, 0, b);
-    hl_record_set(h, b, 0, a);
-    hl_local_set(h, 0, NULL);
-    hl_local_set(h, 1, NULL);
-    long found = hl_collect(h, 2);
+    fin_pair(h, &cyc, true);
+    long found = TC_COLLECT(h, 2);
     if (is_refcount) {
         CHECK(found == 0 && cyc.calls == 0 && hl_heap_live_objects(h) == live0 + 2);
+    } else if (!tc_exact(c)) {
+        /* Kept garbage may go in any later collection, so only: */
+        CHECK(found >= 0 && cyc.calls <= 1);
     } else {
         CHECK_MSG(found == 2, "%s found %ld", c->name, found);
         CHECK(cyc.calls == 1);
         CHECK(hl_heap_live_objects(h) == live0);
-        hl_collect(h, 2);
+        TC_COLLECT(h, 2);
         CHECK(cyc.calls == 1);
     }
 
     /* Resurrection: the finalizer stores self in global 5; the isolate survives whole
-     * (a and its partner b), and dies later without a second finalizer call. */
-    fin_log res = {0, 5, false, NULL};
+     * (a and its partner b), and dies later without a second finalizer call. Under
+     * refcount a chain, else a cycle. */
+    fin_log res = {0, 5, false};
     live0 = hl_heap_live_objects(h);
-    a = hl_record_new(h, 1, count_finalizer, &res);
-    TC_REQUIRE(a != NULL);
-    hl_local_set(h, 0, a);
-    hl_decref(h, a);
-    b = hl_record_new(h, 1, NULL, NULL);
-    TC_REQUIRE(b != NULL);
-    hl_local_set(h, 1, b);
-    hl_decref(h, b);
-    hl_record_set(h, a, 0, b);
-    if (!is_refcount) hl_record_set(h, b, 0, a); /* a cycle; under refcount a chain */
-    hl_local_set(h, 0, NULL);
-    hl_local_set(h, 1, NULL);
-    found = hl_collect(h, 2);
-    CHECK(res.calls == 1);
-    CHECK(found == 0);
-    CHECK(hl_global_get(h, 5) == a);
-    CHECK(hl_record_get(a, 0) == b);
-    if (!is_refcount) CHECK(hl_record_get(b, 0) == a);
-    CHECK(hl_heap_live_objects(h) == live0 + 2);
+    fin_ids ids = fin_pair(h, &res, !is_refcount);
+    found = TC_COLLECT(h, 2);
+    TC_CHECK_EXACT(c, res.calls == 1, res.calls <= 1);
+    TC_CHECK_EXACT(c, found == 0, found >= 0); /* resurrected whole */
+    if (res.calls == 1) check_resurrected(h, ids, !is_refcount);
+    TC_CHECK_EXACT(c, hl_heap_live_objects(h) == live0 + 2, hl_heap_live_objects(h) >= 2);
     hl_global_set(h, 5, NULL);
-    found = hl_collect(h, 2);
-    CHECK(res.calls == 1);
-    CHECK(hl_heap_live_objects(h) == live0);
-    if (!is_refcount) CHECK_MSG(found == 2, "%s found %ld after resurrection", c->name, found);
+    found = TC_COLLECT(h, 2);
+    TC_CHECK_EXACT(c, res.calls == 1, res.calls <= 1);
+    TC_CHECK_EXACT(c, hl_heap_live_objects(h) == live0, found >= 0);
+    if (!is_refcount && tc_exact(c))
+        CHECK_MSG(found == 2, "%s found %ld after resurrection", c->name, found);
 
     hl_frame_pop(h);
     tc_close(&t);
-    CHECK(t.final.leaked_objects == (is_refcount ? 2u : 0u)); /* the finalizable cycle */
-    CHECK(cyc.calls == (is_refcount ? 0 : 1));                /* teardown runs no finalizer */
+    if (tc_exact(c)) {
+        CHECK(t.final.leaked_objects == (is_refcount ? 2u : 0u)); /* the finalizable cycle */
+        CHECK(cyc.calls == (is_refcount ? 0 : 1)); /* teardown runs no finalizer */
+    } else {
+        CHECK(cyc.calls <= 1);
+    }
 }
 
 /* ---- del of the last reference to a list ---- */
 
-static void test_del_list(const tc_args *args, const hl_collector_ops *c) {
-    tc_heap t;
-    tc_open(&t, args, tc_config(c));
-    hl_heap *h = t.heap;
-    TC_REQUIRE(hl_frame_push(h, 1) == HL_OK);
-    uint64_t live0 = hl_heap_live_objects(h);
-    size_t bytes0 = hl_heap_live_bytes(h);
+/* l = [1000, ..., 1099] in local 0, then `del l`. */
+__attribute__((noinline)) static void del_list_setup(hl_heap *h, uint64_t live0) {
     hl_object *l = hl_list_new(h, 0, NULL);
     TC_REQUIRE(l != NULL);
     hl_local_set(h, 0, l);
@@ -267,13 +307,24 @@ static void test_del_list(const tc_args *args, const hl_collector_ops *c) {
     CHECK(hl_list_length(l) == 100 && hl_int_value(hl_list_get(l, 99)) == 1099);
     CHECK(hl_heap_live_objects(h) == live0 + 101);
     hl_local_set(h, 0, NULL); /* del l */
+}
+
+static void test_del_list(const tc_args *args, const hl_collector_ops *c) {
+    tc_heap t;
+    tc_open(&t, args, tc_config(c));
+    hl_heap *h = t.heap;
+    TC_REQUIRE(hl_frame_push(h, 1) == HL_OK);
+    uint64_t live0 = hl_heap_live_objects(h);
+    size_t bytes0 = hl_heap_live_bytes(h);
+    del_list_setup(h, live0);
     if (counting(c)) {
         CHECK(hl_heap_live_objects(h) == live0);
         CHECK(hl_heap_live_bytes(h) == bytes0);
     } else {
         CHECK(hl_heap_live_objects(h) == live0 + 101);
-        CHECK(hl_collect(h, 2) == 101);
-        CHECK(hl_heap_live_objects(h) == live0);
+        long found = TC_COLLECT(h, 2);
+        TC_CHECK_EXACT(c, found == 101, found >= 0 && found <= 101);
+        CHECK(hl_heap_live_objects(h) == live0 + 101 - (uint64_t)found);
     }
     hl_frame_pop(h);
     tc_close(&t);
@@ -331,14 +382,7 @@ static void count_object(hl_object *o, void *data) {
     if (strcmp(hl_type_name(o), "frame") == 0) w->frames++;
 }
 
-static void test_roots(const tc_args *args, const hl_collector_ops *c) {
-    hl_heap_config cfg = tc_config(c);
-    cfg.recursion_limit = 100;
-    cfg.globals = 4;
-    tc_heap t;
-    tc_open(&t, args, cfg);
-    hl_heap *h = t.heap;
-    CHECK(hl_globals_count(h) == 4);
+__attribute__((noinline)) static void roots_frames(hl_heap *h) {
     for (int i = 0; i < 100; i++) {
         TC_REQUIRE(hl_frame_push(h, 1) == HL_OK);
         hl_object *v = hl_int_new(h, 1000 + i);
@@ -349,33 +393,60 @@ static void test_roots(const tc_args *args, const hl_collector_ops *c) {
     CHECK(hl_heap_error(h) == HL_RECURSION_ERROR);
     CHECK(hl_frame_depth(h) == 100);
     CHECK(hl_int_value(hl_local_get(h, 0)) == 1099);
-    hl_collect(h, 2);
+}
+
+/* "one" in the outer scope, 200 "temp" in the inner one; returns "one" hidden. */
+__attribute__((noinline)) static uintptr_t roots_handles(hl_heap *h) {
+    CHECK(hl_root(h, NULL) == NULL);
+    hl_object *s1 = hl_root(h, hl_str_new(h, "one", 3));
+    TC_REQUIRE(s1 != NULL);
+    return tc_hide(s1);
+}
+
+__attribute__((noinline)) static void roots_temps(hl_heap *h) {
+    for (int i = 0; i < 200; i++)
+        TC_REQUIRE(hl_root(h, hl_str_new(h, "temp", 4)) != NULL);
+}
+
+__attribute__((noinline)) static void check_one(uintptr_t id) {
+    hl_object *s1 = tc_reveal(id);
+    CHECK(strcmp(hl_str_data(s1), "one") == 0 && hl_str_length(s1) == 3);
+}
+
+static void test_roots(const tc_args *args, const hl_collector_ops *c) {
+    hl_heap_config cfg = tc_config(c);
+    cfg.recursion_limit = 100;
+    cfg.globals = 4;
+    tc_heap t;
+    tc_open(&t, args, cfg);
+    hl_heap *h = t.heap;
+    CHECK(hl_globals_count(h) == 4);
+    roots_frames(h);
+    TC_COLLECT(h, 2);
     walk_count w = {0, 0};
     hl_heap_each(h, count_object, &w);
     CHECK(w.objects == hl_heap_live_objects(h));
     CHECK(w.frames == 100 && w.objects == 200);
     /* Strings held by handles only; scopes nest. */
     size_t outer = hl_scope_open(h);
-    CHECK(hl_root(h, NULL) == NULL);
-    hl_object *s1 = hl_root(h, hl_str_new(h, "one", 3));
+    uintptr_t s1 = roots_handles(h);
     size_t inner = hl_scope_open(h);
-    for (int i = 0; i < 200; i++)
-        TC_REQUIRE(hl_root(h, hl_str_new(h, "temp", 4)) != NULL);
-    hl_collect(h, 2);
+    roots_temps(h);
+    TC_COLLECT(h, 2);
     CHECK(hl_heap_live_objects(h) == 401);
     w.objects = 0;
     hl_heap_each(h, count_object, &w);
     CHECK(w.objects == 401);
     hl_scope_close(h, inner);
-    hl_collect(h, 2);
-    CHECK(hl_heap_live_objects(h) == 201);
-    CHECK(strcmp(hl_str_data(s1), "one") == 0 && hl_str_length(s1) == 3);
+    TC_COLLECT(h, 2);
+    TC_CHECK_EXACT(c, hl_heap_live_objects(h) == 201, hl_heap_live_objects(h) >= 201);
+    check_one(s1);
     hl_scope_close(h, outer);
     for (int i = 0; i < 100; i++)
         hl_frame_pop(h);
     hl_frame_pop(h); /* past the bottom: nothing */
-    hl_collect(h, 2);
-    CHECK(hl_heap_live_objects(h) == 0);
+    TC_COLLECT(h, 2);
+    if (tc_exact(c)) CHECK(hl_heap_live_objects(h) == 0);
     CHECK(hl_frame_depth(h) == 0);
     tc_close(&t);
 }
@@ -428,9 +499,20 @@ static void test_events(const tc_args *args, const hl_collector_ops *c) {
     hl_collect(t.heap, 2);
     hl_collect(t.heap, 2);
     tc_close(&t);
+    /* boehm: no roots_traced (Boehm has no event between its roots and its heap), and
+     * heap_resized whenever Boehm resizes its heap, which a heap of nothing need not
+     * do: its 'z's are left out of the comparison. */
+    bool is_boehm = strcmp(c->name, "boehm") == 0;
     const char *want = strcmp(c->name, "refcount") == 0   ? "T"
                        : strcmp(c->name, "rc_cycle") == 0 ? "FrhelFrhelFrhelT"
+                       : is_boehm                         ? "FhelFhelFhelT"
                                                           : "FrhelzFrhelzFrhelzT";
+    if (is_boehm) {
+        size_t k = 0;
+        for (size_t i = 0; i < log.n; i++)
+            if (log.seq[i] != 'z') log.seq[k++] = log.seq[i];
+        log.seq[k] = '\0';
+    }
     CHECK_MSG(strcmp(log.seq, want) == 0, "%s events %s, want %s", c->name, log.seq, want);
     if (strcmp(c->name, "refcount") != 0) {
         CHECK(t.final.collections == 3);
@@ -516,7 +598,63 @@ static void test_failures(const tc_args *args, const hl_collector_ops *c) {
     }
     CHECK_MSG(!failed, "%s: scenario still failing after %llu injections", c->name,
               (unsigned long long)n);
-    CHECK(n > 50); /* the scenario really allocates */
+    /* The scenario really allocates through the allocator; with its own allocator
+     * only the heap's set-up does (heap, collector state, object table, small ints). */
+    if (hl_collector_own_allocator(c) == NULL)
+        CHECK(n > 50);
+    else
+        CHECK(n > 4);
+}
+
+/* ---- boehm: its own allocations fail ---- */
+
+/* Records kept by the list in global 0 until an allocation fails (the record whose
+ * append failed is live too, unreachable). Returns the live objects made. */
+__attribute__((noinline)) static uint64_t oom_fill(hl_heap *h) {
+    hl_object *keep = hl_list_new(h, 0, NULL);
+    TC_REQUIRE(keep != NULL);
+    hl_global_set(h, 0, keep);
+    hl_decref(h, keep);
+    uint64_t made = 0;
+    for (long i = 0; i < 100000000L; i++) {
+        hl_object *r = hl_record_new(h, 4, NULL, NULL);
+        if (r == NULL) break;
+        made++;
+        if (hl_list_append(h, keep, r) != HL_OK) break;
+    }
+    return made + 1; /* and the list */
+}
+
+static void test_boehm_oom(const tc_args *args, const hl_collector_ops *c) {
+    tc_heap t;
+    tc_open(&t, args, tc_config(c));
+    hl_heap *h = t.heap;
+    GC_warn_proc warn = GC_get_warn_proc();
+    GC_set_warn_proc(GC_ignore_warn_proc); /* "Out of Memory!" is what we want */
+    size_t limit = GC_get_heap_size() + ((size_t)8 << 20);
+    GC_set_max_heap_size(limit);
+    uint64_t made = oom_fill(h);
+    CHECK(hl_heap_error(h) == HL_MEMORY_ERROR);
+    CHECK(made > 1000);
+    CHECK_MSG(GC_get_heap_size() <= limit, "heap %zu, limit %zu", GC_get_heap_size(), limit);
+    CHECK_MSG(hl_heap_live_objects(h) == made, "%llu live, %llu made",
+              (unsigned long long)hl_heap_live_objects(h), (unsigned long long)made);
+    walk_count w = {0, 0};
+    hl_heap_each(h, count_object, &w);
+    CHECK(w.objects == hl_heap_live_objects(h));
+    hl_global_set(h, 0, NULL);
+    /* The weaker property, and why: Boehm's out-of-memory path leaves a pointer to one
+     * of the last blocks it handed out in its own static data (libgc's .bss) and on
+     * the stack, where no caller can clear it, so one record may stay reachable for
+     * the conservative scan. Everything else must go. */
+    long found = TC_COLLECT(h, 2);
+    TC_CHECK_EXACT(c, found >= (long)made - 1, found <= (long)made);
+    TC_CHECK_EXACT(c, hl_heap_live_objects(h) <= 1,
+                   hl_heap_live_objects(h) == made - (uint64_t)found);
+    GC_set_max_heap_size(0); /* unlimited again */
+    GC_set_warn_proc(warn);
+    tc_close(&t);
+    if (tc_exact(c)) CHECK(t.final.leaked_objects <= 1);
 }
 
 int main(int argc, char **argv) {
@@ -534,8 +672,11 @@ int main(int argc, char **argv) {
         test_roots(&args, c);
         test_events(&args, c);
         test_failures(&args, c);
+        if (strcmp(c->name, "boehm") == 0) test_boehm_oom(&args, c);
     }
     CHECK(hl_collector_find("nope") == NULL);
-    CHECK(strcmp(hl_collector_names(), "refcount, rc_cycle, mark_sweep") == 0);
+    CHECK(strcmp(hl_collector_names(), "refcount, rc_cycle, mark_sweep, boehm") == 0);
+    CHECK(strcmp(hl_collector_own_allocator(hl_collector_find("boehm")), "bdwgc") == 0);
+    CHECK(hl_collector_own_allocator(hl_collector_find("mark_sweep")) == NULL);
     return check_report("test_objects");
 }

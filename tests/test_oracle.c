@@ -11,7 +11,22 @@
  * reachable are touched, so no test ever uses a freed object.
  *
  * After a full collection:
- * - rc_cycle, mark_sweep: the live nodes are exactly those reachable from the roots.
+ * - rc_cycle, mark_sweep, boehm: the live nodes are exactly those reachable from the
+ *   roots. For boehm (conservative) the model keeps its nodes' addresses hidden
+ *   (tc_hide) and every step that holds an object in a C variable is a noinline
+ *   helper that has returned before the verdict's collection (tests/
+ *   test_collectors.h). Even so a conservative collector can keep an unreachable
+ *   block through a word that is not ours (seen: a few graphs in a thousand keep a
+ *   node through a pointer that survives repeated collections and is in no heaplab
+ *   object, nor the test's stack or static data). So for boehm: every reachable node
+ *   is live (exact: a missed root fails here); what a kept node refers to is live;
+ *   the kept nodes are explained by at most BOEHM_SLACK retention roots per verdict
+ *   (a retained node keeps what it reaches), and over the run at most
+ *   BOEHM_ROOT_PERCENT roots per 100 verdicts and teardowns (a teardown leak counts
+ *   as one). A real leak (a stale handle slot, popped frames, a scanned object
+ *   table) breaks that at once: not clearing popped handle slots fails the second
+ *   graph.
+ *   Under HEAPLAB_SANITIZE only the safety half holds (tests/test_collectors.h).
  * - refcount: the live nodes are the reachable ones plus exactly the unreachable
  *   nodes that lie on a cycle or can be reached from one (what is left of the
  *   unreachable subgraph after repeatedly removing nodes with no incoming edge).
@@ -33,6 +48,11 @@
 #define MAX_FRAMES 3
 #define MAX_SCOPES 3
 #define MAX_HANDLES 4
+#define BOEHM_SLACK 2
+#define BOEHM_ROOT_PERCENT 2
+
+/* boehm over the whole run: verdicts and teardowns checked, retention roots found. */
+static uint64_t boehm_checks, boehm_roots;
 
 enum { NODE_STR, NODE_RECORD, NODE_LIST };
 
@@ -40,7 +60,7 @@ typedef struct node {
     int kind;
     int slots;            /* record: fields; list: length */
     int edges[MAX_EDGES]; /* target node or -1, slot by slot */
-    hl_object *obj;
+    uintptr_t obj;        /* tc_hide(the object): the static model retains nothing */
     int finalized; /* finalizer calls */
     bool finalizable;
 } node;
@@ -74,6 +94,10 @@ static void on_finalize(hl_heap *h, hl_object *self, void *data) {
     ((node *)data)->finalized++;
 }
 
+static hl_object *obj_of(const model *m, int i) {
+    return tc_reveal(m->nodes[i].obj);
+}
+
 /* Create node i; the new reference is returned (caller stores it at once). */
 static hl_object *make_node(model *m, hl_heap *h, int i) {
     node *n = &m->nodes[i];
@@ -94,7 +118,7 @@ static hl_object *make_node(model *m, hl_heap *h, int i) {
         o = hl_list_new(h, 0, NULL);
     }
     TC_REQUIRE(o != NULL);
-    n->obj = o;
+    n->obj = tc_hide(o);
     return o;
 }
 
@@ -154,6 +178,39 @@ static void refcount_survivors(model *m, const bool *reach, bool *keep) {
     }
 }
 
+/* boehm: `kept` are unreachable nodes that are live anyway. Everything they refer to
+ * must be live (a retained object is still an object: its referents must not be
+ * freed), and the number of retention roots, nodes from which all of `kept` is
+ * reachable, is returned (greedy cover: an upper bound of the least). */
+static int retention_roots(model *m, const bool *kept, const bool *live) {
+    bool covered[MAX_NODES] = {false};
+    int roots = 0;
+    for (;;) {
+        int best = -1, best_cover = 0;
+        bool reach[MAX_NODES];
+        for (int i = 0; i < m->count; i++) {
+            if (!kept[i] || covered[i]) continue;
+            for (int k = 0; k < m->count; k++)
+                reach[k] = false;
+            mark_from(m, i, reach);
+            int cover = 0;
+            for (int k = 0; k < m->count; k++) {
+                if (!reach[k]) continue;
+                CHECK_MSG(live[k], "boehm: node %d is kept but node %d it reaches was freed", i, k);
+                cover += kept[k] && !covered[k];
+            }
+            if (cover > best_cover) best = i, best_cover = cover;
+        }
+        if (best < 0) return roots;
+        roots++;
+        for (int k = 0; k < m->count; k++)
+            reach[k] = false;
+        mark_from(m, best, reach);
+        for (int k = 0; k < m->count; k++)
+            covered[k] |= reach[k];
+    }
+}
+
 /* ---- the live set, through hl_heap_each ---- */
 
 typedef struct live_walk {
@@ -166,7 +223,7 @@ typedef struct live_walk {
 
 static int node_of(model *m, const hl_object *o) {
     for (int i = m->count - 1; i >= 0; i--) /* newest first: addresses may be reused */
-        if (m->nodes[i].obj == o) return i;
+        if (obj_of(m, i) == o) return i;
     return -1;
 }
 
@@ -200,23 +257,25 @@ static int reachable_node(model *m, const bool *reach) {
     return n == 0 ? -1 : candidates[below(m, n)];
 }
 
-static void set_edge(model *m, hl_heap *h, int src, int slot, int tgt) {
+/* The operations below hold objects in C variables: noinline, so that run_graph's own
+ * frame never does. */
+__attribute__((noinline)) static void set_edge(model *m, hl_heap *h, int src, int slot, int tgt) {
     node *n = &m->nodes[src];
-    hl_object *value = tgt >= 0 ? m->nodes[tgt].obj : NULL;
+    hl_object *value = tgt >= 0 ? obj_of(m, tgt) : NULL;
     if (n->kind == NODE_RECORD)
-        hl_record_set(h, n->obj, (size_t)slot, value);
+        hl_record_set(h, obj_of(m, src), (size_t)slot, value);
     else
-        hl_list_set(h, n->obj, (size_t)slot, value);
+        hl_list_set(h, obj_of(m, src), (size_t)slot, value);
     n->edges[slot] = tgt;
 }
 
-static void add_edge(model *m, hl_heap *h, int src, int tgt) {
+__attribute__((noinline)) static void add_edge(model *m, hl_heap *h, int src, int tgt) {
     node *n = &m->nodes[src];
     if (n->kind == NODE_RECORD) {
         set_edge(m, h, src, below(m, n->slots), tgt);
     } else if (n->kind == NODE_LIST) {
         if (n->slots < MAX_EDGES) {
-            TC_REQUIRE(hl_list_append(h, n->obj, m->nodes[tgt].obj) == HL_OK);
+            TC_REQUIRE(hl_list_append(h, obj_of(m, src), obj_of(m, tgt)) == HL_OK);
             n->edges[n->slots++] = tgt;
         } else {
             set_edge(m, h, src, below(m, n->slots), tgt);
@@ -224,14 +283,42 @@ static void add_edge(model *m, hl_heap *h, int src, int tgt) {
     }
 }
 
-static void set_local(model *m, hl_heap *h, int l, int i) {
-    hl_local_set(h, (size_t)l, i >= 0 ? m->nodes[i].obj : NULL);
+__attribute__((noinline)) static void set_local(model *m, hl_heap *h, int l, int i) {
+    hl_local_set(h, (size_t)l, i >= 0 ? obj_of(m, i) : NULL);
     m->locals[m->frames - 1][l] = i;
 }
 
-static void set_global(model *m, hl_heap *h, int g, int i) {
-    hl_global_set(h, (size_t)g, i >= 0 ? m->nodes[i].obj : NULL);
+__attribute__((noinline)) static void set_global(model *m, hl_heap *h, int g, int i) {
+    hl_global_set(h, (size_t)g, i >= 0 ? obj_of(m, i) : NULL);
     m->globals[g] = i;
+}
+
+/* Every node, kept by the builder list (global GLOBALS) until the roots are set. */
+__attribute__((noinline)) static void build_nodes(model *m, hl_heap *h) {
+    hl_object *builder = hl_list_new(h, 0, NULL);
+    TC_REQUIRE(builder != NULL);
+    hl_global_set(h, GLOBALS, builder);
+    hl_decref(h, builder);
+    m->count = 1 + below(m, 40);
+    for (int i = 0; i < m->count; i++) {
+        hl_object *o = make_node(m, h, i);
+        TC_REQUIRE(hl_list_append(h, builder, o) == HL_OK);
+        hl_decref(h, o);
+    }
+}
+
+__attribute__((noinline)) static void add_handle(model *m, hl_heap *h, int i) {
+    hl_object *o = obj_of(m, i);
+    hl_incref(h, o);
+    TC_REQUIRE(hl_root(h, o) == o);
+}
+
+/* A new node, rooted in a random global before the next safe point. */
+__attribute__((noinline)) static void add_node(model *m, hl_heap *h) {
+    int i = m->count++;
+    hl_object *o = make_node(m, h, i);
+    set_global(m, h, below(m, GLOBALS), i);
+    hl_decref(h, o);
 }
 
 static void run_graph(const tc_args *args, const hl_collector_ops *c, uint64_t seed) {
@@ -252,17 +339,7 @@ static void run_graph(const tc_args *args, const hl_collector_ops *c, uint64_t s
 
     for (int g = 0; g < GLOBALS; g++)
         m->globals[g] = -1;
-    /* Build: every node is kept by the builder list until the roots are set. */
-    hl_object *builder = hl_list_new(h, 0, NULL);
-    TC_REQUIRE(builder != NULL);
-    hl_global_set(h, GLOBALS, builder);
-    hl_decref(h, builder);
-    m->count = 1 + below(m, 40);
-    for (int i = 0; i < m->count; i++) {
-        hl_object *o = make_node(m, h, i);
-        TC_REQUIRE(hl_list_append(h, builder, o) == HL_OK);
-        hl_decref(h, o);
-    }
+    build_nodes(m, h);
     int edges = below(m, 2 * m->count + 1);
     for (int e = 0; e < edges; e++)
         add_edge(m, h, below(m, m->count), below(m, m->count));
@@ -283,8 +360,7 @@ static void run_graph(const tc_args *args, const hl_collector_ops *c, uint64_t s
         m->handle_count[s] = below(m, MAX_HANDLES + 1);
         for (int k = 0; k < m->handle_count[s]; k++) {
             int i = below(m, m->count);
-            hl_incref(h, m->nodes[i].obj);
-            TC_REQUIRE(hl_root(h, m->nodes[i].obj) == m->nodes[i].obj);
+            add_handle(m, h, i);
             m->handles[s][k] = i;
         }
         m->scopes++;
@@ -330,12 +406,7 @@ static void run_graph(const tc_args *args, const hl_collector_ops *c, uint64_t s
             if (src >= 0 && tgt >= 0) add_edge(m, h, src, tgt);
             break;
         case 8:
-            if (m->count < MAX_NODES) {
-                int i = m->count++;
-                hl_object *o = make_node(m, h, i);
-                set_global(m, h, below(m, GLOBALS), i); /* rooted before the next safe point */
-                hl_decref(h, o);
-            }
+            if (m->count < MAX_NODES) add_node(m, h);
             break;
         case 9:
             hl_collect(h, below(m, 3));
@@ -344,7 +415,7 @@ static void run_graph(const tc_args *args, const hl_collector_ops *c, uint64_t s
     }
 
     /* The verdict. */
-    hl_collect(h, 2);
+    TC_COLLECT(h, 2);
     reachable(m, reach);
     bool expect[MAX_NODES];
     if (is_refcount)
@@ -357,7 +428,11 @@ static void run_graph(const tc_args *args, const hl_collector_ops *c, uint64_t s
     hl_heap_each(h, note_live, &w);
     CHECK(w.objects == hl_heap_live_objects(h));
     CHECK_MSG(w.unknown == 0, "%llu unknown live objects", (unsigned long long)w.unknown);
+    bool conservative = strcmp(c->name, "boehm") == 0;
+    bool kept[MAX_NODES];
     for (int i = 0; i < m->count; i++) {
+        kept[i] = conservative && !expect[i] && w.live[i];
+        if (conservative && !expect[i]) continue;
         CHECK_MSG(w.live[i] == expect[i], "%s node %d (kind %d): live %d, expected %d", c->name, i,
                   m->nodes[i].kind, w.live[i], expect[i]);
         if (m->nodes[i].finalizable)
@@ -373,9 +448,16 @@ static void run_graph(const tc_args *args, const hl_collector_ops *c, uint64_t s
                 w.incoming[m->handles[s][k]]++;
         for (int i = 0; i < m->count; i++)
             if (w.live[i])
-                CHECK_MSG(hl_refcount(m->nodes[i].obj) == w.incoming[i],
+                CHECK_MSG(hl_refcount(obj_of(m, i)) == w.incoming[i],
                           "node %d: refcount %ld, %ld references", i,
-                          (long)hl_refcount(m->nodes[i].obj), (long)w.incoming[i]);
+                          (long)hl_refcount(obj_of(m, i)), (long)w.incoming[i]);
+    }
+
+    if (conservative) {
+        int roots = retention_roots(m, kept, w.live);
+        boehm_checks++;
+        boehm_roots += (uint64_t)roots;
+        if (tc_exact(c)) CHECK_MSG(roots <= BOEHM_SLACK, "boehm: %d retention roots", roots);
     }
 
     /* Teardown: refcount leaks the cyclic part of everything, the others nothing. */
@@ -387,8 +469,14 @@ static void run_graph(const tc_args *args, const hl_collector_ops *c, uint64_t s
             leak += keep[i] && w.live[i];
     }
     tc_close(&t);
-    CHECK_MSG(t.final.leaked_objects == leak, "%s leaked %llu, expected %llu", c->name,
-              (unsigned long long)t.final.leaked_objects, (unsigned long long)leak);
+    if (conservative) {
+        /* At teardown every node is unreachable; which ones leaked is not known here,
+         * only how many: a leak counts as one retention root. */
+        boehm_checks++;
+        boehm_roots += t.final.leaked_objects != 0;
+    } else
+        CHECK_MSG(t.final.leaked_objects == leak, "%s leaked %llu, expected %llu", c->name,
+                  (unsigned long long)t.final.leaked_objects, (unsigned long long)leak);
 }
 
 int main(int argc, char **argv) {
@@ -414,6 +502,14 @@ int main(int argc, char **argv) {
         }
         printf("oracle: %s over %s: %ld graphs from seed %llu\n", c->name, args.allocator->name,
                graphs, (unsigned long long)base);
+        if (strcmp(c->name, "boehm") == 0) {
+            printf("oracle: boehm: %llu retention roots in %llu verdicts and teardowns\n",
+                   (unsigned long long)boehm_roots, (unsigned long long)boehm_checks);
+            if (tc_exact(c))
+                CHECK_MSG(boehm_roots * 100 <= boehm_checks * BOEHM_ROOT_PERCENT,
+                      "boehm: %llu retention roots in %llu checks", (unsigned long long)boehm_roots,
+                      (unsigned long long)boehm_checks);
+        }
     }
     return check_report("test_oracle");
 }

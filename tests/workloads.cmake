@@ -24,10 +24,7 @@ foreach(name ${_hl_workload_allocators})
 endforeach()
 
 # boehm (conservative; its objects come from libgc, so libc only): the cyclic variants
-# demand exact reclamation after gc.collect() and boehm sometimes retains a whole
-# structure although the workload builds it in a function that has returned and zeroes
-# the stack before collecting (reported to the collectors' owner). Disabled until that
-# is resolved, not deleted: `ctest -R workloads.inprocess.boehm` shows it.
+# accept what a conservative collector may retain (reported as its leak) but nothing
+# beyond the dropped structure (bench/workloads/cyclic_graph.c).
 add_test(NAME workloads.inprocess.boehm COMMAND test_workloads libc boehm)
-set_tests_properties(workloads.inprocess.boehm PROPERTIES LABELS workloads TIMEOUT 300
-  DISABLED TRUE)
+set_tests_properties(workloads.inprocess.boehm PROPERTIES LABELS workloads TIMEOUT 300)

@@ -1,11 +1,26 @@
 /* Collector micro-benchmarks (Google Benchmark over the C binding, bench/gbench.h),
- * built as build/heaplab-micro-collectors; all on the libc allocator.
+ * built as build/heaplab-micro-collectors; all on the libc allocator (boehm on its own).
  *
- *   full_collection/rc_cycle, full_collection/mark_sweep
+ *   full_collection/rc_cycle, full_collection/mark_sweep, full_collection/boehm
  *       5 x 10^5 Person pairs (Person(name, partner), each the other's partner, the
  *       names two shared strings) are built while rooted, then dropped, with the timer
  *       paused; only hl_collect(heap, 2) is timed. Counter ns_per_object: the
  *       collection's time divided by the 10^6 dead persons.
+ *   full_collection_tree/mark_sweep, full_collection_tree/boehm
+ *       cyclic_graph/tree's structure: a complete binary tree of 2^22 records whose
+ *       children point back to their parent (left, right, parent), built rooted, then
+ *       dropped; hl_collect(heap, 2) timed. ns_per_object: per node.
+ *   full_collection_tree_live/mark_sweep, full_collection_tree_live/boehm
+ *       the same tree kept: the collection marks all of it and frees nothing.
+ *   Split counters of these (from events): mark_ns_per_object = collection_start to
+ *       heap_traced (marking), after_mark_ns_per_object = heap_traced to
+ *       collection_end (mark_sweep: its sweep; boehm: Boehm's reclaim plus heaplab's
+ *       live accounting), and for boehm boehm_ns_per_object = Boehm's own collection
+ *       (GC_EVENT_START to GC_EVENT_RECLAIM_END) and accounting_ns_per_object =
+ *       heaplab's live accounting at GC_EVENT_END (collectors/boehm.c). Every
+ *       structure is built in a noinline function and the stack below is zeroed
+ *       before the timed collection, so boehm's conservative scan finds no stale
+ *       pointer.
  *   refpair/refcount, refpair/mark_sweep
  *       the same code path, hl_incref on one object and hl_decref on another, over
  *       4096 records: under refcount the count traffic, under mark_sweep the flag test
@@ -24,10 +39,13 @@
 #include <string.h>
 #include <time.h>
 
+#include <gc/gc.h>
+
 #include "bench/gbench.h"
 #include "collectors/heap.h"
 
 #define PAIRS 500000
+#define TREE_NODES ((long)1 << 22)
 #define REFS 4096
 
 static uint64_t now_ns(void) {
@@ -41,7 +59,8 @@ typedef struct bench_heap {
     hl_heap *heap;
 } bench_heap;
 
-static bool bench_open(bench_heap *b, const char *collector, hl_bench_state *st) {
+static bool bench_open_with(bench_heap *b, const char *collector, hl_bench_state *st,
+                            const hl_event_listener *listener) {
     const char *err = NULL;
     if (!hl_allocator_init(&b->alloc, hl_allocator_find("libc"), &err)) {
         hl_bench_skip_with_error(st, err != NULL ? err : "allocator");
@@ -51,6 +70,7 @@ static bool bench_open(bench_heap *b, const char *collector, hl_bench_state *st)
     memset(&cfg, 0, sizeof cfg);
     cfg.collector = hl_collector_find(collector);
     cfg.allocator = &b->alloc;
+    cfg.listeners[0] = listener;
     if (cfg.collector == NULL || hl_heap_create(&cfg, &b->heap) != HL_OK) {
         hl_allocator_fini(&b->alloc);
         hl_bench_skip_with_error(st, "cannot create the heap");
@@ -59,9 +79,62 @@ static bool bench_open(bench_heap *b, const char *collector, hl_bench_state *st)
     return true;
 }
 
+static bool bench_open(bench_heap *b, const char *collector, hl_bench_state *st) {
+    return bench_open_with(b, collector, st, NULL);
+}
+
 static void bench_close(bench_heap *b) {
     hl_heap_destroy(b->heap);
     hl_allocator_fini(&b->alloc);
+}
+
+/* ---- the pause, split by events ---- */
+
+typedef struct split_timer {
+    uint64_t start_ns, traced_ns;
+    uint64_t mark_ns, after_mark_ns; /* summed over collections */
+} split_timer;
+
+static void split_start(void *data, hl_collection_kind kind) {
+    (void)kind;
+    ((split_timer *)data)->start_ns = now_ns();
+}
+static void split_traced(void *data) {
+    split_timer *t = data;
+    t->traced_ns = now_ns();
+    t->mark_ns += t->traced_ns - t->start_ns;
+}
+static void split_end(void *data, uint64_t freed) {
+    (void)freed;
+    split_timer *t = data;
+    t->after_mark_ns += now_ns() - t->traced_ns;
+}
+
+/* boehm: Boehm's own collection and heaplab's accounting, from Boehm's events (this
+ * wraps the collector's own event procedure). */
+static GC_on_collection_event_proc boehm_inner;
+static uint64_t boehm_start_ns, boehm_reclaimed_ns, boehm_gc_ns, boehm_accounting_ns;
+
+static void GC_CALLBACK boehm_timed_event(GC_EventType event) {
+    if (event == GC_EVENT_START) boehm_start_ns = now_ns();
+    if (event == GC_EVENT_RECLAIM_END) {
+        boehm_reclaimed_ns = now_ns();
+        boehm_gc_ns += boehm_reclaimed_ns - boehm_start_ns;
+    }
+    if (boehm_inner != NULL) boehm_inner(event);
+    if (event == GC_EVENT_END) boehm_accounting_ns += now_ns() - boehm_reclaimed_ns;
+}
+
+static void scrub_stack_for_boehm(void) {
+    char area[65536];
+    memset(area, 0, sizeof area);
+    __asm__ volatile("" : : "r"(area) : "memory");
+}
+
+/* Zero the stack below the caller (scrub_stack_for_boehm's own frame), outside the
+ * timed region. */
+__attribute__((noinline)) static void scrub(void) {
+    scrub_stack_for_boehm();
 }
 
 static hl_object *new_str(hl_heap *h, const char *s) {
@@ -69,7 +142,7 @@ static hl_object *new_str(hl_heap *h, const char *s) {
 }
 
 /* Build PAIRS Person pairs kept by a list in global 2, then drop the list. */
-static bool build_dropped_pairs(hl_heap *h) {
+__attribute__((noinline)) static bool build_dropped_pairs(hl_heap *h) {
     hl_object *alice = new_str(h, "Alice"), *bob = new_str(h, "Bob");
     if (alice == NULL || bob == NULL) return false;
     hl_global_set(h, 0, alice);
@@ -96,31 +169,101 @@ static bool build_dropped_pairs(hl_heap *h) {
     return true;
 }
 
+/* cyclic_graph/tree: node i's children are 2i+1 and 2i+2; built depth-first,
+ * walking back up through the parent links; the root is global 2. */
+enum { TREE_LEFT, TREE_RIGHT, TREE_PARENT, TREE_FIELDS };
+
+__attribute__((noinline)) static bool build_tree(hl_heap *h, bool keep) {
+    hl_object *root = hl_record_new(h, TREE_FIELDS, NULL, NULL);
+    if (root == NULL) return false;
+    hl_global_set(h, 2, root);
+    hl_decref(h, root);
+    hl_object *node = root;
+    uint64_t index = 0, from = 0, n = (uint64_t)TREE_NODES;
+    for (;;) {
+        uint64_t left = 2 * index + 1, right = 2 * index + 2;
+        uint64_t next = from == 0 ? left : (from == left ? right : n);
+        if (next < n) {
+            hl_object *child = hl_record_new(h, TREE_FIELDS, NULL, NULL);
+            if (child == NULL) return false;
+            hl_record_set(h, node, next == left ? TREE_LEFT : TREE_RIGHT, child);
+            hl_record_set(h, child, TREE_PARENT, node);
+            hl_decref(h, child);
+            node = child;
+            index = next;
+            from = 0;
+            continue;
+        }
+        if (index == 0) break;
+        from = index;
+        index = (index - 1) / 2;
+        node = hl_record_get(node, TREE_PARENT);
+    }
+    if (!keep) hl_global_set(h, 2, NULL);
+    return true;
+}
+
+typedef enum full_shape { SHAPE_PAIRS, SHAPE_TREE_DEAD, SHAPE_TREE_LIVE } full_shape;
+
+typedef struct full_case {
+    const char *collector;
+    full_shape shape;
+} full_case;
+
+static bool build_shape(hl_heap *h, full_shape shape) {
+    return shape == SHAPE_PAIRS ? build_dropped_pairs(h) : build_tree(h, shape == SHAPE_TREE_LIVE);
+}
+
 static void bm_full_collection(hl_bench_state *st, void *arg) {
-    const char *collector = arg;
+    const full_case *fc = arg;
+    double objects = fc->shape == SHAPE_PAIRS ? 2.0 * PAIRS : (double)TREE_NODES;
     uint64_t timed_ns = 0, iterations = 0;
+    split_timer split = {0, 0, 0, 0};
+    hl_event_listener l;
+    memset(&l, 0, sizeof l);
+    l.data = &split;
+    l.collection_start = split_start;
+    l.heap_traced = split_traced;
+    l.collection_end = split_end;
     long found = 0;
+    uint64_t gc_ns = 0, accounting_ns = 0;
     while (hl_bench_keep_running(st)) {
         hl_bench_pause_timing(st);
         bench_heap b;
-        if (!bench_open(&b, collector, st)) break;
-        if (!build_dropped_pairs(b.heap)) {
+        if (!bench_open_with(&b, fc->collector, st, &l)) break;
+        if (!build_shape(b.heap, fc->shape)) {
             bench_close(&b);
             hl_bench_skip_with_error(st, "out of memory while building");
             break;
         }
+        scrub();
+        /* Only the timed collection's events count (not those while building). */
+        split.mark_ns = split.after_mark_ns = 0;
+        boehm_gc_ns = boehm_accounting_ns = 0;
         hl_bench_resume_timing(st);
         uint64_t t0 = now_ns();
         found = hl_collect(b.heap, 2);
         timed_ns += now_ns() - t0;
         iterations++;
         hl_bench_pause_timing(st);
+        gc_ns += boehm_gc_ns;
+        accounting_ns += boehm_accounting_ns;
         bench_close(&b);
         hl_bench_resume_timing(st);
     }
     if (iterations == 0) return;
-    hl_bench_set_counter(st, "ns_per_object", (double)timed_ns / (double)iterations / (2.0 * PAIRS),
+    double per = (double)iterations * objects;
+    hl_bench_set_counter(st, "ns_per_object", (double)timed_ns / per, HL_COUNTER_DEFAULT);
+    /* The split of the last iteration's collection. */
+    hl_bench_set_counter(st, "mark_ns_per_object", (double)split.mark_ns / objects,
                          HL_COUNTER_DEFAULT);
+    hl_bench_set_counter(st, "after_mark_ns_per_object", (double)split.after_mark_ns / objects,
+                         HL_COUNTER_DEFAULT);
+    if (strcmp(fc->collector, "boehm") == 0) {
+        hl_bench_set_counter(st, "boehm_ns_per_object", (double)gc_ns / per, HL_COUNTER_DEFAULT);
+        hl_bench_set_counter(st, "accounting_ns_per_object", (double)accounting_ns / per,
+                             HL_COUNTER_DEFAULT);
+    }
     hl_bench_set_counter(st, "found", (double)found, HL_COUNTER_DEFAULT);
 }
 
@@ -225,13 +368,30 @@ int main(int argc, char **argv) {
         fprintf(stderr, "heaplab-micro-collectors: %s\n", err != NULL ? err : "cannot start");
         return 1;
     }
+    if (!hl_collector_prepare_process(hl_collector_find("boehm"), &err)) {
+        fprintf(stderr, "heaplab-micro-collectors: %s\n", err != NULL ? err : "boehm");
+        return 1;
+    }
+    boehm_inner = GC_get_on_collection_event(); /* boehm's, set by prepare */
+    GC_set_on_collection_event(boehm_timed_event);
     hl_bench_initialize(&argc, argv);
     hl_bench_options full = {0};
     full.iterations = 3;
     full.use_real_time = true;
-    hl_bench_register("full_collection/rc_cycle", bm_full_collection, (void *)"rc_cycle", &full);
-    hl_bench_register("full_collection/mark_sweep", bm_full_collection, (void *)"mark_sweep",
-                      &full);
+    static const full_case cases[] = {
+        {"rc_cycle", SHAPE_PAIRS},       {"mark_sweep", SHAPE_PAIRS},
+        {"boehm", SHAPE_PAIRS},          {"mark_sweep", SHAPE_TREE_DEAD},
+        {"boehm", SHAPE_TREE_DEAD},      {"mark_sweep", SHAPE_TREE_LIVE},
+        {"boehm", SHAPE_TREE_LIVE},
+    };
+    static const char *const shape_names[] = {"full_collection", "full_collection_tree",
+                                              "full_collection_tree_live"};
+    static char names[sizeof cases / sizeof cases[0]][64];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(names[i], sizeof names[i], "%s/%s", shape_names[cases[i].shape],
+                 cases[i].collector);
+        hl_bench_register(names[i], bm_full_collection, (void *)&cases[i], &full);
+    }
     hl_bench_register("refpair/refcount", bm_refpair, (void *)"refcount", NULL);
     hl_bench_register("refpair/mark_sweep", bm_refpair, (void *)"mark_sweep", NULL);
     hl_bench_register("refpair_barrier/refcount", bm_refpair_barrier, (void *)"refcount", NULL);

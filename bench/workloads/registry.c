@@ -41,7 +41,7 @@ void hl_workload_names(char *out, size_t out_size) {
 }
 
 bool hl_workload_collects_cycles(const hl_collector_ops *collector) {
-    return collector->collect != NULL;
+    return hl_collector_reclaims_cycles(collector);
 }
 
 const char *hl_workload_status_name(hl_workload_status status) {

@@ -87,9 +87,8 @@ const hl_workload *hl_workload_find(const char *name);
 const hl_workload_variant *hl_workload_variant_find(const hl_workload *w, const char *variant);
 /* Every "workload/variant", comma-separated (for messages), into `out`. */
 void hl_workload_names(char *out, size_t out_size);
-/* Whether `collector` reclaims unreachable cycles: a collector with a collect operation
- * (collectors/collector.h) reclaims everything unreachable; refcount has none. What
- * ctx->collects_cycles is set from. */
+/* Whether `collector` reclaims unreachable cycles (hl_collector_reclaims_cycles: every
+ * collector but refcount). What ctx->collects_cycles is set from. */
 bool hl_workload_collects_cycles(const hl_collector_ops *collector);
 /* Name of a status: "ok", "memory_error", "recursion_error", "failed" (the results
  * schema's spelling). */
