@@ -42,11 +42,12 @@ typedef struct hl_event_listener {
     void (*live_data_size)(void *data, size_t bytes);
     /* Live object bytes now, about every HL_TICK_BYTES of allocation. */
     void (*allocation_tick)(void *data, size_t live_bytes);
-    /* Once at teardown, after the roots are dropped (and, for tracing collectors, a
-     * final full collection): what is still live is the leak. freed_by_counting is
-     * the number of objects freed because their count reached zero over the heap's
-     * whole life. */
-    void (*teardown)(void *data, uint64_t live_objects, size_t live_bytes,
+    /* Once at teardown, after the frames and handles are dropped and the collector's
+     * last reclaim (a full collection for those that collect): the leak, i.e. the
+     * objects and bytes still live that are not reachable from the globals.
+     * freed_by_counting is the number of objects freed because their count reached
+     * zero over the heap's whole life. */
+    void (*teardown)(void *data, uint64_t leaked_objects, size_t leaked_bytes,
                      uint64_t freed_by_counting);
 } hl_event_listener;
 

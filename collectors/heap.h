@@ -71,9 +71,10 @@ typedef struct hl_heap_config {
 /* Start a heap. HL_MEMORY_ERROR when its own set-up cannot allocate. */
 hl_status hl_heap_create(const hl_heap_config *config, hl_heap **out);
 
-/* Drop every root, let the collector reclaim what it can (a final full collection
- * for collectors that trace), report teardown (what is still live is the leak),
- * then free every remaining object through the allocator. */
+/* Drop the frames and handles, let the collector reclaim what it can (a final full
+ * collection for collectors that collect), report teardown with the leak (what is
+ * still live but not reachable from the globals), then drop the globals and free
+ * every remaining object through the allocator. */
 void hl_heap_destroy(hl_heap *heap);
 
 /* The error of the last failing call (HL_OK when none). */

@@ -31,6 +31,7 @@
  */
 #include <limits.h>
 #include <string.h>
+#include <stdlib.h>
 
 #include "collectors/collector.h"
 
@@ -759,24 +760,98 @@ fail_heap:
     return HL_MEMORY_ERROR;
 }
 
-static void drop_roots(hl_heap *heap) {
+/* The mutator's own roots: the frame chain and the handles (what a running function
+ * holds). The globals stay until the leak has been counted. */
+static void drop_stack_roots(hl_heap *heap) {
     hl_scope_close(heap, 0);
     while (heap->frame != NULL)
         hl_frame_pop(heap);
+    hl_scope_close(heap, 0); /* a finalizer may have opened handles meanwhile */
+}
+
+static void drop_roots(hl_heap *heap) {
+    drop_stack_roots(heap);
     for (size_t i = 0; i < heap->globals_count; i++)
         hl_global_set(heap, i, NULL);
-    hl_scope_close(heap, 0); /* a finalizer may have opened handles meanwhile */
+    hl_scope_close(heap, 0);
+}
+
+/* Objects and bytes reachable from the globals (the module's names), marked with
+ * HL_FLAG_REACHED and unmarked again. An explicit stack of plain malloc memory: this
+ * is measurement, not the object heap, and runs once, untimed, at teardown. Returns
+ * false when that stack cannot be had (the caller then counts every live object). */
+static bool count_reachable_from_globals(hl_heap *heap, uint64_t *objects, size_t *bytes) {
+    size_t capacity = 1024, length = 0;
+    hl_object **stack = malloc(capacity * sizeof *stack);
+    hl_object **seen = malloc(capacity * sizeof *seen); /* to unmark afterwards */
+    size_t seen_length = 0, seen_capacity = capacity;
+    bool ok = stack != NULL && seen != NULL;
+    *objects = 0;
+    *bytes = 0;
+    for (size_t g = 0; ok && g <= heap->globals_count; g++) {
+        hl_object *o = g < heap->globals_count ? heap->globals[g] : NULL;
+        if (o == NULL || (o->flags & (HL_FLAG_IMMORTAL | HL_FLAG_REACHED))) continue;
+        o->flags |= HL_FLAG_REACHED;
+        stack[length++] = o;
+        while (ok && length > 0) {
+            hl_object *x = stack[--length];
+            if (seen_length == seen_capacity) {
+                hl_object **grown = realloc(seen, 2 * seen_capacity * sizeof *seen);
+                if (grown == NULL) { ok = false; stack[length++] = x; break; }
+                seen = grown;
+                seen_capacity *= 2;
+            }
+            seen[seen_length++] = x;
+            *objects += 1;
+            *bytes += hl__object_bytes(heap, x);
+            size_t count = 0;
+            hl_object **slots = hl__object_slots(x, &count);
+            for (size_t i = 0; i < count; i++) {
+                hl_object *r = slots[i];
+                if (r == NULL || (r->flags & (HL_FLAG_IMMORTAL | HL_FLAG_REACHED))) continue;
+                if (length == capacity) {
+                    hl_object **grown = realloc(stack, 2 * capacity * sizeof *stack);
+                    if (grown == NULL) { ok = false; break; }
+                    stack = grown;
+                    capacity *= 2;
+                }
+                r->flags |= HL_FLAG_REACHED;
+                stack[length++] = r;
+            }
+        }
+    }
+    /* Unmark: what was visited, and what was pushed but not visited (on failure). */
+    for (size_t i = 0; seen != NULL && i < seen_length; i++)
+        seen[i]->flags &= (uint16_t)~HL_FLAG_REACHED;
+    for (size_t i = 0; stack != NULL && i < length; i++)
+        stack[i]->flags &= (uint16_t)~HL_FLAG_REACHED;
+    free(stack);
+    free(seen);
+    return ok;
 }
 
 void hl_heap_destroy(hl_heap *heap) {
     if (heap == NULL) return;
-    drop_roots(heap);
+    /* The leak is what is still live after the collector's last reclaim but is not
+     * reachable from the globals: garbage the strategy could not free (refcount's
+     * cycles, what a conservative collector retained), and what only that garbage
+     * keeps alive. Objects the globals still name (the seeds' shared literals, module
+     * state) are not leaked, as in CPython they are not garbage. */
+    drop_stack_roots(heap);
     if (heap->ops->finish != NULL) heap->ops->finish(heap);
+    uint64_t reached_objects = 0;
+    size_t reached_bytes = 0;
+    if (!count_reachable_from_globals(heap, &reached_objects, &reached_bytes)) {
+        reached_objects = 0; /* no memory to count with: report everything live */
+        reached_bytes = 0;
+    }
+    uint64_t leaked_objects = heap->live_objects - reached_objects;
+    size_t leaked_bytes = heap->live_bytes - reached_bytes;
     /* From here on no finalizer runs; what a finalizer stored into a root during the
      * last collection is dropped without one. */
     heap->finalizers_off = true;
     drop_roots(heap);
-    HL_EMIT(heap, teardown, heap->live_objects, heap->live_bytes, heap->freed_by_counting);
+    HL_EMIT(heap, teardown, leaked_objects, leaked_bytes, heap->freed_by_counting);
 
     /* The (empty) root arrays go before release_all, which may end the collector's
      * hold on the memory they come from (boehm unregisters the thread there). */

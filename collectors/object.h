@@ -35,6 +35,7 @@
  *   HL_FLAG_GREY         mark_sweep: marked reachable, references not yet scanned.
  *   HL_FLAG_BLACK        mark_sweep: marked reachable and scanned.
  *   HL_FLAG_VISITED      hl_heap_each: already reported (untracked objects only).
+ *   HL_FLAG_REACHED      teardown: reachable from the globals (the leak is the rest).
  *
  * A dead object (count reached zero) waiting to be freed reuses its refcnt field as
  * the link of the heap's pending list: freeing never allocates and never recurses.
@@ -66,6 +67,7 @@ enum {
     HL_FLAG_GREY = 1u << 6,
     HL_FLAG_BLACK = 1u << 7,
     HL_FLAG_VISITED = 1u << 8,
+    HL_FLAG_REACHED = 1u << 9,
 };
 
 struct hl_object {
