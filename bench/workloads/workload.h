@@ -103,6 +103,15 @@ hl_workload_status hl_workload_fail(hl_workload_ctx *ctx, hl_workload_status sta
  * and a message naming `where`. */
 hl_workload_status hl_workload_raise(hl_workload_ctx *ctx, hl_status error, const char *where);
 
+/* A structure that grows object by object (appends, a tree) makes no single request the
+ * heap limit could refuse up front, so at an impossible size (n = 10^12) it would fill
+ * memory up to the limit before its MemoryError. This checks first: when `count`
+ * objects of at least `min_bytes` each (a lower bound: never refuses a run that could
+ * fit) exceed what the heap limit leaves, it returns HL_WORKLOAD_MEMORY_ERROR with a
+ * message naming `where`; else HL_WORKLOAD_OK. No limit, no check. */
+hl_workload_status hl_workload_check_fits(hl_workload_ctx *ctx, uint64_t count, uint64_t min_bytes,
+                                          const char *where);
+
 static inline void hl_workload_pause(hl_workload_ctx *ctx) {
     if (ctx->hooks.pause != NULL) ctx->hooks.pause(ctx->hooks.data);
 }
