@@ -5,14 +5,18 @@
  *    name is checked against the registries (allocators, collectors, workloads) and a
  *    bad one is a one-line usage error (exit 2). `--resume DIR` re-reads the arguments
  *    the batch saved in DIR/batch.args instead.
- * 2. batch_expand: workloads x sizes x allocators x collectors, in that nesting, plus
- *    one timeline run per (timeline workload, collector).
+ * 2. batch_expand: workloads x sizes x allocators x collectors, in that nesting (with
+ *    one CPython reference run per workload and size when --reference resolves to
+ *    cpython: reference_resolve), plus one timeline run per (timeline workload,
+ *    collector).
  * 3. batch_prepare_folder: DIR, DIR/runs, DIR/timelines, DIR/charts, batch.args and a
  *    first manifest.
  * 4. batch_run_config, for every configuration whose row file is missing: fork, the
  *    child makes its own process group and execs this same program (/proc/self/exe)
- *    as `heaplab run ... --row F --json F` with its output going to a log file; the
- *    parent waits with a time limit. The outcome becomes the row:
+ *    as `heaplab run ... --row F --json F` (a reference run execs python3 on
+ *    scripts/reference/cpython_workloads.py with the same --row and --json) with its
+ *    output going to a log file; the parent waits with a time limit. The outcome
+ *    becomes the row:
  *      exit 0/1/3/4 with a row   the child's row (ok, failed, memory_error, recursion_error)
  *      exit without a row        crashed (the log's last line says why)
  *      killed by a signal        crashed
@@ -92,6 +96,10 @@ typedef struct hl_preset {
     /* With a workload's own ladder: its sizes up to this cap (0: no cap), so the
      * preset fits its time budget (docs/batch.md has the measurements). */
     hl_batch_timeline_spec caps[HL_BATCH_MAX_TIMELINES]; /* NULL-workload ends */
+    /* Both presets include the CPython reference rows when python3 is on PATH; without
+     * it, quick skips them silently and full says so on stderr (the manifest records
+     * it either way). */
+    bool warn_without_reference;
 } hl_preset;
 
 /* Timelines: recursion/calls makes acyclic garbage on every call (mark_sweep's
@@ -101,7 +109,7 @@ static const hl_preset hl_presets[] = {
     {
         .name = "quick",
         .summary = "every allocator x collector x workload variant at n = 1000, 10^4 and 10^5, "
-                   "3 repetitions (about 30 s)",
+                   "3 repetitions, CPython reference rows when python3 is on PATH (about 1 min)",
         .sizes = {1000, 10000, 100000},
         .repetitions = 3,
         .timeout_s = 60,
@@ -112,13 +120,15 @@ static const hl_preset hl_presets[] = {
         .name = "full",
         .summary = "every allocator x collector x workload variant over each workload's "
                    "size ladder (recursion to 10^6, large lists and cyclic graphs to 10^7), "
-                   "5 repetitions, for reports (about 40 minutes)",
+                   "5 repetitions, CPython reference rows, for reports (about 40 minutes plus the "
+                   "reference rows)",
         .sizes = {0},
         .repetitions = 5,
         .timeout_s = 900,
         .min_time = "0.05",
         .timelines = {{"recursion/calls", 2000000}, {"cyclic_graph/rings", 2000000}},
         .caps = {{"recursion", 1000000}, {"large_list", 10000000}, {"cyclic_graph", 10000000}},
+        .warn_without_reference = true,
     },
 };
 #define HL_PRESET_COUNT (sizeof hl_presets / sizeof hl_presets[0])
@@ -144,6 +154,7 @@ typedef struct hl_batch_config {
     const char *run_allocator; /* the child's --allocator (differs for boehm) */
     const char *collector;
     bool timeline;  /* a timeline run rather than a matrix row */
+    bool reference; /* a CPython reference run (python3 and the reference script) */
     char name[256]; /* "large_list/range/1000/libc/refcount" */
     char slug[256]; /* file stem: "large_list-range_1000_libc_refcount" */
 } hl_batch_config;
@@ -170,6 +181,8 @@ typedef struct hl_batch {
     char out[PATH_MAX];
     bool out_given;
     char resume[PATH_MAX];
+    const char *reference_arg; /* --reference as given: "cpython", "none", NULL: the preset's */
+    hl_batch_reference ref;    /* what it resolved to (reference_resolve) */
     hl_batch_config *configs;
     size_t config_count;
     size_t matrix_count; /* configs[0..matrix_count) are rows; the rest timelines */
@@ -185,6 +198,9 @@ static const hl_cli_option hl_batch_options[] = {
     {"--timeout", "SECONDS", "time limit per configuration (default: the preset's)"},
     {"--timelines", "LIST", "workloads recorded with run --timeline per collector, or none"},
     {"--timeline-size", "N", "size of the timeline runs (default: the preset's)"},
+    {"--reference", "NAME",
+     "cpython: CPython reference rows (python3 on PATH); none: without (default: cpython "
+     "when python3 is there)"},
     {"--out", "DIR", "the results folder (default: results/<UTC time>-<preset>)"},
     {"--resume", "DIR", "finish an interrupted batch (no other option)"},
     {NULL, NULL, NULL},
@@ -375,6 +391,14 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
             workloads = value;
         } else if (strcmp(name, "--timelines") == 0) {
             timelines = value;
+        } else if (strcmp(name, "--reference") == 0) {
+            if (strcmp(value, "cpython") != 0 && strcmp(value, "none") != 0) {
+                hl_batch_fmt(error, error_size,
+                             "--reference: unknown reference runtime '%s' (valid: cpython, none)",
+                             value);
+                return false;
+            }
+            b->reference_arg = value;
         } else if (strcmp(name, "--sizes") == 0) {
             if (!parse_sizes(b, value, error, error_size)) return false;
             b->custom = true;
@@ -508,6 +532,110 @@ static const char *timeline_allocator(const hl_batch *b) {
     return b->allocators[0];
 }
 
+/* ---- the reference runtime ------------------------------------------------- */
+
+/* `name` looked up in PATH as execvp would: the first regular executable file. */
+static bool find_in_path(const char *name, char *out, size_t size) {
+    const char *path = getenv("PATH");
+    if (path == NULL || path[0] == '\0') return false;
+    const char *p = path;
+    for (;;) {
+        const char *colon = strchr(p, ':');
+        size_t len = colon ? (size_t)(colon - p) : strlen(p);
+        char candidate[PATH_MAX];
+        int n = len == 0 ? hl_batch_fmt(candidate, sizeof candidate, "./%s", name)
+                         : hl_batch_fmt(candidate, sizeof candidate, "%.*s/%s", (int)len, p, name);
+        struct stat st;
+        if (n > 0 && (size_t)n < sizeof candidate && stat(candidate, &st) == 0 &&
+            S_ISREG(st.st_mode) && access(candidate, X_OK) == 0) {
+            hl_batch_fmt(out, size, "%s", candidate);
+            return true;
+        }
+        if (!colon) return false;
+        p = colon + 1;
+    }
+}
+
+/* Decide whether the batch has CPython reference rows. --reference cpython needs
+ * python3 (>= 3.9) on PATH and the reference script, else it is a usage error;
+ * without --reference both presets include them when they can, and skip them (with a
+ * note in the manifest) when they cannot. Returns false with *error for a usage
+ * error. */
+static bool reference_resolve(hl_batch *b, char *error, size_t error_size) {
+    hl_batch_reference *r = &b->ref;
+    memset(r, 0, sizeof *r);
+    bool explicit_ = b->reference_arg != NULL;
+    if (explicit_ && strcmp(b->reference_arg, "none") == 0) {
+        hl_batch_fmt(r->choice, sizeof r->choice, "none");
+        hl_batch_fmt(r->note, sizeof r->note, "turned off (--reference none)");
+        return true;
+    }
+    char why[512] = "";
+    hl_batch_fmt(r->script, sizeof r->script, "%s/scripts/reference/cpython_workloads.py",
+                 HEAPLAB_SOURCE_DIR);
+    if (!find_in_path("python3", r->python, sizeof r->python)) {
+        r->python[0] = '\0';
+        hl_batch_fmt(why, sizeof why, "python3 is not on PATH");
+    } else if (access(r->script, R_OK) != 0) {
+        hl_batch_fmt(why, sizeof why, "the reference script %s is missing", r->script);
+    } else {
+        char *probe[] = {r->python, "-c",
+                         "import sys; print('%d.%d.%d' % sys.version_info[:3]); "
+                         "print(sys.executable)",
+                         NULL};
+        char text[PATH_MAX + 64];
+        int major = 0, minor = 0, micro = 0;
+        int code = hl_batch_capture(probe, text, sizeof text);
+        char *nl = strchr(text, '\n');
+        if (code == 0 && nl != NULL && sscanf(text, "%d.%d.%d", &major, &minor, &micro) == 3) {
+            *nl = '\0';
+            hl_batch_fmt(r->version, sizeof r->version, "%s", text);
+            char *exe = nl + 1, *end = strchr(exe, '\n');
+            if (end) *end = '\0';
+            hl_batch_fmt(r->executable, sizeof r->executable, "%s", exe);
+            hl_batch_fmt(r->runtime, sizeof r->runtime, "cpython-%d.%d", major, minor);
+        }
+        if (r->version[0] == '\0')
+            hl_batch_fmt(why, sizeof why, "%s does not run (exit status %d)", r->python, code);
+        else if (major < 3 || (major == 3 && minor < 9))
+            hl_batch_fmt(why, sizeof why,
+                         "%s is Python %s; the reference script needs 3.9 or newer", r->python,
+                         r->version);
+    }
+    if (why[0] == '\0') {
+        r->enabled = true;
+        hl_batch_fmt(r->choice, sizeof r->choice, "cpython");
+        hl_batch_fmt(r->note, sizeof r->note, "%s",
+                     explicit_ ? "--reference cpython" : "the preset's");
+        return true;
+    }
+    if (explicit_) {
+        hl_batch_fmt(error, error_size, "--reference cpython: %s", why);
+        return false;
+    }
+    hl_batch_fmt(r->choice, sizeof r->choice, "none");
+    hl_batch_fmt(r->note, sizeof r->note, "skipped: %s", why);
+    if (b->preset->warn_without_reference && !b->custom)
+        fprintf(stderr, "heaplab batch: no CPython reference rows: %s\n", why);
+    return true;
+}
+
+static bool add_config(hl_batch *b, size_t *cap, char *error, size_t error_size,
+                       hl_batch_config **out) {
+    if (b->config_count == *cap) {
+        hl_batch_config *bigger = realloc(b->configs, 2 * *cap * sizeof *b->configs);
+        if (bigger == NULL) {
+            hl_batch_fmt(error, error_size, "out of memory");
+            return false;
+        }
+        b->configs = bigger;
+        *cap *= 2;
+    }
+    *out = &b->configs[b->config_count++];
+    memset(*out, 0, sizeof **out);
+    return true;
+}
+
 static bool batch_expand(hl_batch *b, char *error, size_t error_size) {
     size_t cap = 64;
     b->configs = malloc(cap * sizeof *b->configs);
@@ -543,7 +671,7 @@ static bool batch_expand(hl_batch *b, char *error, size_t error_size) {
                     if (w->sizes[k] <= size_cap) sizes[size_count++] = w->sizes[k];
             }
             size_t allocators = pass == 0 ? b->allocator_count : 1;
-            for (size_t si = 0; si < size_count; si++)
+            for (size_t si = 0; si < size_count; si++) {
                 for (size_t ai = 0; ai < allocators; ai++)
                     for (size_t ci = 0; ci < b->collector_count; ci++) {
                         /* A collector that brings its own memory (boehm: "bdwgc") runs
@@ -556,18 +684,8 @@ static bool batch_expand(hl_batch *b, char *error, size_t error_size) {
                             pass == 0 ? b->allocators[ai] : timeline_allocator(b);
                         if (own != NULL && strcmp(run_allocator, timeline_allocator(b)) != 0)
                             continue;
-                        if (b->config_count == cap) {
-                            hl_batch_config *bigger =
-                                realloc(b->configs, 2 * cap * sizeof *b->configs);
-                            if (bigger == NULL) {
-                                hl_batch_fmt(error, error_size, "out of memory");
-                                return false;
-                            }
-                            b->configs = bigger;
-                            cap *= 2;
-                        }
-                        hl_batch_config *c = &b->configs[b->config_count++];
-                        memset(c, 0, sizeof *c);
+                        hl_batch_config *c;
+                        if (!add_config(b, &cap, error, error_size, &c)) return false;
                         hl_batch_fmt(c->workload, sizeof c->workload, "%s", wname);
                         c->size = sizes[si];
                         c->run_allocator = run_allocator;
@@ -580,6 +698,22 @@ static bool batch_expand(hl_batch *b, char *error, size_t error_size) {
                         make_slug(c->slug, sizeof c->slug, c->workload, c->size, c->allocator,
                                   c->collector);
                     }
+                /* CPython's run of the same workload and size, after heaplab's */
+                if (pass == 0 && b->ref.enabled) {
+                    hl_batch_config *c;
+                    if (!add_config(b, &cap, error, error_size, &c)) return false;
+                    hl_batch_fmt(c->workload, sizeof c->workload, "%s", wname);
+                    c->size = sizes[si];
+                    c->allocator = "pymalloc";
+                    c->run_allocator = "pymalloc";
+                    c->collector = "cpython_gc";
+                    c->reference = true;
+                    hl_batch_fmt(c->name, sizeof c->name, "%s/%llu/%s/%s", c->workload,
+                                 (unsigned long long)c->size, c->allocator, c->collector);
+                    make_slug(c->slug, sizeof c->slug, c->workload, c->size, c->allocator,
+                              c->collector);
+                }
+            }
         }
         if (pass == 0) b->matrix_count = b->config_count;
     }
@@ -752,10 +886,11 @@ static void sleep_s(double s) {
     nanosleep(&ts, NULL); /* EINTR on Ctrl-C is fine: the loop checks the flag */
 }
 
-/* Fork and exec /proc/self/exe with argv in a new process group, stdout and stderr to
- * log_path; wait at most timeout_s. *code: exit status or signal number. */
-static child_outcome run_child(char *const argv[], const char *log_path, double timeout_s,
-                               hl_progress *progress, int *code) {
+/* Fork and exec `exe` (this program, /proc/self/exe, or python3 for a reference run)
+ * with argv in a new process group, stdout and stderr to log_path; wait at most
+ * timeout_s. *code: exit status or signal number. */
+static child_outcome run_child(const char *exe, char *const argv[], const char *log_path,
+                               double timeout_s, hl_progress *progress, int *code) {
     int log_fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (log_fd < 0) return CHILD_NOT_STARTED;
     pid_t pid = fork();
@@ -771,8 +906,8 @@ static child_outcome run_child(char *const argv[], const char *log_path, double 
         dup2(log_fd, STDERR_FILENO);
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
-        execv("/proc/self/exe", argv);
-        dprintf(STDERR_FILENO, "heaplab batch: cannot run /proc/self/exe: %s\n", strerror(errno));
+        execv(exe, argv);
+        dprintf(STDERR_FILENO, "heaplab batch: cannot run %s: %s\n", exe, strerror(errno));
         _exit(127);
     }
     close(log_fd);
@@ -856,6 +991,25 @@ static size_t child_argv(const hl_batch *b, const hl_batch_config *c, const char
                          const char *json_path, const char *timeline_path, char *argv[],
                          char bufs[][PATH_MAX + 32]) {
     size_t n = 0;
+    if (c->reference) {
+        /* the reference script takes heaplab run's spelling of these */
+        argv[n++] = (char *)b->ref.python;
+        argv[n++] = (char *)b->ref.script;
+        argv[n++] = "--workload";
+        argv[n++] = (char *)c->workload;
+        argv[n++] = "--size";
+        hl_batch_fmt(bufs[0], sizeof bufs[0], "%llu", (unsigned long long)c->size);
+        argv[n++] = bufs[0];
+        argv[n++] = "--repetitions";
+        hl_batch_fmt(bufs[1], sizeof bufs[1], "%d", b->repetitions);
+        argv[n++] = bufs[1];
+        argv[n++] = "--row";
+        argv[n++] = (char *)row_path;
+        argv[n++] = "--json";
+        argv[n++] = (char *)json_path;
+        argv[n] = NULL;
+        return n;
+    }
     argv[n++] = "heaplab";
     argv[n++] = "run";
     argv[n++] = "--workload";
@@ -915,7 +1069,8 @@ static bool batch_run_config(const hl_batch *b, const hl_batch_config *c, hl_pro
     hl_progress_start(progress, c->name);
     double t0 = hl_progress_now();
     int code = 0;
-    child_outcome outcome = run_child(argv, log_path, b->timeout_s, progress, &code);
+    child_outcome outcome = run_child(c->reference ? b->ref.python : "/proc/self/exe", argv,
+                                      log_path, b->timeout_s, progress, &code);
     double seconds = hl_progress_now() - t0;
     if (outcome == CHILD_INTERRUPTED) {
         unlink(child_row);
@@ -946,10 +1101,16 @@ static bool batch_run_config(const hl_batch *b, const hl_batch_config *c, hl_pro
             hl_results_config_name(&row, got, sizeof got);
             hl_batch_fmt(expected, sizeof expected, "%s/%llu/%s/%s", c->workload,
                          (unsigned long long)c->size, c->allocator, c->collector);
+            const char *runtime = c->reference ? b->ref.runtime : "heaplab";
             if (strcmp(expected, got) != 0) {
                 hl_results_row_init(&row);
                 status = HL_STATUS_CRASHED;
                 hl_batch_fmt(why, sizeof why, "the child's row is for %s", got);
+            } else if (strcmp(row.runtime, runtime) != 0) {
+                status = HL_STATUS_CRASHED;
+                hl_batch_fmt(why, sizeof why, "the child's row is for runtime %s, not %s",
+                             row.runtime, runtime);
+                hl_results_row_init(&row);
             }
         } else if (c->timeline && code == 0) {
             status = file_exists(timeline_path) ? HL_STATUS_OK : HL_STATUS_CRASHED;
@@ -993,6 +1154,7 @@ static bool batch_run_config(const hl_batch *b, const hl_batch_config *c, hl_pro
         hl_batch_fmt(row.workload, sizeof row.workload, "%s", c->workload);
         hl_batch_fmt(row.allocator, sizeof row.allocator, "%s", c->allocator);
         hl_batch_fmt(row.collector, sizeof row.collector, "%s", c->collector);
+        if (c->reference) hl_batch_fmt(row.runtime, sizeof row.runtime, "%s", b->ref.runtime);
         row.size = c->size;
         row.repetitions = c->timeline ? 1 : b->repetitions;
     }
@@ -1179,7 +1341,7 @@ int hl_cmd_batch(int argc, char **argv) {
         hl_batch_fmt(b.out, sizeof b.out, "%s", resume_dir);
         hl_batch_fmt(b.resume, sizeof b.resume, "%s", resume_dir);
     }
-    if (!batch_expand(&b, error, sizeof error)) {
+    if (!reference_resolve(&b, error, sizeof error) || !batch_expand(&b, error, sizeof error)) {
         free_args(saved, saved_count);
         batch_free(&b);
         return batch_usage(error);
@@ -1216,7 +1378,7 @@ int hl_cmd_batch(int argc, char **argv) {
     size_t arg_count = resuming ? saved_count - 1 : 0;
     char **own = NULL;
     if (!resuming) {
-        own = malloc((size_t)(argc + 1) * sizeof *own);
+        own = malloc((size_t)(argc + 3) * sizeof *own);
         if (own == NULL) {
             batch_free(&b);
             return hl_cli_error("out of memory");
@@ -1228,6 +1390,12 @@ int hl_cmd_batch(int argc, char **argv) {
             }
             if (strncmp(argv[i], "--out=", 6) == 0) continue;
             own[arg_count++] = argv[i];
+        }
+        /* what the preset's reference default resolved to, so that --resume runs the
+         * same configurations whatever PATH holds by then */
+        if (b.reference_arg == NULL) {
+            own[arg_count++] = "--reference";
+            own[arg_count++] = b.ref.choice;
         }
         args = own;
         char args_path[PATH_MAX];
@@ -1246,10 +1414,19 @@ int hl_cmd_batch(int argc, char **argv) {
     size_t already = 0;
     for (size_t i = 0; i < b.config_count; i++)
         already += config_finished(&b, &b.configs[i]);
-    hl_manifest_write(b.out, args, arg_count, preset_name, started, NULL, already, b.config_count);
+    hl_manifest_write(b.out, args, arg_count, preset_name, started, NULL, already, b.config_count,
+                      &b.ref);
 
-    fprintf(stderr, "heaplab batch: %zu configurations (%s preset) + %zu timeline runs into %s\n",
-            b.matrix_count, preset_name, b.config_count - b.matrix_count, b.out);
+    size_t reference_runs = 0;
+    for (size_t i = 0; i < b.matrix_count; i++)
+        reference_runs += b.configs[i].reference;
+    char reference_text[PATH_MAX + 96] = "";
+    if (reference_runs > 0)
+        hl_batch_fmt(reference_text, sizeof reference_text,
+                     ", %zu of them CPython %s reference runs (%s)", reference_runs, b.ref.version,
+                     b.ref.python);
+    fprintf(stderr, "heaplab batch: %zu configurations (%s preset%s) + %zu timeline runs into %s\n",
+            b.matrix_count, preset_name, reference_text, b.config_count - b.matrix_count, b.out);
     hl_progress progress;
     hl_progress_init(&progress, stderr, b.config_count, already);
 
@@ -1283,7 +1460,7 @@ int hl_cmd_batch(int argc, char **argv) {
     for (size_t i = 0; i < b.config_count; i++)
         all_done += config_finished(&b, &b.configs[i]);
     ok = hl_manifest_write(b.out, args, arg_count, preset_name, started,
-                           interrupted ? NULL : finished, all_done, b.config_count) &&
+                           interrupted ? NULL : finished, all_done, b.config_count, &b.ref) &&
          ok;
     int exit_code = HL_EXIT_OK;
     if (interrupted) {

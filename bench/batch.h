@@ -44,13 +44,28 @@ int hl_batch_fmt(char *out, size_t size, const char *format, ...)
  * (0..255), or -1 when it could not be started or died by a signal. */
 int hl_batch_capture(char *const argv[], char *out, size_t size);
 
+/* ---- reference rows (batch.c) ---- */
+
+/* What `--reference` resolved to: the reference runtime's rows run, or why not. */
+typedef struct hl_batch_reference {
+    bool enabled;          /* the batch has CPython reference rows */
+    char choice[16];       /* "cpython" or "none" */
+    char note[256];        /* one line: why (for the manifest) */
+    char python[4096];     /* python3 as found on PATH ("" when not found) */
+    char executable[4096]; /* its sys.executable */
+    char version[32];      /* "3.11.7" */
+    char runtime[32];      /* the rows' runtime column: "cpython-3.11" */
+    char script[4096];     /* scripts/reference/cpython_workloads.py */
+} hl_batch_reference;
+
 /* ---- manifest.c ---- */
 
 /* Write DIR/manifest.json atomically. args: the batch's arguments (after "batch"),
  * started/finished: UTC ISO 8601 times (finished may be NULL while running);
- * done/total: configurations finished so far. */
+ * done/total: configurations finished so far; ref: the reference rows' set-up. */
 bool hl_manifest_write(const char *dir, char *const *args, size_t arg_count, const char *preset,
-                       const char *started, const char *finished, size_t done, size_t total);
+                       const char *started, const char *finished, size_t done, size_t total,
+                       const hl_batch_reference *ref);
 /* The manifest as HTML (a definition list), for the report; false when unreadable. */
 bool hl_manifest_write_html(FILE *out, const char *dir);
 
@@ -60,7 +75,13 @@ typedef struct hl_chart_list {
     size_t count;
     char names[64][96]; /* file stems in charts/: "time-large_list-range" */
     char titles[64][160];
+    char captions[64][512]; /* how to read it, for the report ("" for none) */
 } hl_chart_list;
+
+/* A reference row: a real-world runtime or collector drawn as a reference line, not
+ * as a heaplab configuration: a runtime other than heaplab (CPython's rows), or a
+ * collector that brings its own allocator (boehm on bdwgc). */
+bool hl_batch_is_reference_row(const hl_result_row *row);
 
 /* Draw every chart of DIR (data files, then gnuplot with scripts/charts templates).
  * `charts` receives what was drawn. False (and *error) when gnuplot or a template is

@@ -9,7 +9,10 @@
  *              without git or a checkout)
  *   versions   libbenchmark, gnuplot (`gnuplot --version`), and every allocator
  *              backend that reports one (jemalloc, mimalloc: the loaded library's, or
- *              the one the build preloads)
+ *              the one the build preloads), python3 (the reference runtime's, or "none")
+ *   reference  the CPython reference rows: runtime ("cpython-3.11" or "none"), why
+ *              (the option, the preset, or why they were skipped), python3's path on
+ *              PATH, its sys.executable and version, the script
  * A figure that cannot be found is "unknown", never left out, so the report always
  * shows the same fields.
  *
@@ -118,6 +121,7 @@ typedef struct manifest_job {
     size_t arg_count;
     const char *preset, *started, *finished;
     size_t done, total;
+    const hl_batch_reference *ref;
 } manifest_job;
 
 static void kv(FILE *out, const char *indent, const char *key, const char *value, bool last) {
@@ -204,14 +208,25 @@ static bool write_manifest(FILE *out, void *data) {
         if (ops->version == NULL) continue;
         kv(out, "    ", ops->name, ops->version(), false);
     }
-    kv(out, "    ", "glibc", gnu_get_libc_version(), true);
+    kv(out, "    ", "glibc", gnu_get_libc_version(), false);
+    const hl_batch_reference *ref = job->ref;
+    bool on = ref != NULL && ref->enabled;
+    kv(out, "    ", "python3", on ? ref->version : "none", true);
+    fputs("  },\n  \"reference\": {\n", out);
+    kv(out, "    ", "runtime", on ? ref->runtime : "none", false);
+    kv(out, "    ", "note", ref ? ref->note : "none", false);
+    kv(out, "    ", "python3", ref && ref->python[0] ? ref->python : "not found", false);
+    kv(out, "    ", "python_executable", on ? ref->executable : "none", false);
+    kv(out, "    ", "python_version", on ? ref->version : "none", false);
+    kv(out, "    ", "script", ref && ref->script[0] ? ref->script : "none", true);
     fputs("  }\n}\n", out);
     return ferror(out) == 0;
 }
 
 bool hl_manifest_write(const char *dir, char *const *args, size_t arg_count, const char *preset,
-                       const char *started, const char *finished, size_t done, size_t total) {
-    manifest_job job = {args, arg_count, preset, started, finished, done, total};
+                       const char *started, const char *finished, size_t done, size_t total,
+                       const hl_batch_reference *ref) {
+    manifest_job job = {args, arg_count, preset, started, finished, done, total, ref};
     char path[PATH_MAX];
     hl_batch_fmt(path, sizeof path, "%s/manifest.json", dir);
     return hl_results_write_atomic(path, write_manifest, &job);

@@ -15,12 +15,22 @@
  *   leak                bytes still live at teardown (the leak) against n, for every
  *                       collector that leaks and every workload it leaks on (lines.gp)
  *   timeline-<workload> live bytes over one run, a line per collector (timeline.gp)
+ *   reference-<workload> heaplab against CPython and boehm: time and peak RSS of
+ *                       rc_cycle on pool next to CPython, mark_sweep on libc next to
+ *                       boehm (reference.gp)
  *
  * A configuration that failed (any status but ok) is drawn as a red cross labelled
- * with its status at its n (or bar), so nothing is silently missing. Rows of other
- * runtimes (reference rows: runtime "cpython-3.11", allocator "pymalloc", collector
- * "cpython_gc") are rows like any other: they add their allocator's panel and their
- * collector's line.
+ * with its status at its n (or bar), so nothing is silently missing.
+ *
+ * Reference series (hl_batch_is_reference_row): CPython's rows (runtime
+ * "cpython-3.11", allocator "pymalloc", collector "cpython_gc") and a collector with
+ * its own allocator (boehm on "bdwgc"). They are not heaplab configurations on one of
+ * the batch's allocators, so instead of a panel of their own with a single line they
+ * are drawn as dashed reference lines in every allocator panel of the time and RSS
+ * charts (CPython black, boehm purple), and as clusters with one bar ("own
+ * allocator") in the bar charts. The pause chart gives each its own panel (its
+ * collector's pauses, on its own allocator) and the timelines a line, as for any
+ * collector. A batch made of reference rows alone draws them as ordinary panels.
  *
  * Templates are found in HEAPLAB_SOURCE_DIR/scripts/charts (the source tree the
  * program was built from).
@@ -40,6 +50,7 @@
 #include "bench/batch.h"
 #include "bench/cli.h"
 #include "bench/commands.h"
+#include "collectors/collector.h"
 
 #ifndef HEAPLAB_SOURCE_DIR
 #define HEAPLAB_SOURCE_DIR "."
@@ -63,6 +74,17 @@ static void names_add(names *s, const char *name) {
     if (names_index(s, name) < 0 && s->n < MAX_NAMES) s->v[s->n++] = name;
 }
 
+#define MAX_REFS 8
+
+/* A reference series: every row of one (runtime, allocator, collector). */
+typedef struct ref_series {
+    const char *runtime, *allocator, *collector;
+    char label[96];  /* "CPython 3.11 (pymalloc, cpython_gc)", "boehm (bdwgc)" */
+    char short_[48]; /* a one-word cluster name: "cpython-3.11", "boehm" */
+    char colour[16];
+    bool cpython;
+} ref_series;
+
 typedef struct plot_ctx {
     const char *dir;
     char charts[PATH_MAX];
@@ -70,6 +92,15 @@ typedef struct plot_ctx {
     hl_result_row *rows;
     size_t count;
     names workloads, allocators, collectors;
+    /* the allocators and collectors of heaplab's own configurations (every one when
+     * the batch holds nothing else), and the reference series */
+    names panel_allocators, line_collectors;
+    ref_series refs[MAX_REFS];
+    size_t nrefs;
+    /* the reference series the bar charts show: collectors with their own allocator
+     * (boehm), not other runtimes (CPython's interpreter would dwarf every bar) */
+    size_t bar_refs[MAX_REFS];
+    size_t nbar_refs;
     const char *main_allocator; /* libc when present: the pause and leak charts' */
     hl_chart_list *list;
     char *error;
@@ -79,6 +110,83 @@ typedef struct plot_ctx {
 static bool row_ok(const hl_result_row *r) {
     return strcmp(r->status, HL_STATUS_OK) == 0;
 }
+
+bool hl_batch_is_reference_row(const hl_result_row *row) {
+    if (row->runtime[0] != '\0' && strcmp(row->runtime, "heaplab") != 0) return true;
+    const hl_collector_ops *ops = hl_collector_find(row->collector);
+    return ops != NULL && hl_collector_own_allocator(ops) != NULL;
+}
+
+static bool ref_matches(const ref_series *s, const hl_result_row *r) {
+    return strcmp(r->runtime, s->runtime) == 0 && strcmp(r->allocator, s->allocator) == 0 &&
+           strcmp(r->collector, s->collector) == 0;
+}
+
+static const hl_result_row *find_ref_row(const plot_ctx *c, const char *w, uint64_t size,
+                                         const ref_series *s) {
+    for (size_t i = 0; i < c->count; i++)
+        if (c->rows[i].size == size && strcmp(c->rows[i].workload, w) == 0 &&
+            ref_matches(s, &c->rows[i]))
+            return &c->rows[i];
+    return NULL;
+}
+
+/* The reference series, the panels and the lines (see the top of the file). */
+static void classify(plot_ctx *c) {
+    bool any_own = false;
+    for (size_t i = 0; i < c->count; i++)
+        any_own = any_own || !hl_batch_is_reference_row(&c->rows[i]);
+    for (size_t i = 0; i < c->count && any_own; i++) {
+        const hl_result_row *r = &c->rows[i];
+        if (!hl_batch_is_reference_row(r)) {
+            names_add(&c->line_collectors, r->collector);
+            continue;
+        }
+        bool seen = false;
+        for (size_t k = 0; k < c->nrefs; k++)
+            seen = seen || ref_matches(&c->refs[k], r);
+        if (seen || c->nrefs == MAX_REFS) continue;
+        ref_series *s = &c->refs[c->nrefs++];
+        s->runtime = r->runtime;
+        s->allocator = r->allocator;
+        s->collector = r->collector;
+        s->cpython = strncmp(r->runtime, "cpython-", 8) == 0;
+        if (s->cpython) {
+            hl_batch_fmt(s->label, sizeof s->label, "CPython %s (%s, %s)", r->runtime + 8,
+                         r->allocator, r->collector);
+            hl_batch_fmt(s->short_, sizeof s->short_, "%s", r->runtime);
+        } else if (strcmp(r->runtime, "heaplab") == 0 || r->runtime[0] == '\0') {
+            hl_batch_fmt(s->label, sizeof s->label, "%s (%s)", r->collector, r->allocator);
+            hl_batch_fmt(s->short_, sizeof s->short_, "%s", r->collector);
+        } else {
+            hl_batch_fmt(s->label, sizeof s->label, "%s (%s, %s)", r->runtime, r->allocator,
+                         r->collector);
+            hl_batch_fmt(s->short_, sizeof s->short_, "%s", r->runtime);
+        }
+        /* CPython black; boehm (and any other own-allocator collector) purple, then
+         * greys */
+        static const char *const others[] = {"#7b3294", "#666666", "#a6761d", "#1b9e77"};
+        size_t own_index = 0;
+        for (size_t k = 0; k + 1 < c->nrefs; k++)
+            own_index += !c->refs[k].cpython;
+        hl_batch_fmt(s->colour, sizeof s->colour, "%s",
+                     s->cpython ? "#000000" : others[own_index % 4]);
+    }
+    for (size_t a = 0; a < c->allocators.n; a++) {
+        bool own = false;
+        for (size_t i = 0; i < c->count && !own; i++)
+            own = strcmp(c->rows[i].allocator, c->allocators.v[a]) == 0 &&
+                  (!any_own || !hl_batch_is_reference_row(&c->rows[i]));
+        if (own) names_add(&c->panel_allocators, c->allocators.v[a]);
+    }
+    if (!any_own) c->line_collectors = c->collectors;
+    for (size_t k = 0; k < c->nrefs; k++)
+        if (!c->refs[k].cpython) c->bar_refs[c->nbar_refs++] = k;
+}
+
+/* The reference styles as gnuplot variables: nrefs, reflabel<k>, refcolour<k>. */
+struct vars;
+static void var_refs(struct vars *v, const plot_ctx *c, size_t nrefs);
 
 /* The allocator a per-collector chart shows for `collector`: the main one (libc) when
  * the collector ran on it, else the first it ran on (boehm's own "bdwgc", a reference
@@ -160,6 +268,17 @@ static void var_num(vars *v, const char *name, double value) {
     var_raw(v, "%s=%.10g; ", name, value);
 }
 
+static void var_refs(vars *v, const plot_ctx *c, size_t nrefs) {
+    var_num(v, "nrefs", (double)nrefs);
+    for (size_t k = 0; k < nrefs; k++) {
+        char name[32];
+        hl_batch_fmt(name, sizeof name, "reflabel%zu", k + 1);
+        var_str(v, name, c->refs[k].label);
+        hl_batch_fmt(name, sizeof name, "refcolour%zu", k + 1);
+        var_str(v, name, c->refs[k].colour);
+    }
+}
+
 static void var_list(vars *v, const char *name, const names *list) {
     char joined[2048] = "";
     size_t n = 0;
@@ -228,7 +347,15 @@ static void add_chart(plot_ctx *c, const char *stem, const char *title) {
     if (l->count >= sizeof l->names / sizeof l->names[0]) return;
     hl_batch_fmt(l->names[l->count], sizeof l->names[0], "%s", stem);
     hl_batch_fmt(l->titles[l->count], sizeof l->titles[0], "%s", title);
+    l->captions[l->count][0] = '\0';
     l->count++;
+}
+
+/* The caption of the chart added last. */
+static void set_caption(plot_ctx *c, const char *caption) {
+    if (c->list->count > 0)
+        hl_batch_fmt(c->list->captions[c->list->count - 1], sizeof c->list->captions[0], "%s",
+                     caption);
 }
 
 static FILE *open_data(plot_ctx *c, const char *name) {
@@ -273,6 +400,7 @@ typedef struct line_chart {
     const names *panels;  /* allocators, or collectors (leak) */
     const names *lines;   /* collectors, or workloads (leak) */
     bool panels_are_collectors;
+    bool with_refs; /* the reference series as dashed lines in every panel */
 } line_chart;
 
 static bool draw_lines(plot_ctx *c, const line_chart *lc) {
@@ -308,6 +436,26 @@ static bool draw_lines(plot_ctx *c, const line_chart *lc) {
             if (written == 0) fputs("nan nan\n", data);
             fputs("\n\n", data);
         }
+    /* then one block per reference series (drawn in every panel) */
+    size_t nrefs = lc->with_refs ? c->nrefs : 0;
+    for (size_t k = 0; k < nrefs; k++) {
+        uint64_t sizes[64];
+        size_t ns = sizes_of(c, lc->workload, sizes, 64), written = 0;
+        for (size_t s = 0; s < ns; s++) {
+            const hl_result_row *r = find_ref_row(c, lc->workload, sizes[s], &c->refs[k]);
+            if (r == NULL) continue;
+            if (sizes[s] < smin) smin = sizes[s];
+            if (sizes[s] > smax) smax = sizes[s];
+            double v = hl_results_figure(r, (size_t)lc->figure) / lc->scale;
+            if (!row_ok(r) || !(v > 0) || !isfinite(v)) continue;
+            fprintf(data, "%llu %.9g\n", (unsigned long long)sizes[s], v);
+            written++;
+            if (v < lo) lo = v;
+            if (v > hi) hi = v;
+        }
+        if (written == 0) fputs("nan nan\n", data);
+        fputs("\n\n", data);
+    }
     fclose(data);
     double ymin, ymax;
     log_range(lo, hi, &ymin, &ymax);
@@ -334,6 +482,17 @@ static bool draw_lines(plot_ctx *c, const line_chart *lc) {
                 total_fails++;
             }
         }
+        /* a failed reference configuration is marked in every panel, as its line is */
+        for (size_t i = 0; i < c->count; i++)
+            for (size_t k = 0; k < nrefs; k++) {
+                const hl_result_row *r = &c->rows[i];
+                if (row_ok(r) || strcmp(r->workload, lc->workload) || !ref_matches(&c->refs[k], r))
+                    continue;
+                fprintf(fails, "%llu %.9g %s:%s\n", (unsigned long long)r->size, fail_y,
+                        c->refs[k].short_, r->status);
+                fail_count[p]++;
+                total_fails++;
+            }
         fclose(fails);
     }
     if (smax == 0) smin = smax = 1;
@@ -357,6 +516,7 @@ static bool draw_lines(plot_ctx *c, const line_chart *lc) {
     var_num(&v, "npanels", (double)lc->panels->n);
     var_list(&v, "lines", lc->lines);
     var_num(&v, "nlines", (double)lc->lines->n);
+    var_refs(&v, c, nrefs);
     var_num(&v, "cols", cols);
     var_num(&v, "rows", rows);
     var_str(&v, "xlabel", lc->xlabel);
@@ -374,6 +534,19 @@ static bool draw_lines(plot_ctx *c, const line_chart *lc) {
 
 /* ---- bars at the largest n --------------------------------------------------- */
 
+/* The row of bar chart cell (cluster, bar): clusters are heaplab's collectors, then the
+ * reference series; bars are heaplab's allocators, then (with references) one "own
+ * allocator" bar that only the reference clusters fill. */
+static const hl_result_row *bar_row(const plot_ctx *c, const char *w, uint64_t n, size_t cluster,
+                                    size_t bar) {
+    size_t nc = c->line_collectors.n, na = c->panel_allocators.n;
+    if (cluster < nc)
+        return bar < na
+                   ? find_row(c, w, n, c->panel_allocators.v[bar], c->line_collectors.v[cluster])
+                   : NULL;
+    return bar == na ? find_ref_row(c, w, n, &c->refs[c->bar_refs[cluster - nc]]) : NULL;
+}
+
 static bool draw_bars(plot_ctx *c, const char *w) {
     uint64_t sizes[64];
     size_t ns = sizes_of(c, w, sizes, 64);
@@ -388,24 +561,26 @@ static bool draw_bars(plot_ctx *c, const char *w) {
     int figures[2] = {hl_results_figure_index("real_time_ns"),
                       hl_results_figure_index("peak_rss_bytes")};
     double scales[2] = {1e6, MIB}, ymax[2] = {0, 0};
-    size_t na = c->allocators.n, nc = c->collectors.n, fails[2] = {0, 0};
+    size_t na = c->panel_allocators.n, nc = c->line_collectors.n, nr = c->nbar_refs;
+    size_t nbars = na + (nr > 0 ? 1 : 0), nclusters = nc + nr, fails[2] = {0, 0};
+    names clusters = c->line_collectors;
+    for (size_t k = 0; k < nr; k++)
+        if (clusters.n < MAX_NAMES) clusters.v[clusters.n++] = c->refs[c->bar_refs[k]].short_;
     for (size_t f = 0; f < 2; f++) {
-        /* gnuplot refuses a histogram column without a valid point, so an allocator
+        /* gnuplot refuses a histogram column without a valid point, so a bar series
          * with no value in any cluster gets zero-height bars (its failures still get
          * their marks below) */
-        bool column_valid[MAX_NAMES] = {false};
-        for (size_t col = 0; col < nc; col++)
-            for (size_t a = 0; a < na; a++) {
-                const hl_result_row *r =
-                    find_row(c, w, n, c->allocators.v[a], c->collectors.v[col]);
+        bool column_valid[MAX_NAMES + 1] = {false};
+        for (size_t col = 0; col < nclusters; col++)
+            for (size_t a = 0; a < nbars; a++) {
+                const hl_result_row *r = bar_row(c, w, n, col, a);
                 if (r && row_ok(r) && isfinite(hl_results_figure(r, (size_t)figures[f])))
                     column_valid[a] = true;
             }
-        for (size_t col = 0; col < nc; col++) {
-            fprintf(data, "%s", c->collectors.v[col]);
-            for (size_t a = 0; a < na; a++) {
-                const hl_result_row *r =
-                    find_row(c, w, n, c->allocators.v[a], c->collectors.v[col]);
+        for (size_t col = 0; col < nclusters; col++) {
+            fprintf(data, "%s", clusters.v[col]);
+            for (size_t a = 0; a < nbars; a++) {
+                const hl_result_row *r = bar_row(c, w, n, col, a);
                 double v =
                     r && row_ok(r) ? hl_results_figure(r, (size_t)figures[f]) / scales[f] : NAN;
                 if (isfinite(v)) {
@@ -427,12 +602,12 @@ static bool draw_bars(plot_ctx *c, const char *w) {
         FILE *ff = open_data(c, name);
         if (ff == NULL) return false;
         /* a clustered histogram puts cluster k at x = k, bar i at k + (i - (n-1)/2)/(n+gap) */
-        for (size_t col = 0; col < nc; col++)
-            for (size_t a = 0; a < na; a++) {
-                const hl_result_row *r =
-                    find_row(c, w, n, c->allocators.v[a], c->collectors.v[col]);
+        for (size_t col = 0; col < nclusters; col++)
+            for (size_t a = 0; a < nbars; a++) {
+                const hl_result_row *r = bar_row(c, w, n, col, a);
                 if (r == NULL || row_ok(r)) continue;
-                double x = (double)col + ((double)a - ((double)na - 1) / 2) / ((double)na + 1);
+                double x =
+                    (double)col + ((double)a - ((double)nbars - 1) / 2) / ((double)nbars + 1);
                 fprintf(ff, "%.6g %.6g %s\n", x, mark_y, r->status);
                 fails[f]++;
             }
@@ -440,7 +615,10 @@ static bool draw_bars(plot_ctx *c, const char *w) {
     }
     hl_batch_fmt(title, sizeof title, "Time and peak RSS at n = %llu: %s", (unsigned long long)n,
                  w);
-    hl_batch_fmt(note, sizeof note, "a cluster per collector, a bar per allocator");
+    bool cpython = c->nrefs > nr;
+    hl_batch_fmt(note, sizeof note, "a cluster per collector, a bar per allocator%s%s",
+                 nr ? "; boehm has one bar: its own allocator" : "",
+                 cpython ? "; CPython: see the reference chart" : "");
     vars v = {.len = 0};
     char counts[64], data_name[200], fails_stem[200];
     hl_batch_fmt(counts, sizeof counts, "%zu %zu", fails[0], fails[1]);
@@ -451,17 +629,190 @@ static bool draw_bars(plot_ctx *c, const char *w) {
     var_str(&v, "data", data_name);
     var_str(&v, "fails", fails_stem);
     var_str(&v, "pfails", counts);
-    var_list(&v, "bars", &c->allocators);
+    var_list(&v, "bars", &c->panel_allocators);
     var_num(&v, "nbars", (double)na);
+    /* the "own allocator" bar of the reference clusters */
+    var_num(&v, "refbar", nr > 0 ? 1 : 0);
+    char own[256] = "own (";
+    for (size_t k = 0; k < nr; k++) {
+        size_t len = strlen(own);
+        hl_batch_fmt(own + len, sizeof own - len, "%s%s", k ? ", " : "",
+                     c->refs[c->bar_refs[k]].allocator);
+    }
+    strncat(own, ")", sizeof own - strlen(own) - 1);
+    var_str(&v, "refbartitle", own);
     char valid[16];
     hl_batch_fmt(valid, sizeof valid, "%d %d", ymax[0] > 0 ? 1 : 0, ymax[1] > 0 ? 1 : 0);
     var_str(&v, "pvalid", valid);
-    var_list(&v, "clusters", &c->collectors);
-    var_num(&v, "nclusters", (double)nc);
+    var_list(&v, "clusters", &clusters);
+    var_num(&v, "nclusters", (double)nclusters);
     var_num(&v, "ymax1", ymax[0] > 0 ? ymax[0] : 1);
     var_num(&v, "ymax2", ymax[1] > 0 ? ymax[1] : 1);
     if (!run_gnuplot(c, "bars.gp", &v, stem)) return false;
     add_chart(c, stem, title);
+    return true;
+}
+
+/* ---- heaplab against CPython and boehm ----------------------------------------- */
+
+/* The heaplab configuration that models each reference, and the reference. */
+typedef struct reference_pair {
+    const char *allocator, *collector; /* heaplab's side */
+    const ref_series *ref;             /* NULL: not in the batch */
+    const char *ref_missing;           /* what to say when it is not */
+} reference_pair;
+
+static bool has_rows(const plot_ctx *c, const char *w, const char *a, const char *col) {
+    for (size_t i = 0; i < c->count; i++)
+        if (!strcmp(c->rows[i].workload, w) && !strcmp(c->rows[i].allocator, a) &&
+            !strcmp(c->rows[i].collector, col) && !hl_batch_is_reference_row(&c->rows[i]))
+            return true;
+    return false;
+}
+
+static bool ref_has_rows(const plot_ctx *c, const char *w, const ref_series *s) {
+    for (size_t i = 0; s != NULL && i < c->count; i++)
+        if (!strcmp(c->rows[i].workload, w) && ref_matches(s, &c->rows[i])) return true;
+    return false;
+}
+
+/* Series 0 (heaplab's side) or 1 (the reference) of a pair at size n, or NULL. */
+static const hl_result_row *pair_row(const plot_ctx *c, const char *w, uint64_t n,
+                                     const reference_pair *pair, bool have, size_t series) {
+    if (series == 0) return have ? find_row(c, w, n, pair->allocator, pair->collector) : NULL;
+    return pair->ref ? find_ref_row(c, w, n, pair->ref) : NULL;
+}
+
+/* reference-<workload>: four panels, time (top) and peak RSS (bottom) against n;
+ * left rc_cycle on pool (the configuration that models CPython: reference counts,
+ * the generational cycle detector, obmalloc-style pools) next to CPython's own rows,
+ * right mark_sweep on libc next to boehm (a mark-sweep over the system malloc next to
+ * a mark-sweep with its own allocator). What the batch lacks is said in its panel. */
+static bool draw_reference(plot_ctx *c, const char *w) {
+    reference_pair pairs[2] = {
+        {"pool", "rc_cycle", NULL, "no CPython rows in this batch (--reference cpython)"},
+        {"libc", "mark_sweep", NULL, "no boehm rows in this batch (--collectors ...,boehm)"},
+    };
+    for (size_t k = 0; k < c->nrefs; k++) {
+        const ref_series *s = &c->refs[k];
+        if (s->cpython && pairs[0].ref == NULL && ref_has_rows(c, w, s)) pairs[0].ref = s;
+        if (!strcmp(s->collector, "boehm") && pairs[1].ref == NULL && ref_has_rows(c, w, s))
+            pairs[1].ref = s;
+    }
+    bool have[2] = {has_rows(c, w, pairs[0].allocator, pairs[0].collector),
+                    has_rows(c, w, pairs[1].allocator, pairs[1].collector)};
+    if (!have[0] && !have[1] && pairs[0].ref == NULL && pairs[1].ref == NULL)
+        return true; /* nothing to compare: the batch has none of the four */
+    char ws[96], stem[128], name[192];
+    slug(ws, sizeof ws, w);
+    hl_batch_fmt(stem, sizeof stem, "reference-%s", ws);
+    hl_batch_fmt(name, sizeof name, "%s.dat", stem);
+    FILE *data = open_data(c, name);
+    if (data == NULL) return false;
+    int figures[2] = {hl_results_figure_index("real_time_ns"),
+                      hl_results_figure_index("peak_rss_bytes")};
+    double scales[2] = {1e6, MIB}, lo[2] = {INFINITY, INFINITY}, hi[2] = {0, 0};
+    uint64_t sizes[64];
+    size_t ns = sizes_of(c, w, sizes, 64);
+    /* blocks: panel p = 2*figure + pair (time left, time right, RSS left, RSS right),
+     * series 0 heaplab, 1 the reference: block 2*p + series */
+    for (size_t f = 0; f < 2; f++)
+        for (size_t q = 0; q < 2; q++)
+            for (size_t series = 0; series < 2; series++) {
+                size_t written = 0;
+                for (size_t si = 0; si < ns; si++) {
+                    const hl_result_row *r = pair_row(c, w, sizes[si], &pairs[q], have[q], series);
+                    double v =
+                        r && row_ok(r) ? hl_results_figure(r, (size_t)figures[f]) / scales[f] : NAN;
+                    if (!(v > 0) || !isfinite(v)) continue;
+                    fprintf(data, "%llu %.9g\n", (unsigned long long)sizes[si], v);
+                    written++;
+                    if (v < lo[f]) lo[f] = v;
+                    if (v > hi[f]) hi[f] = v;
+                }
+                if (written == 0) fputs("nan nan\n", data);
+                fputs("\n\n", data);
+            }
+    fclose(data);
+    double ymin[2], ymax[2];
+    for (size_t f = 0; f < 2; f++)
+        log_range(lo[f], hi[f], &ymin[f], &ymax[f]);
+    char counts[64] = "";
+    size_t cn = 0;
+    for (size_t f = 0; f < 2; f++)
+        for (size_t q = 0; q < 2; q++) {
+            size_t p = 2 * f + q, nfail = 0;
+            hl_batch_fmt(name, sizeof name, "%s-fails-%zu.dat", stem, p + 1);
+            FILE *ff = open_data(c, name);
+            if (ff == NULL) return false;
+            double y = ymin[f] * pow(ymax[f] / ymin[f], 0.04);
+            for (size_t si = 0; si < ns; si++)
+                for (size_t series = 0; series < 2; series++) {
+                    const hl_result_row *r = pair_row(c, w, sizes[si], &pairs[q], have[q], series);
+                    if (r == NULL || row_ok(r)) continue;
+                    fprintf(ff, "%llu %.9g %s:%s\n", (unsigned long long)sizes[si], y,
+                            series == 0 ? pairs[q].collector : pairs[q].ref->short_, r->status);
+                    nfail++;
+                }
+            fclose(ff);
+            cn += (size_t)hl_batch_fmt(counts + cn, cn < sizeof counts ? sizeof counts - cn : 0,
+                                       "%s%zu", p ? " " : "", nfail);
+        }
+    uint64_t smin = ns ? sizes[0] : 1, smax = ns ? sizes[ns - 1] : 1;
+    char title[160], data_name[200], fails_stem[200];
+    hl_batch_fmt(title, sizeof title, "heaplab against CPython and boehm: %s", w);
+    hl_batch_fmt(data_name, sizeof data_name, "data/%s.dat", stem);
+    hl_batch_fmt(fails_stem, sizeof fails_stem, "data/%s-fails", stem);
+    vars v = {.len = 0};
+    var_str(&v, "title", title);
+    var_str(&v, "note",
+            "solid: heaplab, dashed: the real thing; median over the repetitions, log-log");
+    var_str(&v, "data", data_name);
+    var_str(&v, "fails", fails_stem);
+    var_str(&v, "pfails", counts);
+    var_num(&v, "xmin", (double)smin / (smin == smax ? 3.0 : 1.6));
+    var_num(&v, "xmax", (double)smax * (smin == smax ? 3.0 : 1.6));
+    var_num(&v, "ymin1", ymin[0]);
+    var_num(&v, "ymax1", ymax[0]);
+    var_num(&v, "ymin2", ymin[1]);
+    var_num(&v, "ymax2", ymax[1]);
+    for (size_t q = 0; q < 2; q++) {
+        char key[32], text[200];
+        int lt = names_index(&c->collectors, pairs[q].collector);
+        hl_batch_fmt(key, sizeof key, "hlt%zu", q + 1);
+        var_num(&v, key, lt >= 0 ? lt + 1 : (double)q + 1);
+        hl_batch_fmt(key, sizeof key, "rcolour%zu", q + 1);
+        var_str(&v, key, pairs[q].ref ? pairs[q].ref->colour : q == 0 ? "#000000" : "#7b3294");
+        hl_batch_fmt(key, sizeof key, "ptitle%zu", q + 1);
+        char ref_name[96];
+        if (pairs[q].ref && pairs[q].ref->cpython)
+            hl_batch_fmt(ref_name, sizeof ref_name, "CPython %s", pairs[q].ref->runtime + 8);
+        else
+            hl_batch_fmt(ref_name, sizeof ref_name, "%s",
+                         pairs[q].ref ? pairs[q].ref->label
+                         : q == 0     ? "CPython"
+                                      : "boehm");
+        hl_batch_fmt(text, sizeof text, "%s on %s (solid) vs %s (dashed)", pairs[q].collector,
+                     pairs[q].allocator, ref_name);
+        var_str(&v, key, text);
+        /* what is missing, said in the panel */
+        char missing[300] = "";
+        if (!have[q])
+            hl_batch_fmt(missing, sizeof missing, "no %s rows on %s in this batch",
+                         pairs[q].collector, pairs[q].allocator);
+        hl_batch_fmt(key, sizeof key, "missa%zu", q + 1);
+        var_str(&v, key, missing);
+        hl_batch_fmt(key, sizeof key, "missb%zu", q + 1);
+        var_str(&v, key, pairs[q].ref ? "" : pairs[q].ref_missing);
+    }
+    if (!run_gnuplot(c, "reference.gp", &v, stem)) return false;
+    add_chart(c, stem, title);
+    set_caption(c, "Solid lines are heaplab, dashed lines the real thing, log-log. Left: rc_cycle "
+                   "on pool, heaplab's model of CPython (reference counts, the generational cycle "
+                   "detector, obmalloc-style pools), against CPython's own rows; right: mark_sweep "
+                   "on libc against the Boehm collector on its own allocator. Top: time per run; "
+                   "bottom: peak RSS of the process (CPython's includes its interpreter, about "
+                   "15 MB). A panel says what the batch lacks.");
     return true;
 }
 
@@ -742,6 +1093,7 @@ bool hl_plot_draw(const char *dir, hl_chart_list *charts, char *error, size_t er
         }
     c.main_allocator = c.allocators.n ? c.allocators.v[0] : "libc";
     if (names_index(&c.allocators, "libc") >= 0) c.main_allocator = "libc";
+    classify(&c);
 
     bool ok = c.count > 0;
     if (!ok) hl_batch_fmt(error, error_size, "%s/results.csv has no rows", dir);
@@ -756,26 +1108,32 @@ bool hl_plot_draw(const char *dir, hl_chart_list *charts, char *error, size_t er
         line_chart lc = {
             .stem = stem,
             .title = title,
-            .note = "median over the repetitions; a panel per allocator, a line per collector",
+            .note = c.nrefs ? "median over the repetitions; a panel per allocator, a line per "
+                              "collector; dashed: references, in every panel"
+                            : "median over the repetitions; a panel per allocator, a line per "
+                              "collector",
             .xlabel = "n (workload size)",
             .ylabel = "time per run (ms)",
             .workload = w,
             .figure = time_fig,
             .scale = 1e6,
-            .panels = &c.allocators,
-            .lines = &c.collectors,
+            .panels = &c.panel_allocators,
+            .lines = &c.line_collectors,
+            .with_refs = true,
         };
         ok = draw_lines(&c, &lc);
         if (!ok) break;
         hl_batch_fmt(stem, sizeof stem, "rss-%s", ws);
         hl_batch_fmt(title, sizeof title, "Peak RSS against n: %s", w);
         lc.title = title;
-        lc.note = "peak resident set of the configuration's process; a panel per allocator, a "
-                  "line per collector";
+        lc.note = c.nrefs ? "peak RSS of the configuration's process; a panel per allocator, "
+                            "a line per collector; dashed: references, in every panel"
+                          : "peak resident set of the configuration's process; a panel per "
+                            "allocator, a line per collector";
         lc.ylabel = "peak RSS (MiB)";
         lc.figure = rss_fig;
         lc.scale = MIB;
-        ok = draw_lines(&c, &lc) && draw_bars(&c, w);
+        ok = draw_lines(&c, &lc) && draw_bars(&c, w) && draw_reference(&c, w);
     }
     ok = ok && draw_pauses(&c) && draw_leak(&c) && draw_timelines(&c);
     free(c.rows);

@@ -1,11 +1,13 @@
 /* heaplab report: DIR/report.html, one page for a batch.
  *
- * Sections, in order: the counts (configurations, ok, failed), every chart (PNG, with
- * a link to its SVG), the summary tables (for each collector and workload at the
- * workload's largest n: the best allocator and every allocator's ratio to libc, for
- * time and for peak RSS), the failures (every row whose status is not ok, with its
- * error), and the manifest. The page has no scripts and no external resources: it
- * opens from the folder, anywhere.
+ * Sections, in order: the counts (configurations, ok, failed, reference rows), every
+ * chart (PNG, with a link to its SVG, and its caption when it has one), the summary
+ * tables (for each collector and workload at the workload's largest n: the best
+ * allocator and every allocator's ratio to libc, for time and for peak RSS; heaplab's
+ * own configurations only), the reference table (each reference row at the largest n
+ * next to the heaplab configuration that models it), the failures (every row whose
+ * status is not ok, with its error), and the manifest. The page has no scripts and no
+ * external resources: it opens from the folder, anywhere.
  */
 #include <limits.h>
 #include <math.h>
@@ -44,6 +46,7 @@ typedef struct report_job {
     size_t count;
     const char *workloads[MAX_NAMES], *allocators[MAX_NAMES], *collectors[MAX_NAMES];
     size_t nw, na, nc;
+    size_t nref; /* reference rows (not in the summary tables) */
 } report_job;
 
 static void add_name(const char **list, size_t *n, const char *name) {
@@ -61,7 +64,7 @@ static const hl_result_row *find(const report_job *j, const char *w, uint64_t n,
     for (size_t i = 0; i < j->count; i++) {
         const hl_result_row *r = &j->rows[i];
         if (r->size == n && !strcmp(r->workload, w) && !strcmp(r->allocator, a) &&
-            !strcmp(r->collector, c))
+            !strcmp(r->collector, c) && (j->nref == 0 || !hl_batch_is_reference_row(r)))
             return r;
     }
     return NULL;
@@ -165,6 +168,102 @@ static void summary_table(FILE *out, const report_job *j, const char *figure, bo
     fputs("</table>\n", out);
 }
 
+/* A figure's cell: the value, or the row's status, or a dash. */
+static void figure_cell(FILE *out, const hl_result_row *r, const char *figure, int kind) {
+    if (r == NULL) {
+        fputs("<td>&ndash;</td>", out);
+        return;
+    }
+    if (!ok_row(r)) {
+        fputs("<td class=\"failed\">", out);
+        hl_report_write_html_text(out, r->status);
+        fputs("</td>", out);
+        return;
+    }
+    double v = hl_results_figure(r, (size_t)hl_results_figure_index(figure));
+    char value[64];
+    if (kind == 2) { /* per object */
+        if (isfinite(v) && r->size > 0)
+            hl_batch_fmt(value, sizeof value, "%.1f ns", v / (double)r->size);
+        else
+            hl_batch_fmt(value, sizeof value, "&ndash;");
+    } else {
+        format_value(value, sizeof value, v, kind == 1);
+    }
+    fprintf(out, "<td>%s</td>", value);
+}
+
+static void ratio_cell(FILE *out, const hl_result_row *a, const hl_result_row *b,
+                       const char *figure) {
+    int f = hl_results_figure_index(figure);
+    double va = a && ok_row(a) ? hl_results_figure(a, (size_t)f) : NAN;
+    double vb = b && ok_row(b) ? hl_results_figure(b, (size_t)f) : NAN;
+    if (isfinite(va) && isfinite(vb) && vb > 0)
+        fprintf(out, "<td>%.2f&times;</td>", va / vb);
+    else
+        fputs("<td>&ndash;</td>", out);
+}
+
+/* Each reference row at its workload's largest n next to the heaplab configuration
+ * that models it: CPython next to rc_cycle on pool, a collector with its own
+ * allocator (boehm) next to mark_sweep on libc. */
+static void reference_table(FILE *out, const report_job *j) {
+    fputs("<h2>Reference rows</h2>\n", out);
+    if (j->nref == 0) {
+        fputs("<p>This batch has no reference rows (CPython: <code>heaplab batch --reference "
+              "cpython</code>; boehm: the <code>boehm</code> collector).</p>\n",
+              out);
+        return;
+    }
+    fputs("<p>Each reference at the workload's largest n, next to the heaplab configuration "
+          "that models it: CPython next to rc_cycle on pool, boehm next to mark_sweep on libc. "
+          "The ratios are reference / heaplab. The max pause is usually the final full "
+          "collection; per object means divided by n. docs/reference.md says what compares "
+          "and what does not.</p>\n",
+          out);
+    fputs("<table class=\"reference\">\n<tr><th>workload</th><th>n</th><th>reference</th>"
+          "<th>time</th><th>peak RSS</th><th>max pause</th><th>max pause per object</th>"
+          "<th>heaplab</th><th>time</th><th>peak RSS</th><th>max pause</th>"
+          "<th>max pause per object</th><th>time ratio</th><th>RSS ratio</th></tr>\n",
+          out);
+    for (size_t w = 0; w < j->nw; w++) {
+        uint64_t n = largest_size(j, j->workloads[w]);
+        for (size_t i = 0; i < j->count; i++) {
+            const hl_result_row *r = &j->rows[i];
+            if (r->size != n || strcmp(r->workload, j->workloads[w]) != 0 ||
+                !hl_batch_is_reference_row(r))
+                continue;
+            bool cpython = strncmp(r->runtime, "cpython-", 8) == 0;
+            const char *a = cpython ? "pool" : "libc", *c = cpython ? "rc_cycle" : "mark_sweep";
+            const hl_result_row *h = find(j, r->workload, n, a, c);
+            char label[160];
+            if (cpython)
+                hl_batch_fmt(label, sizeof label, "CPython %s (%s, %s)", r->runtime + 8,
+                             r->allocator, r->collector);
+            else
+                hl_batch_fmt(label, sizeof label, "%s (%s)", r->collector, r->allocator);
+            fputs("<tr><td>", out);
+            hl_report_write_html_text(out, r->workload);
+            fprintf(out, "</td><td>%llu</td><td>", (unsigned long long)n);
+            hl_report_write_html_text(out, label);
+            fputs("</td>", out);
+            figure_cell(out, r, "real_time_ns", 0);
+            figure_cell(out, r, "peak_rss_bytes", 1);
+            figure_cell(out, r, "gc_pause_max_ns", 0);
+            figure_cell(out, r, "gc_pause_max_ns", 2);
+            fprintf(out, "<td>%s on %s</td>", c, a);
+            figure_cell(out, h, "real_time_ns", 0);
+            figure_cell(out, h, "peak_rss_bytes", 1);
+            figure_cell(out, h, "gc_pause_max_ns", 0);
+            figure_cell(out, h, "gc_pause_max_ns", 2);
+            ratio_cell(out, r, h, "real_time_ns");
+            ratio_cell(out, r, h, "peak_rss_bytes");
+            fputs("</tr>\n", out);
+        }
+    }
+    fputs("</table>\n", out);
+}
+
 static bool write_report(FILE *out, void *data) {
     const report_job *j = data;
     size_t failed = 0;
@@ -197,8 +296,8 @@ static bool write_report(FILE *out, void *data) {
     fprintf(out,
             "</h1>\n<p class=\"counts\"><span><b>%zu</b> configurations</span>"
             "<span><b>%zu</b> ok</span><span><b>%zu</b> failed</span>"
-            "<span><b>%zu</b> charts</span></p>\n",
-            j->count, j->count - failed, failed, j->charts->count);
+            "<span><b>%zu</b> reference rows</span><span><b>%zu</b> charts</span></p>\n",
+            j->count, j->count - failed, failed, j->nref, j->charts->count);
     fputs("<p>Files: <a href=\"results.csv\">results.csv</a>, <a href=\"results.json\">"
           "results.json</a> (Google Benchmark JSON), <a href=\"manifest.json\">manifest.json</a>. "
           "How to read each chart: docs/charts.md.</p>\n",
@@ -217,15 +316,22 @@ static bool write_report(FILE *out, void *data) {
         hl_report_write_html_text(out, j->charts->titles[i]);
         fputs("\"></a><figcaption>", out);
         hl_report_write_html_text(out, j->charts->titles[i]);
-        fprintf(out, " (<a href=\"charts/%s.svg\">SVG</a>)</figcaption></figure>\n", name);
+        fprintf(out, " (<a href=\"charts/%s.svg\">SVG</a>)", name);
+        if (j->charts->captions[i][0] != '\0') {
+            fputs("<br>", out);
+            hl_report_write_html_text(out, j->charts->captions[i]);
+        }
+        fputs("</figcaption></figure>\n", out);
     }
 
     fputs("<h2>Summary</h2>\n<p>For each collector and workload at the workload's largest n: "
           "the allocator with the lowest figure, and each allocator's figure divided by "
-          "libc's (below 1: better than libc).</p>\n",
+          "libc's (below 1: better than libc). heaplab's own configurations only: the "
+          "reference rows (CPython, boehm on its own allocator) are in the next table.</p>\n",
           out);
     summary_table(out, j, "real_time_ns", false, "Time per run (median), ratio to libc");
     summary_table(out, j, "peak_rss_bytes", true, "Peak RSS, ratio to libc");
+    reference_table(out, j);
 
     fprintf(out, "<h2>Failures (%zu)</h2>\n", failed);
     if (failed == 0) {
@@ -266,8 +372,17 @@ bool hl_report_write(const char *dir, const hl_chart_list *charts, char *error, 
     j.dir = dir;
     j.charts = charts;
     if (!hl_batch_load_results(dir, &j.rows, &j.count, error, error_size)) return false;
+    /* the summary's allocators and collectors: heaplab's own configurations (all rows
+     * when the batch holds nothing else); reference rows have their own table */
+    bool any_own = false;
+    for (size_t i = 0; i < j.count; i++)
+        any_own = any_own || !hl_batch_is_reference_row(&j.rows[i]);
     for (size_t i = 0; i < j.count; i++) {
         add_name(j.workloads, &j.nw, j.rows[i].workload);
+        if (any_own && hl_batch_is_reference_row(&j.rows[i])) {
+            j.nref++;
+            continue;
+        }
         add_name(j.allocators, &j.na, j.rows[i].allocator);
         add_name(j.collectors, &j.nc, j.rows[i].collector);
     }

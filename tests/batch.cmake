@@ -1,7 +1,8 @@
 # heaplab batch, plot, compare and the report (issue 5): bench/results.c and
 # bench/timeline.c as C unit tests, the commands end to end at a tiny size through
 # tests/batch_check.py (python3 standard library; Google Benchmark's compare.py runs
-# under Debian's /usr/bin/python3).
+# under Debian's /usr/bin/python3). The reference tests run the CPython reference rows
+# with the python3 first on PATH, as the batch does.
 find_package(Python3 COMPONENTS Interpreter)
 if(Python3_Interpreter_FOUND)
   set(HL_TEST_PYTHON ${Python3_EXECUTABLE})
@@ -23,12 +24,13 @@ add_executable(test_timeline ${CMAKE_CURRENT_SOURCE_DIR}/test_timeline.c)
 target_link_libraries(test_timeline PRIVATE hl_bench)
 add_test(NAME timeline COMMAND test_timeline ${HL_BATCH_WORK}/timeline)
 
-foreach(check folder compare resume timeout crash bad-args report)
+foreach(check folder compare resume timeout crash bad-args report
+              reference reference-resume reference-faults reference-none)
   add_test(NAME batch_${check}
     COMMAND ${HL_TEST_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/batch_check.py
             ${HEAPLAB_EXE} ${HL_BATCH_WORK}/${check} ${check})
   set_tests_properties(batch_${check} PROPERTIES TIMEOUT 300)
 endforeach()
 # the time limit and the interrupt are timing-sensitive: not next to each other
-set_tests_properties(batch_timeout batch_resume batch_crash PROPERTIES
-  RESOURCE_LOCK heaplab_batch_timing)
+set_tests_properties(batch_timeout batch_resume batch_crash batch_reference-resume
+  batch_reference-faults PROPERTIES RESOURCE_LOCK heaplab_batch_timing)

@@ -2,7 +2,8 @@
 """Tests of `heaplab batch`, `heaplab plot`, `heaplab compare` and the report.
 
 Usage: batch_check.py HEAPLAB WORKDIR TEST
-TEST is one of: folder, compare, resume, timeout, crash, bad-args, report, results-json.
+TEST is one of: folder, compare, resume, timeout, crash, bad-args, report, results-json,
+reference, reference-resume, reference-faults, reference-none.
 Each test exits non-zero with a message on the first failed check. Standard library
 only; Google Benchmark's compare.py runs under /usr/bin/python3 (Debian's, with scipy).
 """
@@ -25,7 +26,8 @@ SYSTEM_PYTHON = "/usr/bin/python3"
 # The tiny matrix: 2 allocators x 2 collectors x 2 workloads at n = 100.
 TINY = ["--allocators", "libc,pool", "--collectors", "refcount,mark_sweep",
         "--workloads", "recursion/sum,cyclic_graph/pairs", "--sizes", "100",
-        "--repetitions", "2", "--timelines", "cyclic_graph/rings", "--timeline-size", "2000"]
+        "--repetitions", "2", "--timelines", "cyclic_graph/rings", "--timeline-size", "2000",
+        "--reference", "none"]
 TINY_CONFIGS = {(w, "100", a, c) for w in ("recursion/sum", "cyclic_graph/pairs")
                 for a in ("libc", "pool") for c in ("refcount", "mark_sweep")}
 
@@ -179,7 +181,7 @@ def test_compare():
     # configurations on one side only are listed
     d = fresh("compare-d")
     r = run(["batch", "--out", d, "--allocators", "libc", "--collectors", "refcount,rc_cycle",
-             "--workloads", "recursion/sum", "--sizes", "100", "--timelines", "none"])
+             "--workloads", "recursion/sum", "--sizes", "100", "--timelines", "none", "--reference", "none"])
     check(r.returncode == 0, "batch d: %s" % r.stderr)
     r = run(["compare", a, d])
     check(r.returncode == 0, "compare a d: %s" % r.stderr)
@@ -192,7 +194,7 @@ def test_resume():
     out = fresh("resume")
     args = [HEAPLAB, "batch", "--out", out, "--allocators", "libc,pool",
             "--collectors", "refcount,rc_cycle,mark_sweep", "--workloads", "large_list/range",
-            "--sizes", "100,300000", "--repetitions", "2", "--timelines", "none"]
+            "--sizes", "100,300000", "--repetitions", "2", "--timelines", "none", "--reference", "none"]
     p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     runs = os.path.join(out, "runs")
     deadline = time.time() + 120
@@ -242,7 +244,7 @@ def test_timeout():
     # recursion/calls at n = 10^9 runs for minutes in constant memory: it must be killed
     r = run(["batch", "--out", out, "--allocators", "libc", "--collectors", "refcount,mark_sweep",
              "--workloads", "recursion/calls", "--sizes", "100,1000000000", "--timeout", "1.5",
-             "--timelines", "none"])
+             "--timelines", "none", "--reference", "none"])
     check(r.returncode == 0, "timeout batch exited %d: %s" % (r.returncode, r.stderr))
     check(time.time() - t0 < 60, "the time limit was not enforced")
     rows = {identity(x): x for x in read_csv(os.path.join(out, "results.csv"))}
@@ -264,12 +266,16 @@ def test_timeout():
         check(f.read().count("timeout") == 2, "time chart does not mark the timeouts")
     # no child survives: nothing runs in their process groups
     time.sleep(0.2)
+    # (only this batch's children: other batches may run on the machine)
     ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
-    check("--size 1000000000" not in ps, "a timed-out child is still running")
+    check(not [l for l in ps.splitlines() if "--size 1000000000" in l and out in l],
+          "a timed-out child is still running")
 
 
-def find_child(needle, deadline):
-    """The pid of a running process whose command line contains every word of needle."""
+def find_child(needle, deadline, within=None):
+    """The pid of a running process whose command line contains every word of needle
+    (and, given `within`, an argument containing that text: the batch's folder, so that
+    another batch running on the machine is never mistaken for this one)."""
     while time.time() < deadline:
         for pid in os.listdir("/proc"):
             if not pid.isdigit():
@@ -280,7 +286,7 @@ def find_child(needle, deadline):
             except OSError:
                 continue
             words = [a.decode(errors="replace") for a in args]
-            if all(n in words for n in needle):
+            if all(n in words for n in needle) and (within is None or any(within in w for w in words)):
                 return int(pid)
         time.sleep(0.02)
     return None
@@ -291,14 +297,14 @@ def test_crash():
     out = fresh("crash")
     p = subprocess.Popen([HEAPLAB, "batch", "--out", out, "--allocators", "libc",
                           "--collectors", "refcount,mark_sweep", "--workloads", "recursion/calls",
-                          "--sizes", "100,1000000000", "--timeout", "120", "--timelines", "none"],
+                          "--sizes", "100,1000000000", "--timeout", "120", "--timelines", "none", "--reference", "none"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    pid = find_child(["run", "1000000000", "refcount"], time.time() + 60)
+    pid = find_child(["run", "1000000000", "refcount"], time.time() + 60, out)
     check(pid is not None, "the long configuration never started")
     time.sleep(0.2)
     os.kill(pid, signal.SIGSEGV)
     # the next long one (mark_sweep) is stopped by SIGABRT
-    pid = find_child(["run", "1000000000", "mark_sweep"], time.time() + 60)
+    pid = find_child(["run", "1000000000", "mark_sweep"], time.time() + 60, out)
     check(pid is not None, "the batch did not go on after the crash")
     time.sleep(0.2)
     os.kill(pid, signal.SIGABRT)
@@ -320,6 +326,292 @@ def test_crash():
     check(len(crashed) == 2 and all(e["error_occurred"] for e in crashed), "crashed JSON entries")
 
 
+# ---- reference rows: CPython (scripts/reference) and boehm --------------------------
+
+REF_TINY = ["--allocators", "libc,pool", "--collectors", "rc_cycle,mark_sweep,boehm",
+            "--workloads", "recursion/sum,cyclic_graph/pairs", "--sizes", "100,1000",
+            "--repetitions", "2", "--timelines", "none"]
+REF_WORKLOADS = ("recursion/sum", "cyclic_graph/pairs")
+REF_SIZES = ("100", "1000")
+
+
+def path_python():
+    """python3 as the batch finds it (first on PATH), and its runtime column."""
+    python = shutil.which("python3")
+    check(python is not None, "python3 is not on PATH")
+    version = subprocess.run([python, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"],
+                             capture_output=True, text=True, timeout=60).stdout.strip()
+    return python, version, "cpython-" + ".".join(version.split(".")[:2])
+
+
+def json_entries(out):
+    with open(os.path.join(out, "results.json")) as f:
+        return json.load(f)["benchmarks"]
+
+
+def test_reference():
+    python, version, runtime = path_python()
+    out = fresh("reference")
+    r = run(["batch", "--out", out, "--reference", "cpython"] + REF_TINY)
+    check(r.returncode == 0, "reference batch exited %d: %s" % (r.returncode, r.stderr[-2000:]))
+    rows = read_csv(os.path.join(out, "results.csv"))
+    want = {(w, n, a, c) for w in REF_WORKLOADS for n in REF_SIZES
+            for a, c in [("libc", "rc_cycle"), ("libc", "mark_sweep"), ("pool", "rc_cycle"),
+                         ("pool", "mark_sweep"), ("bdwgc", "boehm"), ("pymalloc", "cpython_gc")]}
+    check({identity(x) for x in rows} == want and len(rows) == len(want),
+          "rows: %s" % sorted(identity(x) for x in rows))
+    refs = [x for x in rows if x["collector"] == "cpython_gc"]
+    check(len(refs) == 4, "reference rows: %s" % refs)
+    for x in refs:
+        check(x["runtime"] == runtime and x["allocator"] == "pymalloc", "reference row: %s" % x)
+        check(x["status"] == "ok" and x["repetitions"] == "2", "reference row status: %s" % x)
+        check(float(x["real_time_ns"]) > 0 and float(x["peak_rss_bytes"]) > 1 << 20,
+              "reference figures: %s" % x)
+        check(x["allocs"] == "" and x["allocator_resident_bytes"] == "",
+              "unmeasured CPython figures should be empty: %s" % x)
+    for x in rows:
+        if x["collector"] != "cpython_gc":
+            check(x["runtime"] == "heaplab", "heaplab row with runtime %s" % x["runtime"])
+    # the pairs' final gc.collect() found the people
+    pairs = [x for x in refs if x["workload"] == "cyclic_graph/pairs" and x["size"] == "1000"][0]
+    check(float(pairs["objects_collected"]) >= 1000, "CPython collected %s" % pairs["objects_collected"])
+
+    # results.json: the reference entries, named the way heaplab names its own
+    seen = {}
+    for e in json_entries(out):
+        ident = (e["workload"], str(e["size"]), e["allocator"], e["collector"])
+        if e["run_type"] != "iteration":
+            continue
+        seen[ident] = seen.get(ident, 0) + 1
+        base = "%s/%s/%s/%s/" % ident
+        check(e["name"].startswith(base) and e["name"].endswith("/repeats:2/real_time"),
+              "entry name %r" % e["name"])
+        if e["collector"] == "cpython_gc":
+            check(e["runtime"] == runtime and e["status"] == "ok", "reference entry: %s" % e)
+            check(e["name"] == base + "iterations:1/repeats:2/real_time", "reference name %r" % e["name"])
+        else:
+            check(e["runtime"] == "heaplab", "heaplab entry runtime: %s" % e)
+    check(set(seen) == want and all(v == 2 for v in seen.values()), "results.json: %s" % seen)
+
+    with open(os.path.join(out, "manifest.json")) as f:
+        manifest = json.load(f)
+    ref = manifest.get("reference", {})
+    check(ref.get("runtime") == runtime and ref.get("python3") == python
+          and ref.get("python_version") == version, "manifest reference: %s" % ref)
+    check(manifest["versions"].get("python3") == version, "manifest versions: %s" % manifest["versions"])
+    with open(os.path.join(out, "batch.args")) as f:
+        check("--reference\ncpython\n" in f.read(), "batch.args lacks --reference cpython")
+
+    # the charts: comparison charts, and the references in the line and bar charts
+    charts = os.path.join(out, "charts")
+    for w in ("recursion-sum", "cyclic_graph-pairs"):
+        for stem in ("reference-" + w, "time-" + w, "rss-" + w, "bars-" + w):
+            for ext in ("png", "svg"):
+                p = os.path.join(charts, stem + "." + ext)
+                check(os.path.isfile(p) and os.path.getsize(p) > 1000, "chart missing or tiny: " + p)
+            with open(os.path.join(charts, stem + ".png"), "rb") as f:
+                check(f.read(8) == b"\x89PNG\r\n\x1a\n", stem + ".png is not a PNG")
+        with open(os.path.join(charts, "reference-%s.svg" % w)) as f:
+            svg = f.read()
+        check("rc_cycle on pool (solid) vs CPython %s (dashed)" % runtime[8:] in svg
+              and "mark_sweep on libc (solid) vs boehm (bdwgc) (dashed)" in svg
+              and "no CPython rows" not in svg and "no boehm rows" not in svg,
+              "reference-%s.svg does not show both comparisons" % w)
+        with open(os.path.join(charts, "time-%s.svg" % w)) as f:
+            svg = f.read()
+        check("CPython %s (pymalloc, cpython_gc)" % runtime[8:] in svg and "boehm (bdwgc)" in svg,
+              "time-%s.svg lacks the reference lines' legend" % w)
+        with open(os.path.join(charts, "data", "reference-%s.dat" % w)) as f:
+            blocks = [b for b in f.read().split("\n\n\n") if b.strip()]
+        check(len(blocks) == 8 and not any("nan" in b for b in blocks),
+              "reference-%s.dat should hold 8 series with points: %s" % (w, blocks))
+    with open(os.path.join(out, "report.html")) as f:
+        html = f.read()
+    for w in ("recursion-sum", "cyclic_graph-pairs"):
+        check("charts/reference-%s.png" % w in html and "charts/reference-%s.svg" % w in html,
+              "report.html does not show reference-" + w)
+    check("Reference rows" in html and "CPython %s (pymalloc, cpython_gc)" % runtime[8:] in html
+          and "boehm (bdwgc)" in html, "report.html lacks the reference table")
+    check("pymalloc / libc" not in html and "bdwgc / libc" not in html,
+          "the summary's ratio to libc should leave reference rows out")
+    check("<b>8</b> reference rows" in html, "report.html reference count")
+
+    # plot redraws them from the folder alone
+    for f in os.listdir(charts):
+        if f.startswith("reference-"):
+            os.remove(os.path.join(charts, f))
+    r = run(["plot", out])
+    check(r.returncode == 0 and os.path.isfile(os.path.join(charts, "reference-recursion-sum.svg")),
+          "plot did not redraw the reference charts: %s" % r.stderr)
+
+
+def find_reference_child(size, deadline, within):
+    """The pid of a running CPython reference child at `size` of the batch in folder
+    `within`, or None."""
+    while True:
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open("/proc/%s/cmdline" % pid, "rb") as f:
+                    words = [a.decode(errors="replace") for a in f.read().split(b"\0")]
+            except OSError:
+                continue
+            if any(w.endswith("cpython_workloads.py") for w in words) and "--size" in words \
+                    and size in words and any(within in w for w in words):
+                return int(pid)
+        if time.time() >= deadline:
+            return None
+        time.sleep(0.01)
+
+
+def test_reference_resume():
+    """Interrupt a batch while a CPython child runs, then resume it."""
+    _, _, runtime = path_python()
+    out = fresh("reference-resume")
+    args = [HEAPLAB, "batch", "--out", out, "--allocators", "libc", "--collectors", "rc_cycle",
+            "--workloads", "cyclic_graph/pairs", "--sizes", "1000,100000", "--repetitions", "2",
+            "--timelines", "none", "--reference", "cpython"]
+    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    pid = find_reference_child("100000", time.time() + 120, out)
+    check(pid is not None, "the CPython child at n = 100000 never started")
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=60)
+    check(p.returncode == 130, "interrupted batch exited %d: %s" % (p.returncode, err))
+    slug = "cyclic_graph-pairs_100000_pymalloc_cpython_gc"
+    runs = os.path.join(out, "runs")
+    check(not any(f.startswith(slug) and not f.endswith(".log") for f in os.listdir(runs)),
+          "the interrupted CPython child left files: %s" % os.listdir(runs))
+    rows = read_csv(os.path.join(out, "results.csv"))
+    check(len(rows) == 3, "interrupted batch rows: %s" % [identity(x) for x in rows])
+    first = {identity(x): x["real_time_ns"] for x in rows}
+    time.sleep(0.2)
+    check(find_reference_child("100000", time.time(), out) is None,
+          "the CPython child outlived the interrupt")
+    r = run(["batch", "--resume", out])
+    check(r.returncode == 0, "resume exited %d: %s" % (r.returncode, r.stderr))
+    rows = read_csv(os.path.join(out, "results.csv"))
+    check(len(rows) == 4, "after resume: %s" % [identity(x) for x in rows])
+    for x in rows:
+        if identity(x) in first:
+            check(x["real_time_ns"] == first[identity(x)], "resume re-ran %s" % (identity(x),))
+    ref = [x for x in rows if x["collector"] == "cpython_gc"]
+    check(len(ref) == 2 and all(x["status"] == "ok" and x["runtime"] == runtime for x in ref),
+          "reference rows after resume: %s" % ref)
+    names = [e["name"] for e in json_entries(out) if e["collector"] == "cpython_gc"]
+    check(len(names) == 2 * (2 + 4), "reference entries after resume: %s" % names)
+    check(os.path.isfile(os.path.join(out, "charts", "reference-cyclic_graph-pairs.png")),
+          "no comparison chart after resume")
+
+
+def fake_python_dir(name, body):
+    """A folder holding a python3 that answers the batch's version probe with the real
+    python3, and otherwise runs `body` (sh) before handing over to it."""
+    real = shutil.which("python3")
+    check(real is not None, "python3 is not on PATH")
+    folder = fresh(name)
+    os.makedirs(folder)
+    path = os.path.join(folder, "python3")
+    with open(path, "w") as f:
+        f.write('#!/bin/sh\nif [ "$1" = "-c" ]; then exec "%s" "$@"; fi\n%s\nexec "%s" "$@"\n'
+                % (real, body, real))
+    os.chmod(path, 0o755)
+    return folder
+
+
+def test_reference_faults():
+    """A CPython child that crashes or hangs gets the same rows as heaplab's."""
+    _, _, runtime = path_python()
+    real = shutil.which("python3")
+    # the hanging child keeps the batch's arguments (and so its folder) in its command line
+    fake = fake_python_dir("fake-python", 'case " $* " in\n'
+                           '  *" recursion/sum "*) kill -SEGV $$ ;;\n'
+                           '  *" cyclic_graph/pairs "*) exec "%s" -c "import time; time.sleep(97.25)" "$@" ;;\n'
+                           'esac' % real)
+    env = dict(os.environ, PATH=fake + os.pathsep + os.environ.get("PATH", ""))
+    out = fresh("reference-faults")
+    t0 = time.time()
+    r = run(["batch", "--out", out, "--allocators", "libc", "--collectors", "rc_cycle",
+             "--workloads", "recursion/sum,cyclic_graph/pairs,large_list/range", "--sizes", "100",
+             "--timeout", "3", "--timelines", "none", "--reference", "cpython"], env=env)
+    check(r.returncode == 0, "batch exited %d: %s" % (r.returncode, r.stderr))
+    check(time.time() - t0 < 60, "the time limit was not enforced on the CPython child")
+    rows = {identity(x): x for x in read_csv(os.path.join(out, "results.csv"))}
+    check(len(rows) == 6, "rows: %s" % sorted(rows))
+    crashed = rows[("recursion/sum", "100", "pymalloc", "cpython_gc")]
+    check(crashed["status"] == "crashed" and "signal 11" in crashed["error"]
+          and crashed["runtime"] == runtime, "crashed CPython row: %s" % crashed)
+    hung = rows[("cyclic_graph/pairs", "100", "pymalloc", "cpython_gc")]
+    check(hung["status"] == "timeout" and "time limit" in hung["error"] and hung["runtime"] == runtime,
+          "timed-out CPython row: %s" % hung)
+    fine = rows[("large_list/range", "100", "pymalloc", "cpython_gc")]
+    check(fine["status"] == "ok" and fine["runtime"] == runtime, "ok CPython row: %s" % fine)
+    entries = [e for e in json_entries(out) if e["collector"] == "cpython_gc"
+               and e["status"] in ("crashed", "timeout")]
+    check(len(entries) == 2 and all(e["error_occurred"] and e["runtime"] == runtime for e in entries),
+          "crashed/timeout CPython entries: %s" % entries)
+    time.sleep(0.2)
+    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    check(not [l for l in ps.splitlines() if "97.25" in l and out in l],
+          "the timed-out CPython child's process is still running")
+    # the charts mark them
+    with open(os.path.join(out, "charts", "data", "reference-cyclic_graph-pairs-fails-1.dat")) as f:
+        check("timeout" in f.read(), "the comparison chart does not mark the timeout")
+    with open(os.path.join(out, "charts", "data", "time-recursion-sum-fails-1.dat")) as f:
+        check("crashed" in f.read(), "the time chart does not mark the crashed reference")
+
+
+def test_reference_none():
+    """Without python3 on PATH: quick skips the reference rows silently (the manifest
+    says so); --reference cpython is a usage error; --reference none turns them off."""
+    gnuplot = shutil.which("gnuplot")
+    check(gnuplot is not None, "gnuplot is not installed")
+    bare = fresh("no-python-bin")
+    os.makedirs(bare)
+    os.symlink(gnuplot, os.path.join(bare, "gnuplot"))
+    env = dict(os.environ, PATH=bare)
+    tmp = fresh("no-python-cwd")
+    os.makedirs(tmp)
+    small = ["--allocators", "pool", "--collectors", "rc_cycle", "--workloads",
+             "cyclic_graph/pairs", "--sizes", "100", "--timelines", "none"]
+    r = run(["batch", "--reference", "cpython"] + small, env=env, cwd=tmp)
+    lines = r.stderr.strip().splitlines()
+    check(r.returncode == 2 and len(lines) == 1 and "python3" in lines[0]
+          and "--reference" in lines[0], "--reference cpython without python3: %d %r"
+          % (r.returncode, r.stderr))
+    check(not os.listdir(tmp), "the refused batch left files: %s" % os.listdir(tmp))
+    out = fresh("no-python")
+    r = run(["batch", "--out", out] + small, env=env)
+    check(r.returncode == 0, "quick without python3 exited %d: %s" % (r.returncode, r.stderr))
+    check("python3 is not on PATH" not in r.stderr and "reference runs" not in r.stderr
+          and "reference rows" not in r.stderr,
+          "quick should skip the reference rows silently: %s" % r.stderr)
+    rows = read_csv(os.path.join(out, "results.csv"))
+    check([identity(x) for x in rows] == [("cyclic_graph/pairs", "100", "pool", "rc_cycle")],
+          "rows without python3: %s" % rows)
+    with open(os.path.join(out, "manifest.json")) as f:
+        manifest = json.load(f)
+    ref = manifest["reference"]
+    check(ref["runtime"] == "none" and "python3" in ref["note"] and "skipped" in ref["note"],
+          "manifest should say the reference rows were skipped: %s" % ref)
+    with open(os.path.join(out, "batch.args")) as f:
+        check("--reference\nnone\n" in f.read(), "batch.args should pin --reference none")
+    # the comparison chart says what is missing
+    with open(os.path.join(out, "charts", "reference-cyclic_graph-pairs.svg")) as f:
+        svg = f.read()
+    check("no CPython rows in this batch" in svg and "no boehm rows in this batch" in svg
+          and "no mark_sweep rows on libc" in svg, "the comparison chart does not say what is missing")
+    # with python3 there, --reference none still turns them off
+    out = fresh("reference-off")
+    r = run(["batch", "--out", out, "--reference", "none"] + small)
+    check(r.returncode == 0, "--reference none exited %d: %s" % (r.returncode, r.stderr))
+    rows = read_csv(os.path.join(out, "results.csv"))
+    check(all(x["collector"] != "cpython_gc" for x in rows) and len(rows) == 1,
+          "--reference none rows: %s" % rows)
+    with open(os.path.join(out, "manifest.json")) as f:
+        check(json.load(f)["reference"]["note"] == "turned off (--reference none)", "manifest note")
+
+
 BAD = [
     (["batch", "--preset", "slow"], "--preset"),
     (["batch", "--allocators", "libc,nosuch"], "nosuch"),
@@ -338,6 +630,8 @@ BAD = [
     (["batch", "--frobnicate"], "--frobnicate"),
     (["batch", "stray"], "stray"),
     (["batch", "--timelines", "recursion"], "--timelines"),
+    (["batch", "--reference", "jython"], "jython"),
+    (["batch", "--reference", ""], "--reference"),
     (["batch", "--resume", "/nonexistent-heaplab-dir"], "/nonexistent-heaplab-dir"),
     (["batch", "--resume", "."], "batch.args"),
     (["batch", "--resume", "x", "--sizes", "10"], "--resume"),
@@ -477,7 +771,9 @@ def test_results_json():
 
 TESTS = {"crash": test_crash, "folder": test_folder, "compare": test_compare, "resume": test_resume,
          "timeout": test_timeout, "bad-args": test_bad_args, "report": test_report,
-         "results-json": test_results_json}
+         "results-json": test_results_json, "reference": test_reference,
+         "reference-resume": test_reference_resume, "reference-faults": test_reference_faults,
+         "reference-none": test_reference_none}
 
 if __name__ == "__main__":
     os.makedirs(WORK, exist_ok=True)

@@ -204,7 +204,8 @@ def check_json(name, path, workload, size, repetitions, status):
     for line, entry in zip(lines, entries):
         check(json.loads(line.strip().rstrip(",")) == entry,
               "%s: an entry is not on one line of its own" % name)
-    config = "%s/%d/pymalloc/cpython_gc" % (workload, size)
+    config = "%s/%d/pymalloc/cpython_gc/iterations:1/repeats:%d/real_time" % (
+        workload, size, repetitions)
     iterations = [e for e in entries if e.get("run_type") == "iteration"]
     aggregates = [e for e in entries if e.get("run_type") == "aggregate"]
     expected_runs = repetitions if status == "ok" else 1

@@ -4,8 +4,11 @@
 # Variables (set by bench/plot.c):
 #   out, title, note, templates     as in lines.gp
 #   data     block 0: "collector t1 t2 ..." (ms), block 1: "collector r1 r2 ..." (MiB),
-#            one column per allocator, NaN where a configuration failed
+#            one column per allocator, NaN where a configuration failed; with
+#            reference series, one more column ("own allocator") that only their
+#            clusters fill
 #   bars, nbars                     allocator names and count
+#   refbar, refbartitle             1 when the "own allocator" column is there, its title
 #   fails    stem: <fails>-1.dat (time) and <fails>-2.dat (RSS) hold "x y status" at
 #            the failed bars' positions; pfails their counts ("n1 n2")
 #   ymax1, ymax2                    the panels' y ranges (from 0)
@@ -47,13 +50,27 @@ do for [fmt in "png svg"] {
             set xtics autofreq
             continue
         }
-        plot for [i = 2:(nbars + 1)] data index (panel - 1) using i:xtic(1) lt (i - 1) \
-                 title word(bars, i - 1), \
-             for [k = 1:(int(word(pfails, panel)) > 0 ? 1 : 0)] sprintf("%s-%d.dat", fails, panel) \
-                 using 1:2 with points pt 2 ps 2 lw 2 lc rgb fail_colour title "failed", \
-             for [k = 1:(int(word(pfails, panel)) > 0 ? 1 : 0)] sprintf("%s-%d.dat", fails, panel) \
-                 using 1:2:3 with labels rotate by 90 left offset 0,1 tc rgb fail_colour \
-                 font ",9" notitle
+        # (an empty `for` over a histogram column still makes gnuplot count an empty
+        # histogram, hence two commands)
+        if (refbar) {
+            plot for [i = 2:(nbars + 1)] data index (panel - 1) using i:xtic(1) lt (i - 1) \
+                     title word(bars, i - 1), \
+                 data index (panel - 1) using (column(nbars + 2)):xtic(1) \
+                     lc rgb ref_bar_colour title refbartitle, \
+                 for [k = 1:(int(word(pfails, panel)) > 0 ? 1 : 0)] sprintf("%s-%d.dat", fails, panel) \
+                     using 1:2 with points pt 2 ps 2 lw 2 lc rgb fail_colour title "failed", \
+                 for [k = 1:(int(word(pfails, panel)) > 0 ? 1 : 0)] sprintf("%s-%d.dat", fails, panel) \
+                     using 1:2:3 with labels rotate by 90 left offset 0,1 tc rgb fail_colour \
+                     font ",9" notitle
+        } else {
+            plot for [i = 2:(nbars + 1)] data index (panel - 1) using i:xtic(1) lt (i - 1) \
+                     title word(bars, i - 1), \
+                 for [k = 1:(int(word(pfails, panel)) > 0 ? 1 : 0)] sprintf("%s-%d.dat", fails, panel) \
+                     using 1:2 with points pt 2 ps 2 lw 2 lc rgb fail_colour title "failed", \
+                 for [k = 1:(int(word(pfails, panel)) > 0 ? 1 : 0)] sprintf("%s-%d.dat", fails, panel) \
+                     using 1:2:3 with labels rotate by 90 left offset 0,1 tc rgb fail_colour \
+                     font ",9" notitle
+        }
     }
     unset multiplot
 }

@@ -16,6 +16,12 @@ set linetype 8 lc rgb "#7f7f7f" lw 2 pt 6 ps 1.0
 set linetype cycle 8
 # A failed configuration: a red cross and its status, never left out.
 fail_colour = "#c00000"
+# Reference series (CPython's rows, boehm on its own allocator): dashed lines in the
+# line charts, in the colours bench/plot.c gives them (CPython black, boehm purple);
+# in the bar charts, one dark bar for their own allocator.
+ref_dash = 2
+ref_bar_colour = "#7b3294"
+missing_colour = "#555555"
 set grid xtics ytics mxtics mytics lc rgb "#dddddd" lw 1 dt 1
 set border lc rgb "#444444"
 set tics textcolor rgb "#222222"

@@ -9,11 +9,16 @@
 #            (one file per panel: gnuplot 5.4.4 crashes on a labels plot whose points
 #            are all filtered out on a log axis); nfails: the total
 #   panels, npanels, lines, nlines   space-separated names and counts
+#   nrefs    reference series drawn dashed in every panel: block npanels*nlines + (k-1)
+#            for series k, styled by reflabel<k> and refcolour<k> (0 for none)
 #   cols, rows                       the grid; the cell after the panels holds the legend
 #   xlabel, ylabel, xmin, xmax, ymin, ymax, logx, logy
 #   note     a line under the title ("" for none)
 #   templates  the folder of these templates (for common.gp)
 load templates . "/common.gp"
+# gnuplot parses an empty `for [k = 1:0]` clause's title too: give it a string
+if (!exists("nrefs")) { nrefs = 0 }
+if (nrefs == 0) { reflabel1 = ""; refcolour1 = "#000000" }
 width = 420 * cols
 height = 330 * rows + 40
 do for [fmt in "png svg"] {
@@ -33,6 +38,9 @@ do for [fmt in "png svg"] {
         set title word(panels, p) font ",12"
         plot for [l = 1:nlines] data index ((p - 1) * nlines + (l - 1)) using 1:2 \
                  with linespoints lt l notitle, \
+             for [k = 1:nrefs] data index (npanels * nlines + k - 1) using 1:2 \
+                 with linespoints lc rgb value(sprintf("refcolour%d", k)) dt ref_dash lw 2 \
+                 pt 6 ps 1.0 notitle, \
              for [k = 1:(int(word(pfails, p)) > 0 ? 1 : 0)] sprintf("%s-%d.dat", fails, p) \
                  using 1:2 with points pt 2 ps 2 lw 2 lc rgb fail_colour notitle, \
              for [k = 1:(int(word(pfails, p)) > 0 ? 1 : 0)] sprintf("%s-%d.dat", fails, p) \
@@ -44,6 +52,8 @@ do for [fmt in "png svg"] {
     unset logscale; set xrange [0:1]; set yrange [0:1]
     set key center center vertical box opaque font ",12" spacing 1.4
     plot for [l = 1:nlines] NaN with linespoints lt l title word(lines, l), \
+         for [k = 1:nrefs] NaN with linespoints lc rgb value(sprintf("refcolour%d", k)) \
+             dt ref_dash lw 2 pt 6 ps 1.0 title value(sprintf("reflabel%d", k)), \
          for [k = 1:(nfails > 0 ? 1 : 0)] NaN with points pt 2 ps 2 lw 2 lc rgb fail_colour \
              title "failed (status shown)"
     set border; set tics; set grid

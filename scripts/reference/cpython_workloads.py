@@ -606,6 +606,12 @@ def config_name(row):
     return "%s/%d/%s/%s" % (row["workload"], row["size"], row["allocator"], row["collector"])
 
 
+def benchmark_name(row):
+    """The Google Benchmark name `heaplab run --iterations 1 --repetitions K` gives the
+    same configuration: one iteration per repetition, timed in real time."""
+    return "%s/iterations:1/repeats:%d/real_time" % (config_name(row), row["repetitions"])
+
+
 def json_value(value):
     """As results.c writes JSON values: strings escaped, whole-number members as
     integers, figures and times as "%.16e" doubles, null when not finite."""
@@ -623,8 +629,8 @@ def json_entry(row, name_suffix, run_type, extra, iterations, real, cpu, counter
     Benchmark's, then the figures, then identity and status). Figures not measured
     are left out, as results.c leaves out NaN; real_time_ns and cpu_time_ns are the
     entry's real_time and cpu_time, as in results.c."""
-    members = [("name", config_name(row) + name_suffix), ("family_index", 0),
-               ("per_family_instance_index", 0), ("run_name", config_name(row)),
+    members = [("name", benchmark_name(row) + name_suffix), ("family_index", 0),
+               ("per_family_instance_index", 0), ("run_name", benchmark_name(row)),
                ("run_type", run_type), ("repetitions", row["repetitions"])]
     members += extra
     if error:
