@@ -1336,7 +1336,7 @@ int hl_cmd_batch(int argc, char **argv) {
         memset(&b, 0, sizeof b);
         if (!batch_parse(&b, (int)saved_count, saved, true, error, sizeof error)) {
             free_args(saved, saved_count);
-            return batch_usage(error);
+            return hl_cli_usage_error("--resume: %s/batch.args: %s", resume_dir, error);
         }
         hl_batch_fmt(b.out, sizeof b.out, "%s", resume_dir);
         hl_batch_fmt(b.resume, sizeof b.resume, "%s", resume_dir);
@@ -1370,7 +1370,9 @@ int hl_cmd_batch(int argc, char **argv) {
         if (!make_dir(sub, error, sizeof error)) {
             free_args(saved, saved_count);
             batch_free(&b);
-            return hl_cli_error("%s", error);
+            /* The folder itself cannot be made: the --out value is unusable (usage,
+             * exit 2). A subfolder of a folder we made: something else went wrong. */
+            return i == 0 ? hl_cli_usage_error("--out: %s", error) : hl_cli_error("%s", error);
         }
     }
     /* The arguments, saved for --resume (without --out and --resume themselves). */

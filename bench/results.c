@@ -466,12 +466,14 @@ static char *slurp(const char *path, size_t *size, char *error, size_t error_siz
         buf = bigger;
         cap *= 2;
     }
+    int read_errno = ferror(f) != 0 ? errno : 0; /* EISDIR for a folder, EIO, ... */
     bool bad = ferror(f) != 0;
     fclose(f);
     if (buf == NULL || bad) {
-        free(buf);
         snprintf(error, error_size, "cannot read %s: %s", path,
-                 buf == NULL ? "out of memory" : "read error");
+                 buf == NULL ? "out of memory"
+                             : (read_errno != 0 ? strerror(read_errno) : "read error"));
+        free(buf);
         return NULL;
     }
     buf[n] = '\0';
