@@ -120,8 +120,8 @@ static const hl_preset hl_presets[] = {
         .name = "full",
         .summary = "every allocator x collector x workload variant over each workload's "
                    "size ladder (recursion to 10^6, large lists and cyclic graphs to 10^7), "
-                   "5 repetitions, CPython reference rows, for reports (about 40 minutes plus the "
-                   "reference rows)",
+                   "5 repetitions, CPython reference rows, for reports (35 minutes measured on "
+                   "a 2-core VM)",
         .sizes = {0},
         .repetitions = 5,
         .timeout_s = 900,
