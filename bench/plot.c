@@ -403,13 +403,41 @@ typedef struct line_chart {
     bool with_refs; /* the reference series as dashed lines in every panel */
 } line_chart;
 
+/* The sizes and figure values a chart's data spans (for its axes). */
+typedef struct series_range {
+    double lo, hi;
+    uint64_t smin, smax;
+} series_range;
+
+/* One gnuplot data block: "size value" for each size whose row is ok and has a
+ * positive figure (rows[s] may be NULL: no row at that size). Every size that has a
+ * row widens the x range, failed ones included, so their crosses fit. A block with no
+ * point holds "nan nan", so the block numbering that the template relies on holds. */
+static void write_series(FILE *data, const line_chart *lc, const uint64_t *sizes,
+                         const hl_result_row *const *rows, size_t count, series_range *range) {
+    size_t written = 0;
+    for (size_t s = 0; s < count; s++) {
+        const hl_result_row *r = rows[s];
+        if (r == NULL) continue;
+        if (sizes[s] < range->smin) range->smin = sizes[s];
+        if (sizes[s] > range->smax) range->smax = sizes[s];
+        double v = hl_results_figure(r, (size_t)lc->figure) / lc->scale;
+        if (!row_ok(r) || !(v > 0) || !isfinite(v)) continue;
+        fprintf(data, "%llu %.9g\n", (unsigned long long)sizes[s], v);
+        written++;
+        if (v < range->lo) range->lo = v;
+        if (v > range->hi) range->hi = v;
+    }
+    if (written == 0) fputs("nan nan\n", data);
+    fputs("\n\n", data);
+}
+
 static bool draw_lines(plot_ctx *c, const line_chart *lc) {
     char name[192];
     hl_batch_fmt(name, sizeof name, "%s.dat", lc->stem);
     FILE *data = open_data(c, name);
     if (data == NULL) return false;
-    double lo = INFINITY, hi = 0;
-    uint64_t smin = UINT64_MAX, smax = 0;
+    series_range range = {INFINITY, 0, UINT64_MAX, 0};
     size_t fail_count[MAX_NAMES] = {0};
     /* pass 1: the data blocks and the ranges */
     for (size_t p = 0; p < lc->panels->n; p++)
@@ -419,46 +447,25 @@ static bool draw_lines(plot_ctx *c, const line_chart *lc) {
                                                       : lc->panels->v[p];
             const char *col = lc->panels_are_collectors ? lc->panels->v[p] : lc->lines->v[l];
             uint64_t sizes[64];
+            const hl_result_row *rows[64];
             size_t ns = sizes_of(c, w, sizes, 64);
-            size_t written = 0;
-            for (size_t s = 0; s < ns; s++) {
-                const hl_result_row *r = find_row(c, w, sizes[s], a, col);
-                if (r == NULL) continue;
-                if (sizes[s] < smin) smin = sizes[s];
-                if (sizes[s] > smax) smax = sizes[s];
-                double v = hl_results_figure(r, (size_t)lc->figure) / lc->scale;
-                if (!row_ok(r) || !(v > 0) || !isfinite(v)) continue;
-                fprintf(data, "%llu %.9g\n", (unsigned long long)sizes[s], v);
-                written++;
-                if (v < lo) lo = v;
-                if (v > hi) hi = v;
-            }
-            if (written == 0) fputs("nan nan\n", data);
-            fputs("\n\n", data);
+            for (size_t s = 0; s < ns; s++)
+                rows[s] = find_row(c, w, sizes[s], a, col);
+            write_series(data, lc, sizes, rows, ns, &range);
         }
     /* then one block per reference series (drawn in every panel) */
     size_t nrefs = lc->with_refs ? c->nrefs : 0;
     for (size_t k = 0; k < nrefs; k++) {
         uint64_t sizes[64];
-        size_t ns = sizes_of(c, lc->workload, sizes, 64), written = 0;
-        for (size_t s = 0; s < ns; s++) {
-            const hl_result_row *r = find_ref_row(c, lc->workload, sizes[s], &c->refs[k]);
-            if (r == NULL) continue;
-            if (sizes[s] < smin) smin = sizes[s];
-            if (sizes[s] > smax) smax = sizes[s];
-            double v = hl_results_figure(r, (size_t)lc->figure) / lc->scale;
-            if (!row_ok(r) || !(v > 0) || !isfinite(v)) continue;
-            fprintf(data, "%llu %.9g\n", (unsigned long long)sizes[s], v);
-            written++;
-            if (v < lo) lo = v;
-            if (v > hi) hi = v;
-        }
-        if (written == 0) fputs("nan nan\n", data);
-        fputs("\n\n", data);
+        const hl_result_row *rows[64];
+        size_t ns = sizes_of(c, lc->workload, sizes, 64);
+        for (size_t s = 0; s < ns; s++)
+            rows[s] = find_ref_row(c, lc->workload, sizes[s], &c->refs[k]);
+        write_series(data, lc, sizes, rows, ns, &range);
     }
     fclose(data);
     double ymin, ymax;
-    log_range(lo, hi, &ymin, &ymax);
+    log_range(range.lo, range.hi, &ymin, &ymax);
     double fail_y = ymin * pow(ymax / ymin, 0.04);
     /* pass 2: failures, one file per panel */
     size_t total_fails = 0;
@@ -495,7 +502,7 @@ static bool draw_lines(plot_ctx *c, const line_chart *lc) {
             }
         fclose(fails);
     }
-    if (smax == 0) smin = smax = 1;
+    if (range.smax == 0) range.smin = range.smax = 1;
     vars v = {.len = 0};
     char fails_stem[192], counts[512] = "";
     hl_batch_fmt(fails_stem, sizeof fails_stem, "data/%s-fails", lc->stem);
@@ -521,8 +528,8 @@ static bool draw_lines(plot_ctx *c, const line_chart *lc) {
     var_num(&v, "rows", rows);
     var_str(&v, "xlabel", lc->xlabel);
     var_str(&v, "ylabel", lc->ylabel);
-    var_num(&v, "xmin", (double)smin / (smin == smax ? 3.0 : 1.6));
-    var_num(&v, "xmax", (double)smax * (smin == smax ? 3.0 : 1.6));
+    var_num(&v, "xmin", (double)range.smin / (range.smin == range.smax ? 3.0 : 1.6));
+    var_num(&v, "xmax", (double)range.smax * (range.smin == range.smax ? 3.0 : 1.6));
     var_num(&v, "ymin", ymin);
     var_num(&v, "ymax", ymax);
     var_num(&v, "logx", 1);
