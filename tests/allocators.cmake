@@ -21,7 +21,7 @@ foreach(name ${HEAPLAB_ALLOCATOR_NAMES})
   set_tests_properties(allocators.${name} PROPERTIES LABELS allocators TIMEOUT 300)
 endforeach()
 
-# The Google Benchmark C binding (bench/gbench.cc): counters with every flag,
+# The Google Benchmark C binding (bench/harness/gbench.cc): counters with every flag,
 # skip_with_error and the repetition aggregates, read back through hl_bench_run.
 add_executable(test_gbench ${CMAKE_CURRENT_LIST_DIR}/test_gbench.c)
 target_link_libraries(test_gbench PRIVATE hl_gbench m)

@@ -1,5 +1,5 @@
-# heaplab batch, plot, compare and the report (issue 5): bench/results.c and
-# bench/timeline.c as C unit tests, the commands end to end at a tiny size through
+# heaplab batch, plot, compare and the report (issue 5): bench/report/results.c and
+# bench/harness/timeline.c as C unit tests, the commands end to end at a tiny size through
 # tests/batch_check.py (python3 standard library; Google Benchmark's compare.py runs
 # under Debian's /usr/bin/python3). The reference tests run the CPython reference rows
 # with the python3 first on PATH, as the batch does.

@@ -37,7 +37,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "bench/cli.h"
+#include "bench/cli/cli.h"
 #include "bench/workloads/workload.h"
 #include "collectors/collector.h"
 #include "collectors/stats.h"

@@ -1,4 +1,4 @@
-/* The Google Benchmark C binding (bench/gbench.h, bench/gbench.cc): what a C benchmark
+/* The Google Benchmark C binding (bench/harness/gbench.h, bench/harness/gbench.cc): what a C benchmark
  * registers comes back through hl_bench_run's callback as Google Benchmark computed it.
  *
  * - `fixed`: 10 iterations, 3 repetitions. Each repetition sets counters with every
@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "bench/gbench.h"
+#include "bench/harness/gbench.h"
 #include "tests/check.h"
 
 enum { ITERATIONS = 10, REPETITIONS = 3, MAX_RESULTS = 16 };

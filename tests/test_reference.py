@@ -6,7 +6,7 @@
 Runs the script with this same interpreter and checks: every workload variant at tiny
 sizes gives a row of the results schema with plausible figures; the CSV header is
 heaplab's (the real `heaplab run --row` when --heaplab is given, and always the order
-bench/results.h states); the Google Benchmark JSON parses, has one entry per line and
+bench/report/results.h states); the Google Benchmark JSON parses, has one entry per line and
 the fields; RecursionError, MemoryError and bad arguments give their status and exit
 codes. Exits 1 when any check fails.
 """
@@ -76,23 +76,23 @@ def read_row(path):
 
 
 def expected_header_from_sources(source_dir):
-    """The header bench/results.c writes, read from its text: HL_CSV_IDENTITY, the
-    figures of HL_RESULT_FIGURES (bench/results.h), HL_CSV_TAIL. None (and a failed
+    """The header bench/report/results.c writes, read from its text: HL_CSV_IDENTITY, the
+    figures of HL_RESULT_FIGURES (bench/report/results.h), HL_CSV_TAIL. None (and a failed
     check) when the text no longer has that shape: then read --heaplab's header."""
     try:
-        with open(os.path.join(source_dir, "bench", "results.h")) as f:
+        with open(os.path.join(source_dir, "bench", "report", "results.h")) as f:
             results_h = f.read()
-        with open(os.path.join(source_dir, "bench", "results.c")) as f:
+        with open(os.path.join(source_dir, "bench", "report", "results.c")) as f:
             results_c = f.read()
     except OSError as exc:
-        check(False, "cannot read bench/results.h or bench/results.c: %s" % exc)
+        check(False, "cannot read bench/report/results.h or bench/report/results.c: %s" % exc)
         return None
     block = results_h[results_h.index("#define HL_RESULT_FIGURES"):]
     figures = re.findall(r"X\((\w+)\)", block[:block.index("typedef struct")])
     identity = re.search(r'#define HL_CSV_IDENTITY "([^"]*)"', results_c)
     tail = re.search(r'#define HL_CSV_TAIL "([^"]*)"', results_c)
     if not check(identity and tail and tuple(figures) == FIGURES,
-                 "bench/results.c/results.h no longer spell the header as HL_CSV_IDENTITY, "
+                 "bench/report/results.c/results.h no longer spell the header as HL_CSV_IDENTITY, "
                  "HL_RESULT_FIGURES, HL_CSV_TAIL: update this test"):
         return None
     return identity.group(1).split(",") + figures + tail.group(1).split(",")
@@ -433,7 +433,7 @@ def main(argv):
             if line is not None:
                 real = line.rstrip("\n").split(",")
                 check(header is None or real == header,
-                      "heaplab's CSV header %s differs from bench/results.c's text %s"
+                      "heaplab's CSV header %s differs from bench/report/results.c's text %s"
                       % (real, header))
                 header = real  # the real one is what the script must match
         if header is None:
@@ -449,7 +449,7 @@ def main(argv):
         shutil.rmtree(tmp, ignore_errors=True)
     print("test_reference (%s, %s): %d checks, %d failed%s" % (
         RUNTIME, sys.executable, CHECKS[0], len(FAILURES),
-        "" if ctx.heaplab else "; header checked against bench/results.c's text (no heaplab)"))
+        "" if ctx.heaplab else "; header checked against bench/report/results.c's text (no heaplab)"))
     return 1 if FAILURES else 0
 
 

@@ -1,4 +1,4 @@
-/* bench/results.c: CSV round trips (quoting, unmeasured figures, column order), the
+/* bench/report/results.c: CSV round trips (quoting, unmeasured figures, column order), the
  * Google Benchmark JSON writer (one entry per line, entries copied between files) and
  * atomic writes. Writes its JSON files into argv[1] for tests/batch_check.py to parse
  * with python's json module and Google Benchmark's compare.py. */
@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bench/results.h"
+#include "bench/report/results.h"
 #include "tests/check.h"
 
 /* mkdir -p */

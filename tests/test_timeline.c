@@ -1,9 +1,9 @@
-/* bench/timeline.c: samples from ticks and collections, the live figure of a
+/* bench/harness/timeline.c: samples from ticks and collections, the live figure of a
  * collection's end, bounded memory by decimation, and the file gnuplot reads. */
 #include <string.h>
 #include <sys/stat.h>
 
-#include "bench/timeline.h"
+#include "bench/harness/timeline.h"
 #include "tests/check.h"
 
 /* mkdir -p */

@@ -1,4 +1,4 @@
-/* Collector micro-benchmarks (Google Benchmark over the C binding, bench/gbench.h),
+/* Collector micro-benchmarks (Google Benchmark over the C binding, bench/harness/gbench.h),
  * built as build/heaplab-micro-collectors; all on the libc allocator (boehm on its own).
  *
  *   full_collection/rc_cycle, full_collection/mark_sweep, full_collection/boehm
@@ -41,7 +41,7 @@
 
 #include <gc/gc.h>
 
-#include "bench/gbench.h"
+#include "bench/harness/gbench.h"
 #include "collectors/heap.h"
 
 #define PAIRS 500000

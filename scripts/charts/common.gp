@@ -1,5 +1,5 @@
 # heaplab chart templates: settings shared by every chart (loaded by each template).
-# The caller (bench/plot.c, `heaplab plot DIR`) runs gnuplot in DIR/charts with the
+# The caller (bench/report/plot.c, `heaplab plot DIR`) runs gnuplot in DIR/charts with the
 # chart's variables set by -e, and each template draws the chart once per format:
 # PNG (pngcairo) and SVG, as <out>.png and <out>.svg.
 #
@@ -17,7 +17,7 @@ set linetype cycle 8
 # A failed configuration: a red cross and its status, never left out.
 fail_colour = "#c00000"
 # Reference series (CPython's rows, boehm on its own allocator): dashed lines in the
-# line charts, in the colours bench/plot.c gives them (CPython black, boehm purple);
+# line charts, in the colours bench/report/plot.c gives them (CPython black, boehm purple);
 # in the bar charts, one dark bar for their own allocator.
 ref_dash = 2
 ref_bar_colour = "#7b3294"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """CPython as a reference runtime: heaplab's workloads as the small Python programs the
 seed articles show, measured in the same phases as `heaplab run`, written as heaplab
-results rows (CSV, bench/results.h) and Google Benchmark JSON (one entry per line).
+results rows (CSV, bench/report/results.h) and Google Benchmark JSON (one entry per line).
 
     python3 scripts/reference/cpython_workloads.py --workload W/VARIANT --size N
             [--repetitions K] [--row FILE] [--json FILE] [--recursion-limit D]
@@ -27,8 +27,8 @@ import tracemalloc
 
 EXIT_OK, EXIT_OTHER, EXIT_USAGE, EXIT_MEMORY, EXIT_RECURSION = 0, 1, 2, 3, 4
 
-# bench/results.c's hl_results_write_csv_header: identity columns, the figures
-# (HL_RESULT_FIGURES in bench/results.h), the spreads, status, error.
+# bench/report/results.c's hl_results_write_csv_header: identity columns, the figures
+# (HL_RESULT_FIGURES in bench/report/results.h), the spreads, status, error.
 IDENTITY_COLUMNS = ("runtime", "workload", "size", "allocator", "collector", "repetitions")
 FIGURES = (
     "real_time_ns", "cpu_time_ns", "peak_rss_bytes", "peak_live_bytes",

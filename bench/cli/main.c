@@ -1,8 +1,8 @@
-/* heaplab: one program, subcommands dispatched through bench/commands.c's table. */
+/* heaplab: one program, subcommands dispatched through bench/cli/commands.c's table. */
 #include <string.h>
 
-#include "bench/cli.h"
-#include "bench/commands.h"
+#include "bench/cli/cli.h"
+#include "bench/cli/commands.h"
 
 int main(int argc, char **argv) {
     const char *name = argc >= 2 ? argv[1] : "";

@@ -16,9 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench/batch.h"
-#include "bench/cli.h"
-#include "bench/commands.h"
+#include "bench/batch/batch.h"
+#include "bench/cli/cli.h"
+#include "bench/cli/commands.h"
 
 static bool same_config(const hl_result_row *a, const hl_result_row *b) {
     return a->size == b->size && !strcmp(a->workload, b->workload) &&

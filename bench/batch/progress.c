@@ -1,4 +1,4 @@
-/* heaplab batch progress on stderr (bench/batch.h).
+/* heaplab batch progress on stderr (bench/batch/batch.h).
  *
  * On a terminal: one line redrawn in place,
  *   [#########...........] 41/270  0:32 elapsed, ETA 1:15  large_list/range/1000/libc/refcount
@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bench/batch.h"
+#include "bench/batch/batch.h"
 
 #define HL_PROGRESS_BAR_WIDTH 24
 #define HL_PROGRESS_REDRAW_S 0.25

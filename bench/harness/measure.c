@@ -1,5 +1,5 @@
 /* heaplab measurement helpers: see measure.h. */
-#include "bench/measure.h"
+#include "bench/harness/measure.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -13,7 +13,7 @@
 // No C++ exception crosses into C: the calls made here do not throw, other than
 // std::bad_alloc, which would end a benchmark program anyway.
 
-#include "bench/gbench.h"
+#include "bench/harness/gbench.h"
 
 #include <benchmark/benchmark.h>
 

@@ -1,6 +1,6 @@
 /* heaplab's C binding over Google Benchmark (libbenchmark).
  *
- * libbenchmark is C++; bench/gbench.cc is the project's only C++ file and exposes
+ * libbenchmark is C++; bench/harness/gbench.cc is the project's only C++ file and exposes
  * these extern "C" functions. Everything else in heaplab is C. The conventions are
  * Google Benchmark's own: a benchmark is a function with a state loop, counters are
  * named with Google Benchmark's flags, repetitions give mean/median/stddev/cv

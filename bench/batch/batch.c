@@ -33,7 +33,7 @@
  * Exit codes: 0 when every configuration has a row (failed rows included: they are
  * results), 2 for usage errors, 130 when interrupted (resume it), 1 otherwise.
  */
-#include "bench/batch.h"
+#include "bench/batch/batch.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -52,8 +52,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bench/cli.h"
-#include "bench/commands.h"
+#include "bench/cli/cli.h"
+#include "bench/cli/commands.h"
 #include "bench/workloads/workload.h"
 #include "collectors/collector.h"
 

@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "bench/gbench.h"
+#include "bench/harness/gbench.h"
 
 /* status column values */
 #define HL_STATUS_OK "ok"

@@ -1,10 +1,10 @@
 /* heaplab subcommands: the one table that main.c dispatches through.
  *
  * A subcommand is a function `int hl_cmd_<name>(int argc, char **argv)` plus one line
- * in the table in bench/commands.c. Calling convention (git's cmd_* convention):
+ * in the table in bench/cli/commands.c. Calling convention (git's cmd_* convention):
  * argv[0] is the subcommand's own name ("run"), its options start at argv[1], and
  * argv[argc] is NULL. The return value is the process exit code (HL_EXIT_* in
- * bench/cli.h): 0 ok, 2 usage error, 3 MemoryError, 4 RecursionError, 1 anything else.
+ * bench/cli/cli.h): 0 ok, 2 usage error, 3 MemoryError, 4 RecursionError, 1 anything else.
  * A command that needs the whole process command line (a re-exec) rebuilds it as
  * {"heaplab", argv[0], ..., argv[argc-1]}.
  */
@@ -33,14 +33,14 @@ const hl_command *hl_command_find(const char *name);
 void hl_commands_usage(FILE *out);
 
 /* The subcommands. */
-int hl_cmd_help(int argc, char **argv);    /* bench/main.c's neighbour: commands.c */
-int hl_cmd_list(int argc, char **argv);    /* bench/list.c */
-int hl_cmd_run(int argc, char **argv);     /* bench/run.c */
-int hl_cmd_batch(int argc, char **argv);   /* bench/batch.c */
-int hl_cmd_plot(int argc, char **argv);    /* bench/plot.c */
-int hl_cmd_compare(int argc, char **argv); /* bench/compare.c */
+int hl_cmd_help(int argc, char **argv);    /* bench/cli/main.c's neighbour: commands.c */
+int hl_cmd_list(int argc, char **argv);    /* bench/cli/list.c */
+int hl_cmd_run(int argc, char **argv);     /* bench/harness/run.c */
+int hl_cmd_batch(int argc, char **argv);   /* bench/batch/batch.c */
+int hl_cmd_plot(int argc, char **argv);    /* bench/report/plot.c */
+int hl_cmd_compare(int argc, char **argv); /* bench/report/compare.c */
 
-/* `heaplab list presets`: the batch presets, one line each (bench/batch.c). */
+/* `heaplab list presets`: the batch presets, one line each (bench/batch/batch.c). */
 void hl_batch_list_presets(FILE *out);
 
 #endif

@@ -1,5 +1,5 @@
 /* heaplab command-line plumbing: see cli.h. */
-#include "bench/cli.h"
+#include "bench/cli/cli.h"
 
 #include <ctype.h>
 #include <errno.h>

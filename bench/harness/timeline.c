@@ -1,4 +1,4 @@
-/* heaplab memory timeline (bench/timeline.h).
+/* heaplab memory timeline (bench/harness/timeline.h).
  *
  * Decimation keeps memory bounded without knowing the run's length in advance: the
  * buffer holds HL_TIMELINE_MAX_SAMPLES; when it is full, every other sample is
@@ -7,13 +7,13 @@
  * always offered to the buffer, so short runs keep every collection; in a very long
  * run they thin out with everything else.
  */
-#include "bench/timeline.h"
+#include "bench/harness/timeline.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
-#include "bench/results.h"
+#include "bench/report/results.h"
 
 struct hl_timeline {
     hl_event_listener listener;

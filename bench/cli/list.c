@@ -4,8 +4,8 @@
  * section is listed under a heading. */
 #include <string.h>
 
-#include "bench/cli.h"
-#include "bench/commands.h"
+#include "bench/cli/cli.h"
+#include "bench/cli/commands.h"
 
 static void list_allocators(FILE *out) {
     for (size_t i = 0; hl_allocator_registry[i] != NULL; i++)
@@ -48,7 +48,7 @@ typedef struct list_section {
 static const list_section sections[] = {
     {"allocators", list_allocators},    {"collectors", list_collectors},
     {"workloads", list_workloads},
-    {"presets", hl_batch_list_presets},                                     /* bench/batch.c */
+    {"presets", hl_batch_list_presets},                                     /* bench/batch/batch.c */
 };
 
 #define SECTION_COUNT (sizeof sections / sizeof sections[0])

@@ -29,8 +29,8 @@
 #include <unistd.h>
 
 #include "allocators/allocator.h"
-#include "bench/batch.h"
-#include "bench/gbench.h"
+#include "bench/batch/batch.h"
+#include "bench/harness/gbench.h"
 
 #ifndef HEAPLAB_C_COMPILER
 #define HEAPLAB_C_COMPILER "unknown"

@@ -6,7 +6,7 @@
  *   runs/           per configuration: <slug>.csv (its row: the "finished" mark),
  *                   <slug>.json (its Google Benchmark JSON), <slug>.log (its output)
  *   timelines/      <workload>-<collector>.dat: live bytes over one run per collector
- *   results.csv     one row per configuration (bench/results.h's columns)
+ *   results.csv     one row per configuration (bench/report/results.h's columns)
  *   results.json    Google Benchmark JSON of every configuration
  *   charts/         PNG and SVG charts, charts/data/ their data files
  *   report.html     one page: charts, summary, failures, manifest
@@ -23,7 +23,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "bench/results.h"
+#include "bench/report/results.h"
 
 /* ---- a batch folder ---- */
 

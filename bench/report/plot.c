@@ -47,9 +47,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bench/batch.h"
-#include "bench/cli.h"
-#include "bench/commands.h"
+#include "bench/batch/batch.h"
+#include "bench/cli/cli.h"
+#include "bench/cli/commands.h"
 #include "collectors/collector.h"
 
 #ifndef HEAPLAB_SOURCE_DIR

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/batch.h"
+#include "bench/batch/batch.h"
 
 void hl_report_write_html_text(FILE *out, const char *text) {
     for (const char *p = text; *p; p++) {

@@ -1,4 +1,4 @@
-/* heaplab results: CSV rows and Google Benchmark JSON (bench/results.h).
+/* heaplab results: CSV rows and Google Benchmark JSON (bench/report/results.h).
  *
  * The JSON follows what libbenchmark 1.7.1's JSONReporter writes, member for member
  * and in its order, so Google Benchmark's tools (compare.py) read heaplab's files as
@@ -16,7 +16,7 @@
  * empty field; the reader maps columns by header name, so a file whose columns come
  * in another order, or lack some figures (reference rows), still reads.
  */
-#include "bench/results.h"
+#include "bench/report/results.h"
 
 #include <errno.h>
 #include <fcntl.h>

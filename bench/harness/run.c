@@ -2,7 +2,7 @@
  * through Google Benchmark.
  *
  * The story of a run:
- * 1. Parse the command line (bench/cli.h); bad input is one line and exit 2. The
+ * 1. Parse the command line (bench/cli/cli.h); bad input is one line and exit 2. The
  *    --benchmark_* flags are left for Google Benchmark.
  * 2. Make the process ready for the allocator (hl_allocator_prepare_process): jemalloc
  *    and mimalloc are loaded with LD_PRELOAD, so this may re-execute heaplab.
@@ -16,7 +16,7 @@
  *    Google Benchmark's SkipWithError ("MemoryError: ..."), the heap is torn down as
  *    usual, and the status travels into the JSON, the row and the exit code.
  * 5. Every reported run reaches run_on_result; from the repetitions, the median of
- *    each figure makes the configuration's hl_result_row (bench/results.h), written
+ *    each figure makes the configuration's hl_result_row (bench/report/results.h), written
  *    with --row (CSV) and --json (Google Benchmark JSON).
  * 6. A summary for people follows Google Benchmark's own table.
  *
@@ -41,12 +41,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bench/cli.h"
-#include "bench/commands.h"
-#include "bench/gbench.h"
-#include "bench/measure.h"
-#include "bench/results.h"
-#include "bench/timeline.h"
+#include "bench/cli/cli.h"
+#include "bench/cli/commands.h"
+#include "bench/harness/gbench.h"
+#include "bench/harness/measure.h"
+#include "bench/report/results.h"
+#include "bench/harness/timeline.h"
 #include "collectors/stats.h"
 
 /* ---- options ---- */

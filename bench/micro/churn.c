@@ -28,7 +28,7 @@
  * program (hl_allocator_prepare_process), so scripts/churn runs it once per backend.
  */
 #include "allocators/allocator.h"
-#include "bench/gbench.h"
+#include "bench/harness/gbench.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -1,10 +1,10 @@
 /* The one table of heaplab's subcommands. A new subcommand is its function plus one
  * line here. */
-#include "bench/commands.h"
+#include "bench/cli/commands.h"
 
 #include <string.h>
 
-#include "bench/cli.h"
+#include "bench/cli/cli.h"
 
 const hl_command hl_commands[] = {
     {"list", hl_cmd_list, "list [allocators|collectors|workloads|presets]",
