@@ -63,13 +63,6 @@ static volatile sig_atomic_t hl_batch_interrupted;
 
 #define HL_EXIT_INTERRUPTED 130
 
-int hl_batch_fmt(char *out, size_t size, const char *format, ...) {
-    va_list args;
-    va_start(args, format);
-    int n = vsnprintf(out, size, format, args);
-    va_end(args);
-    return n;
-}
 
 /* ---- presets ---------------------------------------------------------------- */
 
@@ -216,7 +209,7 @@ static void add_workload_unique(hl_batch *b, const char *name) {
     for (size_t i = 0; i < b->workload_count; i++)
         if (strcmp(b->workloads[i], name) == 0) return;
     if (b->workload_count < sizeof b->workloads / sizeof b->workloads[0])
-        hl_batch_fmt(b->workloads[b->workload_count++], sizeof b->workloads[0], "%s", name);
+        hl_report_fmt(b->workloads[b->workload_count++], sizeof b->workloads[0], "%s", name);
 }
 
 /* Split `text` on commas into at most max items (copied into storage). */
@@ -249,16 +242,16 @@ static bool parse_name_list(const char *flag, const char *text, char items[][64]
     bool too_long;
     *count = split_list(text, items, max, &too_long);
     if (too_long) {
-        hl_batch_fmt(error, error_size, "%s: too many or too long names in '%s'", flag, text);
+        hl_report_fmt(error, error_size, "%s: too many or too long names in '%s'", flag, text);
         return false;
     }
     for (size_t i = 0; i < *count; i++)
         if (items[i][0] == '\0') {
-            hl_batch_fmt(error, error_size, "%s: empty name in '%s'", flag, text);
+            hl_report_fmt(error, error_size, "%s: empty name in '%s'", flag, text);
             return false;
         }
     if (*count == 0) {
-        hl_batch_fmt(error, error_size, "%s needs at least one name", flag);
+        hl_report_fmt(error, error_size, "%s needs at least one name", flag);
         return false;
     }
     return true;
@@ -282,35 +275,35 @@ static bool add_workloads(hl_batch *b, const char *flag, const char *text, bool 
             if (w == NULL) {
                 char valid[1024];
                 hl_workload_names(valid, sizeof valid);
-                hl_batch_fmt(error, error_size, "%s: unknown workload '%s' (valid: %s)", flag,
+                hl_report_fmt(error, error_size, "%s: unknown workload '%s' (valid: %s)", flag,
                              items[i], valid);
                 return false;
             }
             if (timelines) {
-                hl_batch_fmt(error, error_size, "%s: name a variant, W/VARIANT ('%s' has %zu)",
+                hl_report_fmt(error, error_size, "%s: name a variant, W/VARIANT ('%s' has %zu)",
                              flag, items[i], w->variant_count);
                 return false;
             }
             for (size_t k = 0; k < w->variant_count; k++) {
                 char full[64];
-                hl_batch_fmt(full, sizeof full, "%s/%s", w->name, w->variants[k].name);
+                hl_report_fmt(full, sizeof full, "%s/%s", w->name, w->variants[k].name);
                 add_workload_unique(b, full);
             }
             continue;
         }
         char message[HL_CLI_ERROR_SIZE];
         if (!hl_cli_find_workload(items[i], &w, &v, message, sizeof message)) {
-            hl_batch_fmt(error, error_size, "%s: %s", flag, message);
+            hl_report_fmt(error, error_size, "%s: %s", flag, message);
             return false;
         }
         char full[64];
-        hl_batch_fmt(full, sizeof full, "%s/%s", w->name, v->name);
+        hl_report_fmt(full, sizeof full, "%s/%s", w->name, v->name);
         if (timelines) {
             bool seen = false;
             for (size_t k = 0; k < b->timeline_count; k++)
                 seen = seen || strcmp(b->timeline_workloads[k], full) == 0;
             if (!seen && b->timeline_count < HL_BATCH_MAX_TIMELINES)
-                hl_batch_fmt(b->timeline_workloads[b->timeline_count++], 64, "%s", full);
+                hl_report_fmt(b->timeline_workloads[b->timeline_count++], 64, "%s", full);
         } else {
             add_workload_unique(b, full);
         }
@@ -329,7 +322,7 @@ static bool parse_sizes(hl_batch *b, const char *text, char *error, size_t error
         char message[HL_CLI_ERROR_SIZE];
         if (!hl_cli_parse_uint("--sizes", items[i], HL_CLI_COUNT, 1, HL_CLI_MAX_SIZE, &size,
                                message, sizeof message)) {
-            hl_batch_fmt(error, error_size, "%s", message);
+            hl_report_fmt(error, error_size, "%s", message);
             return false;
         }
         bool seen = false;
@@ -363,13 +356,13 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
         if (token == HL_CLI_END) break;
         if (token == HL_CLI_BAD) return false;
         if (token == HL_CLI_POSITIONAL) {
-            hl_batch_fmt(error, error_size, "batch: unexpected argument '%s' (see heaplab help)",
+            hl_report_fmt(error, error_size, "batch: unexpected argument '%s' (see heaplab help)",
                          value);
             return false;
         }
         if (token == HL_CLI_PASSTHROUGH) {
             if (b->passthrough_count == HL_BATCH_MAX_PASS) {
-                hl_batch_fmt(error, error_size, "batch: too many --benchmark_ flags");
+                hl_report_fmt(error, error_size, "batch: too many --benchmark_ flags");
                 return false;
             }
             b->passthrough[b->passthrough_count++] = value;
@@ -379,7 +372,7 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
         if (strcmp(name, "--preset") == 0) {
             b->preset = preset_find(value);
             if (b->preset == NULL) {
-                hl_batch_fmt(error, error_size,
+                hl_report_fmt(error, error_size,
                              "--preset: unknown preset '%s' (valid: quick, full)", value);
                 return false;
             }
@@ -393,7 +386,7 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
             timelines = value;
         } else if (strcmp(name, "--reference") == 0) {
             if (strcmp(value, "cpython") != 0 && strcmp(value, "none") != 0) {
-                hl_batch_fmt(error, error_size,
+                hl_report_fmt(error, error_size,
                              "--reference: unknown reference runtime '%s' (valid: cpython, none)",
                              value);
                 return false;
@@ -419,24 +412,24 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
         } else if (strcmp(name, "--out") == 0 || strcmp(name, "--resume") == 0) {
             bool resume = name[2] == 'r';
             if (from_saved) {
-                hl_batch_fmt(error, error_size, "batch.args: %s is not allowed there", name);
+                hl_report_fmt(error, error_size, "batch.args: %s is not allowed there", name);
                 return false;
             }
             if (value[0] == '\0') {
-                hl_batch_fmt(error, error_size, "%s: empty folder name", name);
+                hl_report_fmt(error, error_size, "%s: empty folder name", name);
                 return false;
             }
             char *dst = resume ? b->resume : b->out;
             if (strlen(value) >= sizeof b->out - 64) {
-                hl_batch_fmt(error, error_size, "%s: folder name too long", name);
+                hl_report_fmt(error, error_size, "%s: folder name too long", name);
                 return false;
             }
-            hl_batch_fmt(dst, sizeof b->out, "%s", value);
+            hl_report_fmt(dst, sizeof b->out, "%s", value);
             if (!resume) b->out_given = true;
         }
     }
     if (b->resume[0] != '\0' && argc > 3) {
-        hl_batch_fmt(error, error_size,
+        hl_report_fmt(error, error_size,
                      "--resume DIR takes no other option (the batch's own are in "
                      "DIR/batch.args)");
         return false;
@@ -453,7 +446,7 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
         for (size_t i = 0; i < count; i++) {
             const hl_allocator_ops *ops;
             if (!hl_cli_find_allocator(items[i], &ops, message, sizeof message)) {
-                hl_batch_fmt(error, error_size, "--allocators: %s", message);
+                hl_report_fmt(error, error_size, "--allocators: %s", message);
                 return false;
             }
             add_unique(b->allocators, &b->allocator_count, ops->name);
@@ -470,7 +463,7 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
         for (size_t i = 0; i < count; i++) {
             const hl_collector_ops *ops;
             if (!hl_cli_find_collector(items[i], &ops, message, sizeof message)) {
-                hl_batch_fmt(error, error_size, "--collectors: %s", message);
+                hl_report_fmt(error, error_size, "--collectors: %s", message);
                 return false;
             }
             add_unique(b->collectors, &b->collector_count, ops->name);
@@ -488,7 +481,7 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
             const hl_workload *w = hl_workload_registry[i];
             for (size_t k = 0; k < w->variant_count; k++) {
                 char full[64];
-                hl_batch_fmt(full, sizeof full, "%s/%s", w->name, w->variants[k].name);
+                hl_report_fmt(full, sizeof full, "%s/%s", w->name, w->variants[k].name);
                 add_workload_unique(b, full);
             }
         }
@@ -498,7 +491,7 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
         if (!add_workloads(b, "--timelines", timelines, true, error, error_size)) return false;
     } else {
         for (size_t i = 0; i < HL_BATCH_MAX_TIMELINES && b->preset->timelines[i].workload; i++)
-            hl_batch_fmt(b->timeline_workloads[b->timeline_count++], 64, "%s",
+            hl_report_fmt(b->timeline_workloads[b->timeline_count++], 64, "%s",
                          b->preset->timelines[i].workload);
     }
     if (b->repetitions == 0) b->repetitions = b->preset->repetitions;
@@ -511,10 +504,10 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
 static void make_slug(char *out, size_t size, const char *workload, uint64_t size_n,
                       const char *allocator, const char *collector) {
     char w[64];
-    hl_batch_fmt(w, sizeof w, "%s", workload);
+    hl_report_fmt(w, sizeof w, "%s", workload);
     for (char *p = w; *p; p++)
         if (*p == '/') *p = '-';
-    hl_batch_fmt(out, size, "%s_%llu_%s_%s", w, (unsigned long long)size_n, allocator, collector);
+    hl_report_fmt(out, size, "%s_%llu_%s_%s", w, (unsigned long long)size_n, allocator, collector);
 }
 
 static uint64_t timeline_size_of(const hl_batch *b, const char *workload) {
@@ -543,12 +536,12 @@ static bool find_in_path(const char *name, char *out, size_t size) {
         const char *colon = strchr(p, ':');
         size_t len = colon ? (size_t)(colon - p) : strlen(p);
         char candidate[PATH_MAX];
-        int n = len == 0 ? hl_batch_fmt(candidate, sizeof candidate, "./%s", name)
-                         : hl_batch_fmt(candidate, sizeof candidate, "%.*s/%s", (int)len, p, name);
+        int n = len == 0 ? hl_report_fmt(candidate, sizeof candidate, "./%s", name)
+                         : hl_report_fmt(candidate, sizeof candidate, "%.*s/%s", (int)len, p, name);
         struct stat st;
         if (n > 0 && (size_t)n < sizeof candidate && stat(candidate, &st) == 0 &&
             S_ISREG(st.st_mode) && access(candidate, X_OK) == 0) {
-            hl_batch_fmt(out, size, "%s", candidate);
+            hl_report_fmt(out, size, "%s", candidate);
             return true;
         }
         if (!colon) return false;
@@ -566,18 +559,18 @@ static bool reference_resolve(hl_batch *b, char *error, size_t error_size) {
     memset(r, 0, sizeof *r);
     bool explicit_ = b->reference_arg != NULL;
     if (explicit_ && strcmp(b->reference_arg, "none") == 0) {
-        hl_batch_fmt(r->choice, sizeof r->choice, "none");
-        hl_batch_fmt(r->note, sizeof r->note, "turned off (--reference none)");
+        hl_report_fmt(r->choice, sizeof r->choice, "none");
+        hl_report_fmt(r->note, sizeof r->note, "turned off (--reference none)");
         return true;
     }
     char why[512] = "";
-    hl_batch_fmt(r->script, sizeof r->script, "%s/scripts/reference/cpython_workloads.py",
+    hl_report_fmt(r->script, sizeof r->script, "%s/scripts/reference/cpython_workloads.py",
                  HEAPLAB_SOURCE_DIR);
     if (!find_in_path("python3", r->python, sizeof r->python)) {
         r->python[0] = '\0';
-        hl_batch_fmt(why, sizeof why, "python3 is not on PATH");
+        hl_report_fmt(why, sizeof why, "python3 is not on PATH");
     } else if (access(r->script, R_OK) != 0) {
-        hl_batch_fmt(why, sizeof why, "the reference script %s is missing", r->script);
+        hl_report_fmt(why, sizeof why, "the reference script %s is missing", r->script);
     } else {
         char *probe[] = {r->python, "-c",
                          "import sys; print('%d.%d.%d' % sys.version_info[:3]); "
@@ -589,32 +582,32 @@ static bool reference_resolve(hl_batch *b, char *error, size_t error_size) {
         char *nl = strchr(text, '\n');
         if (code == 0 && nl != NULL && sscanf(text, "%d.%d.%d", &major, &minor, &micro) == 3) {
             *nl = '\0';
-            hl_batch_fmt(r->version, sizeof r->version, "%s", text);
+            hl_report_fmt(r->version, sizeof r->version, "%s", text);
             char *exe = nl + 1, *end = strchr(exe, '\n');
             if (end) *end = '\0';
-            hl_batch_fmt(r->executable, sizeof r->executable, "%s", exe);
-            hl_batch_fmt(r->runtime, sizeof r->runtime, "cpython-%d.%d", major, minor);
+            hl_report_fmt(r->executable, sizeof r->executable, "%s", exe);
+            hl_report_fmt(r->runtime, sizeof r->runtime, "cpython-%d.%d", major, minor);
         }
         if (r->version[0] == '\0')
-            hl_batch_fmt(why, sizeof why, "%s does not run (exit status %d)", r->python, code);
+            hl_report_fmt(why, sizeof why, "%s does not run (exit status %d)", r->python, code);
         else if (major < 3 || (major == 3 && minor < 9))
-            hl_batch_fmt(why, sizeof why,
+            hl_report_fmt(why, sizeof why,
                          "%s is Python %s; the reference script needs 3.9 or newer", r->python,
                          r->version);
     }
     if (why[0] == '\0') {
         r->enabled = true;
-        hl_batch_fmt(r->choice, sizeof r->choice, "cpython");
-        hl_batch_fmt(r->note, sizeof r->note, "%s",
+        hl_report_fmt(r->choice, sizeof r->choice, "cpython");
+        hl_report_fmt(r->note, sizeof r->note, "%s",
                      explicit_ ? "--reference cpython" : "the preset's");
         return true;
     }
     if (explicit_) {
-        hl_batch_fmt(error, error_size, "--reference cpython: %s", why);
+        hl_report_fmt(error, error_size, "--reference cpython: %s", why);
         return false;
     }
-    hl_batch_fmt(r->choice, sizeof r->choice, "none");
-    hl_batch_fmt(r->note, sizeof r->note, "skipped: %s", why);
+    hl_report_fmt(r->choice, sizeof r->choice, "none");
+    hl_report_fmt(r->note, sizeof r->note, "skipped: %s", why);
     if (b->preset->warn_without_reference && !b->custom)
         fprintf(stderr, "heaplab batch: no CPython reference rows: %s\n", why);
     return true;
@@ -625,7 +618,7 @@ static bool add_config(hl_batch *b, size_t *cap, char *error, size_t error_size,
     if (b->config_count == *cap) {
         hl_batch_config *bigger = realloc(b->configs, 2 * *cap * sizeof *b->configs);
         if (bigger == NULL) {
-            hl_batch_fmt(error, error_size, "out of memory");
+            hl_report_fmt(error, error_size, "out of memory");
             return false;
         }
         b->configs = bigger;
@@ -640,7 +633,7 @@ static bool batch_expand(hl_batch *b, char *error, size_t error_size) {
     size_t cap = 64;
     b->configs = malloc(cap * sizeof *b->configs);
     if (b->configs == NULL) {
-        hl_batch_fmt(error, error_size, "out of memory");
+        hl_report_fmt(error, error_size, "out of memory");
         return false;
     }
     b->config_count = 0;
@@ -660,7 +653,7 @@ static bool batch_expand(hl_batch *b, char *error, size_t error_size) {
                     sizes[size_count] = b->preset->sizes[size_count], size_count++;
             } else {
                 char base[64];
-                hl_batch_fmt(base, sizeof base, "%s", wname);
+                hl_report_fmt(base, sizeof base, "%s", wname);
                 *strchr(base, '/') = '\0';
                 const hl_workload *w = hl_workload_find(base);
                 uint64_t size_cap = UINT64_MAX;
@@ -686,13 +679,13 @@ static bool batch_expand(hl_batch *b, char *error, size_t error_size) {
                             continue;
                         hl_batch_config *c;
                         if (!add_config(b, &cap, error, error_size, &c)) return false;
-                        hl_batch_fmt(c->workload, sizeof c->workload, "%s", wname);
+                        hl_report_fmt(c->workload, sizeof c->workload, "%s", wname);
                         c->size = sizes[si];
                         c->run_allocator = run_allocator;
                         c->allocator = own != NULL ? own : run_allocator;
                         c->collector = b->collectors[ci];
                         c->timeline = pass == 1;
-                        hl_batch_fmt(c->name, sizeof c->name, "%s%s/%llu/%s/%s",
+                        hl_report_fmt(c->name, sizeof c->name, "%s%s/%llu/%s/%s",
                                      c->timeline ? "timeline " : "", c->workload,
                                      (unsigned long long)c->size, c->allocator, c->collector);
                         make_slug(c->slug, sizeof c->slug, c->workload, c->size, c->allocator,
@@ -702,13 +695,13 @@ static bool batch_expand(hl_batch *b, char *error, size_t error_size) {
                 if (pass == 0 && b->ref.enabled) {
                     hl_batch_config *c;
                     if (!add_config(b, &cap, error, error_size, &c)) return false;
-                    hl_batch_fmt(c->workload, sizeof c->workload, "%s", wname);
+                    hl_report_fmt(c->workload, sizeof c->workload, "%s", wname);
                     c->size = sizes[si];
                     c->allocator = "pymalloc";
                     c->run_allocator = "pymalloc";
                     c->collector = "cpython_gc";
                     c->reference = true;
-                    hl_batch_fmt(c->name, sizeof c->name, "%s/%llu/%s/%s", c->workload,
+                    hl_report_fmt(c->name, sizeof c->name, "%s/%llu/%s/%s", c->workload,
                                  (unsigned long long)c->size, c->allocator, c->collector);
                     make_slug(c->slug, sizeof c->slug, c->workload, c->size, c->allocator,
                               c->collector);
@@ -718,7 +711,7 @@ static bool batch_expand(hl_batch *b, char *error, size_t error_size) {
         if (pass == 0) b->matrix_count = b->config_count;
     }
     if (b->matrix_count == 0) {
-        hl_batch_fmt(error, error_size, "the batch has no configurations");
+        hl_report_fmt(error, error_size, "the batch has no configurations");
         return false;
     }
     return true;
@@ -727,13 +720,13 @@ static bool batch_expand(hl_batch *b, char *error, size_t error_size) {
 /* ---- files ------------------------------------------------------------------ */
 
 static bool path_join(char *out, size_t size, const char *dir, const char *a, const char *b) {
-    int n = hl_batch_fmt(out, size, "%s/%s%s", dir, a, b ? b : "");
+    int n = hl_report_fmt(out, size, "%s/%s%s", dir, a, b ? b : "");
     return n > 0 && (size_t)n < size;
 }
 
 static bool make_dir(const char *path, char *error, size_t error_size) {
     char tmp[PATH_MAX];
-    hl_batch_fmt(tmp, sizeof tmp, "%s", path);
+    hl_report_fmt(tmp, sizeof tmp, "%s", path);
     for (char *p = tmp + 1; *p; p++) {
         if (*p != '/') continue;
         *p = '\0';
@@ -741,12 +734,12 @@ static bool make_dir(const char *path, char *error, size_t error_size) {
         *p = '/';
     }
     if (mkdir(tmp, 0755) != 0 && errno != EEXIST) {
-        hl_batch_fmt(error, error_size, "cannot create %s: %s", path, strerror(errno));
+        hl_report_fmt(error, error_size, "cannot create %s: %s", path, strerror(errno));
         return false;
     }
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        hl_batch_fmt(error, error_size, "%s is not a folder", path);
+        hl_report_fmt(error, error_size, "%s is not a folder", path);
         return false;
     }
     return true;
@@ -780,14 +773,14 @@ static void default_out(hl_batch *b) {
     utc_now(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ");
     const char *preset = b->custom ? "custom" : b->preset->name;
     char base[PATH_MAX];
-    hl_batch_fmt(base, sizeof base, "%s/results", HEAPLAB_SOURCE_DIR);
+    hl_report_fmt(base, sizeof base, "%s/results", HEAPLAB_SOURCE_DIR);
     struct stat st;
     if (!(stat(base, &st) == 0 && S_ISDIR(st.st_mode) && access(base, W_OK) == 0))
-        hl_batch_fmt(base, sizeof base, "results");
-    hl_batch_fmt(b->out, sizeof b->out, "%s/%s-%s", base, stamp, preset);
+        hl_report_fmt(base, sizeof base, "results");
+    hl_report_fmt(b->out, sizeof b->out, "%s/%s-%s", base, stamp, preset);
     /* two batches in the same second get distinct folders */
     for (int i = 2; file_exists(b->out) && i < 100; i++)
-        hl_batch_fmt(b->out, sizeof b->out, "%s/%s-%s-%d", base, stamp, preset, i);
+        hl_report_fmt(b->out, sizeof b->out, "%s/%s-%s-%d", base, stamp, preset, i);
 }
 
 typedef struct args_job {
@@ -816,14 +809,14 @@ static bool read_saved_args(const char *dir, char ***args, size_t *count, char *
     path_join(path, sizeof path, dir, "batch.args", NULL);
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        hl_batch_fmt(error, error_size, "--resume: %s is not a folder", dir);
+        hl_report_fmt(error, error_size, "--resume: %s is not a folder", dir);
         *exit_code = HL_EXIT_USAGE;
         return false;
     }
     FILE *f = fopen(path, "r");
     if (f == NULL) {
         bool missing = errno == ENOENT;
-        hl_batch_fmt(error, error_size, "--resume: %s %s", dir,
+        hl_report_fmt(error, error_size, "--resume: %s %s", dir,
                      missing ? "is not a batch folder (no batch.args)"
                              : "has an unreadable batch.args");
         *exit_code = missing ? HL_EXIT_USAGE : HL_EXIT_FAILURE;
@@ -833,7 +826,7 @@ static bool read_saved_args(const char *dir, char ***args, size_t *count, char *
     char **list = malloc((cap + 2) * sizeof *list);
     if (list == NULL) {
         fclose(f);
-        hl_batch_fmt(error, error_size, "out of memory");
+        hl_report_fmt(error, error_size, "out of memory");
         *exit_code = HL_EXIT_FAILURE;
         return false;
     }
@@ -857,7 +850,7 @@ static bool read_saved_args(const char *dir, char ***args, size_t *count, char *
     for (size_t i = 0; i < n; i++)
         if (list[i] == NULL) {
             free_args(list, n);
-            hl_batch_fmt(error, error_size, "out of memory");
+            hl_report_fmt(error, error_size, "out of memory");
             *exit_code = HL_EXIT_FAILURE;
             return false;
         }
@@ -971,7 +964,7 @@ static void last_log_line(const char *path, char *out, size_t size) {
             line[--n] = '\0';
         if (n == 0 || summary) continue;
         summary = strncmp(line, "SUMMARY: ", 9) == 0;
-        hl_batch_fmt(out, size, "%s", line);
+        hl_report_fmt(out, size, "%s", line);
     }
     fclose(f);
 }
@@ -983,7 +976,7 @@ static bool write_row_file(FILE *out, void *data) {
 }
 
 static void format_seconds(char *buf, size_t size, double s) {
-    hl_batch_fmt(buf, size, "%g", s);
+    hl_report_fmt(buf, size, "%g", s);
 }
 
 /* Build the child's command line into argv (storage in bufs). */
@@ -998,10 +991,10 @@ static size_t child_argv(const hl_batch *b, const hl_batch_config *c, const char
         argv[n++] = "--workload";
         argv[n++] = (char *)c->workload;
         argv[n++] = "--size";
-        hl_batch_fmt(bufs[0], sizeof bufs[0], "%llu", (unsigned long long)c->size);
+        hl_report_fmt(bufs[0], sizeof bufs[0], "%llu", (unsigned long long)c->size);
         argv[n++] = bufs[0];
         argv[n++] = "--repetitions";
-        hl_batch_fmt(bufs[1], sizeof bufs[1], "%d", b->repetitions);
+        hl_report_fmt(bufs[1], sizeof bufs[1], "%d", b->repetitions);
         argv[n++] = bufs[1];
         argv[n++] = "--row";
         argv[n++] = (char *)row_path;
@@ -1015,14 +1008,14 @@ static size_t child_argv(const hl_batch *b, const hl_batch_config *c, const char
     argv[n++] = "--workload";
     argv[n++] = (char *)c->workload;
     argv[n++] = "--size";
-    hl_batch_fmt(bufs[0], sizeof bufs[0], "%llu", (unsigned long long)c->size);
+    hl_report_fmt(bufs[0], sizeof bufs[0], "%llu", (unsigned long long)c->size);
     argv[n++] = bufs[0];
     argv[n++] = "--allocator";
     argv[n++] = (char *)c->run_allocator;
     argv[n++] = "--collector";
     argv[n++] = (char *)c->collector;
     argv[n++] = "--repetitions";
-    hl_batch_fmt(bufs[1], sizeof bufs[1], "%d", c->timeline ? 1 : b->repetitions);
+    hl_report_fmt(bufs[1], sizeof bufs[1], "%d", c->timeline ? 1 : b->repetitions);
     argv[n++] = bufs[1];
     if (c->timeline) {
         argv[n++] = "--timeline";
@@ -1052,13 +1045,13 @@ static bool batch_run_config(const hl_batch *b, const hl_batch_config *c, hl_pro
     const char *folder = c->timeline ? "timelines/" : "runs/";
     path_join(row_path, sizeof row_path, b->out, folder, c->slug);
     strncat(row_path, ".csv", sizeof row_path - strlen(row_path) - 1);
-    hl_batch_fmt(child_row, sizeof child_row, "%.*s.child.csv", (int)(strlen(row_path) - 4),
+    hl_report_fmt(child_row, sizeof child_row, "%.*s.child.csv", (int)(strlen(row_path) - 4),
                  row_path);
-    hl_batch_fmt(json_path, sizeof json_path, "%.*s.json", (int)(strlen(row_path) - 4), row_path);
-    hl_batch_fmt(log_path, sizeof log_path, "%.*s.log", (int)(strlen(row_path) - 4), row_path);
-    hl_batch_fmt(timeline_path, sizeof timeline_path, "%.*s.dat", (int)(strlen(row_path) - 4),
+    hl_report_fmt(json_path, sizeof json_path, "%.*s.json", (int)(strlen(row_path) - 4), row_path);
+    hl_report_fmt(log_path, sizeof log_path, "%.*s.log", (int)(strlen(row_path) - 4), row_path);
+    hl_report_fmt(timeline_path, sizeof timeline_path, "%.*s.dat", (int)(strlen(row_path) - 4),
                  row_path);
-    hl_batch_fmt(status_path, sizeof status_path, "%s", row_path);
+    hl_report_fmt(status_path, sizeof status_path, "%s", row_path);
 
     unlink(child_row);
     unlink(json_path);
@@ -1099,26 +1092,26 @@ static bool batch_run_config(const hl_batch *b, const hl_batch_config *c, hl_pro
         if (have_row) {
             char expected[256], got[256];
             hl_results_config_name(&row, got, sizeof got);
-            hl_batch_fmt(expected, sizeof expected, "%s/%llu/%s/%s", c->workload,
+            hl_report_fmt(expected, sizeof expected, "%s/%llu/%s/%s", c->workload,
                          (unsigned long long)c->size, c->allocator, c->collector);
             const char *runtime = c->reference ? b->ref.runtime : "heaplab";
             if (strcmp(expected, got) != 0) {
                 hl_results_row_init(&row);
                 status = HL_STATUS_CRASHED;
-                hl_batch_fmt(why, sizeof why, "the child's row is for %s", got);
+                hl_report_fmt(why, sizeof why, "the child's row is for %s", got);
             } else if (strcmp(row.runtime, runtime) != 0) {
                 status = HL_STATUS_CRASHED;
-                hl_batch_fmt(why, sizeof why, "the child's row is for runtime %s, not %s",
+                hl_report_fmt(why, sizeof why, "the child's row is for runtime %s, not %s",
                              row.runtime, runtime);
                 hl_results_row_init(&row);
             }
         } else if (c->timeline && code == 0) {
             status = file_exists(timeline_path) ? HL_STATUS_OK : HL_STATUS_CRASHED;
-            if (!file_exists(timeline_path)) hl_batch_fmt(why, sizeof why, "no timeline written");
+            if (!file_exists(timeline_path)) hl_report_fmt(why, sizeof why, "no timeline written");
         } else if (c->timeline && code == HL_EXIT_FAILURE) {
             status = HL_STATUS_FAILED; /* the run's own result check */
             last_log_line(log_path, last, sizeof last);
-            hl_batch_fmt(why, sizeof why, "%s", last);
+            hl_report_fmt(why, sizeof why, "%s", last);
         } else if (c->timeline &&
                    (code == HL_EXIT_MEMORY_ERROR || code == HL_EXIT_RECURSION_ERROR)) {
             status =
@@ -1126,35 +1119,35 @@ static bool batch_run_config(const hl_batch *b, const hl_batch_config *c, hl_pro
         } else {
             status = HL_STATUS_CRASHED;
             last_log_line(log_path, last, sizeof last);
-            hl_batch_fmt(why, sizeof why, "exited with status %d without a row%s%s", code,
+            hl_report_fmt(why, sizeof why, "exited with status %d without a row%s%s", code,
                          last[0] ? ": " : "", last);
         }
         break;
     case CHILD_SIGNALED:
         status = HL_STATUS_CRASHED;
-        hl_batch_fmt(why, sizeof why, "killed by signal %d (%s)", code, strsignal(code));
+        hl_report_fmt(why, sizeof why, "killed by signal %d (%s)", code, strsignal(code));
         break;
     case CHILD_TIMEOUT: {
         char limit[32];
         format_seconds(limit, sizeof limit, b->timeout_s);
         status = HL_STATUS_TIMEOUT;
-        hl_batch_fmt(why, sizeof why, "killed after the %s s time limit", limit);
+        hl_report_fmt(why, sizeof why, "killed after the %s s time limit", limit);
         break;
     }
     default:
         status = HL_STATUS_CRASHED;
-        hl_batch_fmt(why, sizeof why, "could not start the child process: %s", strerror(errno));
+        hl_report_fmt(why, sizeof why, "could not start the child process: %s", strerror(errno));
         break;
     }
     if (!have_row || strcmp(status, HL_STATUS_OK) != 0) {
         hl_results_row_init(&row);
-        hl_batch_fmt(row.status, sizeof row.status, "%s", status);
-        hl_batch_fmt(row.error, sizeof row.error, "%s", why);
+        hl_report_fmt(row.status, sizeof row.status, "%s", status);
+        hl_report_fmt(row.error, sizeof row.error, "%s", why);
         if (strcmp(status, HL_STATUS_OK) != 0) unlink(json_path); /* may be partial */
-        hl_batch_fmt(row.workload, sizeof row.workload, "%s", c->workload);
-        hl_batch_fmt(row.allocator, sizeof row.allocator, "%s", c->allocator);
-        hl_batch_fmt(row.collector, sizeof row.collector, "%s", c->collector);
-        if (c->reference) hl_batch_fmt(row.runtime, sizeof row.runtime, "%s", b->ref.runtime);
+        hl_report_fmt(row.workload, sizeof row.workload, "%s", c->workload);
+        hl_report_fmt(row.allocator, sizeof row.allocator, "%s", c->allocator);
+        hl_report_fmt(row.collector, sizeof row.collector, "%s", c->collector);
+        if (c->reference) hl_report_fmt(row.runtime, sizeof row.runtime, "%s", b->ref.runtime);
         row.size = c->size;
         row.repetitions = c->timeline ? 1 : b->repetitions;
     }
@@ -1244,7 +1237,7 @@ static bool write_results_json(FILE *out, void *data) {
     merge_job *job = data;
     const hl_batch *b = job->b;
     char extra[512];
-    hl_batch_fmt(extra, sizeof extra, "\"heaplab_batch\": \"%s\", \"heaplab_configurations\": %zu",
+    hl_report_fmt(extra, sizeof extra, "\"heaplab_batch\": \"%s\", \"heaplab_configurations\": %zu",
                  b->custom ? "custom" : b->preset->name, b->matrix_count);
     hl_results_write_json_begin(out, extra);
     bool first = true;
@@ -1330,7 +1323,7 @@ int hl_cmd_batch(int argc, char **argv) {
     if (resuming) {
         int code = HL_EXIT_USAGE;
         char resume_dir[PATH_MAX];
-        hl_batch_fmt(resume_dir, sizeof resume_dir, "%s", b.resume);
+        hl_report_fmt(resume_dir, sizeof resume_dir, "%s", b.resume);
         if (!read_saved_args(resume_dir, &saved, &saved_count, error, sizeof error, &code))
             return code == HL_EXIT_USAGE ? batch_usage(error) : hl_cli_error("%s", error);
         memset(&b, 0, sizeof b);
@@ -1338,8 +1331,8 @@ int hl_cmd_batch(int argc, char **argv) {
             free_args(saved, saved_count);
             return hl_cli_usage_error("--resume: %s/batch.args: %s", resume_dir, error);
         }
-        hl_batch_fmt(b.out, sizeof b.out, "%s", resume_dir);
-        hl_batch_fmt(b.resume, sizeof b.resume, "%s", resume_dir);
+        hl_report_fmt(b.out, sizeof b.out, "%s", resume_dir);
+        hl_report_fmt(b.resume, sizeof b.resume, "%s", resume_dir);
     }
     if (!reference_resolve(&b, error, sizeof error) || !batch_expand(&b, error, sizeof error)) {
         free_args(saved, saved_count);
@@ -1424,7 +1417,7 @@ int hl_cmd_batch(int argc, char **argv) {
         reference_runs += b.configs[i].reference;
     char reference_text[PATH_MAX + 96] = "";
     if (reference_runs > 0)
-        hl_batch_fmt(reference_text, sizeof reference_text,
+        hl_report_fmt(reference_text, sizeof reference_text,
                      ", %zu of them CPython %s reference runs (%s)", reference_runs, b.ref.version,
                      b.ref.python);
     fprintf(stderr, "heaplab batch: %zu configurations (%s preset%s) + %zu timeline runs into %s\n",

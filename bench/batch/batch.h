@@ -23,19 +23,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "bench/report/results.h"
-
-/* ---- a batch folder ---- */
-
-/* Every row of DIR/results.csv; false (and *error, one line) when DIR is not a
- * batch folder or the file is unreadable. */
-bool hl_batch_load_results(const char *dir, hl_result_row **rows, size_t *count, char *error,
-                           size_t error_size);
-
-/* snprintf, without the compiler's truncation guesses: every caller here either
- * checks the result or accepts a cut message. */
-int hl_batch_fmt(char *out, size_t size, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
+#include "bench/report/report.h"
 
 /* ---- child processes ---- */
 
@@ -68,29 +56,6 @@ bool hl_manifest_write(const char *dir, char *const *args, size_t arg_count, con
                        const hl_batch_reference *ref);
 /* The manifest as HTML (a definition list), for the report; false when unreadable. */
 bool hl_manifest_write_html(FILE *out, const char *dir);
-
-/* ---- plot.c and report.c ---- */
-
-typedef struct hl_chart_list {
-    size_t count;
-    char names[64][96]; /* file stems in charts/: "time-large_list-range" */
-    char titles[64][160];
-    char captions[64][512]; /* how to read it, for the report ("" for none) */
-} hl_chart_list;
-
-/* A reference row: a real-world runtime or collector drawn as a reference line, not
- * as a heaplab configuration: a runtime other than heaplab (CPython's rows), or a
- * collector that brings its own allocator (boehm on bdwgc). */
-bool hl_batch_is_reference_row(const hl_result_row *row);
-
-/* Draw every chart of DIR (data files, then gnuplot with scripts/charts templates).
- * `charts` receives what was drawn. False (and *error) when gnuplot or a template is
- * missing, or a chart could not be drawn. */
-bool hl_plot_draw(const char *dir, hl_chart_list *charts, char *error, size_t error_size);
-/* Write DIR/report.html atomically from results.csv, the charts and the manifest. */
-bool hl_report_write(const char *dir, const hl_chart_list *charts, char *error, size_t error_size);
-/* HTML-escape text. */
-void hl_report_write_html_text(FILE *out, const char *text);
 
 /* ---- progress.c ---- */
 

@@ -65,7 +65,7 @@ static bool file_field(const char *path, const char *key, char sep, char *out, s
         while (*p == ' ' || *p == '\t')
             p++;
         if (*p != sep) continue;
-        hl_batch_fmt(out, size, "%s", p + 1);
+        hl_report_fmt(out, size, "%s", p + 1);
         trim(out);
         size_t n = strlen(out);
         if (n >= 2 && out[0] == '"' && out[n - 1] == '"') { /* os-release quoting */
@@ -82,31 +82,31 @@ static void exe_dir(char *out, size_t size) {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0) {
-        hl_batch_fmt(out, size, ".");
+        hl_report_fmt(out, size, ".");
         return;
     }
     exe[n] = '\0';
     char *slash = strrchr(exe, '/');
     if (slash) *slash = '\0';
-    hl_batch_fmt(out, size, "%s", exe);
+    hl_report_fmt(out, size, "%s", exe);
 }
 
 /* CMAKE_C_FLAGS and CMAKE_C_FLAGS_<BUILD TYPE> from the build folder's cache. */
 static void c_flags(char *out, size_t size) {
     char dir[PATH_MAX], cache[PATH_MAX + 32], base[512] = "", typed[512] = "", key[96];
     exe_dir(dir, sizeof dir);
-    hl_batch_fmt(cache, sizeof cache, "%s/CMakeCache.txt", dir);
+    hl_report_fmt(cache, sizeof cache, "%s/CMakeCache.txt", dir);
     char type[32];
-    hl_batch_fmt(type, sizeof type, "%s", HEAPLAB_BUILD_TYPE);
+    hl_report_fmt(type, sizeof type, "%s", HEAPLAB_BUILD_TYPE);
     for (char *p = type; *p; p++)
         *p = (char)toupper((unsigned char)*p);
     bool found = file_field(cache, "CMAKE_C_FLAGS:STRING", '=', base, sizeof base);
-    hl_batch_fmt(key, sizeof key, "CMAKE_C_FLAGS_%s:STRING", type);
+    hl_report_fmt(key, sizeof key, "CMAKE_C_FLAGS_%s:STRING", type);
     found = file_field(cache, key, '=', typed, sizeof typed) || found;
     if (!found)
-        hl_batch_fmt(out, size, "unknown");
+        hl_report_fmt(out, size, "unknown");
     else
-        hl_batch_fmt(out, size, "%s%s%s", base, base[0] && typed[0] ? " " : "", typed);
+        hl_report_fmt(out, size, "%s%s%s", base, base[0] && typed[0] ? " " : "", typed);
     trim(out);
 }
 
@@ -150,11 +150,11 @@ static bool write_manifest(FILE *out, void *data) {
     fputs("]\n  },\n  \"host\": {\n", out);
 
     char host[256] = "unknown";
-    if (gethostname(host, sizeof host) != 0) hl_batch_fmt(host, sizeof host, "unknown");
+    if (gethostname(host, sizeof host) != 0) hl_report_fmt(host, sizeof host, "unknown");
     host[sizeof host - 1] = '\0';
     kv(out, "    ", "name", host, false);
     if (!file_field("/proc/cpuinfo", "model name", ':', text, sizeof text))
-        hl_batch_fmt(text, sizeof text, "unknown");
+        hl_report_fmt(text, sizeof text, "unknown");
     kv(out, "    ", "cpu_model", text, false);
     fprintf(out, "    \"cores_online\": %ld,\n    \"cores_configured\": %ld,\n",
             sysconf(_SC_NPROCESSORS_ONLN), sysconf(_SC_NPROCESSORS_CONF));
@@ -163,12 +163,12 @@ static bool write_manifest(FILE *out, void *data) {
             pages > 0 && page > 0 ? (long long)pages * page : 0LL);
     struct utsname u;
     if (uname(&u) == 0)
-        hl_batch_fmt(text, sizeof text, "%s %s %s %s", u.sysname, u.release, u.version, u.machine);
+        hl_report_fmt(text, sizeof text, "%s %s %s %s", u.sysname, u.release, u.version, u.machine);
     else
-        hl_batch_fmt(text, sizeof text, "unknown");
+        hl_report_fmt(text, sizeof text, "unknown");
     kv(out, "    ", "kernel", text, false);
     if (!file_field("/etc/os-release", "PRETTY_NAME", '=', text, sizeof text))
-        hl_batch_fmt(text, sizeof text, "unknown");
+        hl_report_fmt(text, sizeof text, "unknown");
     kv(out, "    ", "os", text, true);
 
     fputs("  },\n  \"build\": {\n", out);
@@ -186,7 +186,7 @@ static bool write_manifest(FILE *out, void *data) {
 #endif
     char *git_rev[] = {"git", "-C", HEAPLAB_SOURCE_DIR, "rev-parse", "HEAD", NULL};
     if (hl_batch_capture(git_rev, text, sizeof text) != 0 || text[0] == '\0')
-        hl_batch_fmt(text, sizeof text, "unknown");
+        hl_report_fmt(text, sizeof text, "unknown");
     first_line(text);
     kv(out, "    ", "git_revision", text, false);
     char *git_status[] = {
@@ -200,7 +200,7 @@ static bool write_manifest(FILE *out, void *data) {
     kv(out, "    ", "libbenchmark", hl_bench_library_version(), false);
     char *gnuplot[] = {"gnuplot", "--version", NULL};
     if (hl_batch_capture(gnuplot, text, sizeof text) != 0)
-        hl_batch_fmt(text, sizeof text, "unknown");
+        hl_report_fmt(text, sizeof text, "unknown");
     first_line(text);
     kv(out, "    ", "gnuplot", text, false);
     for (size_t i = 0; hl_allocator_registry[i] != NULL; i++) {
@@ -228,7 +228,7 @@ bool hl_manifest_write(const char *dir, char *const *args, size_t arg_count, con
                        const hl_batch_reference *ref) {
     manifest_job job = {args, arg_count, preset, started, finished, done, total, ref};
     char path[PATH_MAX];
-    hl_batch_fmt(path, sizeof path, "%s/manifest.json", dir);
+    hl_report_fmt(path, sizeof path, "%s/manifest.json", dir);
     return hl_results_write_atomic(path, write_manifest, &job);
 }
 
@@ -299,7 +299,7 @@ static bool read_scalar(json_reader *r, char *buf, size_t size) {
     while (*r->p && (isalnum((unsigned char)*r->p) || strchr("+-.", *r->p)))
         r->p++;
     if (r->p == start) return false;
-    hl_batch_fmt(buf, size, "%.*s", (int)(r->p - start), start);
+    hl_report_fmt(buf, size, "%.*s", (int)(r->p - start), start);
     return true;
 }
 
@@ -327,7 +327,7 @@ static bool read_object(json_reader *r, const char *prefix, int depth) {
         skip_ws(r);
         if (*r->p++ != ':') return false;
         skip_ws(r);
-        hl_batch_fmt(key, sizeof key, "%s%s%s", prefix, prefix[0] ? "." : "", name);
+        hl_report_fmt(key, sizeof key, "%s%s%s", prefix, prefix[0] ? "." : "", name);
         if (!read_value(r, key, depth + 1)) return false;
         skip_ws(r);
         if (*r->p == ',') {
@@ -354,7 +354,7 @@ static bool read_value(json_reader *r, const char *key, int depth) {
         while (*r->p != ']') {
             skip_ws(r);
             if (!read_scalar(r, item, sizeof item)) return false;
-            n += (size_t)hl_batch_fmt(joined + n, n < sizeof joined ? sizeof joined - n : 0, "%s%s",
+            n += (size_t)hl_report_fmt(joined + n, n < sizeof joined ? sizeof joined - n : 0, "%s%s",
                                       n ? " " : "", item);
             if (n >= sizeof joined) n = sizeof joined - 1;
             skip_ws(r);
@@ -374,7 +374,7 @@ static bool read_value(json_reader *r, const char *key, int depth) {
 
 bool hl_manifest_write_html(FILE *out, const char *dir) {
     char path[PATH_MAX];
-    hl_batch_fmt(path, sizeof path, "%s/manifest.json", dir);
+    hl_report_fmt(path, sizeof path, "%s/manifest.json", dir);
     FILE *f = fopen(path, "r");
     if (f == NULL) return false;
     char *text = malloc(65536);

@@ -1,9 +1,10 @@
-/* `heaplab run`: one configuration (workload/variant, size, allocator, collector)
- * through Google Benchmark.
+/* The harness: one configuration (workload/variant, size, allocator, collector)
+ * through Google Benchmark (bench/harness/run.h).
  *
  * The story of a run:
- * 1. Parse the command line (bench/cli/cli.h); bad input is one line and exit 2. The
- *    --benchmark_* flags are left for Google Benchmark.
+ * 1. `heaplab run` parses the command line (bench/cli/run_command.c) into an
+ *    hl_run_config; bad input is one line and exit 2 there. The --benchmark_* flags
+ *    are left for Google Benchmark. Then hl_run_configuration:
  * 2. Make the process ready for the allocator (hl_allocator_prepare_process): jemalloc
  *    and mimalloc are loaded with LD_PRELOAD, so this may re-execute heaplab.
  * 3. Register ONE benchmark, named like the results schema's configurations
@@ -14,7 +15,8 @@
  *    and the optional memory timeline listen to the heap.
  * 4. Errors are results: a MemoryError or RecursionError ends the iteration loop with
  *    Google Benchmark's SkipWithError ("MemoryError: ..."), the heap is torn down as
- *    usual, and the status travels into the JSON, the row and the exit code.
+ *    usual, and the status travels into the JSON, the row and the command's exit
+ *    code.
  * 5. Every reported run reaches run_on_result; from the repetitions, the median of
  *    each figure makes the configuration's hl_result_row (bench/report/results.h), written
  *    with --row (CSV) and --json (Google Benchmark JSON).
@@ -31,87 +33,20 @@
  *   gc_pause_max_ns, gc_pause_p50_ns, gc_pause_p99_ns      over every pause of the run
  *   leaked_objects, leaked_bytes   live at teardown (averaged over iterations)
  */
-#include <errno.h>
 #include <limits.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "bench/cli/cli.h"
-#include "bench/cli/commands.h"
-#include "bench/harness/gbench.h"
+#include "bench/harness/run.h"
+
 #include "bench/harness/measure.h"
-#include "bench/report/results.h"
 #include "bench/harness/timeline.h"
+#include "bench/report/results.h"
 #include "collectors/stats.h"
 
-/* ---- options ---- */
-
-#define DEFAULT_SEED 42
-
-static const hl_cli_option run_options_table[] = {
-    {"--workload", "W/VARIANT", "the workload variant to run (heaplab list workloads)"},
-    {"--size", "N", "n: depth, list length or objects (1000, 1e6, 10^6, 1M)"},
-    {"--allocator", "A", "heap allocator (default libc; heaplab list allocators)"},
-    {"--collector", "C", "collector strategy (default refcount; heaplab list collectors)"},
-    {"--repetitions", "K", "repetitions; the row holds their medians (default 1)"},
-    {"--iterations", "N", "fixed iterations per repetition (default: Google Benchmark's choice)"},
-    {"--min-time", "S", "minimum seconds per repetition when iterations are not fixed"},
-    {"--heap-limit", "BYTES", "fail allocations past this many live bytes (default 3/4 of RAM)"},
-    {"--recursion-limit", "D", "maximum frame depth (default 10^7)"},
-    {"--gc-thresholds", "T0,T1,T2", "rc_cycle generation thresholds (default 700,10,10)"},
-    {"--growth-factor", "F", "mark_sweep: collect when the heap grew by F (default 2.0)"},
-    {"--seed", "S", "seed of the random variants (default 42)"},
-    {"--json", "FILE", "write Google Benchmark JSON with the schema's counters"},
-    {"--row", "FILE", "write the results CSV header and this configuration's row"},
-    {"--timeline", "FILE", "record live bytes over the run (every iteration) to FILE"},
-    {"--fail-alloc-at", "N", "TEST MODE: make the Nth allocation of each iteration fail"},
-    {"--help", NULL, "this help"},
-    {NULL, NULL, NULL},
-};
-
-typedef struct run_options {
-    const hl_workload *workload;
-    const hl_workload_variant *variant;
-    uint64_t size;
-    const hl_allocator_ops *allocator;
-    const hl_collector_ops *collector;
-    hl_bench_options bench;
-    uint64_t heap_limit;
-    uint64_t recursion_limit;
-    long thresholds[3];
-    double growth_factor;
-    uint64_t seed;
-    uint64_t fail_alloc_at;
-    const char *json_path;
-    const char *row_path;
-    const char *timeline_path;
-} run_options;
-
-static void run_usage(FILE *out) {
-    fprintf(out,
-            "usage: heaplab run --workload W/VARIANT --size N [--allocator A] [--collector C]\n"
-            "                   [options] [--benchmark_* flags]\n\n"
-            "Runs one configuration through Google Benchmark and prints its figures.\n\n"
-            "options:\n");
-    hl_cli_print_options(out, run_options_table);
-    fprintf(out, "\nGoogle Benchmark's own --benchmark_* flags pass through "
-                 "(e.g. --benchmark_out=FILE).\n"
-                 "exit codes: 0 ok, 1 failed check or other error, 2 usage error,\n"
-                 "            3 MemoryError, 4 RecursionError\n"
-                 "test mode: --fail-alloc-at and the HEAPLAB_TEST_FAULT environment variable\n"
-                 "           (docs/cli.md, \"Test modes\"); not for measurements\n");
-}
-
-/* Without --heap-limit the heap may take 3/4 of physical memory, or of RLIMIT_AS when
- * that is lower: a size that cannot fit ends in a MemoryError, never with a visit from
- * the kernel's OOM killer (the other quarter is for the allocator's own overhead and
- * the rest of the process). 0 (no limit) when neither is known. */
-static uint64_t default_heap_limit(void) {
+uint64_t hl_run_default_heap_limit(void) {
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
     uint64_t limit = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page / 4 * 3 : 0;
     struct rlimit rl;
@@ -120,193 +55,6 @@ static uint64_t default_heap_limit(void) {
         if (limit == 0 || as < limit) limit = as;
     }
     return limit;
-}
-
-/* An output file is writable when its folder exists and is writable: checked before
- * the run, so a typo costs nothing. */
-static bool output_path_ok(const char *what, const char *path, char *error, size_t size) {
-    if (path[0] == '\0') {
-        snprintf(error, size, "%s: empty file name", what);
-        return false;
-    }
-    char dir[PATH_MAX];
-    const char *slash = strrchr(path, '/');
-    if (slash == NULL) {
-        snprintf(dir, sizeof dir, ".");
-    } else if (slash == path) {
-        snprintf(dir, sizeof dir, "/");
-    } else {
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path); /* truncation: access fails */
-    }
-    if (slash != NULL && slash[1] == '\0') {
-        snprintf(error, size, "%s: '%s' is a folder, not a file", what, path);
-        return false;
-    }
-    struct stat st;
-    if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
-        snprintf(error, size, "%s: cannot write '%.200s' (%.200s: %s)", what, path, dir,
-                 strerror(ENOTDIR));
-        return false;
-    }
-    if (access(dir, W_OK) != 0) {
-        snprintf(error, size, "%s: cannot write '%.200s' (%.200s: %s)", what, path, dir,
-                 strerror(errno));
-        return false;
-    }
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        snprintf(error, size, "%s: '%s' is a folder, not a file", what, path);
-        return false;
-    }
-    return true;
-}
-
-/* Fills `opt` from the command line; collects --benchmark_* arguments into
- * `passthrough` (argv[0] first). Returns HL_EXIT_OK, or the code to exit with
- * (having printed the one line). */
-static int parse_run_options(int argc, char **argv, run_options *opt, char **passthrough,
-                             int *passthrough_count) {
-    char error[HL_CLI_ERROR_SIZE];
-    const char *workload = NULL, *allocator = "libc", *collector = "refcount";
-    bool have_size = false;
-    hl_cli_parser parser;
-    hl_cli_parser_init(&parser, "run", run_options_table, argc, argv);
-    parser.passthrough_prefix = "--benchmark_";
-    *opt = (run_options){.seed = DEFAULT_SEED};
-    passthrough[0] = "heaplab"; /* Google Benchmark prints it as the program's name */
-    *passthrough_count = 1;
-
-    for (;;) {
-        const hl_cli_option *o;
-        const char *v;
-        uint64_t u = 0, list[3];
-        hl_cli_token t = hl_cli_next(&parser, &o, &v, error, sizeof error);
-        if (t == HL_CLI_END) break;
-        if (t == HL_CLI_BAD) return hl_cli_usage_error("%s", error);
-        if (t == HL_CLI_POSITIONAL)
-            return hl_cli_usage_error("run: unexpected argument '%s' (options start with --; "
-                                      "see heaplab run --help)",
-                                      v);
-        if (t == HL_CLI_PASSTHROUGH) {
-            passthrough[(*passthrough_count)++] = (char *)v;
-            continue;
-        }
-        const char *name = o->name;
-        bool ok = true;
-        if (strcmp(name, "--help") == 0) {
-            run_usage(stdout);
-            return -1; /* done, exit 0 */
-        } else if (strcmp(name, "--workload") == 0) {
-            workload = v;
-        } else if (strcmp(name, "--size") == 0) {
-            ok = hl_cli_parse_uint(name, v, HL_CLI_COUNT, 1, HL_CLI_MAX_SIZE, &opt->size, error,
-                                   sizeof error);
-            have_size = true;
-        } else if (strcmp(name, "--allocator") == 0) {
-            allocator = v;
-        } else if (strcmp(name, "--collector") == 0) {
-            collector = v;
-        } else if (strcmp(name, "--repetitions") == 0) {
-            ok = hl_cli_parse_uint(name, v, HL_CLI_COUNT, 1, 1000, &u, error, sizeof error);
-            opt->bench.repetitions = (int)u;
-        } else if (strcmp(name, "--iterations") == 0) {
-            ok = hl_cli_parse_uint(name, v, HL_CLI_COUNT, 1, 1000000000, &u, error, sizeof error);
-            opt->bench.iterations = (int64_t)u;
-        } else if (strcmp(name, "--min-time") == 0) {
-            ok = hl_cli_parse_double(name, v, 0, false, 3600, &opt->bench.min_time, error,
-                                     sizeof error);
-        } else if (strcmp(name, "--heap-limit") == 0) {
-            ok = hl_cli_parse_uint(name, v, HL_CLI_BYTES, 1, HL_CLI_MAX_BYTES, &opt->heap_limit,
-                                   error, sizeof error);
-        } else if (strcmp(name, "--recursion-limit") == 0) {
-            ok = hl_cli_parse_uint(name, v, HL_CLI_COUNT, 1, 1000000000, &opt->recursion_limit,
-                                   error, sizeof error);
-        } else if (strcmp(name, "--gc-thresholds") == 0) {
-            ok = hl_cli_parse_uint_list(name, v, 3, 1, 1000000000, list, error, sizeof error);
-            for (size_t i = 0; ok && i < 3; i++)
-                opt->thresholds[i] = (long)list[i];
-        } else if (strcmp(name, "--growth-factor") == 0) {
-            ok = hl_cli_parse_double(name, v, 1.0, false, 1000, &opt->growth_factor, error,
-                                     sizeof error);
-        } else if (strcmp(name, "--seed") == 0) {
-            ok = hl_cli_parse_uint(name, v, HL_CLI_COUNT, 0, UINT64_MAX, &opt->seed, error,
-                                   sizeof error);
-        } else if (strcmp(name, "--fail-alloc-at") == 0) {
-            ok = hl_cli_parse_uint(name, v, HL_CLI_COUNT, 1, UINT64_MAX, &opt->fail_alloc_at, error,
-                                   sizeof error);
-        } else if (strcmp(name, "--json") == 0) {
-            ok = output_path_ok(name, v, error, sizeof error);
-            opt->json_path = v;
-        } else if (strcmp(name, "--row") == 0) {
-            ok = output_path_ok(name, v, error, sizeof error);
-            opt->row_path = v;
-        } else if (strcmp(name, "--timeline") == 0) {
-            ok = output_path_ok(name, v, error, sizeof error);
-            opt->timeline_path = v;
-        }
-        if (!ok) return hl_cli_usage_error("%s", error);
-    }
-
-    if (workload == NULL) {
-        char valid[1024];
-        hl_workload_names(valid, sizeof valid);
-        return hl_cli_usage_error("run: --workload is required (valid: %s)", valid);
-    }
-    if (!hl_cli_find_workload(workload, &opt->workload, &opt->variant, error, sizeof error) ||
-        !hl_cli_find_allocator(allocator, &opt->allocator, error, sizeof error) ||
-        !hl_cli_find_collector(collector, &opt->collector, error, sizeof error))
-        return hl_cli_usage_error("%s", error);
-    if (!have_size) opt->size = opt->workload->default_size;
-    if (opt->heap_limit == 0) opt->heap_limit = default_heap_limit();
-    opt->bench.use_real_time = true;
-    return HL_EXIT_OK;
-}
-
-/* ---- test mode: HEAPLAB_TEST_FAULT ---- */
-
-/* HEAPLAB_TEST_FAULT="<configuration>=segv;<configuration>=hang" (docs/cli.md, test
- * mode): the run of a named configuration (hl_results_config_name's spelling,
- * "recursion/sum/100/libc/refcount") dies of SIGSEGV or sleeps forever right after
- * starting, so that the batch runner's handling of crashes and hangs can be tested.
- * Returns HL_EXIT_OK (no fault for this configuration) or, for a malformed value, the
- * usage error's exit code; does not return when the fault fires. */
-static int test_fault(const char *config) {
-    const char *spec = getenv("HEAPLAB_TEST_FAULT");
-    if (spec == NULL || spec[0] == '\0') return HL_EXIT_OK;
-    const char *p = spec;
-    while (*p != '\0') {
-        const char *end = strchr(p, ';');
-        size_t length = end != NULL ? (size_t)(end - p) : strlen(p);
-        const char *eq = memchr(p, '=', length);
-        if (length == 0) { /* "a=segv;;b=hang" or a trailing ';' */
-            p += 1;
-            continue;
-        }
-        const char *action = eq != NULL ? eq + 1 : NULL;
-        size_t action_length = eq != NULL ? length - (size_t)(action - p) : 0;
-        bool segv = action_length == 4 && strncmp(action, "segv", 4) == 0;
-        bool hang = action_length == 4 && strncmp(action, "hang", 4) == 0;
-        if (eq == NULL || eq == p || (!segv && !hang))
-            return hl_cli_usage_error("HEAPLAB_TEST_FAULT: '%.*s' is not CONFIGURATION=segv or "
-                                      "CONFIGURATION=hang (test mode, docs/cli.md)",
-                                      (int)length, p);
-        if ((size_t)(eq - p) == strlen(config) && strncmp(p, config, (size_t)(eq - p)) == 0) {
-            fflush(stdout);
-            if (segv) {
-                /* A real death by SIGSEGV in every build: the default action (a
-                 * sanitizer's handler would turn it into an exit), without a core
-                 * file. */
-                struct rlimit no_core = {0, 0};
-                setrlimit(RLIMIT_CORE, &no_core);
-                signal(SIGSEGV, SIG_DFL);
-                raise(SIGSEGV);
-            }
-            for (;;)
-                pause(); /* hang: until killed */
-        }
-        if (end == NULL) break;
-        p = end + 1;
-    }
-    return HL_EXIT_OK;
 }
 
 /* ---- the benchmark ---- */
@@ -319,7 +67,7 @@ typedef struct run_copy {
 } run_copy;
 
 typedef struct run_state {
-    const run_options *opt;
+    const hl_run_config *opt;
     hl_stats_listener *stats;
     hl_timeline *timeline;
     /* the iteration in progress */
@@ -384,7 +132,7 @@ typedef struct iteration_figures {
 
 static void run_benchmark(hl_bench_state *st, void *arg) {
     run_state *rs = arg;
-    const run_options *opt = rs->opt;
+    const hl_run_config *opt = rs->opt;
     iteration_figures fig = {0};
     hl_workload_status status = HL_WORKLOAD_OK;
     char message[256] = "";
@@ -602,7 +350,7 @@ typedef struct json_job {
 
 static bool write_json(FILE *out, void *data) {
     const json_job *job = data;
-    const run_options *opt = job->rs->opt;
+    const hl_run_config *opt = job->rs->opt;
     char extra[512];
     const char *version = opt->allocator->version ? opt->allocator->version() : NULL;
     snprintf(extra, sizeof extra,
@@ -652,134 +400,117 @@ static void print_summary(FILE *out, const hl_result_row *row, const run_state *
             row->leaked_objects, a);
 }
 
-int hl_cmd_run(int argc, char **argv) {
-    run_options opt;
-    char **passthrough = calloc((size_t)argc + 1, sizeof *passthrough);
-    if (passthrough == NULL) return hl_cli_error("run: out of memory");
-    int passthrough_count = 0;
-    int code = parse_run_options(argc, argv, &opt, passthrough, &passthrough_count);
-    if (code != HL_EXIT_OK) {
-        free(passthrough);
-        return code < 0 ? HL_EXIT_OK : code;
-    }
-    {
-        /* The configuration's name, as the results and the batch runner spell it. */
-        hl_result_row id;
-        memset(&id, 0, sizeof id);
-        const char *own = hl_collector_own_allocator(opt.collector);
-        snprintf(id.workload, sizeof id.workload, "%s/%s", opt.workload->name, opt.variant->name);
-        snprintf(id.allocator, sizeof id.allocator, "%s", own ? own : opt.allocator->name);
-        snprintf(id.collector, sizeof id.collector, "%s", hl_collector_name(opt.collector));
-        id.size = opt.size;
-        char config[256];
-        hl_results_config_name(&id, config, sizeof config);
-        code = test_fault(config); /* test mode; returns only when no fault fires */
-        if (code != HL_EXIT_OK) {
-            free(passthrough);
-            return code;
-        }
-    }
+void hl_run_config_name(const hl_run_config *config, char *out, size_t out_size) {
+    hl_result_row id;
+    memset(&id, 0, sizeof id);
+    const char *own = hl_collector_own_allocator(config->collector);
+    snprintf(id.workload, sizeof id.workload, "%s/%s", config->workload->name,
+             config->variant->name);
+    snprintf(id.allocator, sizeof id.allocator, "%s", own ? own : config->allocator->name);
+    snprintf(id.collector, sizeof id.collector, "%s", hl_collector_name(config->collector));
+    id.size = config->size;
+    hl_results_config_name(&id, out, out_size);
+}
 
+static hl_run_outcome setup_error(char *error, size_t error_size, const char *what,
+                                  const char *name, const char *why) {
+    snprintf(error, error_size, "run: %s %s: %s", what, name, why ? why : "unknown reason");
+    return HL_RUN_SETUP_ERROR;
+}
+
+hl_run_outcome hl_run_configuration(const hl_run_config *config, char **process_argv,
+                                    int bench_argc, char **bench_argv, hl_workload_status *status,
+                                    char *error, size_t error_size) {
+    const hl_run_config *opt = config;
+    *status = HL_WORKLOAD_OK;
+    error[0] = '\0';
     /* jemalloc and mimalloc must be in the process before anything allocates much:
      * this may re-execute heaplab with LD_PRELOAD, with the same command line. */
-    char **process_argv = calloc((size_t)argc + 2, sizeof *process_argv);
-    if (process_argv == NULL) {
-        free(passthrough);
-        return hl_cli_error("run: out of memory");
-    }
-    process_argv[0] = "heaplab";
-    for (int i = 0; i < argc; i++)
-        process_argv[i + 1] = argv[i];
     const char *why = NULL;
-    bool ready = hl_allocator_prepare_process(opt.allocator, process_argv, &why);
-    free(process_argv);
-    if (!ready) {
-        free(passthrough);
-        return hl_cli_error("run: allocator %s cannot be loaded: %s", opt.allocator->name,
-                            why ? why : "unknown reason");
-    }
+    if (!hl_allocator_prepare_process(opt->allocator, process_argv, &why))
+        return setup_error(error, error_size, "allocator", opt->allocator->name, why);
 
     /* A collector that brings its own heap (boehm) sets up the process once, here on
      * the main thread. */
-    if (!hl_collector_prepare_process(opt.collector, &why)) {
-        free(passthrough);
-        return hl_cli_error("run: collector %s cannot start: %s", hl_collector_name(opt.collector),
-                            why ? why : "unknown reason");
-    }
+    if (!hl_collector_prepare_process(opt->collector, &why))
+        return setup_error(error, error_size, "collector", hl_collector_name(opt->collector), why);
 
     /* Google Benchmark sees only its own flags; anything it does not recognise is an
      * unknown option. */
-    hl_bench_initialize(&passthrough_count, passthrough);
-    if (passthrough_count > 1) {
-        int bad = hl_cli_usage_error("run: unknown Google Benchmark flag '%s'", passthrough[1]);
-        free(passthrough);
-        return bad;
+    hl_bench_initialize(&bench_argc, bench_argv);
+    if (bench_argc > 1) {
+        snprintf(error, error_size, "run: unknown Google Benchmark flag '%s'", bench_argv[1]);
+        return HL_RUN_USAGE_ERROR;
     }
-    free(passthrough);
 
     /* The allocator must start before it is measured: a failure here is the machine's,
      * not a result. */
     hl_allocator probe;
-    if (!hl_allocator_init(&probe, opt.allocator, &why))
-        return hl_cli_error("run: allocator %s cannot start: %s", opt.allocator->name,
-                            why ? why : "unknown reason");
+    if (!hl_allocator_init(&probe, opt->allocator, &why))
+        return setup_error(error, error_size, "allocator", opt->allocator->name, why);
     hl_allocator_fini(&probe);
 
-    run_state rs = {.opt = &opt};
+    run_state rs = {.opt = opt};
     rs.stats = hl_stats_listener_new();
-    if (rs.stats == NULL) return hl_cli_error("run: out of memory");
-    if (opt.timeline_path != NULL && (rs.timeline = hl_timeline_new()) == NULL) {
+    if (rs.stats == NULL) return setup_error(error, error_size, "harness", "listener", "out of memory");
+    if (opt->timeline_path != NULL && (rs.timeline = hl_timeline_new()) == NULL) {
         hl_stats_listener_free(rs.stats);
-        return hl_cli_error("run: out of memory");
+        return setup_error(error, error_size, "harness", "timeline", "out of memory");
     }
 
     hl_result_row row;
     memset(&row, 0, sizeof row);
     snprintf(row.runtime, sizeof row.runtime, "heaplab");
-    snprintf(row.workload, sizeof row.workload, "%s/%s", opt.workload->name, opt.variant->name);
+    snprintf(row.workload, sizeof row.workload, "%s/%s", opt->workload->name, opt->variant->name);
     /* The allocator column names what serves the objects: the collector's own
      * allocator when it has one (boehm: "bdwgc"; --allocator then serves only the
      * heap's bookkeeping), else the allocator under test. */
-    const char *own = hl_collector_own_allocator(opt.collector);
-    snprintf(row.allocator, sizeof row.allocator, "%s", own ? own : opt.allocator->name);
-    snprintf(row.collector, sizeof row.collector, "%s", hl_collector_name(opt.collector));
-    row.size = opt.size;
+    const char *own = hl_collector_own_allocator(opt->collector);
+    snprintf(row.allocator, sizeof row.allocator, "%s", own ? own : opt->allocator->name);
+    snprintf(row.collector, sizeof row.collector, "%s", hl_collector_name(opt->collector));
+    row.size = opt->size;
     char name[256];
     hl_results_config_name(&row, name, sizeof name);
 
-    hl_bench_register(name, run_benchmark, &rs, &opt.bench);
+    hl_bench_register(name, run_benchmark, &rs, &opt->bench);
     fflush(stdout);
     size_t ran = hl_bench_run(run_on_result, &rs);
 
     if (!build_row(&rs, &row)) rs.out_of_memory = true;
     snprintf(row.status, sizeof row.status, "%s", hl_workload_status_name(rs.status));
     snprintf(row.error, sizeof row.error, "%s", rs.message);
-    code = hl_cli_exit_code(rs.status);
+    *status = rs.status;
+    hl_run_outcome outcome = HL_RUN_DONE;
     if (ran == 0 || rs.run_count == 0) {
         snprintf(row.status, sizeof row.status, "%s", HL_STATUS_FAILED);
         snprintf(row.error, sizeof row.error, "no benchmark ran (a --benchmark_filter?)");
-        code = HL_EXIT_FAILURE;
+        outcome = HL_RUN_FAILED;
     }
     if (rs.out_of_memory) {
         snprintf(row.status, sizeof row.status, "%s", HL_STATUS_FAILED);
         snprintf(row.error, sizeof row.error, "out of memory while recording the results");
-        code = HL_EXIT_FAILURE;
+        outcome = HL_RUN_FAILED;
     }
     print_summary(stdout, &row, &rs);
     fflush(stdout);
-    if (rs.status != HL_WORKLOAD_OK) /* one line on stderr too, for logs */
-        hl_cli_error("run: %s: %s", row.status, row.error);
+    if (rs.status != HL_WORKLOAD_OK || outcome != HL_RUN_DONE)
+        snprintf(error, error_size, "run: %s: %s", row.status, row.error);
 
     json_job job = {&rs, &row};
-    if (opt.json_path != NULL && !hl_results_write_atomic(opt.json_path, write_json, &job))
-        code = hl_cli_error("run: cannot write %s", opt.json_path);
-    if (opt.row_path != NULL && !hl_results_write_atomic(opt.row_path, write_row, &row))
-        code = hl_cli_error("run: cannot write %s", opt.row_path);
-    if (rs.timeline != NULL && !hl_timeline_write(rs.timeline, opt.timeline_path))
-        code = hl_cli_error("run: cannot write %s", opt.timeline_path);
+    const char *unwritten = NULL;
+    if (opt->json_path != NULL && !hl_results_write_atomic(opt->json_path, write_json, &job))
+        unwritten = opt->json_path;
+    if (opt->row_path != NULL && !hl_results_write_atomic(opt->row_path, write_row, &row))
+        unwritten = opt->row_path;
+    if (rs.timeline != NULL && !hl_timeline_write(rs.timeline, opt->timeline_path))
+        unwritten = opt->timeline_path;
+    if (unwritten != NULL) {
+        snprintf(error, error_size, "run: cannot write %s", unwritten);
+        outcome = HL_RUN_FAILED;
+    }
 
     if (rs.timeline != NULL) hl_timeline_free(rs.timeline);
     hl_stats_listener_free(rs.stats);
     free_runs(&rs);
-    return code;
+    return outcome;
 }

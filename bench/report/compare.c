@@ -8,17 +8,13 @@
  * "?" when a side has fewer than 2 repetitions, so its spread is unknown. A failed
  * configuration shows its status instead of a ratio. Configurations present in one
  * batch only are listed after the table. Exit 0 whatever the changes; 2 when a folder
- * is not a results folder.
+ * is not a results folder (bench/cli/compare_command.c).
  */
-#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "bench/batch/batch.h"
-#include "bench/cli/cli.h"
-#include "bench/cli/commands.h"
+#include "bench/report/report.h"
 
 static bool same_config(const hl_result_row *a, const hl_result_row *b) {
     return a->size == b->size && !strcmp(a->workload, b->workload) &&
@@ -37,22 +33,22 @@ static void config_label(const hl_result_row *r, char *out, size_t size) {
     char name[256];
     hl_results_config_name(r, name, sizeof name);
     if (strcmp(r->runtime, "heaplab") != 0 && r->runtime[0])
-        hl_batch_fmt(out, size, "%s [%s]", name, r->runtime);
+        hl_report_fmt(out, size, "%s [%s]", name, r->runtime);
     else
-        hl_batch_fmt(out, size, "%s", name);
+        hl_report_fmt(out, size, "%s", name);
 }
 
 static void human(char *buf, size_t size, double v, bool bytes) {
     if (!isfinite(v))
-        hl_batch_fmt(buf, size, "-");
+        hl_report_fmt(buf, size, "-");
     else if (bytes)
-        hl_batch_fmt(buf, size, "%.1fM", v / 1048576.0);
+        hl_report_fmt(buf, size, "%.1fM", v / 1048576.0);
     else if (v >= 1e9)
-        hl_batch_fmt(buf, size, "%.3gs", v / 1e9);
+        hl_report_fmt(buf, size, "%.3gs", v / 1e9);
     else if (v >= 1e6)
-        hl_batch_fmt(buf, size, "%.3gms", v / 1e6);
+        hl_report_fmt(buf, size, "%.3gms", v / 1e6);
     else
-        hl_batch_fmt(buf, size, "%.3gus", v / 1e3);
+        hl_report_fmt(buf, size, "%.3gus", v / 1e3);
 }
 
 /* Ratio and flag of one figure. Returns true when the change is flagged. */
@@ -61,74 +57,25 @@ static bool judge(double a, double b, double sd_a, double sd_b, int reps_a, int 
                   size_t flag_size) {
     flag[0] = '\0';
     if (!isfinite(a) || !isfinite(b) || a <= 0) {
-        hl_batch_fmt(ratio, ratio_size, "-");
+        hl_report_fmt(ratio, ratio_size, "-");
         return false;
     }
-    hl_batch_fmt(ratio, ratio_size, "%.3f", b / a);
+    hl_report_fmt(ratio, ratio_size, "%.3f", b / a);
     if (reps_a < 2 || reps_b < 2 || !isfinite(sd_a) || !isfinite(sd_b)) {
-        hl_batch_fmt(flag, flag_size, "?");
+        hl_report_fmt(flag, flag_size, "?");
         return false;
     }
     if (fabs(b - a) > sd_a + sd_b) {
-        hl_batch_fmt(flag, flag_size, "%s", b > a ? up : down);
+        hl_report_fmt(flag, flag_size, "%s", b > a ? up : down);
         return true;
     }
     return false;
 }
 
-static bool load(const char *dir, hl_result_row **rows, size_t *count, int *code) {
-    char error[HL_CLI_ERROR_SIZE];
-    if (hl_batch_load_results(dir, rows, count, error, sizeof error)) return true;
-    char path[PATH_MAX + 32];
-    hl_batch_fmt(path, sizeof path, "%s/results.csv", dir);
-    bool unreadable = access(path, F_OK) == 0 && access(path, R_OK) != 0;
-    *code =
-        unreadable ? hl_cli_error("compare: %s", error) : hl_cli_usage_error("compare: %s", error);
-    return false;
-}
-
-int hl_cmd_compare(int argc, char **argv) {
-    static const hl_cli_option options[] = {
-        {"--help", NULL, "this help"},
-        {NULL, NULL, NULL},
-    };
-    hl_cli_parser parser;
-    hl_cli_parser_init(&parser, "compare", options, argc, argv);
-    const char *dirs[2] = {NULL, NULL};
-    size_t ndirs = 0;
-    char error[HL_CLI_ERROR_SIZE];
-    for (;;) {
-        const hl_cli_option *option = NULL;
-        const char *value = NULL;
-        hl_cli_token token = hl_cli_next(&parser, &option, &value, error, sizeof error);
-        if (token == HL_CLI_END) break;
-        if (token == HL_CLI_BAD) return hl_cli_usage_error("%s", error);
-        if (token == HL_CLI_OPTION) {
-            printf("usage: heaplab compare DIR_A DIR_B\nratios B/A of time and peak RSS per "
-                   "configuration; flags changes larger than the repetitions' spread\n");
-            hl_cli_print_options(stdout, options);
-            return HL_EXIT_OK;
-        }
-        if (token == HL_CLI_PASSTHROUGH || ndirs == 2)
-            return hl_cli_usage_error("compare: unexpected argument '%s' (usage: heaplab compare "
-                                      "DIR_A DIR_B)",
-                                      value);
-        dirs[ndirs++] = value;
-    }
-    if (ndirs != 2)
-        return hl_cli_usage_error("compare: needs two results folders (usage: heaplab compare "
-                                  "DIR_A DIR_B)");
-    hl_result_row *a = NULL, *b = NULL;
-    size_t na = 0, nb = 0;
-    int code = HL_EXIT_OK;
-    if (!load(dirs[0], &a, &na, &code)) return code;
-    if (!load(dirs[1], &b, &nb, &code)) {
-        free(a);
-        return code;
-    }
-
-    printf("heaplab compare: A = %s, B = %s\n", dirs[0], dirs[1]);
-    printf("%-58s %9s %9s %7s %-7s %8s %8s %7s %-7s\n", "configuration", "time A", "time B", "B/A",
+void hl_report_compare(FILE *out, const char *name_a, const hl_result_row *a, size_t na,
+                       const char *name_b, const hl_result_row *b, size_t nb) {
+    fprintf(out, "heaplab compare: A = %s, B = %s\n", name_a, name_b);
+    fprintf(out, "%-58s %9s %9s %7s %-7s %8s %8s %7s %-7s\n", "configuration", "time A", "time B", "B/A",
            "", "RSS A", "RSS B", "B/A", "");
     size_t compared = 0, flagged = 0, unknown = 0;
     for (size_t i = 0; i < na; i++) {
@@ -139,7 +86,7 @@ int hl_cmd_compare(int argc, char **argv) {
         config_label(ra, label, sizeof label);
         bool ok_a = !strcmp(ra->status, HL_STATUS_OK), ok_b = !strcmp(rb->status, HL_STATUS_OK);
         if (!ok_a || !ok_b) {
-            printf("%-58s status A %s, B %s\n", label, ra->status, rb->status);
+            fprintf(out, "%-58s status A %s, B %s\n", label, ra->status, rb->status);
             if (strcmp(ra->status, rb->status) != 0) flagged++;
             continue;
         }
@@ -157,7 +104,7 @@ int hl_cmd_compare(int argc, char **argv) {
                   changed;
         flagged += changed;
         unknown += tf[0] == '?';
-        printf("%-58s %9s %9s %7s %-7s %8s %8s %7s %-7s\n", label, ta, tb, tr, tf, rta, rtb, rr,
+        fprintf(out, "%-58s %9s %9s %7s %-7s %8s %8s %7s %-7s\n", label, ta, tb, tr, tf, rta, rtb, rr,
                rf);
     }
     size_t only_a = 0, only_b = 0;
@@ -165,20 +112,17 @@ int hl_cmd_compare(int argc, char **argv) {
         if (!match(&a[i], b, nb)) {
             char label[300];
             config_label(&a[i], label, sizeof label);
-            printf("only in A: %s\n", label);
+            fprintf(out, "only in A: %s\n", label);
             only_a++;
         }
     for (size_t i = 0; i < nb; i++)
         if (!match(&b[i], a, na)) {
             char label[300];
             config_label(&b[i], label, sizeof label);
-            printf("only in B: %s\n", label);
+            fprintf(out, "only in B: %s\n", label);
             only_b++;
         }
-    printf("%zu configurations compared, %zu changed beyond the repetitions' spread, %zu with "
+    fprintf(out, "%zu configurations compared, %zu changed beyond the repetitions' spread, %zu with "
            "unknown spread; %zu only in A, %zu only in B\n",
            compared, flagged, unknown, only_a, only_b);
-    free(a);
-    free(b);
-    return HL_EXIT_OK;
 }

@@ -64,7 +64,7 @@ static const hl_result_row *find(const report_job *j, const char *w, uint64_t n,
     for (size_t i = 0; i < j->count; i++) {
         const hl_result_row *r = &j->rows[i];
         if (r->size == n && !strcmp(r->workload, w) && !strcmp(r->allocator, a) &&
-            !strcmp(r->collector, c) && (j->nref == 0 || !hl_batch_is_reference_row(r)))
+            !strcmp(r->collector, c) && (j->nref == 0 || !hl_report_is_reference_row(r)))
             return r;
     }
     return NULL;
@@ -79,15 +79,15 @@ static uint64_t largest_size(const report_job *j, const char *w) {
 
 static void format_value(char *buf, size_t size, double v, bool bytes) {
     if (!isfinite(v))
-        hl_batch_fmt(buf, size, "&ndash;");
+        hl_report_fmt(buf, size, "&ndash;");
     else if (bytes)
-        hl_batch_fmt(buf, size, "%.1f MiB", v / 1048576.0);
+        hl_report_fmt(buf, size, "%.1f MiB", v / 1048576.0);
     else if (v >= 1e9)
-        hl_batch_fmt(buf, size, "%.2f s", v / 1e9);
+        hl_report_fmt(buf, size, "%.2f s", v / 1e9);
     else if (v >= 1e6)
-        hl_batch_fmt(buf, size, "%.2f ms", v / 1e6);
+        hl_report_fmt(buf, size, "%.2f ms", v / 1e6);
     else
-        hl_batch_fmt(buf, size, "%.1f &micro;s", v / 1e3);
+        hl_report_fmt(buf, size, "%.1f &micro;s", v / 1e3);
 }
 
 /* One summary table for a figure: rows collector x workload, columns: the best
@@ -184,9 +184,9 @@ static void figure_cell(FILE *out, const hl_result_row *r, const char *figure, i
     char value[64];
     if (kind == 2) { /* per object */
         if (isfinite(v) && r->size > 0)
-            hl_batch_fmt(value, sizeof value, "%.1f ns", v / (double)r->size);
+            hl_report_fmt(value, sizeof value, "%.1f ns", v / (double)r->size);
         else
-            hl_batch_fmt(value, sizeof value, "&ndash;");
+            hl_report_fmt(value, sizeof value, "&ndash;");
     } else {
         format_value(value, sizeof value, v, kind == 1);
     }
@@ -231,17 +231,17 @@ static void reference_table(FILE *out, const report_job *j) {
         for (size_t i = 0; i < j->count; i++) {
             const hl_result_row *r = &j->rows[i];
             if (r->size != n || strcmp(r->workload, j->workloads[w]) != 0 ||
-                !hl_batch_is_reference_row(r))
+                !hl_report_is_reference_row(r))
                 continue;
             bool cpython = strncmp(r->runtime, "cpython-", 8) == 0;
             const char *a = cpython ? "pool" : "libc", *c = cpython ? "rc_cycle" : "mark_sweep";
             const hl_result_row *h = find(j, r->workload, n, a, c);
             char label[160];
             if (cpython)
-                hl_batch_fmt(label, sizeof label, "CPython %s (%s, %s)", r->runtime + 8,
+                hl_report_fmt(label, sizeof label, "CPython %s (%s, %s)", r->runtime + 8,
                              r->allocator, r->collector);
             else
-                hl_batch_fmt(label, sizeof label, "%s (%s)", r->collector, r->allocator);
+                hl_report_fmt(label, sizeof label, "%s (%s)", r->collector, r->allocator);
             fputs("<tr><td>", out);
             hl_report_write_html_text(out, r->workload);
             fprintf(out, "</td><td>%llu</td><td>", (unsigned long long)n);
@@ -371,15 +371,15 @@ bool hl_report_write(const char *dir, const hl_chart_list *charts, char *error, 
     memset(&j, 0, sizeof j);
     j.dir = dir;
     j.charts = charts;
-    if (!hl_batch_load_results(dir, &j.rows, &j.count, error, error_size)) return false;
+    if (!hl_report_load_results(dir, &j.rows, &j.count, error, error_size)) return false;
     /* the summary's allocators and collectors: heaplab's own configurations (all rows
      * when the batch holds nothing else); reference rows have their own table */
     bool any_own = false;
     for (size_t i = 0; i < j.count; i++)
-        any_own = any_own || !hl_batch_is_reference_row(&j.rows[i]);
+        any_own = any_own || !hl_report_is_reference_row(&j.rows[i]);
     for (size_t i = 0; i < j.count; i++) {
         add_name(j.workloads, &j.nw, j.rows[i].workload);
-        if (any_own && hl_batch_is_reference_row(&j.rows[i])) {
+        if (any_own && hl_report_is_reference_row(&j.rows[i])) {
             j.nref++;
             continue;
         }
@@ -387,9 +387,9 @@ bool hl_report_write(const char *dir, const hl_chart_list *charts, char *error, 
         add_name(j.collectors, &j.nc, j.rows[i].collector);
     }
     char path[PATH_MAX + 32];
-    hl_batch_fmt(path, sizeof path, "%s/report.html", dir);
+    hl_report_fmt(path, sizeof path, "%s/report.html", dir);
     bool ok = hl_results_write_atomic(path, write_report, &j);
-    if (!ok) hl_batch_fmt(error, error_size, "cannot write %s", path);
+    if (!ok) hl_report_fmt(error, error_size, "cannot write %s", path);
     free(j.rows);
     return ok;
 }
