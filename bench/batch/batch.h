@@ -1,29 +1,63 @@
-/* heaplab batches: the matrix runner and what reads its folder.
+/* heaplab batches: the matrix of configurations, each in its own process.
  *
- * A batch folder (docs/batch.md):
- *   batch.args      the batch's own arguments, one per line (what --resume re-reads)
- *   manifest.json   machine, build, versions, arguments
- *   runs/           per configuration: <slug>.csv (its row: the "finished" mark),
- *                   <slug>.json (its Google Benchmark JSON), <slug>.log (its output)
- *   timelines/      <workload>-<collector>.dat: live bytes over one run per collector
- *   results.csv     one row per configuration (bench/report/results.h's columns)
- *   results.json    Google Benchmark JSON of every configuration
- *   charts/         PNG and SVG charts, charts/data/ their data files
- *   report.html     one page: charts, summary, failures, manifest
- *
- * Modules: batch.c (the command, the matrix, child processes, resume), progress.c
- * (the progress line), manifest.c, plot.c (`heaplab plot`: data files and gnuplot),
- * report.c (report.html), compare.c (`heaplab compare`).
+ * The batch room (docs/architecture.md): `heaplab batch` (bench/cli/batch_command.c)
+ * parses the command line into an hl_batch (the plan: lists, sizes, limits) and calls
+ * hl_batch_run, which expands the matrix (plan.c), resolves the reference runtime
+ * (reference.c), runs every configuration as a child process (child.c), merges their
+ * rows into the results folder (folder.c), writes the manifest (manifest.c), and asks
+ * the report room to draw the charts and report.html. progress.c is the progress line;
+ * preset.c the presets. The folder's layout is bench/report/report.h's.
  */
-#ifndef HEAPLAB_BENCH_BATCH_H
-#define HEAPLAB_BENCH_BATCH_H
+#ifndef HEAPLAB_BENCH_BATCH_BATCH_H
+#define HEAPLAB_BENCH_BATCH_BATCH_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "bench/report/report.h"
+
+/* ---- presets (preset.c) ---- */
+
+#define HL_BATCH_MAX_NAMES 32
+#define HL_BATCH_MAX_SIZES 16
+#define HL_BATCH_MAX_TIMELINES 4
+#define HL_BATCH_MAX_PASS 16
+
+typedef struct hl_batch_timeline_spec {
+    const char *workload;
+    uint64_t size;
+} hl_batch_timeline_spec;
+
+typedef struct hl_preset {
+    const char *name;
+    const char *summary;
+    /* Sizes for every workload, 0-terminated; empty: each workload's own ladder. */
+    uint64_t sizes[HL_BATCH_MAX_SIZES];
+    int repetitions;
+    double timeout_s;
+    /* Google Benchmark's minimum time per repetition for each child, in seconds. */
+    const char *min_time;
+    hl_batch_timeline_spec timelines[HL_BATCH_MAX_TIMELINES]; /* NULL-workload ends */
+    /* With a workload's own ladder: its sizes up to this cap (0: no cap), so the
+     * preset fits its time budget (docs/batch.md has the measurements). */
+    hl_batch_timeline_spec caps[HL_BATCH_MAX_TIMELINES]; /* NULL-workload ends */
+    /* Both presets include the CPython reference rows when python3 is on PATH; without
+     * it, quick skips them silently and full says so on stderr (the manifest records
+     * it either way). */
+    bool warn_without_reference;
+} hl_preset;
+
+/* The presets, in the order `heaplab list presets` shows them; the first is the
+ * default. */
+extern const hl_preset hl_batch_presets[];
+extern const size_t hl_batch_preset_count;
+/* The preset called `name`, or NULL. */
+const hl_preset *hl_batch_preset_find(const char *name);
+/* `heaplab list presets`: one line each. */
+void hl_batch_list_presets(FILE *out);
 
 /* ---- child processes ---- */
 
@@ -45,6 +79,88 @@ typedef struct hl_batch_reference {
     char runtime[32];      /* the rows' runtime column: "cpython-3.11" */
     char script[4096];     /* scripts/reference/cpython_workloads.py */
 } hl_batch_reference;
+
+/* ---- the plan ---- */
+
+typedef struct hl_batch_config {
+    char workload[64]; /* "large_list/range" */
+    uint64_t size;
+    const char *allocator;     /* the row's allocator column */
+    const char *run_allocator; /* the child's --allocator (differs for boehm) */
+    const char *collector;
+    bool timeline;  /* a timeline run rather than a matrix row */
+    bool reference; /* a CPython reference run (python3 and the reference script) */
+    char name[256]; /* "large_list/range/1000/libc/refcount" */
+    char slug[256]; /* file stem: "large_list-range_1000_libc_refcount" */
+} hl_batch_config;
+
+typedef struct hl_batch {
+    const hl_preset *preset;
+    bool custom; /* a list overrode the preset */
+    const char *allocators[HL_BATCH_MAX_NAMES];
+    size_t allocator_count;
+    const char *collectors[HL_BATCH_MAX_NAMES];
+    size_t collector_count;
+    char workloads[64][64];
+    size_t workload_count;
+    uint64_t sizes[HL_BATCH_MAX_SIZES];
+    size_t size_count; /* 0: the preset's (or each workload's ladder) */
+    int repetitions;
+    double timeout_s;
+    char timeline_workloads[HL_BATCH_MAX_TIMELINES][64];
+    size_t timeline_count;
+    uint64_t timeline_size; /* 0: the preset's */
+    bool timelines_given;
+    const char *passthrough[HL_BATCH_MAX_PASS]; /* --benchmark_* flags for the children */
+    size_t passthrough_count;
+    char out[PATH_MAX];
+    bool out_given;
+    char resume[PATH_MAX];
+    const char *reference_arg; /* --reference as given: "cpython", "none", NULL: the preset's */
+    hl_batch_reference ref;    /* what it resolved to (hl_batch_reference_resolve) */
+    hl_batch_config *configs;
+    size_t config_count;
+    size_t matrix_count; /* configs[0..matrix_count) are rows; the rest timelines */
+} hl_batch;
+
+/* ---- saved arguments (saved_args.c) ---- */
+
+/* Whether DIR holds a batch's saved arguments (a batch was started there). */
+bool hl_batch_has_saved_args(const char *dir);
+
+/* DIR's saved arguments, as an argv: {"batch", arg...}, NULL-terminated, for
+ * hl_batch_free_args. False (and *error, one line) when they cannot be had;
+ * *usage_error tells a folder that is no batch (the command line's fault) from an
+ * unreadable file. */
+bool hl_batch_load_args(const char *dir, char ***args, size_t *count, char *error,
+                        size_t error_size, bool *usage_error);
+/* Save a batch's arguments (without "batch", --out and --resume) in DIR. */
+bool hl_batch_save_args(const char *dir, char *const *args, size_t count, char *error,
+                        size_t error_size);
+void hl_batch_free_args(char **args, size_t count);
+
+/* ---- running a batch (batch.c) ---- */
+
+#define HL_BATCH_ERROR_SIZE 512
+
+/* How a batch ended, for the command to turn into an exit code. */
+typedef enum hl_batch_outcome {
+    HL_BATCH_DONE,        /* every configuration has a row (failed rows are results) */
+    HL_BATCH_USAGE_ERROR, /* the plan cannot run as given (a folder that holds a batch, a
+                             --reference that cannot be had): *error says why */
+    HL_BATCH_ERROR,       /* the results could not be written or drawn: *error says */
+    HL_BATCH_INTERRUPTED, /* Ctrl-C: the folder holds what finished; --resume finishes it */
+} hl_batch_outcome;
+
+/* Run the batch `b` (parsed; b->resume set when resuming b->out). `args`: its
+ * arguments as saved for --resume (without "batch", --out and --resume); the
+ * reference choice is appended when the arguments leave it to the preset, so that a
+ * resumed batch runs the same configurations whatever PATH holds by then. */
+/* Free what hl_batch_run allocated in the plan (its matrix). */
+void hl_batch_free(hl_batch *b);
+
+hl_batch_outcome hl_batch_run(hl_batch *b, char *const *args, size_t arg_count, char *error,
+                              size_t error_size);
 
 /* ---- manifest.c ---- */
 

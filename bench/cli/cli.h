@@ -16,16 +16,8 @@
 
 #include "allocators/allocator.h"
 #include "collectors/heap.h"
+#include "bench/harness/run.h"
 #include "bench/workloads/workload.h"
-
-/* Process exit codes (README, docs/cli.md). */
-enum {
-    HL_EXIT_OK = 0,
-    HL_EXIT_FAILURE = 1, /* anything else: a failed check, an unwritable file, a crash */
-    HL_EXIT_USAGE = 2,
-    HL_EXIT_MEMORY_ERROR = 3,
-    HL_EXIT_RECURSION_ERROR = 4,
-};
 
 /* A size above this is absurd: no machine holds 10^13 objects. Checked by the parser
  * so a typo never reaches an allocator. */

@@ -16,6 +16,17 @@
 #include "bench/workloads/workload.h"
 #include "collectors/collector.h"
 
+/* heaplab's process exit codes (README, docs/cli.md). Defined here, the lowest room
+ * that needs them: `heaplab run` exits with them and the batch runner reads them from
+ * its children. */
+enum {
+    HL_EXIT_OK = 0,
+    HL_EXIT_FAILURE = 1, /* anything else: a failed check, an unwritable file, a crash */
+    HL_EXIT_USAGE = 2,
+    HL_EXIT_MEMORY_ERROR = 3,
+    HL_EXIT_RECURSION_ERROR = 4,
+};
+
 typedef struct hl_run_config {
     const hl_workload *workload;
     const hl_workload_variant *variant;

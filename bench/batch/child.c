@@ -1,0 +1,384 @@
+/* Child processes: one configuration at a time in its own process group, with a time
+ * limit, its outcome turned into its row; Ctrl-C; capturing a command's output. */
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bench/batch/internal.h"
+#include "bench/harness/run.h"
+
+/* The one piece of mutable global state: set by the SIGINT/SIGTERM handler, read by
+ * the wait loop. A signal handler can reach nothing else. */
+static volatile sig_atomic_t hl_batch_interrupted;
+
+typedef enum child_outcome {
+    CHILD_EXITED,
+    CHILD_SIGNALED,
+    CHILD_TIMEOUT,
+    CHILD_INTERRUPTED,
+    CHILD_NOT_STARTED,
+} child_outcome;
+
+static void on_interrupt(int sig) {
+    (void)sig;
+    hl_batch_interrupted = 1;
+}
+
+static void sleep_s(double s) {
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    nanosleep(&ts, NULL); /* EINTR on Ctrl-C is fine: the loop checks the flag */
+}
+
+/* Fork and exec `exe` (this program, /proc/self/exe, or python3 for a reference run)
+ * with argv in a new process group, stdout and stderr to log_path; wait at most
+ * timeout_s. *code: exit status or signal number. */
+static child_outcome run_child(const char *exe, char *const argv[], const char *log_path,
+                               double timeout_s, hl_progress *progress, int *code) {
+    int log_fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (log_fd < 0) return CHILD_NOT_STARTED;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(log_fd);
+        return CHILD_NOT_STARTED;
+    }
+    if (pid == 0) {
+        setpgid(0, 0);
+        int null_fd = open("/dev/null", O_RDONLY);
+        if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
+        dup2(log_fd, STDOUT_FILENO);
+        dup2(log_fd, STDERR_FILENO);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        execv(exe, argv);
+        dprintf(STDERR_FILENO, "heaplab batch: cannot run %s: %s\n", exe, strerror(errno));
+        _exit(127);
+    }
+    close(log_fd);
+    setpgid(pid, pid); /* also in the parent: no window where a kill misses the group */
+    double deadline = hl_progress_now() + timeout_s;
+    double nap = 0.0005;
+    /* A pidfd becomes readable when the child ends: the wait wakes at once instead of
+     * at the next poll. Without one (old kernels) the loop naps, doubling to 20 ms. */
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    int status = 0;
+    child_outcome outcome;
+    for (;;) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid) {
+            outcome = WIFSIGNALED(status) ? CHILD_SIGNALED : CHILD_EXITED;
+            *code = WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status);
+            /* nothing the child started may outlive it */
+            kill(-pid, SIGKILL);
+            if (pidfd >= 0) close(pidfd);
+            return outcome;
+        }
+        if (r < 0 && errno != EINTR) {
+            *code = 0;
+            if (pidfd >= 0) close(pidfd);
+            return CHILD_NOT_STARTED;
+        }
+        bool interrupted = hl_batch_interrupted != 0;
+        if (interrupted || hl_progress_now() >= deadline) {
+            kill(-pid, SIGKILL);
+            kill(pid, SIGKILL);
+            while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+            }
+            *code = SIGKILL;
+            if (pidfd >= 0) close(pidfd);
+            return interrupted ? CHILD_INTERRUPTED : CHILD_TIMEOUT;
+        }
+        hl_progress_tick(progress);
+        if (pidfd >= 0) {
+            double left = deadline - hl_progress_now();
+            int ms = left > 0.25 ? 250 : left > 0 ? (int)(left * 1000) + 1 : 0;
+            struct pollfd pfd = {pidfd, POLLIN, 0};
+            poll(&pfd, 1, ms); /* EINTR on Ctrl-C: the loop checks the flag */
+        } else {
+            sleep_s(nap);
+            if (nap < 0.02) nap *= 2;
+        }
+    }
+}
+
+/* The log's last non-empty line, for the error column; a sanitizer's "SUMMARY:" line
+ * (the child caught the signal itself and exited) says more, so it wins. */
+static void last_log_line(const char *path, char *out, size_t size) {
+    out[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (f == NULL) return;
+    char line[1024];
+    bool summary = false;
+    while (fgets(line, sizeof line, f)) {
+        size_t n = strlen(line);
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
+            line[--n] = '\0';
+        if (n == 0 || summary) continue;
+        summary = strncmp(line, "SUMMARY: ", 9) == 0;
+        hl_report_fmt(out, size, "%s", line);
+    }
+    fclose(f);
+}
+
+static bool write_row_file(FILE *out, void *data) {
+    hl_results_write_csv_header(out);
+    hl_results_write_csv_row(out, data);
+    return true;
+}
+
+static void format_seconds(char *buf, size_t size, double s) {
+    hl_report_fmt(buf, size, "%g", s);
+}
+
+/* Build the child's command line into argv (storage in bufs). */
+static size_t child_argv(const hl_batch *b, const hl_batch_config *c, const char *row_path,
+                         const char *json_path, const char *timeline_path, char *argv[],
+                         char bufs[][PATH_MAX + 32]) {
+    size_t n = 0;
+    if (c->reference) {
+        /* the reference script takes heaplab run's spelling of these */
+        argv[n++] = (char *)b->ref.python;
+        argv[n++] = (char *)b->ref.script;
+        argv[n++] = "--workload";
+        argv[n++] = (char *)c->workload;
+        argv[n++] = "--size";
+        hl_report_fmt(bufs[0], sizeof bufs[0], "%llu", (unsigned long long)c->size);
+        argv[n++] = bufs[0];
+        argv[n++] = "--repetitions";
+        hl_report_fmt(bufs[1], sizeof bufs[1], "%d", b->repetitions);
+        argv[n++] = bufs[1];
+        argv[n++] = "--row";
+        argv[n++] = (char *)row_path;
+        argv[n++] = "--json";
+        argv[n++] = (char *)json_path;
+        argv[n] = NULL;
+        return n;
+    }
+    argv[n++] = "heaplab";
+    argv[n++] = "run";
+    argv[n++] = "--workload";
+    argv[n++] = (char *)c->workload;
+    argv[n++] = "--size";
+    hl_report_fmt(bufs[0], sizeof bufs[0], "%llu", (unsigned long long)c->size);
+    argv[n++] = bufs[0];
+    argv[n++] = "--allocator";
+    argv[n++] = (char *)c->run_allocator;
+    argv[n++] = "--collector";
+    argv[n++] = (char *)c->collector;
+    argv[n++] = "--repetitions";
+    hl_report_fmt(bufs[1], sizeof bufs[1], "%d", c->timeline ? 1 : b->repetitions);
+    argv[n++] = bufs[1];
+    if (c->timeline) {
+        argv[n++] = "--timeline";
+        argv[n++] = (char *)timeline_path;
+        /* one iteration: the timeline shows one run of the program */
+        argv[n++] = "--iterations";
+        argv[n++] = "1";
+    } else {
+        argv[n++] = "--row";
+        argv[n++] = (char *)row_path;
+        argv[n++] = "--json";
+        argv[n++] = (char *)json_path;
+        argv[n++] = "--min-time";
+        argv[n++] = (char *)b->preset->min_time;
+    }
+    /* the user's --benchmark_ flags come last: Google Benchmark takes the last one */
+    for (size_t i = 0; i < b->passthrough_count; i++)
+        argv[n++] = (char *)b->passthrough[i];
+    argv[n] = NULL;
+    return n;
+}
+
+/* Run one configuration and record its outcome. Returns false when interrupted. */
+bool hl_batch_run_config(const hl_batch *b, const hl_batch_config *c, hl_progress *progress) {
+    char row_path[PATH_MAX], child_row[PATH_MAX], json_path[PATH_MAX], log_path[PATH_MAX],
+        timeline_path[PATH_MAX], status_path[PATH_MAX];
+    const char *folder = c->timeline ? "timelines/" : "runs/";
+    hl_batch_path_join(row_path, sizeof row_path, b->out, folder, c->slug);
+    strncat(row_path, ".csv", sizeof row_path - strlen(row_path) - 1);
+    hl_report_fmt(child_row, sizeof child_row, "%.*s.child.csv", (int)(strlen(row_path) - 4),
+                 row_path);
+    hl_report_fmt(json_path, sizeof json_path, "%.*s.json", (int)(strlen(row_path) - 4), row_path);
+    hl_report_fmt(log_path, sizeof log_path, "%.*s.log", (int)(strlen(row_path) - 4), row_path);
+    hl_report_fmt(timeline_path, sizeof timeline_path, "%.*s.dat", (int)(strlen(row_path) - 4),
+                 row_path);
+    hl_report_fmt(status_path, sizeof status_path, "%s", row_path);
+
+    unlink(child_row);
+    unlink(json_path);
+    char *argv[64];
+    char bufs[4][PATH_MAX + 32];
+    child_argv(b, c, child_row, json_path, timeline_path, argv, bufs);
+
+    hl_progress_start(progress, c->name);
+    double t0 = hl_progress_now();
+    int code = 0;
+    child_outcome outcome = run_child(c->reference ? b->ref.python : "/proc/self/exe", argv,
+                                      log_path, b->timeout_s, progress, &code);
+    double seconds = hl_progress_now() - t0;
+    if (outcome == CHILD_INTERRUPTED) {
+        unlink(child_row);
+        unlink(json_path);
+        unlink(timeline_path);
+        return false;
+    }
+
+    hl_result_row row;
+    hl_results_row_init(&row);
+    bool have_row = false;
+    if (!c->timeline && outcome == CHILD_EXITED) {
+        hl_result_row *rows = NULL;
+        size_t count = 0;
+        char error[256];
+        if (hl_results_read_csv(child_row, &rows, &count, error, sizeof error) && count == 1) {
+            row = rows[0];
+            have_row = true;
+        }
+        free(rows);
+    }
+    char why[300] = "", last[220];
+    const char *status = HL_STATUS_OK;
+    switch (outcome) {
+    case CHILD_EXITED:
+        if (have_row) {
+            char expected[256], got[256];
+            hl_results_config_name(&row, got, sizeof got);
+            hl_report_fmt(expected, sizeof expected, "%s/%llu/%s/%s", c->workload,
+                         (unsigned long long)c->size, c->allocator, c->collector);
+            const char *runtime = c->reference ? b->ref.runtime : "heaplab";
+            if (strcmp(expected, got) != 0) {
+                hl_results_row_init(&row);
+                status = HL_STATUS_CRASHED;
+                hl_report_fmt(why, sizeof why, "the child's row is for %s", got);
+            } else if (strcmp(row.runtime, runtime) != 0) {
+                status = HL_STATUS_CRASHED;
+                hl_report_fmt(why, sizeof why, "the child's row is for runtime %s, not %s",
+                             row.runtime, runtime);
+                hl_results_row_init(&row);
+            }
+        } else if (c->timeline && code == 0) {
+            status = hl_batch_file_exists(timeline_path) ? HL_STATUS_OK : HL_STATUS_CRASHED;
+            if (!hl_batch_file_exists(timeline_path)) hl_report_fmt(why, sizeof why, "no timeline written");
+        } else if (c->timeline && code == HL_EXIT_FAILURE) {
+            status = HL_STATUS_FAILED; /* the run's own result check */
+            last_log_line(log_path, last, sizeof last);
+            hl_report_fmt(why, sizeof why, "%s", last);
+        } else if (c->timeline &&
+                   (code == HL_EXIT_MEMORY_ERROR || code == HL_EXIT_RECURSION_ERROR)) {
+            status =
+                code == HL_EXIT_MEMORY_ERROR ? HL_STATUS_MEMORY_ERROR : HL_STATUS_RECURSION_ERROR;
+        } else {
+            status = HL_STATUS_CRASHED;
+            last_log_line(log_path, last, sizeof last);
+            hl_report_fmt(why, sizeof why, "exited with status %d without a row%s%s", code,
+                         last[0] ? ": " : "", last);
+        }
+        break;
+    case CHILD_SIGNALED:
+        status = HL_STATUS_CRASHED;
+        hl_report_fmt(why, sizeof why, "killed by signal %d (%s)", code, strsignal(code));
+        break;
+    case CHILD_TIMEOUT: {
+        char limit[32];
+        format_seconds(limit, sizeof limit, b->timeout_s);
+        status = HL_STATUS_TIMEOUT;
+        hl_report_fmt(why, sizeof why, "killed after the %s s time limit", limit);
+        break;
+    }
+    default:
+        status = HL_STATUS_CRASHED;
+        hl_report_fmt(why, sizeof why, "could not start the child process: %s", strerror(errno));
+        break;
+    }
+    if (!have_row || strcmp(status, HL_STATUS_OK) != 0) {
+        hl_results_row_init(&row);
+        hl_report_fmt(row.status, sizeof row.status, "%s", status);
+        hl_report_fmt(row.error, sizeof row.error, "%s", why);
+        if (strcmp(status, HL_STATUS_OK) != 0) unlink(json_path); /* may be partial */
+        hl_report_fmt(row.workload, sizeof row.workload, "%s", c->workload);
+        hl_report_fmt(row.allocator, sizeof row.allocator, "%s", c->allocator);
+        hl_report_fmt(row.collector, sizeof row.collector, "%s", c->collector);
+        if (c->reference) hl_report_fmt(row.runtime, sizeof row.runtime, "%s", b->ref.runtime);
+        row.size = c->size;
+        row.repetitions = c->timeline ? 1 : b->repetitions;
+    }
+    /* The row file is the "finished" mark: written last, atomically. */
+    hl_results_write_atomic(status_path, write_row_file, &row);
+    unlink(child_row);
+    hl_progress_finish(progress, c->name, row.status, seconds);
+    return true;
+}
+
+bool hl_batch_config_finished(const hl_batch *b, const hl_batch_config *c) {
+    char path[PATH_MAX];
+    hl_batch_path_join(path, sizeof path, b->out, c->timeline ? "timelines/" : "runs/", c->slug);
+    strncat(path, ".csv", sizeof path - strlen(path) - 1);
+    return hl_batch_file_exists(path);
+}
+
+int hl_batch_capture(char *const argv[], char *out, size_t size) {
+    int fds[2];
+    if (size > 0) out[0] = '\0';
+    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        int null_fd = open("/dev/null", O_RDWR);
+        if (null_fd >= 0) {
+            dup2(null_fd, STDIN_FILENO);
+            dup2(null_fd, STDERR_FILENO);
+        }
+        dup2(fds[1], STDOUT_FILENO);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    size_t n = 0;
+    for (;;) {
+        char chunk[512];
+        ssize_t r = read(fds[0], chunk, sizeof chunk);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        for (ssize_t i = 0; i < r && size > 0 && n + 1 < size; i++)
+            out[n++] = chunk[i];
+    }
+    if (size > 0) out[n] = '\0';
+    close(fds[0]);
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return -1;
+    if (!WIFEXITED(status)) return -1;
+    return WEXITSTATUS(status);
+}
+
+void hl_batch_catch_interrupts(hl_batch_signals *saved) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_interrupt;
+    sigemptyset(&action.sa_mask);
+    hl_batch_interrupted = 0;
+    sigaction(SIGINT, &action, &saved->old_int);
+    sigaction(SIGTERM, &action, &saved->old_term);
+}
+
+void hl_batch_release_interrupts(const hl_batch_signals *saved) {
+    sigaction(SIGINT, &saved->old_int, NULL);
+    sigaction(SIGTERM, &saved->old_term, NULL);
+}
+
+bool hl_batch_was_interrupted(void) {
+    return hl_batch_interrupted != 0;
+}

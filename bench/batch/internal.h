@@ -1,0 +1,48 @@
+/* Between the batch room's files (plan.c, reference.c, child.c, folder.c,
+ * saved_args.c, batch.c); not for use outside bench/batch/. */
+#ifndef HEAPLAB_BENCH_BATCH_INTERNAL_H
+#define HEAPLAB_BENCH_BATCH_INTERNAL_H
+
+#include <signal.h>
+
+#include "bench/batch/batch.h"
+
+/* plan.c: the matrix from the plan (b->configs); false (and *error) when it is empty. */
+bool hl_batch_expand(hl_batch *b, char *error, size_t error_size);
+/* The allocator of the timeline runs and of collectors with their own allocator: the
+ * registry's first (the default allocator) when the batch has it, else the batch's
+ * first. */
+const char *hl_batch_timeline_allocator(const hl_batch *b);
+
+/* reference.c: decide whether the batch has CPython reference rows (b->ref). False
+ * (and *error) for a usage error: --reference cpython without a usable python3. */
+bool hl_batch_reference_resolve(hl_batch *b, char *error, size_t error_size);
+
+/* folder.c */
+bool hl_batch_path_join(char *out, size_t size, const char *dir, const char *a, const char *b);
+bool hl_batch_make_dir(const char *path, char *error, size_t error_size);
+bool hl_batch_file_exists(const char *path);
+bool hl_batch_dir_is_empty(const char *path);
+void hl_batch_utc_now(char *buf, size_t size, const char *format);
+/* results/<UTC time>-<preset> in the source tree when it is there, else ./results. */
+void hl_batch_default_out(hl_batch *b);
+/* results.csv and results.json from the row files; returns how many rows exist. */
+size_t hl_batch_merge(const hl_batch *b, bool *ok);
+/* timelines/index.csv (an hl_results_write_atomic callback; data: the hl_batch). */
+bool hl_batch_write_timeline_index(FILE *out, void *data);
+
+/* child.c */
+/* Run one configuration and record its outcome as its row file. False when
+ * interrupted. */
+bool hl_batch_run_config(const hl_batch *b, const hl_batch_config *c, hl_progress *progress);
+/* Whether the configuration's row file (its "finished" mark) exists. */
+bool hl_batch_config_finished(const hl_batch *b, const hl_batch_config *c);
+typedef struct hl_batch_signals {
+    struct sigaction old_int, old_term;
+} hl_batch_signals;
+/* Ctrl-C (SIGINT) and SIGTERM set a flag that the wait loop reads. */
+void hl_batch_catch_interrupts(hl_batch_signals *saved);
+void hl_batch_release_interrupts(const hl_batch_signals *saved);
+bool hl_batch_was_interrupted(void);
+
+#endif

@@ -1,0 +1,142 @@
+/* The plan becomes the matrix: workloads x sizes x allocators x collectors, in that
+ * nesting, with one CPython reference run per workload and size when the reference
+ * runtime resolved (reference.c), plus one timeline run per (timeline workload,
+ * collector). */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bench/batch/internal.h"
+#include "bench/workloads/workload.h"
+#include "collectors/collector.h"
+
+static void hl_batch_make_slug(char *out, size_t size, const char *workload, uint64_t size_n,
+                      const char *allocator, const char *collector) {
+    char w[64];
+    hl_report_fmt(w, sizeof w, "%s", workload);
+    for (char *p = w; *p; p++)
+        if (*p == '/') *p = '-';
+    hl_report_fmt(out, size, "%s_%llu_%s_%s", w, (unsigned long long)size_n, allocator, collector);
+}
+
+static uint64_t hl_batch_timeline_size_of(const hl_batch *b, const char *workload) {
+    if (b->timeline_size != 0) return b->timeline_size;
+    for (size_t i = 0; i < HL_BATCH_MAX_TIMELINES && b->preset->timelines[i].workload; i++)
+        if (strcmp(b->preset->timelines[i].workload, workload) == 0)
+            return b->preset->timelines[i].size;
+    return 100000;
+}
+
+/* The allocator of the timeline runs: libc when the batch has it, else its first. */
+const char *hl_batch_timeline_allocator(const hl_batch *b) {
+    for (size_t i = 0; i < b->allocator_count; i++)
+        if (strcmp(b->allocators[i], "libc") == 0) return "libc";
+    return b->allocators[0];
+}
+
+static bool hl_batch_add_config(hl_batch *b, size_t *cap, char *error, size_t error_size,
+                       hl_batch_config **out) {
+    if (b->config_count == *cap) {
+        hl_batch_config *bigger = realloc(b->configs, 2 * *cap * sizeof *b->configs);
+        if (bigger == NULL) {
+            hl_report_fmt(error, error_size, "out of memory");
+            return false;
+        }
+        b->configs = bigger;
+        *cap *= 2;
+    }
+    *out = &b->configs[b->config_count++];
+    memset(*out, 0, sizeof **out);
+    return true;
+}
+
+bool hl_batch_expand(hl_batch *b, char *error, size_t error_size) {
+    size_t cap = 64;
+    b->configs = malloc(cap * sizeof *b->configs);
+    if (b->configs == NULL) {
+        hl_report_fmt(error, error_size, "out of memory");
+        return false;
+    }
+    b->config_count = 0;
+    for (size_t pass = 0; pass < 2; pass++) {
+        size_t workloads = pass == 0 ? b->workload_count : b->timeline_count;
+        for (size_t wi = 0; wi < workloads; wi++) {
+            const char *wname = pass == 0 ? b->workloads[wi] : b->timeline_workloads[wi];
+            uint64_t sizes[HL_BATCH_MAX_SIZES];
+            size_t size_count = 0;
+            if (pass == 1) {
+                sizes[size_count++] = hl_batch_timeline_size_of(b, wname);
+            } else if (b->size_count > 0) {
+                memcpy(sizes, b->sizes, b->size_count * sizeof sizes[0]);
+                size_count = b->size_count;
+            } else if (b->preset->sizes[0] != 0) {
+                while (size_count < HL_BATCH_MAX_SIZES && b->preset->sizes[size_count])
+                    sizes[size_count] = b->preset->sizes[size_count], size_count++;
+            } else {
+                char base[64];
+                hl_report_fmt(base, sizeof base, "%s", wname);
+                *strchr(base, '/') = '\0';
+                const hl_workload *w = hl_workload_find(base);
+                uint64_t size_cap = UINT64_MAX;
+                for (size_t k = 0; k < HL_BATCH_MAX_TIMELINES && b->preset->caps[k].workload; k++)
+                    if (strcmp(b->preset->caps[k].workload, base) == 0)
+                        size_cap = b->preset->caps[k].size;
+                for (size_t k = 0; w && k < HL_WORKLOAD_MAX_SIZES && w->sizes[k]; k++)
+                    if (w->sizes[k] <= size_cap) sizes[size_count++] = w->sizes[k];
+            }
+            size_t allocators = pass == 0 ? b->allocator_count : 1;
+            for (size_t si = 0; si < size_count; si++) {
+                for (size_t ai = 0; ai < allocators; ai++)
+                    for (size_t ci = 0; ci < b->collector_count; ci++) {
+                        /* A collector that brings its own memory (boehm: "bdwgc") runs
+                         * once per workload and size, not once per allocator: its row
+                         * names its own allocator, and the child gets the batch's
+                         * main allocator (libc, or the first) for the rest. */
+                        const char *own =
+                            hl_collector_own_allocator(hl_collector_find(b->collectors[ci]));
+                        const char *run_allocator =
+                            pass == 0 ? b->allocators[ai] : hl_batch_timeline_allocator(b);
+                        if (own != NULL && strcmp(run_allocator, hl_batch_timeline_allocator(b)) != 0)
+                            continue;
+                        hl_batch_config *c;
+                        if (!hl_batch_add_config(b, &cap, error, error_size, &c)) return false;
+                        hl_report_fmt(c->workload, sizeof c->workload, "%s", wname);
+                        c->size = sizes[si];
+                        c->run_allocator = run_allocator;
+                        c->allocator = own != NULL ? own : run_allocator;
+                        c->collector = b->collectors[ci];
+                        c->timeline = pass == 1;
+                        hl_report_fmt(c->name, sizeof c->name, "%s%s/%llu/%s/%s",
+                                     c->timeline ? "timeline " : "", c->workload,
+                                     (unsigned long long)c->size, c->allocator, c->collector);
+                        hl_batch_make_slug(c->slug, sizeof c->slug, c->workload, c->size, c->allocator,
+                                  c->collector);
+                    }
+                /* CPython's run of the same workload and size, after heaplab's */
+                if (pass == 0 && b->ref.enabled) {
+                    hl_batch_config *c;
+                    if (!hl_batch_add_config(b, &cap, error, error_size, &c)) return false;
+                    hl_report_fmt(c->workload, sizeof c->workload, "%s", wname);
+                    c->size = sizes[si];
+                    c->allocator = "pymalloc";
+                    c->run_allocator = "pymalloc";
+                    c->collector = "cpython_gc";
+                    c->reference = true;
+                    hl_report_fmt(c->name, sizeof c->name, "%s/%llu/%s/%s", c->workload,
+                                 (unsigned long long)c->size, c->allocator, c->collector);
+                    hl_batch_make_slug(c->slug, sizeof c->slug, c->workload, c->size, c->allocator,
+                              c->collector);
+                }
+            }
+        }
+        if (pass == 0) b->matrix_count = b->config_count;
+    }
+    if (b->matrix_count == 0) {
+        hl_report_fmt(error, error_size, "the batch has no configurations");
+        return false;
+    }
+    return true;
+}

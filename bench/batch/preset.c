@@ -1,0 +1,49 @@
+/* The batch presets: what `heaplab batch` runs without lists, and their budgets. */
+#include <stdio.h>
+#include <string.h>
+
+#include "bench/batch/batch.h"
+
+/* Timelines: recursion/calls makes acyclic garbage on every call (mark_sweep's
+ * sawtooth, flat lines for the counting collectors); cyclic_graph/rings builds rings
+ * and drops them (refcount keeps them: its leak). */
+const hl_preset hl_batch_presets[] = {
+    {
+        .name = "quick",
+        .summary = "every allocator x collector x workload variant at n = 1000, 10^4 and 10^5, "
+                   "3 repetitions, CPython reference rows when python3 is on PATH (about 1 min)",
+        .sizes = {1000, 10000, 100000},
+        .repetitions = 3,
+        .timeout_s = 60,
+        .min_time = "0.002",
+        .timelines = {{"recursion/calls", 200000}, {"cyclic_graph/rings", 200000}},
+    },
+    {
+        .name = "full",
+        .summary = "every allocator x collector x workload variant over each workload's "
+                   "size ladder (recursion to 10^6, large lists and cyclic graphs to 10^7), "
+                   "5 repetitions, CPython reference rows, for reports (35 minutes measured on "
+                   "a 2-core VM)",
+        .sizes = {0},
+        .repetitions = 5,
+        .timeout_s = 900,
+        .min_time = "0.05",
+        .timelines = {{"recursion/calls", 2000000}, {"cyclic_graph/rings", 2000000}},
+        .caps = {{"recursion", 1000000}, {"large_list", 10000000}, {"cyclic_graph", 10000000}},
+        .warn_without_reference = true,
+    },
+};
+const size_t hl_batch_preset_count = 2;
+#define HL_PRESET_COUNT hl_batch_preset_count
+
+void hl_batch_list_presets(FILE *out) {
+    for (size_t i = 0; i < HL_PRESET_COUNT; i++)
+        fprintf(out, "%-8s %s%s\n", hl_batch_presets[i].name, hl_batch_presets[i].summary,
+                i == 0 ? " [default]" : "");
+}
+
+const hl_preset *hl_batch_preset_find(const char *name) {
+    for (size_t i = 0; i < HL_PRESET_COUNT; i++)
+        if (strcmp(hl_batch_presets[i].name, name) == 0) return &hl_batch_presets[i];
+    return NULL;
+}

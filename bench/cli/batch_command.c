@@ -1,0 +1,404 @@
+/* `heaplab batch`: the command line of a batch. Parses the options into the plan (an
+ * hl_batch, bench/batch/batch.h), checking every name against the registries (a bad one
+ * is one line and exit 2); `--resume DIR` re-reads the arguments saved in DIR and
+ * parses them the same way. Then bench/batch/ runs it (hl_batch_run), and its outcome
+ * becomes the exit code: 0 every configuration has a row (failed rows are results),
+ * 2 usage error, 130 interrupted (resume it), 1 otherwise.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/batch/batch.h"
+#include "bench/cli/cli.h"
+#include "bench/cli/commands.h"
+#include "collectors/collector.h"
+
+#define HL_EXIT_INTERRUPTED 130
+
+static const hl_cli_option hl_batch_options[] = {
+    {"--preset", "NAME", "quick (default) or full; lists below override its parts"},
+    {"--allocators", "LIST", "comma-separated allocators (default: all)"},
+    {"--collectors", "LIST", "comma-separated collectors (default: all)"},
+    {"--workloads", "LIST", "W/VARIANT or W (all its variants), comma-separated (default: all)"},
+    {"--sizes", "LIST", "sizes for every workload: 1000,1e4,10^5 (default: the preset's)"},
+    {"--repetitions", "K", "repetitions per configuration (default: the preset's)"},
+    {"--timeout", "SECONDS", "time limit per configuration (default: the preset's)"},
+    {"--timelines", "LIST", "workloads recorded with run --timeline per collector, or none"},
+    {"--timeline-size", "N", "size of the timeline runs (default: the preset's)"},
+    {"--reference", "NAME",
+     "cpython: CPython reference rows (python3 on PATH); none: without (default: cpython "
+     "when python3 is there)"},
+    {"--out", "DIR", "the results folder (default: results/<UTC time>-<preset>)"},
+    {"--resume", "DIR", "finish an interrupted batch (no other option)"},
+    {NULL, NULL, NULL},
+};
+
+static void add_unique(const char **list, size_t *count, const char *name) {
+    for (size_t i = 0; i < *count; i++)
+        if (strcmp(list[i], name) == 0) return;
+    list[(*count)++] = name;
+}
+
+static void add_workload_unique(hl_batch *b, const char *name) {
+    for (size_t i = 0; i < b->workload_count; i++)
+        if (strcmp(b->workloads[i], name) == 0) return;
+    if (b->workload_count < sizeof b->workloads / sizeof b->workloads[0])
+        hl_report_fmt(b->workloads[b->workload_count++], sizeof b->workloads[0], "%s", name);
+}
+
+/* Split `text` on commas into at most max items (copied into storage). */
+static size_t split_list(const char *text, char items[][64], size_t max, bool *too_long) {
+    size_t n = 0;
+    *too_long = false;
+    const char *p = text;
+    while (*p) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (n == max || len >= 64) {
+            *too_long = true;
+            return n;
+        }
+        memcpy(items[n], p, len);
+        items[n][len] = '\0';
+        n++;
+        if (!comma) break;
+        p = comma + 1;
+        if (*p == '\0') { /* trailing comma: an empty item */
+            items[n < max ? n : max - 1][0] = '\0';
+            if (n < max) n++;
+        }
+    }
+    return n;
+}
+
+static bool parse_name_list(const char *flag, const char *text, char items[][64], size_t max,
+                            size_t *count, char *error, size_t error_size) {
+    bool too_long;
+    *count = split_list(text, items, max, &too_long);
+    if (too_long) {
+        hl_report_fmt(error, error_size, "%s: too many or too long names in '%s'", flag, text);
+        return false;
+    }
+    for (size_t i = 0; i < *count; i++)
+        if (items[i][0] == '\0') {
+            hl_report_fmt(error, error_size, "%s: empty name in '%s'", flag, text);
+            return false;
+        }
+    if (*count == 0) {
+        hl_report_fmt(error, error_size, "%s needs at least one name", flag);
+        return false;
+    }
+    return true;
+}
+
+/* A workload name alone means every variant of it. */
+static bool add_workloads(hl_batch *b, const char *flag, const char *text, bool timelines,
+                          char *error, size_t error_size) {
+    char items[64][64];
+    size_t count;
+    if (!parse_name_list(flag, text, items, 64, &count, error, error_size)) return false;
+    if (timelines && count == 1 && strcmp(items[0], "none") == 0) {
+        b->timeline_count = 0;
+        return true;
+    }
+    for (size_t i = 0; i < count; i++) {
+        const hl_workload *w = NULL;
+        const hl_workload_variant *v = NULL;
+        if (strchr(items[i], '/') == NULL) {
+            w = hl_workload_find(items[i]);
+            if (w == NULL) {
+                char valid[1024];
+                hl_workload_names(valid, sizeof valid);
+                hl_report_fmt(error, error_size, "%s: unknown workload '%s' (valid: %s)", flag,
+                             items[i], valid);
+                return false;
+            }
+            if (timelines) {
+                hl_report_fmt(error, error_size, "%s: name a variant, W/VARIANT ('%s' has %zu)",
+                             flag, items[i], w->variant_count);
+                return false;
+            }
+            for (size_t k = 0; k < w->variant_count; k++) {
+                char full[64];
+                hl_report_fmt(full, sizeof full, "%s/%s", w->name, w->variants[k].name);
+                add_workload_unique(b, full);
+            }
+            continue;
+        }
+        char message[HL_CLI_ERROR_SIZE];
+        if (!hl_cli_find_workload(items[i], &w, &v, message, sizeof message)) {
+            hl_report_fmt(error, error_size, "%s: %s", flag, message);
+            return false;
+        }
+        char full[64];
+        hl_report_fmt(full, sizeof full, "%s/%s", w->name, v->name);
+        if (timelines) {
+            bool seen = false;
+            for (size_t k = 0; k < b->timeline_count; k++)
+                seen = seen || strcmp(b->timeline_workloads[k], full) == 0;
+            if (!seen && b->timeline_count < HL_BATCH_MAX_TIMELINES)
+                hl_report_fmt(b->timeline_workloads[b->timeline_count++], 64, "%s", full);
+        } else {
+            add_workload_unique(b, full);
+        }
+    }
+    return true;
+}
+
+static bool parse_sizes(hl_batch *b, const char *text, char *error, size_t error_size) {
+    char items[HL_BATCH_MAX_SIZES][64];
+    size_t count;
+    if (!parse_name_list("--sizes", text, items, HL_BATCH_MAX_SIZES, &count, error, error_size))
+        return false;
+    b->size_count = 0;
+    for (size_t i = 0; i < count; i++) {
+        uint64_t size;
+        char message[HL_CLI_ERROR_SIZE];
+        if (!hl_cli_parse_uint("--sizes", items[i], HL_CLI_COUNT, 1, HL_CLI_MAX_SIZE, &size,
+                               message, sizeof message)) {
+            hl_report_fmt(error, error_size, "%s", message);
+            return false;
+        }
+        bool seen = false;
+        for (size_t k = 0; k < b->size_count; k++)
+            seen = seen || b->sizes[k] == size;
+        if (!seen) b->sizes[b->size_count++] = size;
+    }
+    /* ascending, so a workload's line runs left to right */
+    for (size_t i = 1; i < b->size_count; i++)
+        for (size_t k = i; k > 0 && b->sizes[k - 1] > b->sizes[k]; k--) {
+            uint64_t t = b->sizes[k];
+            b->sizes[k] = b->sizes[k - 1];
+            b->sizes[k - 1] = t;
+        }
+    return true;
+}
+
+/* Parse the batch's arguments (argv[0] is "batch"). from_saved: the arguments come
+ * from DIR/batch.args on --resume, where --out and --resume are not allowed. */
+static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, char *error,
+                        size_t error_size) {
+    const char *allocators = NULL, *collectors = NULL, *workloads = NULL, *timelines = NULL;
+    b->preset = &hl_batch_presets[0];
+    hl_cli_parser parser;
+    hl_cli_parser_init(&parser, "batch", hl_batch_options, argc, argv);
+    parser.passthrough_prefix = "--benchmark_";
+    for (;;) {
+        const hl_cli_option *option = NULL;
+        const char *value = NULL;
+        hl_cli_token token = hl_cli_next(&parser, &option, &value, error, error_size);
+        if (token == HL_CLI_END) break;
+        if (token == HL_CLI_BAD) return false;
+        if (token == HL_CLI_POSITIONAL) {
+            hl_report_fmt(error, error_size, "batch: unexpected argument '%s' (see heaplab help)",
+                         value);
+            return false;
+        }
+        if (token == HL_CLI_PASSTHROUGH) {
+            if (b->passthrough_count == HL_BATCH_MAX_PASS) {
+                hl_report_fmt(error, error_size, "batch: too many --benchmark_ flags");
+                return false;
+            }
+            b->passthrough[b->passthrough_count++] = value;
+            continue;
+        }
+        const char *name = option->name;
+        if (strcmp(name, "--preset") == 0) {
+            b->preset = hl_batch_preset_find(value);
+            if (b->preset == NULL) {
+                hl_report_fmt(error, error_size,
+                             "--preset: unknown preset '%s' (valid: quick, full)", value);
+                return false;
+            }
+        } else if (strcmp(name, "--allocators") == 0) {
+            allocators = value;
+        } else if (strcmp(name, "--collectors") == 0) {
+            collectors = value;
+        } else if (strcmp(name, "--workloads") == 0) {
+            workloads = value;
+        } else if (strcmp(name, "--timelines") == 0) {
+            timelines = value;
+        } else if (strcmp(name, "--reference") == 0) {
+            if (strcmp(value, "cpython") != 0 && strcmp(value, "none") != 0) {
+                hl_report_fmt(error, error_size,
+                             "--reference: unknown reference runtime '%s' (valid: cpython, none)",
+                             value);
+                return false;
+            }
+            b->reference_arg = value;
+        } else if (strcmp(name, "--sizes") == 0) {
+            if (!parse_sizes(b, value, error, error_size)) return false;
+            b->custom = true;
+        } else if (strcmp(name, "--repetitions") == 0) {
+            uint64_t k;
+            if (!hl_cli_parse_uint("--repetitions", value, HL_CLI_COUNT, 1, 1000, &k, error,
+                                   error_size))
+                return false;
+            b->repetitions = (int)k;
+        } else if (strcmp(name, "--timeout") == 0) {
+            if (!hl_cli_parse_double("--timeout", value, 0, false, 7 * 24 * 3600.0, &b->timeout_s,
+                                     error, error_size))
+                return false;
+        } else if (strcmp(name, "--timeline-size") == 0) {
+            if (!hl_cli_parse_uint("--timeline-size", value, HL_CLI_COUNT, 1, HL_CLI_MAX_SIZE,
+                                   &b->timeline_size, error, error_size))
+                return false;
+        } else if (strcmp(name, "--out") == 0 || strcmp(name, "--resume") == 0) {
+            bool resume = name[2] == 'r';
+            if (from_saved) {
+                hl_report_fmt(error, error_size, "batch.args: %s is not allowed there", name);
+                return false;
+            }
+            if (value[0] == '\0') {
+                hl_report_fmt(error, error_size, "%s: empty folder name", name);
+                return false;
+            }
+            char *dst = resume ? b->resume : b->out;
+            if (strlen(value) >= sizeof b->out - 64) {
+                hl_report_fmt(error, error_size, "%s: folder name too long", name);
+                return false;
+            }
+            hl_report_fmt(dst, sizeof b->out, "%s", value);
+            if (!resume) b->out_given = true;
+        }
+    }
+    if (b->resume[0] != '\0' && argc > 3) {
+        hl_report_fmt(error, error_size,
+                     "--resume DIR takes no other option (the batch's own are in "
+                     "DIR/batch.args)");
+        return false;
+    }
+    if (b->resume[0] != '\0') return true;
+
+    char items[HL_BATCH_MAX_NAMES][64];
+    size_t count;
+    char message[HL_CLI_ERROR_SIZE];
+    if (allocators != NULL) {
+        if (!parse_name_list("--allocators", allocators, items, HL_BATCH_MAX_NAMES, &count, error,
+                             error_size))
+            return false;
+        for (size_t i = 0; i < count; i++) {
+            const hl_allocator_ops *ops;
+            if (!hl_cli_find_allocator(items[i], &ops, message, sizeof message)) {
+                hl_report_fmt(error, error_size, "--allocators: %s", message);
+                return false;
+            }
+            add_unique(b->allocators, &b->allocator_count, ops->name);
+        }
+        b->custom = true;
+    } else {
+        for (size_t i = 0; hl_allocator_registry[i] != NULL && i < HL_BATCH_MAX_NAMES; i++)
+            add_unique(b->allocators, &b->allocator_count, hl_allocator_registry[i]->name);
+    }
+    if (collectors != NULL) {
+        if (!parse_name_list("--collectors", collectors, items, HL_BATCH_MAX_NAMES, &count, error,
+                             error_size))
+            return false;
+        for (size_t i = 0; i < count; i++) {
+            const hl_collector_ops *ops;
+            if (!hl_cli_find_collector(items[i], &ops, message, sizeof message)) {
+                hl_report_fmt(error, error_size, "--collectors: %s", message);
+                return false;
+            }
+            add_unique(b->collectors, &b->collector_count, ops->name);
+        }
+        b->custom = true;
+    } else {
+        for (size_t i = 0; hl_collector_registry[i] != NULL && i < HL_BATCH_MAX_NAMES; i++)
+            add_unique(b->collectors, &b->collector_count, hl_collector_registry[i]->name);
+    }
+    if (workloads != NULL) {
+        if (!add_workloads(b, "--workloads", workloads, false, error, error_size)) return false;
+        b->custom = true;
+    } else {
+        for (size_t i = 0; hl_workload_registry[i] != NULL; i++) {
+            const hl_workload *w = hl_workload_registry[i];
+            for (size_t k = 0; k < w->variant_count; k++) {
+                char full[64];
+                hl_report_fmt(full, sizeof full, "%s/%s", w->name, w->variants[k].name);
+                add_workload_unique(b, full);
+            }
+        }
+    }
+    if (timelines != NULL) {
+        b->timelines_given = true;
+        if (!add_workloads(b, "--timelines", timelines, true, error, error_size)) return false;
+    } else {
+        for (size_t i = 0; i < HL_BATCH_MAX_TIMELINES && b->preset->timelines[i].workload; i++)
+            hl_report_fmt(b->timeline_workloads[b->timeline_count++], 64, "%s",
+                         b->preset->timelines[i].workload);
+    }
+    if (b->repetitions == 0) b->repetitions = b->preset->repetitions;
+    if (b->timeout_s == 0) b->timeout_s = b->preset->timeout_s;
+    return true;
+}
+
+static int batch_usage(const char *message) {
+    return hl_cli_usage_error("%s", message);
+}
+
+int hl_cmd_batch(int argc, char **argv) {
+    hl_batch b;
+    memset(&b, 0, sizeof b);
+    char error[HL_CLI_ERROR_SIZE] = "";
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("usage: heaplab batch [options]\n");
+            hl_cli_print_options(stdout, hl_batch_options);
+            printf("presets:\n");
+            hl_batch_list_presets(stdout);
+            return HL_EXIT_OK;
+        }
+    if (!batch_parse(&b, argc, argv, false, error, sizeof error)) return batch_usage(error);
+
+    /* The arguments to save for --resume: the batch's own, without --out. */
+    char **saved = NULL, **own = NULL;
+    size_t saved_count = 0, arg_count = 0;
+    char **args;
+    if (b.resume[0] != '\0') {
+        char resume_dir[PATH_MAX];
+        hl_report_fmt(resume_dir, sizeof resume_dir, "%s", b.resume);
+        bool usage_error = false;
+        if (!hl_batch_load_args(resume_dir, &saved, &saved_count, error, sizeof error,
+                                &usage_error))
+            return usage_error ? batch_usage(error) : hl_cli_error("%s", error);
+        memset(&b, 0, sizeof b);
+        if (!batch_parse(&b, (int)saved_count, saved, true, error, sizeof error)) {
+            hl_batch_free_args(saved, saved_count);
+            return hl_cli_usage_error("--resume: %s/batch.args: %s", resume_dir, error);
+        }
+        hl_report_fmt(b.out, sizeof b.out, "%s", resume_dir);
+        hl_report_fmt(b.resume, sizeof b.resume, "%s", resume_dir);
+        args = saved + 1;
+        arg_count = saved_count - 1;
+    } else {
+        own = malloc((size_t)(argc + 1) * sizeof *own);
+        if (own == NULL) return hl_cli_error("out of memory");
+        for (int i = 1; i < argc; i++) {
+            if (strcmp(argv[i], "--out") == 0) {
+                i++;
+                continue;
+            }
+            if (strncmp(argv[i], "--out=", 6) == 0) continue;
+            own[arg_count++] = argv[i];
+        }
+        args = own;
+    }
+    hl_batch_outcome outcome = hl_batch_run(&b, args, arg_count, error, sizeof error);
+    free(own);
+    hl_batch_free_args(saved, saved_count);
+    hl_batch_free(&b);
+    switch (outcome) {
+    case HL_BATCH_DONE:
+        return HL_EXIT_OK;
+    case HL_BATCH_USAGE_ERROR:
+        return batch_usage(error);
+    case HL_BATCH_INTERRUPTED:
+        return HL_EXIT_INTERRUPTED;
+    case HL_BATCH_ERROR:
+        break;
+    }
+    return error[0] != '\0' ? hl_cli_error("%s", error) : HL_EXIT_FAILURE;
+}
