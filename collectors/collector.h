@@ -57,6 +57,13 @@ struct hl_collector_ops {
      * object alive), so a full collection may retain some unreachable objects; what it
      * retains is reported as the leak, never as a failure. */
     bool conservative;
+    /* What the reference charts draw this collector against: the real runtime or
+     * collector it models ("cpython": a CPython reference runtime's rows; or another
+     * collector's name, "boehm"), and the allocator of heaplab's side of that chart
+     * ("pool": obmalloc-style pools, as CPython's). NULL: no reference chart. The
+     * plotting code reads these; it names no collector itself. */
+    const char *reference;
+    const char *reference_allocator;
 
     /* Make heap->gc. HL_MEMORY_ERROR when it cannot allocate. */
     hl_status (*init)(hl_heap *heap);

@@ -258,6 +258,10 @@ const hl_collector_ops hl_mark_sweep_collector = {
     .prefix_size = sizeof(hl_gc_link),
     .tracks_all = true,
     .reclaims_cycles = true,
+    /* a mark-sweep over the system malloc, drawn against a production mark-sweep with
+     * its own allocator */
+    .reference = "boehm",
+    .reference_allocator = "libc",
     .init = ms_init,
     .link = ms_link,
     .unlink = ms_unlink,

@@ -301,6 +301,10 @@ const hl_collector_ops hl_rc_cycle_collector = {
     .prefix_size = sizeof(rc_prefix),
     .tracks_all = false,
     .reclaims_cycles = true,
+    /* heaplab's model of CPython: reference counts, the generational cycle detector,
+     * and (on pool) obmalloc-style pools; drawn against CPython's own rows */
+    .reference = "cpython",
+    .reference_allocator = "pool",
     .init = rc_init,
     .link = rc_link,
     .unlink = rc_unlink,

@@ -30,10 +30,12 @@ static uint64_t hl_batch_timeline_size_of(const hl_batch *b, const char *workloa
     return 100000;
 }
 
-/* The allocator of the timeline runs: libc when the batch has it, else its first. */
+/* The allocator of the timeline runs: the registry's first (the default, libc) when the
+ * batch has it, else the batch's first. */
 const char *hl_batch_timeline_allocator(const hl_batch *b) {
     for (size_t i = 0; i < b->allocator_count; i++)
-        if (strcmp(b->allocators[i], "libc") == 0) return "libc";
+        if (strcmp(b->allocators[i], hl_allocator_registry[0]->name) == 0)
+            return b->allocators[i];
     return b->allocators[0];
 }
 

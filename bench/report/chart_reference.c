@@ -7,15 +7,52 @@
 #include <unistd.h>
 
 #include "bench/report/plot_internal.h"
+#include "collectors/collector.h"
 
-/* ---- heaplab against CPython and boehm ----------------------------------------- */
+/* The chart's columns: the template (reference.gp) draws two pairs side by side. */
+#define PAIRS 2
 
 /* The heaplab configuration that models each reference, and the reference. */
 typedef struct reference_pair {
     const char *allocator, *collector; /* heaplab's side */
-    const hl_plot_ref *ref;             /* NULL: not in the batch */
-    const char *ref_missing;           /* what to say when it is not */
+    const char *reference;             /* what it models: "cpython" or a collector */
+    const char *summary;               /* the collector's one line */
+    const hl_plot_ref *ref;            /* NULL: not in the batch */
+    char display[64];                  /* "CPython", "boehm" */
+    char ref_missing[160];             /* what to say when it is not */
 } reference_pair;
+
+/* The pairs the collectors declare (hl_collector_ops.reference), in registry order:
+ * the plotting code names no collector. Returns how many (at most PAIRS). */
+static size_t declared_pairs(reference_pair *pairs) {
+    size_t n = 0;
+    for (size_t i = 0; hl_collector_registry[i] != NULL && n < PAIRS; i++) {
+        const hl_collector_ops *ops = hl_collector_registry[i];
+        if (ops->reference == NULL || ops->reference_allocator == NULL) continue;
+        reference_pair *p = &pairs[n++];
+        memset(p, 0, sizeof *p);
+        p->allocator = ops->reference_allocator;
+        p->collector = ops->name;
+        p->reference = ops->reference;
+        p->summary = ops->summary;
+        bool cpython = strcmp(ops->reference, "cpython") == 0;
+        hl_report_fmt(p->display, sizeof p->display, "%s", cpython ? "CPython" : ops->reference);
+        if (cpython)
+            hl_report_fmt(p->ref_missing, sizeof p->ref_missing,
+                          "no CPython rows in this batch (--reference cpython)");
+        else
+            hl_report_fmt(p->ref_missing, sizeof p->ref_missing,
+                          "no %s rows in this batch (--collectors ...,%s)", ops->reference,
+                          ops->reference);
+    }
+    return n;
+}
+
+/* Whether reference series s is what the pair models. */
+static bool models(const reference_pair *p, const hl_plot_ref *s) {
+    return strcmp(p->reference, "cpython") == 0 ? s->cpython
+                                                 : strcmp(s->collector, p->reference) == 0;
+}
 
 static bool has_rows(const hl_plot_ctx *c, const char *w, const char *a, const char *col) {
     for (size_t i = 0; i < c->count; i++)
@@ -38,24 +75,21 @@ static const hl_result_row *pair_row(const hl_plot_ctx *c, const char *w, uint64
     return pair->ref ? hl_plot_find_ref_row(c, w, n, pair->ref) : NULL;
 }
 
-/* reference-<workload>: four panels, time (top) and peak RSS (bottom) against n;
- * left rc_cycle on pool (the configuration that models CPython: reference counts,
- * the generational cycle detector, obmalloc-style pools) next to CPython's own rows,
- * right mark_sweep on libc next to boehm (a mark-sweep over the system malloc next to
- * a mark-sweep with its own allocator). What the batch lacks is said in its panel. */
+/* reference-<workload>: four panels, time (top) and peak RSS (bottom) against n; in
+ * each column a heaplab configuration next to the real runtime or collector it models,
+ * as the collectors declare them (today: rc_cycle on pool next to CPython's own rows,
+ * mark_sweep on libc next to boehm). What the batch lacks is said in its panel. */
 bool hl_plot_draw_reference(hl_plot_ctx *c, const char *w) {
-    reference_pair pairs[2] = {
-        {"pool", "rc_cycle", NULL, "no CPython rows in this batch (--reference cpython)"},
-        {"libc", "mark_sweep", NULL, "no boehm rows in this batch (--collectors ...,boehm)"},
-    };
+    reference_pair pairs[PAIRS];
+    if (declared_pairs(pairs) != PAIRS) return true; /* the template's layout needs both */
     for (size_t k = 0; k < c->nrefs; k++) {
         const hl_plot_ref *s = &c->refs[k];
-        if (s->cpython && pairs[0].ref == NULL && ref_has_rows(c, w, s)) pairs[0].ref = s;
-        if (!strcmp(s->collector, "boehm") && pairs[1].ref == NULL && ref_has_rows(c, w, s))
-            pairs[1].ref = s;
+        for (size_t q = 0; q < PAIRS; q++)
+            if (pairs[q].ref == NULL && models(&pairs[q], s) && ref_has_rows(c, w, s))
+                pairs[q].ref = s;
     }
-    bool have[2] = {has_rows(c, w, pairs[0].allocator, pairs[0].collector),
-                    has_rows(c, w, pairs[1].allocator, pairs[1].collector)};
+    bool have[PAIRS] = {has_rows(c, w, pairs[0].allocator, pairs[0].collector),
+                        has_rows(c, w, pairs[1].allocator, pairs[1].collector)};
     if (!have[0] && !have[1] && pairs[0].ref == NULL && pairs[1].ref == NULL)
         return true; /* nothing to compare: the batch has none of the four */
     char ws[96], stem[128], name[192];
@@ -115,7 +149,8 @@ bool hl_plot_draw_reference(hl_plot_ctx *c, const char *w) {
         }
     uint64_t smin = ns ? sizes[0] : 1, smax = ns ? sizes[ns - 1] : 1;
     char title[160], data_name[200], fails_stem[200];
-    hl_report_fmt(title, sizeof title, "heaplab against CPython and boehm: %s", w);
+    hl_report_fmt(title, sizeof title, "heaplab against %s and %s: %s", pairs[0].display,
+                  pairs[1].display, w);
     hl_report_fmt(data_name, sizeof data_name, "data/%s.dat", stem);
     hl_report_fmt(fails_stem, sizeof fails_stem, "data/%s-fails", stem);
     hl_plot_vars v = {.len = 0};
@@ -137,16 +172,15 @@ bool hl_plot_draw_reference(hl_plot_ctx *c, const char *w) {
         hl_report_fmt(key, sizeof key, "hlt%zu", q + 1);
         hl_plot_var_num(&v, key, lt >= 0 ? lt + 1 : (double)q + 1);
         hl_report_fmt(key, sizeof key, "rcolour%zu", q + 1);
-        hl_plot_var_str(&v, key, pairs[q].ref ? pairs[q].ref->colour : q == 0 ? "#000000" : "#7b3294");
+        bool cpython = strcmp(pairs[q].reference, "cpython") == 0;
+        hl_plot_var_str(&v, key, pairs[q].ref ? pairs[q].ref->colour : cpython ? "#000000" : "#7b3294");
         hl_report_fmt(key, sizeof key, "ptitle%zu", q + 1);
         char ref_name[96];
         if (pairs[q].ref && pairs[q].ref->cpython)
             hl_report_fmt(ref_name, sizeof ref_name, "CPython %s", pairs[q].ref->runtime + 8);
         else
             hl_report_fmt(ref_name, sizeof ref_name, "%s",
-                         pairs[q].ref ? pairs[q].ref->label
-                         : q == 0     ? "CPython"
-                                      : "boehm");
+                          pairs[q].ref ? pairs[q].ref->label : pairs[q].display);
         hl_report_fmt(text, sizeof text, "%s on %s (solid) vs %s (dashed)", pairs[q].collector,
                      pairs[q].allocator, ref_name);
         hl_plot_var_str(&v, key, text);
@@ -162,11 +196,14 @@ bool hl_plot_draw_reference(hl_plot_ctx *c, const char *w) {
     }
     if (!hl_plot_run_gnuplot(c, "reference.gp", &v, stem)) return false;
     hl_plot_add_chart(c, stem, title);
-    hl_plot_set_caption(c, "Solid lines are heaplab, dashed lines the real thing, log-log. Left: rc_cycle "
-                   "on pool, heaplab's model of CPython (reference counts, the generational cycle "
-                   "detector, obmalloc-style pools), against CPython's own rows; right: mark_sweep "
-                   "on libc against the Boehm collector on its own allocator. Top: time per run; "
-                   "bottom: peak RSS of the process (CPython's includes its interpreter, about "
-                   "15 MB). A panel says what the batch lacks.");
+    char caption[512];
+    hl_report_fmt(caption, sizeof caption,
+                  "Solid lines are heaplab, dashed lines the real thing, log-log. Left: %s on %s "
+                  "(%s) against %s; right: %s on %s (%s) against %s. Top: time per run; bottom: "
+                  "peak RSS of the process (a reference runtime's includes its interpreter). A "
+                  "panel says what the batch lacks.",
+                  pairs[0].collector, pairs[0].allocator, pairs[0].summary, pairs[0].display,
+                  pairs[1].collector, pairs[1].allocator, pairs[1].summary, pairs[1].display);
+    hl_plot_set_caption(c, caption);
     return true;
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "bench/report/report.h"
+#include "allocators/allocator.h"
 #include "collectors/collector.h"
 
 int hl_report_fmt(char *out, size_t size, const char *format, ...) {
@@ -44,4 +45,20 @@ bool hl_report_is_reference_row(const hl_result_row *row) {
     if (row->runtime[0] != '\0' && strcmp(row->runtime, "heaplab") != 0) return true;
     const hl_collector_ops *ops = hl_collector_find(row->collector);
     return ops != NULL && hl_collector_own_allocator(ops) != NULL;
+}
+
+const hl_collector_ops *hl_report_model_of(const hl_result_row *row) {
+    bool cpython = strncmp(row->runtime, "cpython-", 8) == 0;
+    for (size_t i = 0; hl_collector_registry[i] != NULL; i++) {
+        const hl_collector_ops *ops = hl_collector_registry[i];
+        if (ops->reference == NULL || ops->reference_allocator == NULL) continue;
+        if (cpython ? strcmp(ops->reference, "cpython") == 0
+                    : strcmp(ops->reference, row->collector) == 0)
+            return ops;
+    }
+    return NULL;
+}
+
+const char *hl_report_baseline_allocator(void) {
+    return hl_allocator_registry[0]->name;
 }

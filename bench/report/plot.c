@@ -409,8 +409,9 @@ bool hl_plot_draw(const char *dir, hl_chart_list *charts, char *error, size_t er
             c.allocators.v[k - 1] = name;
             serves[k - 1] = n;
         }
-    c.main_allocator = c.allocators.n ? c.allocators.v[0] : "libc";
-    if (hl_plot_names_index(&c.allocators, "libc") >= 0) c.main_allocator = "libc";
+    const char *baseline = hl_report_baseline_allocator();
+    c.main_allocator = c.allocators.n ? c.allocators.v[0] : baseline;
+    if (hl_plot_names_index(&c.allocators, baseline) >= 0) c.main_allocator = baseline;
     hl_plot_classify(&c);
 
     bool ok = c.count > 0;

@@ -95,9 +95,10 @@ static void format_value(char *buf, size_t size, double v, bool bytes) {
 static void summary_table(FILE *out, const report_job *j, const char *figure, bool bytes,
                           const char *caption) {
     int f = hl_results_figure_index(figure);
-    bool has_libc = false;
+    const char *baseline = hl_report_baseline_allocator();
+    bool has_libc = false; /* the baseline allocator is in the batch */
     for (size_t a = 0; a < j->na; a++)
-        has_libc = has_libc || !strcmp(j->allocators[a], "libc");
+        has_libc = has_libc || !strcmp(j->allocators[a], baseline);
     fprintf(out, "<table class=\"summary\">\n<caption>");
     hl_report_write_html_text(out, caption);
     fputs("</caption>\n<tr><th>collector</th><th>workload</th><th>n</th><th>best allocator</th>",
@@ -105,14 +106,18 @@ static void summary_table(FILE *out, const report_job *j, const char *figure, bo
     for (size_t a = 0; a < j->na; a++) {
         fputs("<th>", out);
         hl_report_write_html_text(out, j->allocators[a]);
-        fputs(has_libc ? " / libc</th>" : "</th>", out);
+        if (has_libc) {
+            fputs(" / ", out);
+            hl_report_write_html_text(out, baseline);
+        }
+        fputs("</th>", out);
     }
     fputs("</tr>\n", out);
     for (size_t c = 0; c < j->nc; c++)
         for (size_t w = 0; w < j->nw; w++) {
             uint64_t n = largest_size(j, j->workloads[w]);
             const hl_result_row *base =
-                has_libc ? find(j, j->workloads[w], n, "libc", j->collectors[c]) : NULL;
+                has_libc ? find(j, j->workloads[w], n, baseline, j->collectors[c]) : NULL;
             double base_v = base && ok_row(base) ? hl_results_figure(base, (size_t)f) : NAN;
             const char *best = NULL;
             double best_v = INFINITY;
@@ -205,8 +210,7 @@ static void ratio_cell(FILE *out, const hl_result_row *a, const hl_result_row *b
 }
 
 /* Each reference row at its workload's largest n next to the heaplab configuration
- * that models it: CPython next to rc_cycle on pool, a collector with its own
- * allocator (boehm) next to mark_sweep on libc. */
+ * that models it, as the collectors declare it (hl_collector_ops.reference). */
 static void reference_table(FILE *out, const report_job *j) {
     fputs("<h2>Reference rows</h2>\n", out);
     if (j->nref == 0) {
@@ -215,9 +219,22 @@ static void reference_table(FILE *out, const report_job *j) {
               out);
         return;
     }
+    /* what models what, as the collectors declare it (hl_collector_ops.reference) */
+    char pairs[512] = "";
+    size_t used = 0;
+    for (size_t i = 0; hl_collector_registry[i] != NULL; i++) {
+        const hl_collector_ops *ops = hl_collector_registry[i];
+        if (ops->reference == NULL || ops->reference_allocator == NULL) continue;
+        bool cpython = strcmp(ops->reference, "cpython") == 0;
+        used += (size_t)hl_report_fmt(pairs + used, used < sizeof pairs ? sizeof pairs - used : 0,
+                                      "%s%s next to %s on %s", used ? ", " : "",
+                                      cpython ? "CPython" : ops->reference, ops->name,
+                                      ops->reference_allocator);
+    }
     fputs("<p>Each reference at the workload's largest n, next to the heaplab configuration "
-          "that models it: CPython next to rc_cycle on pool, boehm next to mark_sweep on libc. "
-          "The ratios are reference / heaplab. The max pause is usually the final full "
+          "that models it: ", out);
+    hl_report_write_html_text(out, pairs);
+    fputs(". The ratios are reference / heaplab. The max pause is usually the final full "
           "collection; per object means divided by n. docs/reference.md says what compares "
           "and what does not.</p>\n",
           out);
@@ -234,8 +251,10 @@ static void reference_table(FILE *out, const report_job *j) {
                 !hl_report_is_reference_row(r))
                 continue;
             bool cpython = strncmp(r->runtime, "cpython-", 8) == 0;
-            const char *a = cpython ? "pool" : "libc", *c = cpython ? "rc_cycle" : "mark_sweep";
-            const hl_result_row *h = find(j, r->workload, n, a, c);
+            const hl_collector_ops *model = hl_report_model_of(r);
+            const char *a = model ? model->reference_allocator : "-";
+            const char *c = model ? model->name : "-";
+            const hl_result_row *h = model ? find(j, r->workload, n, a, c) : NULL;
             char label[160];
             if (cpython)
                 hl_report_fmt(label, sizeof label, "CPython %s (%s, %s)", r->runtime + 8,
@@ -324,13 +343,20 @@ static bool write_report(FILE *out, void *data) {
         fputs("</figcaption></figure>\n", out);
     }
 
+    const char *baseline = hl_report_baseline_allocator();
     fputs("<h2>Summary</h2>\n<p>For each collector and workload at the workload's largest n: "
           "the allocator with the lowest figure, and each allocator's figure divided by "
-          "libc's (below 1: better than libc). heaplab's own configurations only: the "
-          "reference rows (CPython, boehm on its own allocator) are in the next table.</p>\n",
+          "the baseline allocator's, ", out);
+    hl_report_write_html_text(out, baseline);
+    fputs(" (below 1: better). heaplab's own configurations only: the reference rows "
+          "(another runtime, or a collector on its own allocator) are in the next "
+          "table.</p>\n",
           out);
-    summary_table(out, j, "real_time_ns", false, "Time per run (median), ratio to libc");
-    summary_table(out, j, "peak_rss_bytes", true, "Peak RSS, ratio to libc");
+    char caption[128];
+    hl_report_fmt(caption, sizeof caption, "Time per run (median), ratio to %s", baseline);
+    summary_table(out, j, "real_time_ns", false, caption);
+    hl_report_fmt(caption, sizeof caption, "Peak RSS, ratio to %s", baseline);
+    summary_table(out, j, "peak_rss_bytes", true, caption);
     reference_table(out, j);
 
     fprintf(out, "<h2>Failures (%zu)</h2>\n", failed);

@@ -25,6 +25,7 @@
 #include <stdio.h>
 
 #include "bench/report/results.h"
+#include "collectors/collector.h"
 
 /* snprintf, without the compiler's truncation guesses: every caller either checks the
  * result or accepts a cut message. */
@@ -46,6 +47,13 @@ bool hl_report_results_unreadable(const char *dir);
  * as a heaplab configuration: a runtime other than heaplab (CPython's rows), or a
  * collector that brings its own allocator (boehm on bdwgc). */
 bool hl_report_is_reference_row(const hl_result_row *row);
+
+/* The heaplab collector that models a reference row (its hl_collector_ops.reference
+ * names the row's runtime, "cpython", or its collector, "boehm"), or NULL. */
+const hl_collector_ops *hl_report_model_of(const hl_result_row *row);
+/* The allocator that ratios and per-collector charts are taken against: the
+ * registry's first (heaplab run's default). */
+const char *hl_report_baseline_allocator(void);
 
 /* ---- charts (plot.c) and the report page (report.c) ---- */
 
