@@ -66,7 +66,7 @@ void hl_batch_list_presets(FILE *out);
  * (0..255), or -1 when it could not be started or died by a signal. */
 int hl_batch_capture(char *const argv[], char *out, size_t size);
 
-/* ---- reference rows (batch.c) ---- */
+/* ---- reference rows (runner.c) ---- */
 
 /* What `--reference` resolved to: the reference runtime's rows run, or why not. */
 typedef struct hl_batch_reference {
@@ -139,7 +139,7 @@ bool hl_batch_save_args(const char *dir, char *const *args, size_t count, char *
                         size_t error_size);
 void hl_batch_free_args(char **args, size_t count);
 
-/* ---- running a batch (batch.c) ---- */
+/* ---- running a batch (runner.c) ---- */
 
 #define HL_BATCH_ERROR_SIZE 512
 

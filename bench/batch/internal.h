@@ -1,5 +1,5 @@
 /* Between the batch room's files (plan.c, reference.c, child.c, folder.c,
- * saved_args.c, batch.c); not for use outside bench/batch/. */
+ * saved_args.c, runner.c); not for use outside bench/batch/. */
 #ifndef HEAPLAB_BENCH_BATCH_INTERNAL_H
 #define HEAPLAB_BENCH_BATCH_INTERNAL_H
 

@@ -33,14 +33,11 @@ const hl_command *hl_command_find(const char *name);
 void hl_commands_usage(FILE *out);
 
 /* The subcommands. */
-int hl_cmd_help(int argc, char **argv);    /* bench/cli/main.c's neighbour: commands.c */
+int hl_cmd_help(int argc, char **argv);    /* bench/cli/commands.c */
 int hl_cmd_list(int argc, char **argv);    /* bench/cli/list.c */
-int hl_cmd_run(int argc, char **argv);     /* bench/harness/run.c */
-int hl_cmd_batch(int argc, char **argv);   /* bench/batch/batch.c */
-int hl_cmd_plot(int argc, char **argv);    /* bench/report/plot.c */
-int hl_cmd_compare(int argc, char **argv); /* bench/report/compare.c */
-
-/* `heaplab list presets`: the batch presets, one line each (bench/batch/batch.c). */
-void hl_batch_list_presets(FILE *out);
+int hl_cmd_run(int argc, char **argv);     /* bench/cli/run_command.c */
+int hl_cmd_batch(int argc, char **argv);   /* bench/cli/batch_command.c */
+int hl_cmd_plot(int argc, char **argv);    /* bench/cli/plot_command.c */
+int hl_cmd_compare(int argc, char **argv); /* bench/cli/compare_command.c */
 
 #endif

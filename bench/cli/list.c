@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bench/cli/cli.h"
+#include "bench/batch/batch.h"
 #include "bench/cli/commands.h"
 
 static void list_allocators(FILE *out) {
@@ -48,7 +49,7 @@ typedef struct list_section {
 static const list_section sections[] = {
     {"allocators", list_allocators},    {"collectors", list_collectors},
     {"workloads", list_workloads},
-    {"presets", hl_batch_list_presets},                                     /* bench/batch/batch.c */
+    {"presets", hl_batch_list_presets},                                     /* bench/batch/preset.c */
 };
 
 #define SECTION_COUNT (sizeof sections / sizeof sections[0])
