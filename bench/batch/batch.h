@@ -78,7 +78,13 @@ typedef struct hl_batch_reference {
     char version[32];      /* "3.11.7" */
     char runtime[32];      /* the rows' runtime column: "cpython-3.11" */
     char script[4096];     /* scripts/reference/cpython_workloads.py */
+    /* The variants the script has ("large_list/range\n..."), as it declares them
+     * (`--variants`): a variant it lacks gets no CPython row (and the report says so). */
+    char variants[4096];
 } hl_batch_reference;
+
+/* Whether the reference script has a port of `workload` ("large_list/range"). */
+bool hl_batch_reference_has(const hl_batch_reference *ref, const char *workload);
 
 /* ---- the plan ---- */
 

@@ -117,8 +117,9 @@ bool hl_batch_expand(hl_batch *b, char *error, size_t error_size) {
                         hl_batch_make_slug(c->slug, sizeof c->slug, c->workload, c->size, c->allocator,
                                   c->collector);
                     }
-                /* CPython's run of the same workload and size, after heaplab's */
-                if (pass == 0 && b->ref.enabled) {
+                /* CPython's run of the same workload and size, after heaplab's, when
+                 * the reference script has the variant */
+                if (pass == 0 && b->ref.enabled && hl_batch_reference_has(&b->ref, wname)) {
                     hl_batch_config *c;
                     if (!hl_batch_add_config(b, &cap, error, error_size, &c)) return false;
                     hl_report_fmt(c->workload, sizeof c->workload, "%s", wname);

@@ -78,6 +78,14 @@ bool hl_batch_reference_resolve(hl_batch *b, char *error, size_t error_size) {
                          r->version);
     }
     if (why[0] == '\0') {
+        /* which variants the script has, as it says itself */
+        char *list[] = {r->python, r->script, "--variants", NULL};
+        int code = hl_batch_capture(list, r->variants, sizeof r->variants);
+        if (code != 0 || r->variants[0] == '\0')
+            hl_report_fmt(why, sizeof why, "%s --variants failed (exit status %d)", r->script,
+                          code);
+    }
+    if (why[0] == '\0') {
         r->enabled = true;
         hl_report_fmt(r->choice, sizeof r->choice, "cpython");
         hl_report_fmt(r->note, sizeof r->note, "%s",
@@ -93,4 +101,16 @@ bool hl_batch_reference_resolve(hl_batch *b, char *error, size_t error_size) {
     if (b->preset->warn_without_reference && !b->custom)
         fprintf(stderr, "heaplab batch: no CPython reference rows: %s\n", why);
     return true;
+}
+
+bool hl_batch_reference_has(const hl_batch_reference *ref, const char *workload) {
+    size_t n = strlen(workload);
+    for (const char *p = ref->variants; *p != '\0';) {
+        const char *end = strchr(p, '\n');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && strncmp(p, workload, n) == 0) return true;
+        if (end == NULL) break;
+        p = end + 1;
+    }
+    return false;
 }

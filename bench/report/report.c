@@ -209,6 +209,42 @@ static void ratio_cell(FILE *out, const hl_result_row *a, const hl_result_row *b
         fputs("<td>&ndash;</td>", out);
 }
 
+/* The workloads that have heaplab rows but no rows of a reference runtime the batch
+ * has: the reference script has no port of them (the batch gave them no row rather than
+ * a crashed one). Said in one line per runtime. */
+static void missing_reference_rows(FILE *out, const report_job *j) {
+    const char *runtimes[8];
+    size_t nr = 0;
+    for (size_t i = 0; i < j->count; i++) {
+        const char *rt = j->rows[i].runtime;
+        if (rt[0] == '\0' || strcmp(rt, "heaplab") == 0) continue;
+        add_name(runtimes, &nr, rt);
+        if (nr == 8) break;
+    }
+    for (size_t r = 0; r < nr; r++) {
+        char list[1024] = "";
+        size_t used = 0, missing = 0;
+        for (size_t w = 0; w < j->nw; w++) {
+            bool have = false;
+            for (size_t i = 0; i < j->count && !have; i++)
+                have = !strcmp(j->rows[i].workload, j->workloads[w]) &&
+                       !strcmp(j->rows[i].runtime, runtimes[r]);
+            if (have) continue;
+            used += (size_t)hl_report_fmt(list + used, used < sizeof list ? sizeof list - used : 0,
+                                          "%s%s", missing++ ? ", " : "", j->workloads[w]);
+        }
+        if (missing == 0) continue;
+        fputs("<p class=\"missing\">", out);
+        hl_report_write_html_text(out, runtimes[r]);
+        fputs(" has no rows for ", out);
+        hl_report_write_html_text(out, list);
+        fputs(": its reference script has no port of them (they get no row, not a crashed "
+              "one; <code>scripts/reference/cpython_workloads.py --variants</code> lists what "
+              "it has).</p>\n",
+              out);
+    }
+}
+
 /* Each reference row at its workload's largest n next to the heaplab configuration
  * that models it, as the collectors declare it (hl_collector_ops.reference). */
 static void reference_table(FILE *out, const report_job *j) {
@@ -281,6 +317,7 @@ static void reference_table(FILE *out, const report_job *j) {
         }
     }
     fputs("</table>\n", out);
+    missing_reference_rows(out, j);
 }
 
 static bool write_report(FILE *out, void *data) {

@@ -1,7 +1,7 @@
 # Grouped bars at one size: time (top) and peak RSS (bottom) of every allocator x
 # collector; a cluster per collector, a bar per allocator.
 #
-# Variables (set by bench/report/plot.c):
+# Variables (set by bench/report/chart_bars.c):
 #   out, title, note, templates     as in lines.gp
 #   data     block 0: "collector t1 t2 ..." (ms), block 1: "collector r1 r2 ..." (MiB),
 #            one column per allocator, NaN where a configuration failed; with

@@ -1,7 +1,7 @@
 # A measure against size: one panel per allocator (`panels`), one line per collector
 # (`lines`). Used for time against size, peak RSS against size and leaked bytes.
 #
-# Variables (set by bench/report/plot.c):
+# Variables (set by bench/report/chart_lines.c):
 #   out      output stem (out.png, out.svg)        title   the chart's title
 #   data     blocks of "x y", block (p-1)*nlines + (l-1) for panel p, line l
 #   fails    stem of the failure files: <fails>-<p>.dat holds "x y status" for the

@@ -1,7 +1,7 @@
 # Collector pauses: a panel per collector, a cluster per workload, bars for the
 # median (p50), the 99th percentile and the longest pause, on a log scale.
 #
-# Variables (set by bench/report/plot.c):
+# Variables (set by bench/report/chart_pauses.c):
 #   out, title, note, templates     as in lines.gp
 #   data     block c-1 for panel c: "workload p50 p99 max" in ms (NaN: no pause)
 #   panels, npanels, cols, rows     collector names and the grid (the legend is one

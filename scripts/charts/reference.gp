@@ -2,7 +2,7 @@
 # Top: time per run; bottom: peak RSS. Left: rc_cycle on pool (solid) next to CPython
 # (dashed); right: mark_sweep on libc (solid) next to boehm (dashed).
 #
-# Variables (set by bench/report/plot.c):
+# Variables (set by bench/report/chart_reference.c):
 #   out, title, note, templates     as in lines.gp
 #   data     blocks of "x y": block 2*(p-1) for panel p's heaplab series, 2*(p-1)+1 for
 #            its reference; panels 1, 2 time (left, right), 3, 4 peak RSS

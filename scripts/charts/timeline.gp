@@ -1,7 +1,7 @@
 # Memory over time: live object bytes during one run, a line per collector; collection
 # ends are marked, so mark_sweep's sawtooth shows where each collection cut it down.
 #
-# Variables (set by bench/report/plot.c):
+# Variables (set by bench/report/chart_timelines.c):
 #   out, title, note, templates     as in lines.gp
 #   files, names, n    the timeline files (time_ns live_bytes event) and their legends
 load templates . "/common.gp"
