@@ -124,103 +124,130 @@ typedef struct manifest_job {
     const hl_batch_reference *ref;
 } manifest_job;
 
-static void kv(FILE *out, const char *indent, const char *key, const char *value, bool last) {
-    fprintf(out, "%s", indent);
-    hl_results_write_json_string(out, key);
-    fputs(": ", out);
-    hl_results_write_json_string(out, value && value[0] ? value : "unknown");
-    fputs(last ? "\n" : ",\n", out);
+/* obj[key] = text, "unknown" when empty (a manifest never leaves a field out). */
+static bool kv(json_t *obj, const char *key, const char *value) {
+    return json_object_set_new(obj, key,
+                               hl_results_json_text(value && value[0] ? value : "unknown")) == 0;
 }
 
-static bool write_manifest(FILE *out, void *data) {
-    const manifest_job *job = data;
-    char text[1024];
+static bool kv_int(json_t *obj, const char *key, long long value) {
+    return json_object_set_new(obj, key, json_integer((json_int_t)value)) == 0;
+}
 
-    fputs("{\n  \"batch\": {\n", out);
-    kv(out, "    ", "preset", job->preset, false);
-    kv(out, "    ", "started", job->started, false);
-    kv(out, "    ", "finished", job->finished ? job->finished : "not finished", false);
-    fprintf(out, "    \"configurations_done\": %zu,\n    \"configurations_total\": %zu,\n",
-            job->done, job->total);
-    fputs("    \"arguments\": [", out);
-    for (size_t i = 0; i < job->arg_count; i++) {
-        if (i) fputs(", ", out);
-        hl_results_write_json_string(out, job->args[i]);
-    }
-    fputs("]\n  },\n  \"host\": {\n", out);
+/* doc[key] = a new object (borrowed), NULL when out of memory. */
+static json_t *section(json_t *doc, const char *key) {
+    json_t *obj = json_object();
+    return json_object_set_new(doc, key, obj) == 0 ? obj : NULL;
+}
 
-    char host[256] = "unknown";
+static bool batch_section(json_t *doc, const manifest_job *job) {
+    json_t *batch = section(doc, "batch"), *args = json_array();
+    bool ok = batch != NULL && args != NULL;
+    for (size_t i = 0; ok && i < job->arg_count; i++)
+        ok = json_array_append_new(args, hl_results_json_text(job->args[i])) == 0;
+    ok = ok && kv(batch, "preset", job->preset) && kv(batch, "started", job->started) &&
+         kv(batch, "finished", job->finished ? job->finished : "not finished") &&
+         kv_int(batch, "configurations_done", (long long)job->done) &&
+         kv_int(batch, "configurations_total", (long long)job->total) &&
+         json_object_set(batch, "arguments", args) == 0;
+    json_decref(args);
+    return ok;
+}
+
+static bool host_section(json_t *doc) {
+    char text[1024], host[256] = "unknown";
+    json_t *s = section(doc, "host");
+    if (s == NULL) return false;
     if (gethostname(host, sizeof host) != 0) hl_batch_fmt(host, sizeof host, "unknown");
     host[sizeof host - 1] = '\0';
-    kv(out, "    ", "name", host, false);
+    bool ok = kv(s, "name", host);
     if (!file_field("/proc/cpuinfo", "model name", ':', text, sizeof text))
         hl_batch_fmt(text, sizeof text, "unknown");
-    kv(out, "    ", "cpu_model", text, false);
-    fprintf(out, "    \"cores_online\": %ld,\n    \"cores_configured\": %ld,\n",
-            sysconf(_SC_NPROCESSORS_ONLN), sysconf(_SC_NPROCESSORS_CONF));
+    ok = ok && kv(s, "cpu_model", text) &&
+         kv_int(s, "cores_online", sysconf(_SC_NPROCESSORS_ONLN)) &&
+         kv_int(s, "cores_configured", sysconf(_SC_NPROCESSORS_CONF));
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    fprintf(out, "    \"memory_bytes\": %lld,\n",
-            pages > 0 && page > 0 ? (long long)pages * page : 0LL);
+    ok = ok && kv_int(s, "memory_bytes", pages > 0 && page > 0 ? (long long)pages * page : 0LL);
     struct utsname u;
     if (uname(&u) == 0)
         hl_batch_fmt(text, sizeof text, "%s %s %s %s", u.sysname, u.release, u.version, u.machine);
     else
         hl_batch_fmt(text, sizeof text, "unknown");
-    kv(out, "    ", "kernel", text, false);
+    ok = ok && kv(s, "kernel", text);
     if (!file_field("/etc/os-release", "PRETTY_NAME", '=', text, sizeof text))
         hl_batch_fmt(text, sizeof text, "unknown");
-    kv(out, "    ", "os", text, true);
+    return ok && kv(s, "os", text);
+}
 
-    fputs("  },\n  \"build\": {\n", out);
-    kv(out, "    ", "compiler", HEAPLAB_C_COMPILER, false);
+static bool build_section(json_t *doc) {
+    char text[1024];
+    json_t *s = section(doc, "build");
+    bool ok = s != NULL && kv(s, "compiler", HEAPLAB_C_COMPILER);
 #ifdef __VERSION__
-    kv(out, "    ", "compiler_version", __VERSION__, false);
+    ok = ok && kv(s, "compiler_version", __VERSION__);
 #endif
-    kv(out, "    ", "build_type", HEAPLAB_BUILD_TYPE, false);
+    ok = ok && kv(s, "build_type", HEAPLAB_BUILD_TYPE);
     c_flags(text, sizeof text);
-    kv(out, "    ", "c_flags", text, false);
+    ok = ok && kv(s, "c_flags", text);
 #ifdef HEAPLAB_SANITIZE
-    kv(out, "    ", "sanitizers", "address,undefined", false);
+    ok = ok && kv(s, "sanitizers", "address,undefined");
 #else
-    kv(out, "    ", "sanitizers", "none", false);
+    ok = ok && kv(s, "sanitizers", "none");
 #endif
     char *git_rev[] = {"git", "-C", HEAPLAB_SOURCE_DIR, "rev-parse", "HEAD", NULL};
     if (hl_batch_capture(git_rev, text, sizeof text) != 0 || text[0] == '\0')
         hl_batch_fmt(text, sizeof text, "unknown");
     first_line(text);
-    kv(out, "    ", "git_revision", text, false);
+    ok = ok && kv(s, "git_revision", text);
     char *git_status[] = {
         "git", "-C", HEAPLAB_SOURCE_DIR, "status", "--porcelain", "--untracked-files=no", NULL};
     char status[256];
     int code = hl_batch_capture(git_status, status, sizeof status);
-    kv(out, "    ", "git_tree", code != 0 ? "unknown" : status[0] ? "modified" : "clean", false);
-    kv(out, "    ", "source_dir", HEAPLAB_SOURCE_DIR, true);
+    return ok &&
+           kv(s, "git_tree",
+              code != 0   ? "unknown"
+              : status[0] ? "modified"
+                          : "clean") &&
+           kv(s, "source_dir", HEAPLAB_SOURCE_DIR);
+}
 
-    fputs("  },\n  \"versions\": {\n", out);
-    kv(out, "    ", "libbenchmark", hl_bench_library_version(), false);
+static bool versions_section(json_t *doc, const hl_batch_reference *ref) {
+    char text[1024];
+    json_t *s = section(doc, "versions");
+    bool ok = s != NULL && kv(s, "libbenchmark", hl_bench_library_version());
     char *gnuplot[] = {"gnuplot", "--version", NULL};
     if (hl_batch_capture(gnuplot, text, sizeof text) != 0)
         hl_batch_fmt(text, sizeof text, "unknown");
     first_line(text);
-    kv(out, "    ", "gnuplot", text, false);
-    for (size_t i = 0; hl_allocator_registry[i] != NULL; i++) {
+    ok = ok && kv(s, "gnuplot", text);
+    for (size_t i = 0; ok && hl_allocator_registry[i] != NULL; i++) {
         const hl_allocator_ops *ops = hl_allocator_registry[i];
-        if (ops->version == NULL) continue;
-        kv(out, "    ", ops->name, ops->version(), false);
+        if (ops->version != NULL) ok = kv(s, ops->name, ops->version());
     }
-    kv(out, "    ", "glibc", gnu_get_libc_version(), false);
-    const hl_batch_reference *ref = job->ref;
     bool on = ref != NULL && ref->enabled;
-    kv(out, "    ", "python3", on ? ref->version : "none", true);
-    fputs("  },\n  \"reference\": {\n", out);
-    kv(out, "    ", "runtime", on ? ref->runtime : "none", false);
-    kv(out, "    ", "note", ref ? ref->note : "none", false);
-    kv(out, "    ", "python3", ref && ref->python[0] ? ref->python : "not found", false);
-    kv(out, "    ", "python_executable", on ? ref->executable : "none", false);
-    kv(out, "    ", "python_version", on ? ref->version : "none", false);
-    kv(out, "    ", "script", ref && ref->script[0] ? ref->script : "none", true);
-    fputs("  }\n}\n", out);
-    return ferror(out) == 0;
+    return ok && kv(s, "glibc", gnu_get_libc_version()) &&
+           kv(s, "python3", on ? ref->version : "none");
+}
+
+static bool reference_section(json_t *doc, const hl_batch_reference *ref) {
+    json_t *s = section(doc, "reference");
+    bool on = ref != NULL && ref->enabled;
+    return s != NULL && kv(s, "runtime", on ? ref->runtime : "none") &&
+           kv(s, "note", ref ? ref->note : "none") &&
+           kv(s, "python3", ref && ref->python[0] ? ref->python : "not found") &&
+           kv(s, "python_executable", on ? ref->executable : "none") &&
+           kv(s, "python_version", on ? ref->version : "none") &&
+           kv(s, "script", ref && ref->script[0] ? ref->script : "none");
+}
+
+static bool write_manifest(FILE *out, void *data) {
+    const manifest_job *job = data;
+    json_t *doc = json_object();
+    bool ok = doc != NULL && batch_section(doc, job) && host_section(doc) && build_section(doc) &&
+              versions_section(doc, job->ref) && reference_section(doc, job->ref) &&
+              hl_results_json_dump(doc, out);
+    json_decref(doc);
+    return ok;
 }
 
 bool hl_manifest_write(const char *dir, char *const *args, size_t arg_count, const char *preset,
