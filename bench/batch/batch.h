@@ -66,8 +66,6 @@ typedef struct hl_batch_reference {
 bool hl_manifest_write(const char *dir, char *const *args, size_t arg_count, const char *preset,
                        const char *started, const char *finished, size_t done, size_t total,
                        const hl_batch_reference *ref);
-/* The manifest as HTML (a definition list), for the report; false when unreadable. */
-bool hl_manifest_write_html(FILE *out, const char *dir);
 
 /* ---- plot.c and report.c ---- */
 
