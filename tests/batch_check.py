@@ -69,7 +69,7 @@ def tiny_batch(name, extra=()):
 
 
 def check_folder(out):
-    for f in ("manifest.json", "results.json", "results.csv", "report.html", "batch.args"):
+    for f in ("manifest.json", "results.json", "results.csv", "report.html", "batch.json"):
         p = os.path.join(out, f)
         check(os.path.isfile(p) and os.path.getsize(p) > 0, "missing or empty " + p)
     rows = read_csv(os.path.join(out, "results.csv"))
@@ -102,6 +102,9 @@ def check_folder(out):
             seen[ident] = seen.get(ident, 0) + 1
     check(set(seen) == TINY_CONFIGS, "results.json configurations differ: %s" % sorted(seen))
     check(all(n == 2 for n in seen.values()), "each configuration should have 2 repetitions: %s" % seen)
+    with open(os.path.join(out, "batch.json")) as f:
+        saved = json.load(f)
+    check(saved == {"args": TINY}, "batch.json: %s" % saved)
 
     with open(os.path.join(out, "manifest.json")) as f:
         manifest = json.load(f)
@@ -395,8 +398,10 @@ def test_reference():
     check(ref.get("runtime") == runtime and ref.get("python3") == python
           and ref.get("python_version") == version, "manifest reference: %s" % ref)
     check(manifest["versions"].get("python3") == version, "manifest versions: %s" % manifest["versions"])
-    with open(os.path.join(out, "batch.args")) as f:
-        check("--reference\ncpython\n" in f.read(), "batch.args lacks --reference cpython")
+    with open(os.path.join(out, "batch.json")) as f:
+        saved = json.load(f)["args"]
+    check(("--reference", "cpython") in zip(saved, saved[1:]),
+          "batch.json lacks --reference cpython: %s" % saved)
 
     # the charts: comparison charts, and the references in the line and bar charts
     charts = os.path.join(out, "charts")
@@ -590,8 +595,9 @@ def test_reference_none():
     ref = manifest["reference"]
     check(ref["runtime"] == "none" and "python3" in ref["note"] and "skipped" in ref["note"],
           "manifest should say the reference rows were skipped: %s" % ref)
-    with open(os.path.join(out, "batch.args")) as f:
-        check("--reference\nnone\n" in f.read(), "batch.args should pin --reference none")
+    with open(os.path.join(out, "batch.json")) as f:
+        saved = json.load(f)["args"]
+    check(saved[-2:] == ["--reference", "none"], "batch.json should pin --reference none: %s" % saved)
     # the comparison chart says what is missing
     with open(os.path.join(out, "charts", "reference-cyclic_graph-pairs.svg")) as f:
         svg = f.read()
@@ -629,7 +635,7 @@ BAD = [
     (["batch", "--reference", "jython"], "jython"),
     (["batch", "--reference", ""], "--reference"),
     (["batch", "--resume", "/nonexistent-heaplab-dir"], "/nonexistent-heaplab-dir"),
-    (["batch", "--resume", "."], "batch.args"),
+    (["batch", "--resume", "."], "batch.json"),
     (["batch", "--resume", "x", "--sizes", "10"], "--resume"),
     (["plot"], "plot"),
     (["plot", "/nonexistent-heaplab-dir"], "/nonexistent-heaplab-dir"),

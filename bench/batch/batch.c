@@ -419,7 +419,7 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
         } else if (strcmp(name, "--out") == 0 || strcmp(name, "--resume") == 0) {
             bool resume = name[2] == 'r';
             if (from_saved) {
-                hl_batch_fmt(error, error_size, "batch.args: %s is not allowed there", name);
+                hl_batch_fmt(error, error_size, "batch.json: %s is not allowed there", name);
                 return false;
             }
             if (value[0] == '\0') {
@@ -438,7 +438,7 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
     if (b->resume[0] != '\0' && argc > 3) {
         hl_batch_fmt(error, error_size,
                      "--resume DIR takes no other option (the batch's own are in "
-                     "DIR/batch.args)");
+                     "DIR/batch.json)");
         return false;
     }
     if (b->resume[0] != '\0') return true;
@@ -788,82 +788,6 @@ static void default_out(hl_batch *b) {
     /* two batches in the same second get distinct folders */
     for (int i = 2; file_exists(b->out) && i < 100; i++)
         hl_batch_fmt(b->out, sizeof b->out, "%s/%s-%s-%d", base, stamp, preset, i);
-}
-
-typedef struct args_job {
-    char *const *args;
-    size_t count;
-} args_job;
-
-static bool write_args(FILE *out, void *data) {
-    const args_job *job = data;
-    for (size_t i = 0; i < job->count; i++)
-        fprintf(out, "%s\n", job->args[i]);
-    return true;
-}
-
-static void free_args(char **args, size_t count) {
-    if (args == NULL) return;
-    for (size_t i = 0; i < count; i++)
-        free(args[i]);
-    free(args);
-}
-
-/* DIR/batch.args: one argument per line, without "batch", --out and --resume. */
-static bool read_saved_args(const char *dir, char ***args, size_t *count, char *error,
-                            size_t error_size, int *exit_code) {
-    char path[PATH_MAX];
-    path_join(path, sizeof path, dir, "batch.args", NULL);
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        hl_batch_fmt(error, error_size, "--resume: %s is not a folder", dir);
-        *exit_code = HL_EXIT_USAGE;
-        return false;
-    }
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        bool missing = errno == ENOENT;
-        hl_batch_fmt(error, error_size, "--resume: %s %s", dir,
-                     missing ? "is not a batch folder (no batch.args)"
-                             : "has an unreadable batch.args");
-        *exit_code = missing ? HL_EXIT_USAGE : HL_EXIT_FAILURE;
-        return false;
-    }
-    size_t cap = 8, n = 0;
-    char **list = malloc((cap + 2) * sizeof *list);
-    if (list == NULL) {
-        fclose(f);
-        hl_batch_fmt(error, error_size, "out of memory");
-        *exit_code = HL_EXIT_FAILURE;
-        return false;
-    }
-    char *line = NULL;
-    size_t line_cap = 0;
-    ssize_t len;
-    list[n++] = strdup("batch");
-    while (list != NULL && (len = getline(&line, &line_cap, f)) > 0) {
-        if (line[len - 1] == '\n') line[--len] = '\0';
-        if (n + 2 >= cap) {
-            char **bigger = realloc(list, (cap * 2 + 2) * sizeof *list);
-            if (bigger == NULL) break;
-            list = bigger;
-            cap *= 2;
-        }
-        list[n++] = strdup(line);
-    }
-    free(line);
-    fclose(f);
-    list[n] = NULL;
-    for (size_t i = 0; i < n; i++)
-        if (list[i] == NULL) {
-            free_args(list, n);
-            hl_batch_fmt(error, error_size, "out of memory");
-            *exit_code = HL_EXIT_FAILURE;
-            return false;
-        }
-    *args = list;
-    *count = n;
-    return true;
 }
 
 /* ---- child processes -------------------------------------------------------- */
@@ -1327,21 +1251,21 @@ int hl_cmd_batch(int argc, char **argv) {
     size_t saved_count = 0;
     bool resuming = b.resume[0] != '\0';
     if (resuming) {
-        int code = HL_EXIT_USAGE;
+        bool usage = true;
         char resume_dir[PATH_MAX];
         hl_batch_fmt(resume_dir, sizeof resume_dir, "%s", b.resume);
-        if (!read_saved_args(resume_dir, &saved, &saved_count, error, sizeof error, &code))
-            return code == HL_EXIT_USAGE ? batch_usage(error) : hl_cli_error("%s", error);
+        if (!hl_batch_load_args(resume_dir, &saved, &saved_count, error, sizeof error, &usage))
+            return usage ? batch_usage(error) : hl_cli_error("%s", error);
         memset(&b, 0, sizeof b);
         if (!batch_parse(&b, (int)saved_count, saved, true, error, sizeof error)) {
-            free_args(saved, saved_count);
-            return hl_cli_usage_error("--resume: %s/batch.args: %s", resume_dir, error);
+            hl_batch_free_args(saved, saved_count);
+            return hl_cli_usage_error("--resume: %s/" HL_BATCH_ARGS_FILE ": %s", resume_dir, error);
         }
         hl_batch_fmt(b.out, sizeof b.out, "%s", resume_dir);
         hl_batch_fmt(b.resume, sizeof b.resume, "%s", resume_dir);
     }
     if (!reference_resolve(&b, error, sizeof error) || !batch_expand(&b, error, sizeof error)) {
-        free_args(saved, saved_count);
+        hl_batch_free_args(saved, saved_count);
         batch_free(&b);
         return batch_usage(error);
     }
@@ -1350,7 +1274,7 @@ int hl_cmd_batch(int argc, char **argv) {
     if (!resuming) {
         if (!b.out_given) default_out(&b);
         char args_path[PATH_MAX];
-        path_join(args_path, sizeof args_path, b.out, "batch.args", NULL);
+        path_join(args_path, sizeof args_path, b.out, HL_BATCH_ARGS_FILE, NULL);
         if (file_exists(args_path)) {
             batch_free(&b);
             return hl_cli_usage_error("--out: %s already holds a batch (finish it with --resume "
@@ -1367,7 +1291,7 @@ int hl_cmd_batch(int argc, char **argv) {
     for (size_t i = 0; i < 4; i++) {
         path_join(sub, sizeof sub, b.out, subdirs[i], NULL);
         if (!make_dir(sub, error, sizeof error)) {
-            free_args(saved, saved_count);
+            hl_batch_free_args(saved, saved_count);
             batch_free(&b);
             /* The folder itself cannot be made: the --out value is unusable (usage,
              * exit 2). A subfolder of a folder we made: something else went wrong. */
@@ -1399,13 +1323,10 @@ int hl_cmd_batch(int argc, char **argv) {
             own[arg_count++] = b.ref.choice;
         }
         args = own;
-        char args_path[PATH_MAX];
-        path_join(args_path, sizeof args_path, b.out, "batch.args", NULL);
-        args_job job = {args, arg_count};
-        if (!hl_results_write_atomic(args_path, write_args, &job)) {
+        if (!hl_batch_save_args(b.out, args, arg_count, error, sizeof error)) {
             free(own);
             batch_free(&b);
-            return hl_cli_error("cannot write %s: %s", args_path, strerror(errno));
+            return hl_cli_error("%s", error);
         }
     }
     const char *preset_name = b.custom ? "custom" : b.preset->name;
@@ -1484,7 +1405,7 @@ int hl_cmd_batch(int argc, char **argv) {
             printf("%s/report.html\n", b.out);
     }
     free(own);
-    free_args(saved, saved_count);
+    hl_batch_free_args(saved, saved_count);
     batch_free(&b);
     return exit_code;
 }

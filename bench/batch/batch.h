@@ -1,7 +1,7 @@
 /* heaplab batches: the matrix runner and what reads its folder.
  *
  * A batch folder (docs/batch.md):
- *   batch.args      the batch's own arguments, one per line (what --resume re-reads)
+ *   batch.json      the batch's own arguments, {"args": [...]} (what --resume re-reads)
  *   manifest.json   machine, build, versions, arguments
  *   runs/           per configuration: <slug>.csv (its row: the "finished" mark),
  *                   <slug>.json (its Google Benchmark JSON), <slug>.log (its output)
@@ -114,5 +114,24 @@ void hl_progress_finish(hl_progress *p, const char *name, const char *status, do
 void hl_progress_end(hl_progress *p);
 /* Monotonic clock in seconds. */
 double hl_progress_now(void);
+
+/* ---- saved arguments (saved_args.c) ---- */
+
+#define HL_BATCH_ARGS_FILE "batch.json"
+
+/* DIR/batch.json, {"args": ["--sizes", "100", ...]}: the batch's own arguments (after
+ * "batch", without --out and --resume), written atomically through jansson; what
+ * `--resume DIR` reads back. False (and *error, one line) when it cannot be written. */
+bool hl_batch_save_args(const char *dir, char *const *args, size_t count, char *error,
+                        size_t error_size);
+/* Read DIR/batch.json back as an argv for the batch's parser: (*args)[0] is "batch",
+ * then the saved arguments, then NULL; *count includes "batch". False (and *error, one
+ * line starting "--resume: DIR") when DIR is not a folder, holds no batch.json, or the
+ * file is not JSON or not {"args": [strings]} (*usage_error true: exit 2), or it cannot
+ * be read or memory runs out (*usage_error false). */
+bool hl_batch_load_args(const char *dir, char ***args, size_t *count, char *error,
+                        size_t error_size, bool *usage_error);
+/* Free what hl_batch_load_args returned (NULL is fine). */
+void hl_batch_free_args(char **args, size_t count);
 
 #endif
