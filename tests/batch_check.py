@@ -3,7 +3,7 @@
 
 Usage: batch_check.py HEAPLAB WORKDIR TEST
 TEST is one of: folder, compare, resume, timeout, crash, bad-args, report, results-json,
-reference, reference-resume, reference-faults, reference-none.
+reference, reference-resume, reference-faults, reference-none, reformatted.
 Each test exits non-zero with a message on the first failed check. Standard library
 only; Google Benchmark's compare.py runs under /usr/bin/python3 (Debian's, with scipy).
 """
@@ -69,7 +69,7 @@ def tiny_batch(name, extra=()):
 
 
 def check_folder(out):
-    for f in ("manifest.json", "results.json", "results.csv", "report.html", "batch.args"):
+    for f in ("manifest.json", "results.json", "results.csv", "report.html", "batch.json"):
         p = os.path.join(out, f)
         check(os.path.isfile(p) and os.path.getsize(p) > 0, "missing or empty " + p)
     rows = read_csv(os.path.join(out, "results.csv"))
@@ -102,10 +102,9 @@ def check_folder(out):
             seen[ident] = seen.get(ident, 0) + 1
     check(set(seen) == TINY_CONFIGS, "results.json configurations differ: %s" % sorted(seen))
     check(all(n == 2 for n in seen.values()), "each configuration should have 2 repetitions: %s" % seen)
-    # every entry on one line
-    with open(os.path.join(out, "results.json")) as f:
-        lines = [l for l in f if '"name": ' in l]
-    check(len(lines) == len(doc["benchmarks"]), "entries are not one per line")
+    with open(os.path.join(out, "batch.json")) as f:
+        saved = json.load(f)
+    check(saved == {"args": TINY}, "batch.json: %s" % saved)
 
     with open(os.path.join(out, "manifest.json")) as f:
         manifest = json.load(f)
@@ -399,8 +398,10 @@ def test_reference():
     check(ref.get("runtime") == runtime and ref.get("python3") == python
           and ref.get("python_version") == version, "manifest reference: %s" % ref)
     check(manifest["versions"].get("python3") == version, "manifest versions: %s" % manifest["versions"])
-    with open(os.path.join(out, "batch.args")) as f:
-        check("--reference\ncpython\n" in f.read(), "batch.args lacks --reference cpython")
+    with open(os.path.join(out, "batch.json")) as f:
+        saved = json.load(f)["args"]
+    check(("--reference", "cpython") in zip(saved, saved[1:]),
+          "batch.json lacks --reference cpython: %s" % saved)
 
     # the charts: comparison charts, and the references in the line and bar charts
     charts = os.path.join(out, "charts")
@@ -594,8 +595,9 @@ def test_reference_none():
     ref = manifest["reference"]
     check(ref["runtime"] == "none" and "python3" in ref["note"] and "skipped" in ref["note"],
           "manifest should say the reference rows were skipped: %s" % ref)
-    with open(os.path.join(out, "batch.args")) as f:
-        check("--reference\nnone\n" in f.read(), "batch.args should pin --reference none")
+    with open(os.path.join(out, "batch.json")) as f:
+        saved = json.load(f)["args"]
+    check(saved[-2:] == ["--reference", "none"], "batch.json should pin --reference none: %s" % saved)
     # the comparison chart says what is missing
     with open(os.path.join(out, "charts", "reference-cyclic_graph-pairs.svg")) as f:
         svg = f.read()
@@ -633,7 +635,7 @@ BAD = [
     (["batch", "--reference", "jython"], "jython"),
     (["batch", "--reference", ""], "--reference"),
     (["batch", "--resume", "/nonexistent-heaplab-dir"], "/nonexistent-heaplab-dir"),
-    (["batch", "--resume", "."], "batch.args"),
+    (["batch", "--resume", "."], "batch.json"),
     (["batch", "--resume", "x", "--sizes", "10"], "--resume"),
     (["plot"], "plot"),
     (["plot", "/nonexistent-heaplab-dir"], "/nonexistent-heaplab-dir"),
@@ -769,11 +771,155 @@ def test_results_json():
     check("large_list/range/1000/libc/rc_cycle" in p.stdout, "compare.py output: %s" % p.stdout)
 
 
+# ---- JSON written by any tool: jansson reads it whatever its layout -----------------
+
+REFORMAT_VICTIM = "cyclic_graph-pairs_100_pool_mark_sweep"
+
+
+def batch_json_files(out):
+    """Every JSON file of a batch folder: results, manifest, saved arguments, children."""
+    paths = [os.path.join(out, f) for f in ("results.json", "manifest.json", "batch.json")]
+    for sub in ("runs", "timelines"):
+        folder = os.path.join(out, sub)
+        paths += sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".json"))
+    return [p for p in paths if os.path.isfile(p)]
+
+
+def rewrite_json(path, style):
+    """Rewrite one JSON file: python's json.tool (indent 4, one member per line) or a
+    compact dump with no blanks at all. Returns whether the text changed."""
+    with open(path) as f:
+        before = f.read()
+    tmp = path + ".rewrite"
+    if style == "json.tool":
+        p = subprocess.run([sys.executable, "-m", "json.tool", path, tmp], capture_output=True,
+                           text=True, timeout=60)
+        check(p.returncode == 0, "json.tool %s: %s" % (path, p.stderr))
+    else:
+        with open(path) as f:
+            doc = json.load(f)
+        with open(tmp, "w") as f:
+            json.dump(doc, f, separators=(",", ":"))
+    os.replace(tmp, path)
+    with open(path) as f:
+        return f.read() != before
+
+
+def entries_by_config(out):
+    seen = {}
+    for e in json_entries(out):
+        seen.setdefault((e["workload"], str(e["size"]), e["allocator"], e["collector"]), []).append(e)
+    return seen
+
+
+def manifest_html(out):
+    with open(os.path.join(out, "report.html")) as f:
+        html = f.read()
+    check("<h2>Manifest</h2>" in html, "report.html of %s has no manifest" % out)
+    section = html[html.index("<h2>Manifest</h2>"):]
+    check("<table class=\"manifest\">" in section and "host.cpu_model" in section,
+          "the manifest was not shown: %s" % section[:300])
+    return section
+
+
+def chart_data(out):
+    folder = os.path.join(out, "charts", "data")
+    data = {}
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".dat"):
+            with open(os.path.join(folder, name)) as f:
+                data[name] = f.read()
+    return data
+
+
+def test_reformatted():
+    """A results folder whose JSON files were rewritten by another tool (json.tool's
+    indentation, or no blanks at all) still plots, compares and resumes, with the same
+    rows: every JSON file is read with a JSON parser, never line by line."""
+    _, _, runtime = path_python()
+    orig, _ = tiny_batch("reformatted", ["--reference", "cpython"])
+    want = TINY_CONFIGS | {(w, "100", "pymalloc", "cpython_gc")
+                           for w in ("recursion/sum", "cyclic_graph/pairs")}
+    rows = {identity(x): x for x in read_csv(os.path.join(orig, "results.csv"))}
+    check(set(rows) == want and all(x["status"] == "ok" for x in rows.values()),
+          "the batch to reformat: %s" % sorted(rows))
+    entries = entries_by_config(orig)
+    check(set(entries) == want, "results.json of the batch to reformat: %s" % sorted(entries))
+    manifest, data = manifest_html(orig), chart_data(orig)
+    for style in ("json.tool", "compact"):
+        out = fresh("reformatted-" + style)
+        shutil.copytree(orig, out)
+        files = batch_json_files(out)
+        changed = [os.path.relpath(p, out) for p in files if rewrite_json(p, style)]
+        runs = [f for f in changed if f.startswith("runs" + os.sep)]
+        check(len(runs) == len(want), "%s: rewrote %d child files: %s" % (style, len(runs), changed))
+        for f in ("results.json", "manifest.json", "batch.json"):
+            check(f in changed, "%s: %s was not rewritten (missing, or already so)" % (style, f))
+        # plot: the same chart data and the manifest shown as before
+        r = run(["plot", out])
+        check(r.returncode == 0, "%s: plot exited %d: %s" % (style, r.returncode, r.stderr[-2000:]))
+        check(chart_data(out) == data, "%s: plot drew other data" % style)
+        check(manifest_html(out) == manifest, "%s: the report shows another manifest" % style)
+        # compare: every configuration, and nothing changed
+        r = run(["compare", orig, out])
+        check(r.returncode == 0, "%s: compare exited %d: %s" % (style, r.returncode, r.stderr))
+        check("%d configurations compared" % len(want) in r.stdout, "%s: compare: %s" % (style, r.stdout))
+        for w, n, a, c in want:
+            line = [l for l in r.stdout.splitlines() if l.startswith("%s/%s/%s/%s " % (w, n, a, c))]
+            check(len(line) == 1 and line[0].count("1.000") == 2
+                  and not any(flag in line[0] for flag in ("slower", "faster", "bigger", "smaller")),
+                  "%s: compare of %s: %s" % (style, (w, n, a, c), line))
+        # resume: the saved arguments read back, one configuration to run again, and the
+        # reformatted children's entries merged into results.json as they are
+        os.remove(os.path.join(out, "runs", REFORMAT_VICTIM + ".csv"))
+        r = run(["batch", "--resume", out])
+        check(r.returncode == 0, "%s: resume exited %d: %s" % (style, r.returncode, r.stderr[-2000:]))
+        check("already" in r.stderr, "%s: resume did not report finished ones: %s" % (style, r.stderr))
+        after = {identity(x): x for x in read_csv(os.path.join(out, "results.csv"))}
+        check(set(after) == want and all(x["status"] == "ok" for x in after.values()),
+              "%s: rows after resume: %s" % (style, sorted(after)))
+        victim = ("cyclic_graph/pairs", "100", "pool", "mark_sweep")
+        for ident, row in rows.items():
+            if ident != victim:
+                check(after[ident] == row, "%s: resume changed the row of %s" % (style, ident))
+        merged = entries_by_config(out)
+        check(set(merged) == want, "%s: results.json after resume: %s" % (style, sorted(merged)))
+        for ident, es in merged.items():
+            check(not any(e.get("error_occurred") for e in es),
+                  "%s: %s has a failed entry after resume: %s" % (style, ident, es))
+            if ident != victim:
+                check(es == entries[ident], "%s: the entries of %s changed" % (style, ident))
+            check(sum(e["run_type"] == "iteration" for e in es) == 2,
+                  "%s: %s has %d repetitions" % (style, ident, len(es)))
+        check(all(e["runtime"] == runtime for e in merged[("recursion/sum", "100", "pymalloc",
+                                                           "cpython_gc")]),
+              "%s: the CPython entries lost their runtime" % style)
+        with open(os.path.join(out, "manifest.json")) as f:
+            m = json.load(f)
+        check(m["batch"]["configurations_done"] == m["batch"]["configurations_total"],
+              "%s: manifest after resume: %s" % (style, m["batch"]))
+    # the report shows the manifest flat (nested keys joined with dots, arrays with
+    # blanks) and escapes every key and value
+    m["host"]["cpu_model"] = '<b>"A&B"</b>'
+    m["extra"] = {"deep": {"x<y": 1, "list": ["a", 2, None]}}
+    with open(os.path.join(out, "manifest.json"), "w") as f:
+        json.dump(m, f)
+    r = run(["plot", out])
+    check(r.returncode == 0, "plot with an edited manifest exited %d: %s" % (r.returncode, r.stderr))
+    html = manifest_html(out)
+    for cell in ("<tr><th>host.cpu_model</th><td>&lt;b&gt;&quot;A&amp;B&quot;&lt;/b&gt;</td></tr>",
+                 "<tr><th>extra.deep.x&lt;y</th><td>1</td></tr>",
+                 "<tr><th>extra.deep.list</th><td>a 2 null</td></tr>",
+                 "<tr><th>batch.arguments</th><td>%s</td></tr>" % " ".join(m["batch"]["arguments"]),
+                 "<tr><th>batch.configurations_done</th><td>%d</td></tr>" % m["batch"]["configurations_total"]):
+        check(cell in html, "the report's manifest lacks %s: %s" % (cell, html[:3000]))
+
+
 TESTS = {"crash": test_crash, "folder": test_folder, "compare": test_compare, "resume": test_resume,
          "timeout": test_timeout, "bad-args": test_bad_args, "report": test_report,
          "results-json": test_results_json, "reference": test_reference,
          "reference-resume": test_reference_resume, "reference-faults": test_reference_faults,
-         "reference-none": test_reference_none}
+         "reference-none": test_reference_none, "reformatted": test_reformatted}
 
 if __name__ == "__main__":
     os.makedirs(WORK, exist_ok=True)

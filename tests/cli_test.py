@@ -138,7 +138,8 @@ BAD = [
 # folder), {good} a results folder (a results.csv written by `run --row`), {corrupt} a
 # results.csv whose row is cut short, {garbage} one that is not CSV at all, {csvdir} a
 # results.csv that is a folder, {file} a regular file, {badargs} a batch folder whose
-# saved batch.args holds a bad size, {emptyargs} one whose batch.args is empty.
+# saved batch.json holds a bad size, {emptyargs} one whose batch.json is empty (not
+# JSON), {notargs} one whose batch.json is JSON but not {"args": [strings]}.
 # (args, exit code, a word the one line must contain[, pending]). tests/batch_check.py
 # (bad-args) has more batch/plot/compare cases; these are the ones it does not cover.
 # `pending` marks a case whose exit code differs from the contract in a file
@@ -162,9 +163,11 @@ BAD_OTHERS = [
     (["batch", "--out", "{file}", "--sizes", "10"], 2, "not a folder"),
     (["batch", "--out", "/dev/null/batch", "--sizes", "10"], 2, "/dev/null"),
     (["batch", "--out", "{good}", "--sizes", "10"], 2, "not empty"),
-    (["batch", "--resume", "{notres}"], 2, "batch.args"),
+    (["batch", "--resume", "{notres}"], 2, "batch.json"),
     (["batch", "--resume", "{file}"], 2, "not a folder"),
     (["batch", "--resume", "{badargs}"], 2, "banana"),
+    (["batch", "--resume", "{emptyargs}"], 2, "batch.json:1:"),
+    (["batch", "--resume", "{notargs}"], 2, "batch.json"),
     (["batch", "--resume"], 2, "--resume needs a value"),
     (["plot", "{notres}"], 2, "results.csv"),
     (["plot", "{corrupt}"], 2, "results.csv:2"),
@@ -186,7 +189,8 @@ BAD_OTHERS = [
 
 def bad_fixtures(tmp):
     paths = {k: os.path.join(tmp, k) for k in
-             ("notres", "good", "corrupt", "garbage", "csvdir", "badargs", "emptyargs")}
+             ("notres", "good", "corrupt", "garbage", "csvdir", "badargs", "emptyargs",
+              "notargs")}
     for path in paths.values():
         os.makedirs(path)
     paths["file"] = os.path.join(tmp, "file")
@@ -203,8 +207,11 @@ def bad_fixtures(tmp):
     with open(os.path.join(paths["garbage"], "results.csv"), "wb") as f:
         f.write(bytes(range(256)) * 4)
     os.makedirs(os.path.join(paths["csvdir"], "results.csv"))
-    with open(os.path.join(paths["badargs"], "batch.args"), "w") as f:
-        f.write("--sizes\nbanana\n")
+    with open(os.path.join(paths["badargs"], "batch.json"), "w") as f:
+        json.dump({"args": ["--sizes", "banana"]}, f)
+    open(os.path.join(paths["emptyargs"], "batch.json"), "w").close()
+    with open(os.path.join(paths["notargs"], "batch.json"), "w") as f:
+        json.dump({"args": ["--sizes", 100]}, f)
     return paths
 
 

@@ -1,7 +1,8 @@
 /* bench/report/results.c: CSV round trips (quoting, unmeasured figures, column order), the
- * Google Benchmark JSON writer (one entry per line, entries copied between files) and
- * atomic writes. Writes its JSON files into argv[1] for tests/batch_check.py to parse
- * with python's json module and Google Benchmark's compare.py. */
+ * Google Benchmark JSON documents (written, parsed back with jansson, merged from files
+ * in any layout) and atomic writes. Writes its JSON files into argv[1] for
+ * tests/batch_check.py to parse with python's json module and Google Benchmark's
+ * compare.py. */
 #include <math.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -57,67 +58,102 @@ typedef struct json_job {
     const hl_result_row *failed_row;
 } json_job;
 
+/* one.json: two repetitions, an aggregate, a failed entry; context members with quotes
+ * and with bytes that are not UTF-8. */
 static bool write_json(FILE *out, void *data) {
     const json_job *job = data;
-    hl_results_write_json_begin(out, "\"heaplab_test\": \"a \\\"quoted\\\" value\"");
-    bool first = true;
-    for (int rep = 0; rep < 2; rep++) {
-        hl_bench_result run = {0};
-        char name[256];
-        hl_results_config_name(job->ok_row, name, sizeof name);
+    json_t *doc = hl_results_json_new();
+    bool ok = doc != NULL &&
+              hl_results_json_set_context(doc, "heaplab_test",
+                                          hl_results_json_text("a \"quoted\" value")) &&
+              hl_results_json_set_context(doc, "heaplab_junk",
+                                          hl_results_json_text("bad \xff\xfe utf-8 \xc3\xa9"));
+    char name[256];
+    hl_results_config_name(job->ok_row, name, sizeof name);
+    for (int rep = 0; ok && rep < 2; rep++) {
+        hl_results_entry run = {0};
         run.name = name;
         run.run_name = name;
         run.repetitions = 2;
         run.repetition_index = rep;
         run.iterations = 10;
-        run.real_time_ns = 100 + rep;
-        run.cpu_time_ns = 90 + rep;
+        run.real_time = 100 + rep;
+        run.cpu_time = 90 + rep;
         run.counter_count = 2;
         run.counters[0].name = "allocs";
         run.counters[0].value = 42;
         run.counters[1].name = "gc_collections";
         run.counters[1].value = 3;
-        hl_results_write_json_entry(out, &first, &run, job->ok_row);
+        ok = hl_results_json_add_entry(doc, &run, job->ok_row);
     }
-    hl_bench_result agg = {0};
-    agg.name = "x_mean";
+    hl_results_entry agg = {0};
+    agg.name = "x_cv";
     agg.run_name = "x";
     agg.is_aggregate = true;
-    agg.aggregate_name = "mean";
+    agg.aggregate_name = "cv";
     agg.repetitions = 2;
     agg.iterations = 2;
-    agg.real_time_ns = 100.5;
-    agg.cpu_time_ns = 90.5;
-    hl_results_write_json_entry(out, &first, &agg, job->ok_row);
-    hl_results_write_json_failed_entry(out, &first, job->failed_row);
-    hl_results_write_json_end(out);
-    return true;
+    agg.real_time = 0.25;
+    agg.cpu_time = 0.5;
+    ok = ok && hl_results_json_add_entry(doc, &agg, job->ok_row) &&
+         hl_results_json_add_failed_entry(doc, job->failed_row) && hl_results_json_dump(doc, out);
+    json_decref(doc);
+    return ok;
 }
 
 typedef struct merge_job {
-    const char *from;
-    bool copied;
+    const char *from[2];
+    size_t appended;
+    char error[512];
 } merge_job;
 
+/* The entries of two files, appended one after the other. */
 static bool write_merged(FILE *out, void *data) {
     merge_job *job = data;
-    hl_results_write_json_begin(out, NULL);
-    bool first = true;
-    job->copied = hl_results_copy_json_entries(out, &first, job->from) &&
-                  hl_results_copy_json_entries(out, &first, job->from);
-    hl_results_write_json_end(out);
-    return job->copied;
+    json_t *doc = hl_results_json_new();
+    bool ok = doc != NULL;
+    job->appended = 0;
+    for (int i = 0; ok && i < 2; i++) {
+        size_t n = 0;
+        ok = hl_results_json_append_file(doc, job->from[i], &n, job->error, sizeof job->error);
+        job->appended += n;
+    }
+    ok = ok && hl_results_json_dump(doc, out);
+    json_decref(doc);
+    return ok;
 }
 
-static size_t count_lines_with(const char *path, const char *needle) {
-    FILE *f = fopen(path, "r");
-    if (f == NULL) return 0;
-    char line[8192];
-    size_t n = 0;
-    while (fgets(line, sizeof line, f))
-        if (strstr(line, needle)) n++;
-    fclose(f);
+static json_t *load(const char *path) {
+    json_error_t error;
+    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &error);
+    CHECK_MSG(doc != NULL, "%s:%d:%d: %s", path, error.line, error.column, error.text);
+    return doc;
+}
+
+/* How many of doc's benchmark entries have member `key`: with string `value`, or, when
+ * value is NULL, of JSON type `type`. */
+static size_t entries_with(const json_t *doc, const char *key, const char *value, json_type type) {
+    size_t n = 0, i;
+    json_t *e;
+    json_array_foreach(json_object_get(doc, "benchmarks"), i, e) {
+        json_t *v = json_object_get(e, key);
+        if (v == NULL) continue;
+        if (value != NULL ? json_is_string(v) && strcmp(json_string_value(v), value) == 0
+                          : json_typeof(v) == type)
+            n++;
+    }
     return n;
+}
+
+static json_t *entry_member(const json_t *doc, size_t index, const char *key) {
+    return json_object_get(json_array_get(json_object_get(doc, "benchmarks"), index), key);
+}
+
+static bool write_text(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    if (f == NULL) return false;
+    fputs(text, f);
+    return fclose(f) == 0;
 }
 
 int main(int argc, char **argv) {
@@ -219,29 +255,128 @@ int main(int argc, char **argv) {
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
     CHECK(access(tmp, F_OK) != 0);
 
-    /* JSON: two repetitions, an aggregate, a failed entry; then merged twice. */
+    /* JSON: two repetitions, an aggregate, a failed entry; parsed back with jansson. */
     json_job job = {&rows[0], &rows[2]};
-    snprintf(path, sizeof path, "%s/one.json", dir);
-    REQUIRE(hl_results_write_atomic(path, write_json, &job));
-    CHECK(count_lines_with(path, "\"name\": ") == 4);
-    CHECK(count_lines_with(path, "\"error_occurred\": true") == 1);
-    CHECK(count_lines_with(path, "\"status\": \"crashed\"") == 1);
-    CHECK(count_lines_with(path, "\"peak_rss_bytes\": ") == 3); /* not on the aggregate */
-    CHECK(count_lines_with(path, "null") == 0); /* unmeasured figures are left out */
-    merge_job merge = {path, false};
+    char one[1024];
+    snprintf(one, sizeof one, "%s/one.json", dir);
+    REQUIRE(hl_results_write_atomic(one, write_json, &job));
+    json_t *doc = load(one);
+    REQUIRE(doc != NULL);
+    json_t *context = json_object_get(doc, "context");
+    const char *keys[] = {"date",     "host_name",   "executable",
+                          "num_cpus", "mhz_per_cpu", "cpu_scaling_enabled",
+                          "caches",   "load_avg",    "library_build_type"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        CHECK_MSG(json_object_get(context, keys[i]) != NULL, "context lacks %s", keys[i]);
+    CHECK(json_is_integer(json_object_get(context, "num_cpus")));
+    CHECK(json_is_array(json_object_get(context, "caches")));
+    CHECK(json_array_size(json_object_get(context, "load_avg")) == 3);
+    CHECK(strcmp(json_string_value(json_object_get(context, "heaplab_test")),
+                 "a \"quoted\" value") == 0);
+    /* bytes that are not UTF-8 become '?', the valid sequences stay */
+    CHECK(strcmp(json_string_value(json_object_get(context, "heaplab_junk")),
+                 "bad ?? utf-8 \xc3\xa9") == 0);
+    CHECK(json_array_size(json_object_get(doc, "benchmarks")) == 4);
+    CHECK(entries_with(doc, "name", NULL, JSON_STRING) == 4);
+    CHECK(entries_with(doc, "run_type", "iteration", 0) == 3);
+    CHECK(entries_with(doc, "aggregate_unit", "percentage", 0) == 1);
+    CHECK(entries_with(doc, "error_occurred", NULL, JSON_TRUE) == 1);
+    CHECK(entries_with(doc, "status", "crashed", 0) == 1);
+    CHECK(entries_with(doc, "status", "ok", 0) == 3);
+    CHECK(entries_with(doc, "peak_rss_bytes", NULL, JSON_REAL) == 3); /* not on the aggregate */
+    CHECK(entries_with(doc, "allocs", NULL, JSON_REAL) == 2);         /* the runs' counters only */
+    CHECK(entries_with(doc, "repetition_index", NULL, JSON_INTEGER) == 3);
+    CHECK(entries_with(doc, "size", NULL, JSON_INTEGER) == 4);
+    /* unmeasured figures are left out: no null anywhere (compare.py reads this file) */
+    CHECK(entries_with(doc, "allocator_resident_bytes", NULL, JSON_REAL) == 0);
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(doc, "benchmarks"), i, e) {
+        const char *key;
+        json_t *v;
+        json_object_foreach(e, key, v) CHECK_MSG(!json_is_null(v), "entry %zu: %s is null", i, key);
+    }
+    CHECK(strcmp(json_string_value(entry_member(doc, 0, "name")),
+                 "large_list/range/1000/libc/rc_cycle") == 0);
+    CHECK(json_number_value(entry_member(doc, 1, "real_time")) == 101);
+    CHECK(json_number_value(entry_member(doc, 1, "gc_collections")) == 3);
+    CHECK(json_number_value(entry_member(doc, 0, "peak_rss_bytes")) == 4096.0 * 1000);
+    CHECK(strcmp(json_string_value(entry_member(doc, 3, "error_message")), rows[2].error) == 0);
+    CHECK(strcmp(json_string_value(entry_member(doc, 3, "runtime")), "cpython-3.11") == 0);
+
+    /* NaN and infinity (no JSON for them) are null. */
+    json_t *nan_doc = hl_results_json_new();
+    hl_results_entry odd = {0};
+    odd.name = "odd";
+    odd.real_time = NAN;
+    odd.cpu_time = INFINITY;
+    odd.counter_count = 1;
+    odd.counters[0].name = "allocs";
+    odd.counters[0].value = -INFINITY;
+    REQUIRE(nan_doc != NULL && hl_results_json_add_entry(nan_doc, &odd, NULL));
+    snprintf(path, sizeof path, "%s/nan.json", dir);
+    CHECK(json_dump_file(nan_doc, path, 0) == 0);
+    json_decref(nan_doc);
+    nan_doc = load(path);
+    CHECK(entries_with(nan_doc, "real_time", NULL, JSON_NULL) == 1);
+    CHECK(entries_with(nan_doc, "cpu_time", NULL, JSON_NULL) == 1);
+    CHECK(entries_with(nan_doc, "allocs", NULL, JSON_NULL) == 1);
+    CHECK(entries_with(nan_doc, "status", NULL, JSON_STRING) == 0); /* no row: no identity */
+    json_decref(nan_doc);
+
+    /* The same document in other layouts: indented by 4, and no blanks at all. */
+    char indented[1024], compact[1024];
+    snprintf(indented, sizeof indented, "%s/indented.json", dir);
+    snprintf(compact, sizeof compact, "%s/compact.json", dir);
+    CHECK(json_dump_file(doc, indented, JSON_INDENT(4)) == 0);
+    CHECK(json_dump_file(doc, compact, JSON_COMPACT) == 0);
+    json_decref(doc);
+
+    /* Merged: the entries of files in any layout appended as they are. */
+    merge_job merge = {{one, indented}, 0, ""};
     char merged[1024];
     snprintf(merged, sizeof merged, "%s/merged.json", dir);
-    CHECK(hl_results_write_atomic(merged, write_merged, &merge));
-    CHECK(merge.copied);
-    CHECK(count_lines_with(merged, "\"name\": ") == 8);
-    /* A file that is not one entry per line is refused. */
-    bool first = true;
+    CHECK_MSG(hl_results_write_atomic(merged, write_merged, &merge), "%s", merge.error);
+    CHECK(merge.appended == 8);
+    doc = load(merged);
+    CHECK(json_array_size(json_object_get(doc, "benchmarks")) == 8);
+    CHECK(entries_with(doc, "status", "crashed", 0) == 2);
+    json_decref(doc);
+    merge.from[0] = compact;
+    snprintf(path, sizeof path, "%s/merged-compact.json", dir);
+    CHECK_MSG(hl_results_write_atomic(path, write_merged, &merge), "%s", merge.error);
+    CHECK(merge.appended == 8);
+
+    /* Files that are not Google Benchmark JSON are refused, saying why (one line);
+     * nothing is appended from them. */
+    json_t *into = hl_results_json_new();
+    REQUIRE(into != NULL);
+    size_t appended = 99;
     snprintf(path, sizeof path, "%s/results.csv", dir);
-    FILE *sink = fopen("/dev/null", "w");
-    REQUIRE(sink != NULL);
-    CHECK(!hl_results_copy_json_entries(sink, &first, path));
-    CHECK(!hl_results_copy_json_entries(sink, &first, "/nonexistent/x.json"));
-    fclose(sink);
+    CHECK(!hl_results_json_append_file(into, path, &appended, error, sizeof error));
+    CHECK(appended == 0);
+    CHECK_MSG(strstr(error, "results.csv:1:") != NULL, "%s", error); /* line and column */
+    CHECK(!hl_results_json_append_file(into, "/nonexistent/x.json", NULL, error, sizeof error));
+    CHECK_MSG(strstr(error, "No such file") != NULL, "%s", error);
+    const char *bad[] = {"{\"context\": {}}",
+                         "{\"benchmarks\": [{\"name\": \"a\"}, 3]}",
+                         "{\"benchmarks\": [{\"name\": \"a\"}",
+                         "[]",
+                         "",
+                         "{\"benchmarks\": {}}"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(path, sizeof path, "%s/bad-%zu.json", dir, i);
+        REQUIRE(write_text(path, bad[i]));
+        CHECK_MSG(!hl_results_json_append_file(into, path, NULL, error, sizeof error), "%s",
+                  bad[i]);
+        CHECK(strchr(error, '\n') == NULL && strstr(error, path) != NULL);
+    }
+    CHECK(json_array_size(json_object_get(into, "benchmarks")) == 0);
+    snprintf(path, sizeof path, "%s/empty-benchmarks.json", dir);
+    REQUIRE(write_text(path, "{\"benchmarks\": []}"));
+    CHECK(hl_results_json_append_file(into, path, &appended, error, sizeof error));
+    CHECK(appended == 0);
+    json_decref(into);
 
     CHECK(hl_results_figure_index("leaked_bytes") >= 0);
     CHECK(hl_results_figure_index("nonsense") == -1);

@@ -131,19 +131,25 @@ typedef struct hl_batch {
 
 /* ---- saved arguments (saved_args.c) ---- */
 
-/* Whether DIR holds a batch's saved arguments (a batch was started there). */
-bool hl_batch_has_saved_args(const char *dir);
+#define HL_BATCH_ARGS_FILE "batch.json"
 
-/* DIR's saved arguments, as an argv: {"batch", arg...}, NULL-terminated, for
- * hl_batch_free_args. False (and *error, one line) when they cannot be had;
- * *usage_error tells a folder that is no batch (the command line's fault) from an
- * unreadable file. */
-bool hl_batch_load_args(const char *dir, char ***args, size_t *count, char *error,
-                        size_t error_size, bool *usage_error);
-/* Save a batch's arguments (without "batch", --out and --resume) in DIR. */
+/* DIR/batch.json, {"args": ["--sizes", "100", ...]}: the batch's own arguments (after
+ * "batch", without --out and --resume), written atomically through jansson; what
+ * `--resume DIR` reads back. False (and *error, one line) when it cannot be written. */
 bool hl_batch_save_args(const char *dir, char *const *args, size_t count, char *error,
                         size_t error_size);
+/* Read DIR/batch.json back as an argv for the batch's parser: (*args)[0] is "batch",
+ * then the saved arguments, then NULL; *count includes "batch". False (and *error, one
+ * line starting "--resume: DIR") when DIR is not a folder, holds no batch.json, or the
+ * file is not JSON or not {"args": [strings]} (*usage_error true: exit 2), or it cannot
+ * be read or memory runs out (*usage_error false). */
+bool hl_batch_load_args(const char *dir, char ***args, size_t *count, char *error,
+                        size_t error_size, bool *usage_error);
+/* Free what hl_batch_load_args returned (NULL is fine). */
 void hl_batch_free_args(char **args, size_t count);
+
+/* Whether DIR holds a batch's saved arguments (a batch was started there). */
+bool hl_batch_has_saved_args(const char *dir);
 
 /* ---- running a batch (runner.c) ---- */
 
@@ -158,13 +164,13 @@ typedef enum hl_batch_outcome {
     HL_BATCH_INTERRUPTED, /* Ctrl-C: the folder holds what finished; --resume finishes it */
 } hl_batch_outcome;
 
+/* Free what hl_batch_run allocated in the plan (its matrix). */
+void hl_batch_free(hl_batch *b);
+
 /* Run the batch `b` (parsed; b->resume set when resuming b->out). `args`: its
  * arguments as saved for --resume (without "batch", --out and --resume); the
  * reference choice is appended when the arguments leave it to the preset, so that a
  * resumed batch runs the same configurations whatever PATH holds by then. */
-/* Free what hl_batch_run allocated in the plan (its matrix). */
-void hl_batch_free(hl_batch *b);
-
 hl_batch_outcome hl_batch_run(hl_batch *b, char *const *args, size_t arg_count, char *error,
                               size_t error_size);
 
@@ -176,8 +182,6 @@ hl_batch_outcome hl_batch_run(hl_batch *b, char *const *args, size_t arg_count, 
 bool hl_manifest_write(const char *dir, char *const *args, size_t arg_count, const char *preset,
                        const char *started, const char *finished, size_t done, size_t total,
                        const hl_batch_reference *ref);
-/* The manifest as HTML (a definition list), for the report; false when unreadable. */
-bool hl_manifest_write_html(FILE *out, const char *dir);
 
 /* ---- progress.c ---- */
 
@@ -203,5 +207,4 @@ void hl_progress_finish(hl_progress *p, const char *name, const char *status, do
 void hl_progress_end(hl_progress *p);
 /* Monotonic clock in seconds. */
 double hl_progress_now(void);
-
 #endif

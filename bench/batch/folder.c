@@ -80,7 +80,6 @@ void hl_batch_default_out(hl_batch *b) {
 typedef struct merge_job {
     const hl_batch *b;
     hl_result_row *rows; /* matrix_count, NULL status: missing */
-    FILE *sink;          /* /dev/null, to validate a JSON file before copying it */
 } merge_job;
 
 static bool read_row(const hl_batch *b, const hl_batch_config *c, hl_result_row *row) {
@@ -107,35 +106,36 @@ static bool write_results_csv(FILE *out, void *data) {
 static bool write_results_json(FILE *out, void *data) {
     merge_job *job = data;
     const hl_batch *b = job->b;
-    char extra[512];
-    hl_report_fmt(extra, sizeof extra, "\"heaplab_batch\": \"%s\", \"heaplab_configurations\": %zu",
-                 b->custom ? "custom" : b->preset->name, b->matrix_count);
-    hl_results_write_json_begin(out, extra);
-    bool first = true;
-    for (size_t i = 0; i < b->matrix_count; i++) {
+    json_t *doc = hl_results_json_new();
+    bool ok =
+        doc != NULL &&
+        hl_results_json_set_context(doc, "heaplab_batch",
+                                    hl_results_json_text(b->custom ? "custom" : b->preset->name)) &&
+        hl_results_json_set_context(doc, "heaplab_configurations",
+                                    json_integer((json_int_t)b->matrix_count));
+    for (size_t i = 0; ok && i < b->matrix_count; i++) {
         const hl_result_row *row = &job->rows[i];
         if (!row->status[0]) continue;
-        char path[PATH_MAX];
+        char path[PATH_MAX], error[PATH_MAX + 256];
         hl_batch_path_join(path, sizeof path, b->out, "runs/", b->configs[i].slug);
         strncat(path, ".json", sizeof path - strlen(path) - 1);
-        bool scratch = true;
+        size_t appended = 0;
         bool usable = strcmp(row->status, HL_STATUS_CRASHED) != 0 &&
                       strcmp(row->status, HL_STATUS_TIMEOUT) != 0 &&
-                      hl_results_copy_json_entries(job->sink, &scratch, path) && !scratch;
-        if (usable)
-            hl_results_copy_json_entries(out, &first, path);
-        else
-            hl_results_write_json_failed_entry(out, &first, row);
+                      hl_results_json_append_file(doc, path, &appended, error, sizeof error) &&
+                      appended > 0;
+        if (!usable) ok = hl_results_json_add_failed_entry(doc, row);
     }
-    hl_results_write_json_end(out);
-    return true;
+    ok = ok && hl_results_json_dump(doc, out);
+    json_decref(doc);
+    return ok;
 }
 
 /* results.csv and results.json from the row files; returns how many rows exist. */
 size_t hl_batch_merge(const hl_batch *b, bool *ok) {
-    merge_job job = {b, calloc(b->matrix_count, sizeof(hl_result_row)), fopen("/dev/null", "w")};
+    merge_job job = {b, calloc(b->matrix_count, sizeof(hl_result_row))};
     size_t done = 0;
-    *ok = job.rows != NULL && job.sink != NULL;
+    *ok = job.rows != NULL;
     if (*ok) {
         for (size_t i = 0; i < b->matrix_count; i++)
             if (read_row(b, &b->configs[i], &job.rows[i]))
@@ -148,7 +148,6 @@ size_t hl_batch_merge(const hl_batch *b, bool *ok) {
         hl_batch_path_join(path, sizeof path, b->out, "results.json", NULL);
         *ok = hl_results_write_atomic(path, write_results_json, &job) && *ok;
     }
-    if (job.sink) fclose(job.sink);
     free(job.rows);
     return done;
 }

@@ -14,11 +14,8 @@
  *              (the option, the preset, or why they were skipped), python3's path on
  *              PATH, its sys.executable and version, the script
  * A figure that cannot be found is "unknown", never left out, so the report always
- * shows the same fields.
- *
- * The report shows the manifest by reading the file back with the small JSON reader
- * at the bottom (objects, arrays, strings, numbers, booleans, null): nested keys are
- * flattened to "host.cpu_model" and arrays to space-separated values.
+ * shows the same fields. The file is built and written with jansson; the report reads
+ * it back the same way (bench/report/manifest_view.c).
  */
 #include <ctype.h>
 #include <gnu/libc-version.h>
@@ -124,103 +121,130 @@ typedef struct manifest_job {
     const hl_batch_reference *ref;
 } manifest_job;
 
-static void kv(FILE *out, const char *indent, const char *key, const char *value, bool last) {
-    fprintf(out, "%s", indent);
-    hl_results_write_json_string(out, key);
-    fputs(": ", out);
-    hl_results_write_json_string(out, value && value[0] ? value : "unknown");
-    fputs(last ? "\n" : ",\n", out);
+/* obj[key] = text, "unknown" when empty (a manifest never leaves a field out). */
+static bool kv(json_t *obj, const char *key, const char *value) {
+    return json_object_set_new(obj, key,
+                               hl_results_json_text(value && value[0] ? value : "unknown")) == 0;
 }
 
-static bool write_manifest(FILE *out, void *data) {
-    const manifest_job *job = data;
-    char text[1024];
+static bool kv_int(json_t *obj, const char *key, long long value) {
+    return json_object_set_new(obj, key, json_integer((json_int_t)value)) == 0;
+}
 
-    fputs("{\n  \"batch\": {\n", out);
-    kv(out, "    ", "preset", job->preset, false);
-    kv(out, "    ", "started", job->started, false);
-    kv(out, "    ", "finished", job->finished ? job->finished : "not finished", false);
-    fprintf(out, "    \"configurations_done\": %zu,\n    \"configurations_total\": %zu,\n",
-            job->done, job->total);
-    fputs("    \"arguments\": [", out);
-    for (size_t i = 0; i < job->arg_count; i++) {
-        if (i) fputs(", ", out);
-        hl_results_write_json_string(out, job->args[i]);
-    }
-    fputs("]\n  },\n  \"host\": {\n", out);
+/* doc[key] = a new object (borrowed), NULL when out of memory. */
+static json_t *section(json_t *doc, const char *key) {
+    json_t *obj = json_object();
+    return json_object_set_new(doc, key, obj) == 0 ? obj : NULL;
+}
 
-    char host[256] = "unknown";
+static bool batch_section(json_t *doc, const manifest_job *job) {
+    json_t *batch = section(doc, "batch"), *args = json_array();
+    bool ok = batch != NULL && args != NULL;
+    for (size_t i = 0; ok && i < job->arg_count; i++)
+        ok = json_array_append_new(args, hl_results_json_text(job->args[i])) == 0;
+    ok = ok && kv(batch, "preset", job->preset) && kv(batch, "started", job->started) &&
+         kv(batch, "finished", job->finished ? job->finished : "not finished") &&
+         kv_int(batch, "configurations_done", (long long)job->done) &&
+         kv_int(batch, "configurations_total", (long long)job->total) &&
+         json_object_set(batch, "arguments", args) == 0;
+    json_decref(args);
+    return ok;
+}
+
+static bool host_section(json_t *doc) {
+    char text[1024], host[256] = "unknown";
+    json_t *s = section(doc, "host");
+    if (s == NULL) return false;
     if (gethostname(host, sizeof host) != 0) hl_report_fmt(host, sizeof host, "unknown");
     host[sizeof host - 1] = '\0';
-    kv(out, "    ", "name", host, false);
+    bool ok = kv(s, "name", host);
     if (!file_field("/proc/cpuinfo", "model name", ':', text, sizeof text))
         hl_report_fmt(text, sizeof text, "unknown");
-    kv(out, "    ", "cpu_model", text, false);
-    fprintf(out, "    \"cores_online\": %ld,\n    \"cores_configured\": %ld,\n",
-            sysconf(_SC_NPROCESSORS_ONLN), sysconf(_SC_NPROCESSORS_CONF));
+    ok = ok && kv(s, "cpu_model", text) &&
+         kv_int(s, "cores_online", sysconf(_SC_NPROCESSORS_ONLN)) &&
+         kv_int(s, "cores_configured", sysconf(_SC_NPROCESSORS_CONF));
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    fprintf(out, "    \"memory_bytes\": %lld,\n",
-            pages > 0 && page > 0 ? (long long)pages * page : 0LL);
+    ok = ok && kv_int(s, "memory_bytes", pages > 0 && page > 0 ? (long long)pages * page : 0LL);
     struct utsname u;
     if (uname(&u) == 0)
         hl_report_fmt(text, sizeof text, "%s %s %s %s", u.sysname, u.release, u.version, u.machine);
     else
         hl_report_fmt(text, sizeof text, "unknown");
-    kv(out, "    ", "kernel", text, false);
+    ok = ok && kv(s, "kernel", text);
     if (!file_field("/etc/os-release", "PRETTY_NAME", '=', text, sizeof text))
         hl_report_fmt(text, sizeof text, "unknown");
-    kv(out, "    ", "os", text, true);
+    return ok && kv(s, "os", text);
+}
 
-    fputs("  },\n  \"build\": {\n", out);
-    kv(out, "    ", "compiler", HEAPLAB_C_COMPILER, false);
+static bool build_section(json_t *doc) {
+    char text[1024];
+    json_t *s = section(doc, "build");
+    bool ok = s != NULL && kv(s, "compiler", HEAPLAB_C_COMPILER);
 #ifdef __VERSION__
-    kv(out, "    ", "compiler_version", __VERSION__, false);
+    ok = ok && kv(s, "compiler_version", __VERSION__);
 #endif
-    kv(out, "    ", "build_type", HEAPLAB_BUILD_TYPE, false);
+    ok = ok && kv(s, "build_type", HEAPLAB_BUILD_TYPE);
     c_flags(text, sizeof text);
-    kv(out, "    ", "c_flags", text, false);
+    ok = ok && kv(s, "c_flags", text);
 #ifdef HEAPLAB_SANITIZE
-    kv(out, "    ", "sanitizers", "address,undefined", false);
+    ok = ok && kv(s, "sanitizers", "address,undefined");
 #else
-    kv(out, "    ", "sanitizers", "none", false);
+    ok = ok && kv(s, "sanitizers", "none");
 #endif
     char *git_rev[] = {"git", "-C", HEAPLAB_SOURCE_DIR, "rev-parse", "HEAD", NULL};
     if (hl_batch_capture(git_rev, text, sizeof text) != 0 || text[0] == '\0')
         hl_report_fmt(text, sizeof text, "unknown");
     first_line(text);
-    kv(out, "    ", "git_revision", text, false);
+    ok = ok && kv(s, "git_revision", text);
     char *git_status[] = {
         "git", "-C", HEAPLAB_SOURCE_DIR, "status", "--porcelain", "--untracked-files=no", NULL};
     char status[256];
     int code = hl_batch_capture(git_status, status, sizeof status);
-    kv(out, "    ", "git_tree", code != 0 ? "unknown" : status[0] ? "modified" : "clean", false);
-    kv(out, "    ", "source_dir", HEAPLAB_SOURCE_DIR, true);
+    return ok &&
+           kv(s, "git_tree",
+              code != 0   ? "unknown"
+              : status[0] ? "modified"
+                          : "clean") &&
+           kv(s, "source_dir", HEAPLAB_SOURCE_DIR);
+}
 
-    fputs("  },\n  \"versions\": {\n", out);
-    kv(out, "    ", "libbenchmark", hl_bench_library_version(), false);
+static bool versions_section(json_t *doc, const hl_batch_reference *ref) {
+    char text[1024];
+    json_t *s = section(doc, "versions");
+    bool ok = s != NULL && kv(s, "libbenchmark", hl_bench_library_version());
     char *gnuplot[] = {"gnuplot", "--version", NULL};
     if (hl_batch_capture(gnuplot, text, sizeof text) != 0)
         hl_report_fmt(text, sizeof text, "unknown");
     first_line(text);
-    kv(out, "    ", "gnuplot", text, false);
-    for (size_t i = 0; hl_allocator_registry[i] != NULL; i++) {
+    ok = ok && kv(s, "gnuplot", text);
+    for (size_t i = 0; ok && hl_allocator_registry[i] != NULL; i++) {
         const hl_allocator_ops *ops = hl_allocator_registry[i];
-        if (ops->version == NULL) continue;
-        kv(out, "    ", ops->name, ops->version(), false);
+        if (ops->version != NULL) ok = kv(s, ops->name, ops->version());
     }
-    kv(out, "    ", "glibc", gnu_get_libc_version(), false);
-    const hl_batch_reference *ref = job->ref;
     bool on = ref != NULL && ref->enabled;
-    kv(out, "    ", "python3", on ? ref->version : "none", true);
-    fputs("  },\n  \"reference\": {\n", out);
-    kv(out, "    ", "runtime", on ? ref->runtime : "none", false);
-    kv(out, "    ", "note", ref ? ref->note : "none", false);
-    kv(out, "    ", "python3", ref && ref->python[0] ? ref->python : "not found", false);
-    kv(out, "    ", "python_executable", on ? ref->executable : "none", false);
-    kv(out, "    ", "python_version", on ? ref->version : "none", false);
-    kv(out, "    ", "script", ref && ref->script[0] ? ref->script : "none", true);
-    fputs("  }\n}\n", out);
-    return ferror(out) == 0;
+    return ok && kv(s, "glibc", gnu_get_libc_version()) &&
+           kv(s, "python3", on ? ref->version : "none");
+}
+
+static bool reference_section(json_t *doc, const hl_batch_reference *ref) {
+    json_t *s = section(doc, "reference");
+    bool on = ref != NULL && ref->enabled;
+    return s != NULL && kv(s, "runtime", on ? ref->runtime : "none") &&
+           kv(s, "note", ref ? ref->note : "none") &&
+           kv(s, "python3", ref && ref->python[0] ? ref->python : "not found") &&
+           kv(s, "python_executable", on ? ref->executable : "none") &&
+           kv(s, "python_version", on ? ref->version : "none") &&
+           kv(s, "script", ref && ref->script[0] ? ref->script : "none");
+}
+
+static bool write_manifest(FILE *out, void *data) {
+    const manifest_job *job = data;
+    json_t *doc = json_object();
+    bool ok = doc != NULL && batch_section(doc, job) && host_section(doc) && build_section(doc) &&
+              versions_section(doc, job->ref) && reference_section(doc, job->ref) &&
+              hl_results_json_dump(doc, out);
+    json_decref(doc);
+    return ok;
 }
 
 bool hl_manifest_write(const char *dir, char *const *args, size_t arg_count, const char *preset,
@@ -230,163 +254,4 @@ bool hl_manifest_write(const char *dir, char *const *args, size_t arg_count, con
     char path[PATH_MAX];
     hl_report_fmt(path, sizeof path, "%s/manifest.json", dir);
     return hl_results_write_atomic(path, write_manifest, &job);
-}
-
-/* ---- reading it back: a small JSON reader that flattens ---------------------- */
-
-typedef struct json_reader {
-    const char *p;
-    FILE *out; /* HTML rows go here */
-    bool ok;
-} json_reader;
-
-static void skip_ws(json_reader *r) {
-    while (isspace((unsigned char)*r->p))
-        r->p++;
-}
-
-/* A JSON string into buf (escapes decoded; \u00XX only for ASCII, others kept). */
-static bool read_string(json_reader *r, char *buf, size_t size) {
-    if (*r->p != '"') return false;
-    r->p++;
-    size_t n = 0;
-    while (*r->p && *r->p != '"') {
-        char c = *r->p++;
-        if (c == '\\') {
-            char e = *r->p++;
-            switch (e) {
-            case 'n':
-                c = '\n';
-                break;
-            case 't':
-                c = '\t';
-                break;
-            case 'r':
-                c = '\r';
-                break;
-            case 'b':
-                c = '\b';
-                break;
-            case 'f':
-                c = '\f';
-                break;
-            case 'u': {
-                char hex[5] = {0};
-                for (int i = 0; i < 4 && *r->p; i++)
-                    hex[i] = *r->p++;
-                long v = strtol(hex, NULL, 16);
-                c = v < 0x80 ? (char)v : '?';
-                break;
-            }
-            case '\0':
-                return false;
-            default:
-                c = e;
-            }
-        }
-        if (n + 1 < size) buf[n++] = c;
-    }
-    if (*r->p != '"') return false;
-    r->p++;
-    buf[n] = '\0';
-    return true;
-}
-
-/* A scalar's text (numbers, true/false/null as written). */
-static bool read_scalar(json_reader *r, char *buf, size_t size) {
-    if (*r->p == '"') return read_string(r, buf, size);
-    const char *start = r->p;
-    while (*r->p && (isalnum((unsigned char)*r->p) || strchr("+-.", *r->p)))
-        r->p++;
-    if (r->p == start) return false;
-    hl_report_fmt(buf, size, "%.*s", (int)(r->p - start), start);
-    return true;
-}
-
-static void emit(json_reader *r, const char *key, const char *value) {
-    fputs("<tr><th>", r->out);
-    hl_report_write_html_text(r->out, key);
-    fputs("</th><td>", r->out);
-    hl_report_write_html_text(r->out, value);
-    fputs("</td></tr>\n", r->out);
-}
-
-static bool read_value(json_reader *r, const char *key, int depth);
-
-static bool read_object(json_reader *r, const char *prefix, int depth) {
-    r->p++; /* { */
-    skip_ws(r);
-    if (*r->p == '}') {
-        r->p++;
-        return true;
-    }
-    for (;;) {
-        skip_ws(r);
-        char name[128], key[256];
-        if (!read_string(r, name, sizeof name)) return false;
-        skip_ws(r);
-        if (*r->p++ != ':') return false;
-        skip_ws(r);
-        hl_report_fmt(key, sizeof key, "%s%s%s", prefix, prefix[0] ? "." : "", name);
-        if (!read_value(r, key, depth + 1)) return false;
-        skip_ws(r);
-        if (*r->p == ',') {
-            r->p++;
-            continue;
-        }
-        if (*r->p == '}') {
-            r->p++;
-            return true;
-        }
-        return false;
-    }
-}
-
-static bool read_value(json_reader *r, const char *key, int depth) {
-    if (depth > 16) return false;
-    skip_ws(r);
-    if (*r->p == '{') return read_object(r, key, depth);
-    char joined[2048] = "", item[1024];
-    if (*r->p == '[') {
-        r->p++;
-        skip_ws(r);
-        size_t n = 0;
-        while (*r->p != ']') {
-            skip_ws(r);
-            if (!read_scalar(r, item, sizeof item)) return false;
-            n += (size_t)hl_report_fmt(joined + n, n < sizeof joined ? sizeof joined - n : 0, "%s%s",
-                                      n ? " " : "", item);
-            if (n >= sizeof joined) n = sizeof joined - 1;
-            skip_ws(r);
-            if (*r->p == ',')
-                r->p++;
-            else if (*r->p != ']')
-                return false;
-        }
-        r->p++;
-        emit(r, key, joined);
-        return true;
-    }
-    if (!read_scalar(r, item, sizeof item)) return false;
-    emit(r, key, item);
-    return true;
-}
-
-bool hl_manifest_write_html(FILE *out, const char *dir) {
-    char path[PATH_MAX];
-    hl_report_fmt(path, sizeof path, "%s/manifest.json", dir);
-    FILE *f = fopen(path, "r");
-    if (f == NULL) return false;
-    char *text = malloc(65536);
-    size_t n = text ? fread(text, 1, 65535, f) : 0;
-    fclose(f);
-    if (text == NULL) return false;
-    text[n] = '\0';
-    fputs("<table class=\"manifest\">\n", out);
-    json_reader r = {text, out, true};
-    skip_ws(&r);
-    bool ok = *r.p == '{' && read_value(&r, "", 0);
-    fputs("</table>\n", out);
-    free(text);
-    return ok;
 }

@@ -177,7 +177,7 @@ static bool parse_sizes(hl_batch *b, const char *text, char *error, size_t error
 }
 
 /* Parse the batch's arguments (argv[0] is "batch"). from_saved: the arguments come
- * from DIR/batch.args on --resume, where --out and --resume are not allowed. */
+ * from DIR/batch.json on --resume, where --out and --resume are not allowed. */
 static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, char *error,
                         size_t error_size) {
     const char *allocators = NULL, *collectors = NULL, *workloads = NULL, *timelines = NULL;
@@ -248,7 +248,7 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
         } else if (strcmp(name, "--out") == 0 || strcmp(name, "--resume") == 0) {
             bool resume = name[2] == 'r';
             if (from_saved) {
-                hl_report_fmt(error, error_size, "batch.args: %s is not allowed there", name);
+                hl_report_fmt(error, error_size, "batch.json: %s is not allowed there", name);
                 return false;
             }
             if (value[0] == '\0') {
@@ -267,7 +267,7 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
     if (b->resume[0] != '\0' && argc > 3) {
         hl_report_fmt(error, error_size,
                      "--resume DIR takes no other option (the batch's own are in "
-                     "DIR/batch.args)");
+                     "DIR/batch.json)");
         return false;
     }
     if (b->resume[0] != '\0') return true;
@@ -367,7 +367,7 @@ int hl_cmd_batch(int argc, char **argv) {
         memset(&b, 0, sizeof b);
         if (!batch_parse(&b, (int)saved_count, saved, true, error, sizeof error)) {
             hl_batch_free_args(saved, saved_count);
-            return hl_cli_usage_error("--resume: %s/batch.args: %s", resume_dir, error);
+            return hl_cli_usage_error("--resume: %s/" HL_BATCH_ARGS_FILE ": %s", resume_dir, error);
         }
         hl_report_fmt(b.out, sizeof b.out, "%s", resume_dir);
         hl_report_fmt(b.resume, sizeof b.resume, "%s", resume_dir);

@@ -348,24 +348,56 @@ typedef struct json_job {
     const hl_result_row *row;
 } json_job;
 
+/* A reported run as the results' JSON entry (the strings stay the run's). */
+static void json_entry_of(const hl_bench_result *run, hl_results_entry *e) {
+    memset(e, 0, sizeof *e);
+    e->name = run->name;
+    e->run_name = run->run_name;
+    e->is_aggregate = run->is_aggregate;
+    e->aggregate_name = run->aggregate_name;
+    e->repetitions = run->repetitions;
+    e->repetition_index = run->repetition_index;
+    e->iterations = run->iterations;
+    e->real_time = run->real_time_ns;
+    e->cpu_time = run->cpu_time_ns;
+    e->time_unit = "ns";
+    e->error_occurred = run->error_occurred;
+    e->error_message = run->error_message;
+    e->label = run->label;
+    for (size_t i = 0; i < run->counter_count && i < HL_BENCH_MAX_COUNTERS &&
+                       e->counter_count < HL_RESULTS_MAX_COUNTERS;
+         i++) {
+        e->counters[e->counter_count].name = run->counters[i].name;
+        e->counters[e->counter_count++].value = run->counters[i].value;
+    }
+}
+
 static bool write_json(FILE *out, void *data) {
     const json_job *job = data;
     const hl_run_config *opt = job->rs->opt;
-    char extra[512];
+    char workload[160];
+    snprintf(workload, sizeof workload, "%s/%s", opt->workload->name, opt->variant->name);
     const char *version = opt->allocator->version ? opt->allocator->version() : NULL;
-    snprintf(extra, sizeof extra,
-             "\"heaplab_workload\": \"%s/%s\", \"heaplab_size\": %llu, "
-             "\"heaplab_allocator\": \"%s\", \"heaplab_allocator_version\": \"%s\", "
-             "\"heaplab_collector\": \"%s\", \"heaplab_status\": \"%s\"",
-             opt->workload->name, opt->variant->name, (unsigned long long)opt->size,
-             opt->allocator->name, version ? version : "", hl_collector_name(opt->collector),
-             job->row->status);
-    hl_results_write_json_begin(out, extra);
-    bool first = true;
-    for (size_t r = 0; r < job->rs->run_count; r++)
-        hl_results_write_json_entry(out, &first, &job->rs->runs[r].result, job->row);
-    hl_results_write_json_end(out);
-    return !ferror(out);
+    json_t *doc = hl_results_json_new();
+    bool ok =
+        doc != NULL &&
+        hl_results_json_set_context(doc, "heaplab_workload", hl_results_json_text(workload)) &&
+        hl_results_json_set_context(doc, "heaplab_size", json_integer((json_int_t)opt->size)) &&
+        hl_results_json_set_context(doc, "heaplab_allocator",
+                                    hl_results_json_text(opt->allocator->name)) &&
+        hl_results_json_set_context(doc, "heaplab_allocator_version",
+                                    hl_results_json_text(version ? version : "")) &&
+        hl_results_json_set_context(doc, "heaplab_collector",
+                                    hl_results_json_text(hl_collector_name(opt->collector))) &&
+        hl_results_json_set_context(doc, "heaplab_status", hl_results_json_text(job->row->status));
+    for (size_t r = 0; ok && r < job->rs->run_count; r++) {
+        hl_results_entry entry;
+        json_entry_of(&job->rs->runs[r].result, &entry);
+        ok = hl_results_json_add_entry(doc, &entry, job->row);
+    }
+    ok = ok && hl_results_json_dump(doc, out);
+    json_decref(doc);
+    return ok;
 }
 
 static bool write_row(FILE *out, void *data) {

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/batch/batch.h"
+#include "bench/report/report.h"
 
 void hl_report_write_html_text(FILE *out, const char *text) {
     for (const char *p = text; *p; p++) {
@@ -423,7 +423,7 @@ static bool write_report(FILE *out, void *data) {
     }
 
     fputs("<h2>Manifest</h2>\n", out);
-    if (!hl_manifest_write_html(out, j->dir))
+    if (!hl_report_write_manifest_html(out, j->dir))
         fputs("<p>manifest.json is missing or unreadable.</p>\n", out);
     fputs("</body>\n</html>\n", out);
     return ferror(out) == 0;

@@ -72,6 +72,11 @@ bool hl_plot_draw(const char *dir, hl_chart_list *charts, char *error, size_t er
 bool hl_report_write(const char *dir, const hl_chart_list *charts, char *error, size_t error_size);
 /* HTML-escape text: every value that reaches report.html goes through here. */
 void hl_report_write_html_text(FILE *out, const char *text);
+/* manifest_view.c: DIR/manifest.json as <table class="manifest">, one row per value:
+ * nested keys flattened to "host.cpu_model", an array's items joined by spaces, every
+ * key and value HTML-escaped. False, with nothing written, when the file is missing,
+ * unreadable or not a JSON object. */
+bool hl_report_write_manifest_html(FILE *out, const char *dir);
 
 /* ---- compare.c ---- */
 

@@ -2,12 +2,12 @@
  *
  * The JSON follows what libbenchmark 1.7.1's JSONReporter writes, member for member
  * and in its order, so Google Benchmark's tools (compare.py) read heaplab's files as
- * their own. Two differences, both deliberate:
- * - every benchmark entry is written on ONE line, so a batch merges the files of its
- *   children by copying lines (hl_results_copy_json_entries) without a JSON parser;
- * - after the counters, each entry carries heaplab's identity members (runtime,
- *   workload, size, allocator, collector) and "status", which Google Benchmark's
- *   tools ignore.
+ * their own. It is built and written with jansson (json_t documents, JSON_INDENT(2)),
+ * and a batch merges its children's files by parsing them (json_load), so any layout
+ * reads: the one written here, the CPython reference script's, or a file reformatted
+ * by another tool. After the counters, each entry carries heaplab's identity members
+ * (runtime, workload, size, allocator, collector) and "status", which Google
+ * Benchmark's tools ignore. JSON has no NaN or infinity: such a figure is null.
  * The context's "library_build_type" is heaplab's own build ("release" when built
  * with NDEBUG), since the C side cannot see how libbenchmark itself was built.
  *
@@ -55,70 +55,84 @@ void hl_results_config_name(const hl_result_row *row, char *out, size_t out_size
              row->allocator, row->collector);
 }
 
-/* ---- JSON ------------------------------------------------------------------- */
+/* ---- JSON values -------------------------------------------------------------- */
 
-void hl_results_write_json_string(FILE *out, const char *s) {
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        switch (*p) {
-        case '"':
-            fputs("\\\"", out);
-            break;
-        case '\\':
-            fputs("\\\\", out);
-            break;
-        case '\n':
-            fputs("\\n", out);
-            break;
-        case '\r':
-            fputs("\\r", out);
-            break;
-        case '\t':
-            fputs("\\t", out);
-            break;
-        case '\b':
-            fputs("\\b", out);
-            break;
-        case '\f':
-            fputs("\\f", out);
-            break;
-        default:
-            if (*p < 0x20 || *p == 0x7f)
-                fprintf(out, "\\u%04x", *p);
-            else
-                fputc(*p, out);
+json_t *hl_results_json_text(const char *s) {
+    if (s == NULL) s = "";
+    json_t *j = json_string(s);
+    if (j != NULL) return j;
+    /* not UTF-8 (or out of memory): keep every valid sequence, '?' for the other bytes */
+    size_t n = strlen(s);
+    char *copy = malloc(n + 1);
+    if (copy == NULL) return NULL;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t len = c < 0x80 ? 1 : c >> 5 == 0x6 ? 2 : c >> 4 == 0xe ? 3 : c >> 3 == 0x1e ? 4 : 0;
+        json_t *probe = len > 1 && i + len <= n ? json_stringn(s + i, len) : NULL;
+        if (len == 1 || probe != NULL) {
+            memcpy(copy + i, s + i, len);
+            i += len;
+        } else {
+            copy[i++] = '?';
         }
+        json_decref(probe);
     }
-    fputc('"', out);
+    copy[n] = '\0';
+    j = json_string(copy);
+    free(copy);
+    return j;
 }
 
-/* A JSON number; JSON has no NaN or infinity, so those are null. */
-void hl_results_write_json_number(FILE *out, double v) {
-    if (!isfinite(v))
-        fputs("null", out);
+json_t *hl_results_json_number(double v) {
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+json_t *hl_results_json_load(const char *path, size_t flags, int *read_errno, char *error,
+                             size_t error_size) {
+    int dummy;
+    if (read_errno == NULL) read_errno = &dummy;
+    *read_errno = 0;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        *read_errno = errno;
+        snprintf(error, error_size, "%s: %s", path, strerror(*read_errno));
+        return NULL;
+    }
+    json_error_t jerr;
+    json_t *doc = json_loadf(f, flags, &jerr);
+    int saved = errno;
+    if (ferror(f)) *read_errno = saved != 0 ? saved : EIO; /* EISDIR for a folder, EIO */
+    fclose(f);
+    if (doc != NULL && *read_errno == 0) return doc;
+    json_decref(doc);
+    if (*read_errno != 0)
+        snprintf(error, error_size, "%s: %s", path, strerror(*read_errno));
     else
-        fprintf(out, "%.16e", v);
+        snprintf(error, error_size, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+    return NULL;
 }
 
-static void json_key(FILE *out, const char *key) {
-    fputs(", ", out);
-    hl_results_write_json_string(out, key);
-    fputs(": ", out);
+bool hl_results_json_dump(const json_t *doc, FILE *out) {
+    return json_dumpf(doc, out, JSON_INDENT(2)) == 0 && fputc('\n', out) != EOF && !ferror(out);
 }
 
-static void json_kv_str(FILE *out, const char *key, const char *value) {
-    json_key(out, key);
-    hl_results_write_json_string(out, value);
+/* ---- Google Benchmark documents ------------------------------------------------ */
+
+/* Set obj[key] = value (stolen); false when out of memory (value NULL included). */
+static bool put(json_t *obj, const char *key, json_t *value) {
+    return json_object_set_new(obj, key, value) == 0;
 }
 
-static void json_kv_int(FILE *out, const char *key, long long value) {
-    json_key(out, key);
-    fprintf(out, "%lld", value);
+static bool put_text(json_t *obj, const char *key, const char *value) {
+    return put(obj, key, hl_results_json_text(value));
 }
 
-static void json_kv_num(FILE *out, const char *key, double value) {
-    json_key(out, key);
-    hl_results_write_json_number(out, value);
+static bool put_int(json_t *obj, const char *key, long long value) {
+    return put(obj, key, json_integer((json_int_t)value));
+}
+
+static bool put_number(json_t *obj, const char *key, double value) {
+    return put(obj, key, hl_results_json_number(value));
 }
 
 static void json_iso_date(char *buf, size_t size) {
@@ -194,10 +208,9 @@ static int cpu_list_count(const char *list) {
     return count;
 }
 
-static void json_caches(FILE *out) {
-    fputs("\"caches\": [", out);
-    bool first = true;
-    for (int i = 0; i < 16; i++) {
+static json_t *json_caches(void) {
+    json_t *caches = json_array();
+    for (int i = 0; caches != NULL && i < 16; i++) {
         char path[128], type[32], level[16], size[32], shared[64];
         snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/type", i);
         if (!read_small_file(path, type, sizeof type)) break;
@@ -212,16 +225,20 @@ static void json_caches(FILE *out) {
         long long bytes = strtoll(size, &unit, 10);
         if (*unit == 'K') bytes *= 1024;
         if (*unit == 'M') bytes *= 1024 * 1024;
-        fprintf(out, "%s{\"type\": ", first ? "" : ", ");
-        hl_results_write_json_string(out, type);
-        fprintf(out, ", \"level\": %d, \"size\": %lld, \"num_sharing\": %d}", atoi(level), bytes,
-                sharing);
-        first = false;
+        json_t *cache = json_object();
+        bool ok = cache != NULL && put_text(cache, "type", type) &&
+                  put_int(cache, "level", atoi(level)) && put_int(cache, "size", bytes) &&
+                  put_int(cache, "num_sharing", sharing);
+        if (!ok || json_array_append_new(caches, cache) != 0) {
+            if (!ok) json_decref(cache);
+            json_decref(caches);
+            return NULL;
+        }
     }
-    fputs("]", out);
+    return caches;
 }
 
-void hl_results_write_json_begin(FILE *out, const char *context_extra) {
+json_t *hl_results_json_new(void) {
     char date[48], host[256] = "unknown", exe[PATH_MAX] = "heaplab";
     json_iso_date(date, sizeof date);
     if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "unknown");
@@ -232,162 +249,146 @@ void hl_results_write_json_begin(FILE *out, const char *context_extra) {
     double load[3] = {0, 0, 0};
     if (getloadavg(load, 3) != 3) load[0] = load[1] = load[2] = 0;
 
-    fputs("{\n  \"context\": {\n    \"date\": ", out);
-    hl_results_write_json_string(out, date);
-    fputs(",\n    \"host_name\": ", out);
-    hl_results_write_json_string(out, host);
-    fputs(",\n    \"executable\": ", out);
-    hl_results_write_json_string(out, exe);
-    fprintf(out, ",\n    \"num_cpus\": %ld", cpus > 0 ? cpus : 1);
-    fprintf(out, ",\n    \"mhz_per_cpu\": %.0f", cpu_mhz());
-    fprintf(out, ",\n    \"cpu_scaling_enabled\": %s", cpu_scaling_enabled() ? "true" : "false");
-    fputs(",\n    ", out);
-    json_caches(out);
-    fprintf(out, ",\n    \"load_avg\": [%g,%g,%g]", load[0], load[1], load[2]);
+    json_t *doc = json_object(), *context = json_object(), *load_avg = json_array();
+    bool ok = doc != NULL && context != NULL && load_avg != NULL;
+    for (int i = 0; ok && i < 3; i++)
+        ok = json_array_append_new(load_avg, json_real(load[i])) == 0;
+    ok = ok && put_text(context, "date", date) && put_text(context, "host_name", host) &&
+         put_text(context, "executable", exe) &&
+         put_int(context, "num_cpus", cpus > 0 ? cpus : 1) &&
+         put_int(context, "mhz_per_cpu", llround(cpu_mhz())) &&
+         put(context, "cpu_scaling_enabled", json_boolean(cpu_scaling_enabled())) &&
+         put(context, "caches", json_caches()) && put(context, "load_avg", json_incref(load_avg)) &&
 #ifdef NDEBUG
-    fputs(",\n    \"library_build_type\": \"release\"", out);
+         put_text(context, "library_build_type", "release") &&
 #else
-    fputs(",\n    \"library_build_type\": \"debug\"", out);
+         put_text(context, "library_build_type", "debug") &&
 #endif
-    if (context_extra != NULL && context_extra[0] != '\0') fprintf(out, ",\n    %s", context_extra);
-    fputs("\n  },\n  \"benchmarks\": [", out);
-}
-
-static void entry_identity(FILE *out, const hl_result_row *row) {
-    json_kv_str(out, "runtime", row->runtime[0] ? row->runtime : "heaplab");
-    json_kv_str(out, "workload", row->workload);
-    json_kv_int(out, "size", (long long)row->size);
-    json_kv_str(out, "allocator", row->allocator);
-    json_kv_str(out, "collector", row->collector);
-    json_kv_str(out, "status", row->status[0] ? row->status : HL_STATUS_OK);
-}
-
-static void entry_open(FILE *out, bool *first) {
-    fputs(*first ? "\n    {" : ",\n    {", out);
-    *first = false;
-}
-
-void hl_results_write_json_entry(FILE *out, bool *first, const hl_bench_result *run,
-                                 const hl_result_row *row) {
-    entry_open(out, first);
-    fputs("\"name\": ", out);
-    hl_results_write_json_string(out, run->name);
-    json_kv_int(out, "family_index", 0);
-    json_kv_int(out, "per_family_instance_index", 0);
-    json_kv_str(out, "run_name", run->run_name ? run->run_name : run->name);
-    json_kv_str(out, "run_type", run->is_aggregate ? "aggregate" : "iteration");
-    json_kv_int(out, "repetitions", (long long)(run->repetitions > 0 ? run->repetitions : 1));
-    if (!run->is_aggregate) json_kv_int(out, "repetition_index", (long long)run->repetition_index);
-    json_kv_int(out, "threads", 1);
-    if (run->is_aggregate) {
-        const char *agg = run->aggregate_name ? run->aggregate_name : "";
-        json_kv_str(out, "aggregate_name", agg);
-        json_kv_str(out, "aggregate_unit", strcmp(agg, "cv") == 0 ? "percentage" : "time");
+         put(doc, "context", json_incref(context)) && put(doc, "benchmarks", json_array());
+    json_decref(load_avg);
+    json_decref(context);
+    if (!ok) {
+        json_decref(doc);
+        return NULL;
     }
-    if (run->error_occurred) {
-        json_key(out, "error_occurred");
-        fputs("true", out);
-        json_kv_str(out, "error_message", run->error_message ? run->error_message : "");
+    return doc;
+}
+
+bool hl_results_json_set_context(json_t *doc, const char *key, json_t *value) {
+    json_t *context = json_object_get(doc, "context");
+    if (!json_is_object(context)) {
+        json_decref(value);
+        return false;
     }
-    json_kv_int(out, "iterations", (long long)run->iterations);
-    json_kv_num(out, "real_time", run->real_time_ns);
-    json_kv_num(out, "cpu_time", run->cpu_time_ns);
-    json_kv_str(out, "time_unit", "ns");
+    return put(context, key, value);
+}
+
+/* Append `entry` (stolen) to doc's benchmarks; ok false: it is dropped. */
+static bool append_entry(json_t *doc, json_t *entry, bool ok) {
+    json_t *benchmarks = json_object_get(doc, "benchmarks");
+    if (ok && json_is_array(benchmarks)) return json_array_append_new(benchmarks, entry) == 0;
+    json_decref(entry);
+    return false;
+}
+
+static bool put_identity(json_t *entry, const hl_result_row *row) {
+    return put_text(entry, "runtime", row->runtime[0] ? row->runtime : "heaplab") &&
+           put_text(entry, "workload", row->workload) &&
+           put_int(entry, "size", (long long)row->size) &&
+           put_text(entry, "allocator", row->allocator) &&
+           put_text(entry, "collector", row->collector) &&
+           put_text(entry, "status", row->status[0] ? row->status : HL_STATUS_OK);
+}
+
+bool hl_results_json_add_entry(json_t *doc, const hl_results_entry *run, const hl_result_row *row) {
+    json_t *e = json_object();
+    const char *agg = run->aggregate_name ? run->aggregate_name : "";
+    size_t counters =
+        run->counter_count < HL_RESULTS_MAX_COUNTERS ? run->counter_count : HL_RESULTS_MAX_COUNTERS;
+    bool ok =
+        e != NULL && put_text(e, "name", run->name) && put_int(e, "family_index", 0) &&
+        put_int(e, "per_family_instance_index", 0) &&
+        put_text(e, "run_name", run->run_name ? run->run_name : run->name) &&
+        put_text(e, "run_type", run->is_aggregate ? "aggregate" : "iteration") &&
+        put_int(e, "repetitions", (long long)(run->repetitions > 0 ? run->repetitions : 1)) &&
+        (run->is_aggregate || put_int(e, "repetition_index", (long long)run->repetition_index)) &&
+        put_int(e, "threads", 1) &&
+        (!run->is_aggregate ||
+         (put_text(e, "aggregate_name", agg) &&
+          put_text(e, "aggregate_unit", strcmp(agg, "cv") == 0 ? "percentage" : "time"))) &&
+        (!run->error_occurred || (put(e, "error_occurred", json_true()) &&
+                                  put_text(e, "error_message", run->error_message))) &&
+        put_int(e, "iterations", (long long)run->iterations) &&
+        put_number(e, "real_time", run->real_time) && put_number(e, "cpu_time", run->cpu_time) &&
+        put_text(e, "time_unit", run->time_unit ? run->time_unit : "ns");
     /* Google Benchmark's counters, then (on repetitions) every schema figure the run
      * did not count itself, from the row: peak RSS and the like are per process. */
-    for (size_t i = 0; i < run->counter_count && i < HL_BENCH_MAX_COUNTERS; i++)
-        json_kv_num(out, run->counters[i].name, run->counters[i].value);
+    for (size_t i = 0; ok && i < counters; i++)
+        ok = put_number(e, run->counters[i].name, run->counters[i].value);
     if (!run->is_aggregate && row != NULL) {
-        for (size_t f = 0; f < HL_FIGURE_COUNT; f++) {
+        for (size_t f = 0; ok && f < HL_FIGURE_COUNT; f++) {
             bool counted = false;
-            for (size_t i = 0; i < run->counter_count && i < HL_BENCH_MAX_COUNTERS; i++)
+            for (size_t i = 0; i < counters; i++)
                 if (strcmp(run->counters[i].name, hl_figure_names[f]) == 0) counted = true;
             if (!counted && !isnan(figure_value(row, f)) &&
                 strcmp(hl_figure_names[f], "real_time_ns") != 0 &&
                 strcmp(hl_figure_names[f], "cpu_time_ns") != 0)
-                json_kv_num(out, hl_figure_names[f], figure_value(row, f));
+                ok = put_number(e, hl_figure_names[f], figure_value(row, f));
         }
     }
-    if (run->label != NULL && run->label[0] != '\0') json_kv_str(out, "label", run->label);
-    if (row != NULL) entry_identity(out, row);
-    fputs("}", out);
+    if (ok && run->label != NULL && run->label[0] != '\0') ok = put_text(e, "label", run->label);
+    if (ok && row != NULL) ok = put_identity(e, row);
+    return append_entry(doc, e, ok);
 }
 
-void hl_results_write_json_failed_entry(FILE *out, bool *first, const hl_result_row *row) {
+bool hl_results_json_add_failed_entry(json_t *doc, const hl_result_row *row) {
     char name[256];
     hl_results_config_name(row, name, sizeof name);
-    entry_open(out, first);
-    fputs("\"name\": ", out);
-    hl_results_write_json_string(out, name);
-    json_kv_int(out, "family_index", 0);
-    json_kv_int(out, "per_family_instance_index", 0);
-    json_kv_str(out, "run_name", name);
-    json_kv_str(out, "run_type", "iteration");
-    json_kv_int(out, "repetitions", row->repetitions > 0 ? row->repetitions : 1);
-    json_kv_int(out, "repetition_index", 0);
-    json_kv_int(out, "threads", 1);
-    json_key(out, "error_occurred");
-    fputs("true", out);
-    json_kv_str(out, "error_message", row->error[0] ? row->error : row->status);
-    json_kv_int(out, "iterations", 0);
-    json_kv_num(out, "real_time", 0);
-    json_kv_num(out, "cpu_time", 0);
-    json_kv_str(out, "time_unit", "ns");
-    for (size_t f = 0; f < HL_FIGURE_COUNT; f++)
+    json_t *e = json_object();
+    bool ok = e != NULL && put_text(e, "name", name) && put_int(e, "family_index", 0) &&
+              put_int(e, "per_family_instance_index", 0) && put_text(e, "run_name", name) &&
+              put_text(e, "run_type", "iteration") &&
+              put_int(e, "repetitions", row->repetitions > 0 ? row->repetitions : 1) &&
+              put_int(e, "repetition_index", 0) && put_int(e, "threads", 1) &&
+              put(e, "error_occurred", json_true()) &&
+              put_text(e, "error_message", row->error[0] ? row->error : row->status) &&
+              put_int(e, "iterations", 0) && put_number(e, "real_time", 0) &&
+              put_number(e, "cpu_time", 0) && put_text(e, "time_unit", "ns");
+    for (size_t f = 0; ok && f < HL_FIGURE_COUNT; f++)
         if (!isnan(figure_value(row, f)))
-            json_kv_num(out, hl_figure_names[f], figure_value(row, f));
-    entry_identity(out, row);
-    fputs("}", out);
+            ok = put_number(e, hl_figure_names[f], figure_value(row, f));
+    ok = ok && put_identity(e, row);
+    return append_entry(doc, e, ok);
 }
 
-/* Entries are the lines between `"benchmarks": [` and the closing `]`, each one
- * complete object on its line, perhaps followed by a comma. */
-bool hl_results_copy_json_entries(FILE *out, bool *first, const char *path) {
-    FILE *in = fopen(path, "r");
-    if (in == NULL) return false;
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    bool in_array = false, closed = false, ok = true;
-    while ((len = getline(&line, &cap, in)) > 0) {
-        char *s = line;
-        while (*s == ' ' || *s == '\t')
-            s++;
-        char *e = line + len;
-        while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
-            e--;
-        *e = '\0';
-        if (!in_array) {
-            if (strncmp(s, "\"benchmarks\": [", 15) == 0) {
-                in_array = true;
-                if (strcmp(s + 15, "]") == 0) { /* an empty array on the same line */
-                    closed = true;
-                    break;
-                }
-            }
-            continue;
-        }
-        if (*s == '\0') continue;
-        if (*s == ']') {
-            closed = true;
-            break;
-        }
-        if (e > s && e[-1] == ',') *--e = '\0';
-        if (*s != '{' || e == s || e[-1] != '}') {
-            ok = false; /* not one entry per line: not a heaplab file */
-            break;
-        }
-        entry_open(out, first);
-        fwrite(s + 1, 1, (size_t)(e - s - 1), out); /* entry_open wrote the '{' */
+bool hl_results_json_append_file(json_t *doc, const char *path, size_t *appended, char *error,
+                                 size_t error_size) {
+    if (appended != NULL) *appended = 0;
+    json_t *benchmarks = json_object_get(doc, "benchmarks");
+    if (!json_is_array(benchmarks)) {
+        snprintf(error, error_size, "merging %s: not into a results document", path);
+        return false;
     }
-    free(line);
-    bool read_error = ferror(in) != 0;
-    fclose(in);
-    return ok && closed && !read_error;
-}
-
-void hl_results_write_json_end(FILE *out) {
-    fputs("\n  ]\n}\n", out);
+    json_t *other = hl_results_json_load(path, 0, NULL, error, error_size);
+    if (other == NULL) return false;
+    json_t *entries = json_object_get(other, "benchmarks");
+    bool ok = json_is_array(entries);
+    if (!ok) snprintf(error, error_size, "%s: no \"benchmarks\" array", path);
+    size_t i;
+    json_t *entry;
+    json_array_foreach(entries, i, entry) {
+        if (ok && !json_is_object(entry)) {
+            snprintf(error, error_size, "%s: benchmarks[%zu] is not an object", path, i);
+            ok = false;
+        }
+    }
+    if (ok && json_array_extend(benchmarks, entries) != 0) {
+        snprintf(error, error_size, "merging %s: out of memory", path);
+        ok = false;
+    }
+    if (ok && appended != NULL) *appended = json_array_size(entries);
+    json_decref(other);
+    return ok;
 }
 
 /* ---- CSV -------------------------------------------------------------------- */

@@ -5,9 +5,9 @@
  * A configuration's figures travel as an hl_result_row:
  * - `heaplab run --row FILE` writes FILE as CSV: the header line, then one row.
  * - a batch's results.csv is the same header and one row per configuration.
- * - Google Benchmark JSON (`heaplab run --json FILE`, a batch's results.json) is
- *   written by hl_results_write_json_*: every benchmark entry on ONE line, so a batch
- *   merges its children's entries by copying lines (hl_results_copy_json_entries).
+ * - Google Benchmark JSON (`heaplab run --json FILE`, a batch's results.json) is a
+ *   jansson document built by hl_results_json_*; a batch merges its children's files
+ *   by parsing them (hl_results_json_append_file), whatever their layout.
  */
 #ifndef HEAPLAB_BENCH_RESULTS_H
 #define HEAPLAB_BENCH_RESULTS_H
@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "bench/harness/gbench.h"
+#include <jansson.h>
 
 /* status column values */
 #define HL_STATUS_OK "ok"
@@ -72,20 +72,69 @@ void hl_results_write_csv_row(FILE *out, const hl_result_row *row);
 bool hl_results_read_csv(const char *path, hl_result_row **rows, size_t *count,
                          char *error, size_t error_size);
 
-/* Google Benchmark JSON. The context block carries `context_extra` (already-formatted
- * JSON members, may be NULL) next to date, host_name, num_cpus, mhz_per_cpu,
- * library_build_type, as Google Benchmark writes them. */
-void hl_results_write_json_begin(FILE *out, const char *context_extra);
-/* One entry per reported run of a configuration (repetitions and aggregates), with the
- * schema's counters and "status"; error_occurred/error_message when not ok. */
-void hl_results_write_json_entry(FILE *out, bool *first, const hl_bench_result *run,
-                                 const hl_result_row *row);
-/* One entry for a configuration that produced no Google Benchmark run (crashed,
- * timeout): error_occurred true, the row's status and error. */
-void hl_results_write_json_failed_entry(FILE *out, bool *first, const hl_result_row *row);
-/* Copy the benchmark entries of another heaplab JSON file (one per line). */
-bool hl_results_copy_json_entries(FILE *out, bool *first, const char *path);
-void hl_results_write_json_end(FILE *out);
+/* ---- Google Benchmark JSON, through jansson ---- */
+
+/* One benchmark entry as Google Benchmark's JSON reporter writes it: what the harness
+ * reports for each repetition and aggregate (bench/harness/run.c converts its runs). */
+#define HL_RESULTS_MAX_COUNTERS 32
+typedef struct hl_results_counter {
+    const char *name;
+    double value;
+} hl_results_counter;
+
+typedef struct hl_results_entry {
+    const char *name;           /* with its /repeats: or _mean suffixes */
+    const char *run_name;       /* without the aggregate suffix; NULL: name */
+    bool is_aggregate;          /* run_type "aggregate", else "iteration" */
+    const char *aggregate_name; /* "mean", "median", "stddev", "cv" */
+    int64_t repetitions;
+    int64_t repetition_index; /* iterations only */
+    int64_t iterations;
+    double real_time; /* per iteration, in time_unit; for "cv" a fraction */
+    double cpu_time;
+    const char *time_unit; /* NULL: "ns" */
+    bool error_occurred;
+    const char *error_message;
+    const char *label; /* NULL or "": none */
+    size_t counter_count;
+    hl_results_counter counters[HL_RESULTS_MAX_COUNTERS];
+} hl_results_entry;
+
+/* A new document: {"context": {date, host_name, executable, num_cpus, mhz_per_cpu,
+ * cpu_scaling_enabled, caches, load_avg, library_build_type}, "benchmarks": []}, as
+ * Google Benchmark writes them. NULL when out of memory; json_decref it. */
+json_t *hl_results_json_new(void);
+/* Add `key` to the context (after the standard members); steals `value`. */
+bool hl_results_json_set_context(json_t *doc, const char *key, json_t *value);
+/* Append one entry (repetition or aggregate) with its counters and, given the row, the
+ * schema's figures the entry did not count (repetitions only), then runtime, workload,
+ * size, allocator, collector and status; error_occurred/error_message when set. */
+bool hl_results_json_add_entry(json_t *doc, const hl_results_entry *entry,
+                               const hl_result_row *row);
+/* Append one entry for a configuration that produced no Google Benchmark run (crashed,
+ * timeout): error_occurred true, the row's status and error, its measured figures. */
+bool hl_results_json_add_failed_entry(json_t *doc, const hl_result_row *row);
+/* Append the "benchmarks" entries of another Google Benchmark JSON file, whatever its
+ * layout. False (and *error, one line) when the file is unreadable, not JSON, or has
+ * no "benchmarks" array of objects: nothing is appended then. *appended (may be NULL)
+ * receives the number of entries appended (0 for an empty array). */
+bool hl_results_json_append_file(json_t *doc, const char *path, size_t *appended, char *error,
+                                 size_t error_size);
+/* Write a document (JSON_INDENT(2), members in the order they were set, a final line
+ * break): the callback body for hl_results_write_atomic. */
+bool hl_results_json_dump(const json_t *doc, FILE *out);
+
+/* Read the JSON file `path` with jansson (`flags`: json_load* flags). NULL on failure,
+ * with *error one line ("PATH: No such file or directory", "PATH:3:14: reason") and
+ * *read_errno (may be NULL) the errno when the file could not be opened or read, 0 when
+ * it is not JSON. */
+json_t *hl_results_json_load(const char *path, size_t flags, int *read_errno, char *error,
+                             size_t error_size);
+/* A JSON string of `s` (NULL: ""); bytes that are not UTF-8 become '?', so that any
+ * text (a log's last line) makes a valid file. NULL only when out of memory. */
+json_t *hl_results_json_text(const char *s);
+/* A JSON number; JSON has no NaN or infinity, so those are null. */
+json_t *hl_results_json_number(double v);
 
 /* Write `path` atomically: the callback writes to a temporary file in the same
  * folder, which is renamed over `path` only when complete. */
@@ -97,9 +146,6 @@ void hl_results_config_name(const hl_result_row *row, char *out, size_t out_size
 
 /* ---- additions (helper-4): helpers for batch, plot, report and compare ---- */
 
-/* A JSON string literal (quoted and escaped) / a JSON number (null when not finite). */
-void hl_results_write_json_string(FILE *out, const char *s);
-void hl_results_write_json_number(FILE *out, double v);
 /* The schema's figures by index, in HL_RESULT_FIGURES order. A figure that was not
  * measured is NaN (an empty CSV field). */
 size_t hl_results_figure_count(void);
