@@ -76,23 +76,23 @@ def read_row(path):
 
 
 def expected_header_from_sources(source_dir):
-    """The header bench/report/results.c writes, read from its text: HL_CSV_IDENTITY, the
+    """The header bench/report/results_csv.c writes, read from its text: HL_CSV_IDENTITY, the
     figures of HL_RESULT_FIGURES (bench/report/results.h), HL_CSV_TAIL. None (and a failed
     check) when the text no longer has that shape: then read --heaplab's header."""
     try:
         with open(os.path.join(source_dir, "bench", "report", "results.h")) as f:
             results_h = f.read()
-        with open(os.path.join(source_dir, "bench", "report", "results.c")) as f:
+        with open(os.path.join(source_dir, "bench", "report", "results_csv.c")) as f:
             results_c = f.read()
     except OSError as exc:
-        check(False, "cannot read bench/report/results.h or bench/report/results.c: %s" % exc)
+        check(False, "cannot read bench/report/results.h or bench/report/results_csv.c: %s" % exc)
         return None
     block = results_h[results_h.index("#define HL_RESULT_FIGURES"):]
     figures = re.findall(r"X\((\w+)\)", block[:block.index("typedef struct")])
     identity = re.search(r'#define HL_CSV_IDENTITY "([^"]*)"', results_c)
     tail = re.search(r'#define HL_CSV_TAIL "([^"]*)"', results_c)
     if not check(identity and tail and tuple(figures) == FIGURES,
-                 "bench/report/results.c/results.h no longer spell the header as HL_CSV_IDENTITY, "
+                 "bench/report/results_csv.c/results.h no longer spell the header as HL_CSV_IDENTITY, "
                  "HL_RESULT_FIGURES, HL_CSV_TAIL: update this test"):
         return None
     return identity.group(1).split(",") + figures + tail.group(1).split(",")
@@ -136,7 +136,7 @@ def check_row_figures(name, row, size, workload):
             check(False, "%s: %s is not a number: %r" % (name, figure, cell))
             v[figure] = float("nan")
             continue
-        check(cell == "%.15g" % v[figure], "%s: %s written as %r, results.c writes %r"
+        check(cell == "%.15g" % v[figure], "%s: %s written as %r, results_csv.c writes %r"
               % (name, figure, cell, "%.15g" % v[figure]))
     unmeasured = NOT_MEASURED + (("peak_live_bytes",) if workload == "recursion/sum" else ())
     for figure in FIGURES + ("real_time_ns_stddev", "peak_rss_bytes_stddev"):
@@ -420,7 +420,7 @@ def main(argv):
             if line is not None:
                 real = line.rstrip("\n").split(",")
                 check(header is None or real == header,
-                      "heaplab's CSV header %s differs from bench/report/results.c's text %s"
+                      "heaplab's CSV header %s differs from bench/report/results_csv.c's text %s"
                       % (real, header))
                 header = real  # the real one is what the script must match
         if header is None:
@@ -436,7 +436,7 @@ def main(argv):
         shutil.rmtree(tmp, ignore_errors=True)
     print("test_reference (%s, %s): %d checks, %d failed%s" % (
         RUNTIME, sys.executable, CHECKS[0], len(FAILURES),
-        "" if ctx.heaplab else "; header checked against bench/report/results.c's text (no heaplab)"))
+        "" if ctx.heaplab else "; header checked against bench/report/results_csv.c's text (no heaplab)"))
     return 1 if FAILURES else 0
 
 

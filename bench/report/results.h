@@ -151,6 +151,8 @@ void hl_results_config_name(const hl_result_row *row, char *out, size_t out_size
 size_t hl_results_figure_count(void);
 const char *hl_results_figure_name(size_t index);
 double hl_results_figure(const hl_result_row *row, size_t index);
+/* Where figure `index` lives in the row (index < hl_results_figure_count()). */
+double *hl_results_figure_slot(hl_result_row *row, size_t index);
 /* Index of the figure called `name`, or -1. */
 int hl_results_figure_index(const char *name);
 /* An empty row: identity blank, runtime "heaplab", every figure and spread NaN. */

@@ -27,7 +27,7 @@ import tracemalloc
 
 EXIT_OK, EXIT_OTHER, EXIT_USAGE, EXIT_MEMORY, EXIT_RECURSION = 0, 1, 2, 3, 4
 
-# bench/report/results.c's hl_results_write_csv_header: identity columns, the figures
+# bench/report/results_csv.c's hl_results_write_csv_header: identity columns, the figures
 # (HL_RESULT_FIGURES in bench/report/results.h), the spreads, status, error.
 IDENTITY_COLUMNS = ("runtime", "workload", "size", "allocator", "collector", "repetitions")
 FIGURES = (
@@ -573,14 +573,14 @@ def is_number(value):
 
 
 def csv_number(value):
-    """results.c's csv_number: "%.15g"; not measured (None, NaN) is an empty field."""
+    """results_csv.c's csv_number: "%.15g"; not measured (None, NaN) is an empty field."""
     if value is None or not math.isfinite(value):
         return ""
     return "%.15g" % value
 
 
 def csv_field(text):
-    """results.c's csv_field: RFC 4180 quoting when a comma, quote, line break or a
+    """results_csv.c's csv_field: RFC 4180 quoting when a comma, quote, line break or a
     leading/trailing blank is in the text."""
     text = str(text)
     if (text[:1] == " " or text[-1:] == " " or any(c in text for c in ',"\n\r')):
