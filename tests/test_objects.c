@@ -11,6 +11,7 @@
  * - `del` of the last reference to a list frees it at once under counting.
  * - List capacities follow CPython's list_resize: 0, 4, 8, 16, 24, 32, 40, 52, 64, 76.
  * - Recursion limit, handle scopes, hl_heap_each, events order and the statistics.
+ * - The heap's budget (hl_heap_room) follows the allocator's limit and live bytes.
  * - Every allocation failure (the Nth allocation fails, for every N) gives a clean
  *   error, keeps the heap consistent and destroy leaves the allocator empty. boehm's
  *   objects do not come from the allocator: there the injections reach only the
@@ -522,6 +523,35 @@ static void test_events(const tc_args *args, const hl_collector_ops *c) {
     }
 }
 
+/* ---- the heap's budget ---- */
+
+/* hl_heap_room: UINT64_MAX without a limit, the limit less what the heap's allocator
+ * holds with one (shrinking as objects are made through it), 0 at or past it. */
+static void test_room(const tc_args *args, const hl_collector_ops *c) {
+    tc_heap t;
+    tc_open(&t, args, tc_config(c));
+    hl_heap *h = t.heap;
+    CHECK(hl_heap_room(h) == UINT64_MAX);
+    size_t limit = t.alloc.live_bytes + 4096;
+    t.alloc.limit_bytes = limit;
+    CHECK_MSG(hl_heap_room(h) == 4096, "%s: room %llu under a limit 4096 above live", c->name,
+              (unsigned long long)hl_heap_room(h));
+    hl_object *s = hl_str_new(h, "a string of some length", 23);
+    TC_REQUIRE(s != NULL);
+    hl_global_set(h, 0, s);
+    hl_decref(h, s);
+    CHECK(hl_heap_room(h) == limit - t.alloc.live_bytes);
+    if (hl_collector_own_allocator(c) == NULL) CHECK(hl_heap_room(h) < 4096);
+    t.alloc.limit_bytes = t.alloc.live_bytes;
+    CHECK(hl_heap_room(h) == 0);
+    t.alloc.limit_bytes = t.alloc.live_bytes - 1; /* past it */
+    CHECK(hl_heap_room(h) == 0);
+    t.alloc.limit_bytes = 0;
+    CHECK(hl_heap_room(h) == UINT64_MAX);
+    hl_global_set(h, 0, NULL);
+    tc_close(&t);
+}
+
 /* ---- allocation failures ---- */
 
 /* A scenario touching every allocation site: frames, handles, every constructor,
@@ -671,6 +701,7 @@ int main(int argc, char **argv) {
         test_list_capacity(&args, c);
         test_roots(&args, c);
         test_events(&args, c);
+        test_room(&args, c);
         test_failures(&args, c);
         if (strcmp(c->name, "boehm") == 0) test_boehm_oom(&args, c);
     }

@@ -86,9 +86,8 @@ hl_workload_status hl_workload_raise(hl_workload_ctx *ctx, hl_status error, cons
 
 hl_workload_status hl_workload_check_fits(hl_workload_ctx *ctx, uint64_t count, uint64_t min_bytes,
                                           const char *where) {
-    const hl_allocator *a = hl_heap_allocator(ctx->heap);
-    if (a == NULL || a->limit_bytes == 0) return HL_WORKLOAD_OK;
-    size_t room = a->live_bytes < a->limit_bytes ? a->limit_bytes - a->live_bytes : 0;
+    uint64_t room = hl_heap_room(ctx->heap); /* UINT64_MAX: no budget */
+    if (room == UINT64_MAX) return HL_WORKLOAD_OK;
     uint64_t need;
     if (!__builtin_mul_overflow(count, min_bytes, &need) && need <= room) return HL_WORKLOAD_OK;
     return hl_workload_fail(ctx, HL_WORKLOAD_MEMORY_ERROR,
