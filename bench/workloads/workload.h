@@ -62,10 +62,23 @@ typedef struct hl_workload_ctx {
 
 typedef hl_workload_status (*hl_workload_fn)(hl_workload_ctx *ctx);
 
+/* What a variant's memory grows with as n grows, and so what an n too large to run
+ * does. Declared by the variant; the tests read it (stress.limits: an impossible n). */
+typedef enum hl_workload_growth {
+    /* n objects or references held at the peak: an n that cannot fit ends in a prompt
+     * MemoryError (the up-front request, or hl_workload_check_fits). */
+    HL_GROWS_HEAP = 0,
+    /* n nested frames: past the recursion limit, a RecursionError. */
+    HL_GROWS_DEPTH,
+    /* constant memory: only the time grows with n (any n runs, for as long as it takes). */
+    HL_GROWS_TIME,
+} hl_workload_growth;
+
 typedef struct hl_workload_variant {
     const char *name;    /* "sum" */
     const char *summary; /* one line for `heaplab list workloads` */
     hl_workload_fn run;
+    hl_workload_growth growth;
 } hl_workload_variant;
 
 #define HL_WORKLOAD_MAX_SIZES 8
@@ -78,6 +91,13 @@ typedef struct hl_workload {
     uint64_t default_size; /* `heaplab run` without --size */
     /* The size ladder a full sweep uses, ascending, 0-terminated. */
     uint64_t sizes[HL_WORKLOAD_MAX_SIZES];
+    /* The size at which the allocation-failure suite runs every variant
+     * (tests/test_fail_alloc.c: each allocation attempt of a run fails in turn, so a run
+     * costs one re-run per attempt). Choose it so that a run makes a few hundred
+     * attempts: the suite fails a variant that makes more than 2,000 (too slow for
+     * every-N injection) or none beyond the heap's own set-up (nothing injected would
+     * reach the variant). */
+    uint64_t fail_alloc_size;
 } hl_workload;
 
 /* The registry (bench/workloads/registry.c): every workload, NULL-terminated. */
