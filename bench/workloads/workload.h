@@ -1,7 +1,9 @@
 /* heaplab workloads: the seed articles' programs, written against the object API.
  *
  * A workload is one file in bench/workloads/ defining one `const hl_workload
- * hl_<name>_workload` plus one line in bench/workloads/registry.c. It has variants
+ * hl_<name>_workload` plus one X(<name>) line in bench/workloads/registry.c, which
+ * declares it (no header names a workload; code reaches one through
+ * hl_workload_registry or hl_workload_find). It has variants
  * ("recursion/sum"); each variant is a function that runs the program once on a fresh
  * heap, at a given size, and checks its own result, so a broken collector can never
  * produce a fast wrong number.
@@ -141,10 +143,5 @@ static inline void hl_workload_resume(hl_workload_ctx *ctx) {
 static inline void hl_workload_at_peak(hl_workload_ctx *ctx) {
     if (ctx->hooks.at_peak != NULL) ctx->hooks.at_peak(ctx->hooks.data, ctx->heap);
 }
-
-/* The workloads (one file each). */
-extern const hl_workload hl_recursion_workload;
-extern const hl_workload hl_large_list_workload;
-extern const hl_workload hl_cyclic_graph_workload;
 
 #endif
