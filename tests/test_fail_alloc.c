@@ -205,7 +205,8 @@ static long inject_variant(const hl_allocator_ops *allocator, const collector_se
     CHECK_MSG(count > empty.attempts && count <= MAX_ATTEMPTS,
               "%s at its fail_alloc_size n=%" PRIu64 " under %s: %" PRIu64
               " allocation attempts, expected more than the heap's own %" PRIu64
-              " and at most %d: change its workload's fail_alloc_size",
+              " (else no injection reaches the variant) and at most %d (else every-N "
+              "injection is too slow): see hl_workload.fail_alloc_size",
               sv->name, sv->size, cname, count, empty.attempts, (int)MAX_ATTEMPTS);
     CHECK(clean.live_after == 0 && clean.failures == 0 && clean.allocs == clean.frees);
 
