@@ -1,22 +1,22 @@
 /* The one table of heap allocators. A backend is one file in allocators/ that defines
- * `const hl_allocator_ops hl_<name>_allocator`, plus one line here. The order is the
- * order `heaplab list allocators` prints and batches run. */
+ * `const hl_allocator_ops hl_<name>_allocator`, plus one X(<name>) line in HL_ALLOCATORS
+ * below: the line declares it and puts it in the table, so no header names it. The
+ * order is the order `heaplab list allocators` prints and batches run. (The
+ * conformance suite and every per-allocator test read these lines:
+ * tests/registries.cmake.) */
 #include "allocators/allocator.h"
 
-extern const hl_allocator_ops hl_libc_allocator;
-extern const hl_allocator_ops hl_jemalloc_allocator;
-extern const hl_allocator_ops hl_mimalloc_allocator;
-extern const hl_allocator_ops hl_pool_allocator;
-extern const hl_allocator_ops hl_bump_allocator;
+/* One X(<name>) per line, each ending in a backslash, so adding one is a one-line diff. */
+#define HL_ALLOCATORS(X)                                                                           \
+    X(libc)                                                                                        \
+    X(jemalloc)                                                                                    \
+    X(mimalloc)                                                                                    \
+    X(pool)                                                                                        \
+    X(bump)                                                                                        \
+    /* (end of the list) */
 
-/* One line per backend, so adding one is a one-line diff. */
-/* clang-format off */
-const hl_allocator_ops *const hl_allocator_registry[] = {
-    &hl_libc_allocator,
-    &hl_jemalloc_allocator,
-    &hl_mimalloc_allocator,
-    &hl_pool_allocator,
-    &hl_bump_allocator,
-    NULL,
-};
-/* clang-format on */
+#define HL_DECLARE(name) extern const hl_allocator_ops hl_##name##_allocator;
+HL_ALLOCATORS(HL_DECLARE)
+
+#define HL_ENTRY(name) &hl_##name##_allocator,
+const hl_allocator_ops *const hl_allocator_registry[] = {HL_ALLOCATORS(HL_ENTRY) NULL};

@@ -146,6 +146,12 @@ long hl_collect(hl_heap *heap, int generation);
 uint64_t hl_heap_live_objects(const hl_heap *heap);
 size_t hl_heap_live_bytes(const hl_heap *heap);
 hl_allocator *hl_heap_allocator(hl_heap *heap);
+/* The heap's budget: how many more bytes it may request before it passes its limit
+ * (hl_allocator.limit_bytes of the allocator it was made with: the limit less the bytes
+ * that allocator holds now, for objects and the heap's own storage alike), 0 at or past
+ * the limit, UINT64_MAX when it has no limit. What a workload asks before it builds a
+ * structure too large to fit. */
+uint64_t hl_heap_room(const hl_heap *heap);
 
 /* Walk every live object (small ints excluded), for tests and oracles. */
 void hl_heap_each(hl_heap *heap, void (*fn)(hl_object *o, void *data), void *data);

@@ -697,6 +697,11 @@ size_t hl_heap_live_bytes(const hl_heap *heap) {
 hl_allocator *hl_heap_allocator(hl_heap *heap) {
     return heap->allocator;
 }
+uint64_t hl_heap_room(const hl_heap *heap) {
+    const hl_allocator *a = heap->allocator;
+    if (a == NULL || a->limit_bytes == 0) return UINT64_MAX;
+    return a->live_bytes < a->limit_bytes ? (uint64_t)(a->limit_bytes - a->live_bytes) : 0;
+}
 hl_status hl_heap_error(const hl_heap *heap) {
     return heap->error;
 }

@@ -5,11 +5,14 @@
 
 #include "collectors/collector.h"
 
+/* One X(<name>) per line, each ending in a backslash, so adding one is a one-line diff.
+ * (tests/registries.cmake reads these lines.) */
 #define HL_COLLECTORS(X)                                                                           \
     X(refcount)                                                                                    \
     X(rc_cycle)                                                                                    \
     X(mark_sweep)                                                                                  \
-    X(boehm)
+    X(boehm)                                                                                       \
+    /* (end of the list) */
 
 #define HL_DECLARE(name) extern const hl_collector_ops hl_##name##_collector;
 HL_COLLECTORS(HL_DECLARE)

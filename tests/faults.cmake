@@ -43,23 +43,10 @@ if(NOT HEAPLAB_SANITIZE AND NOT HEAPLAB_FUZZ)
     message(FATAL_ERROR "valgrind not found: run scripts/deps")
   endif()
   find_package(Python3 REQUIRED COMPONENTS Interpreter)
-  # One entry per collector, read from the X(name) lines of the registry, so a new
+  # One entry per collector of the registry (tests/registries.cmake), so a new
   # collector is checked without touching this file.
-  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
-    ${CMAKE_CURRENT_LIST_DIR}/../collectors/registry.c)
-  # (Read whole: the X(...) lines end in a backslash, which a CMake list would take
-  # as an escape.)
-  file(READ ${CMAKE_CURRENT_LIST_DIR}/../collectors/registry.c _hl_registry_text)
-  string(REGEX MATCHALL "\n[ \t]*X\\([a-z0-9_]+\\)" _hl_collector_lines "${_hl_registry_text}")
-  set(_hl_valgrind_collectors "")
-  foreach(line ${_hl_collector_lines})
-    string(REGEX REPLACE ".*X\\(([a-z0-9_]+)\\)" "\\1" name "${line}")
-    list(APPEND _hl_valgrind_collectors ${name})
-  endforeach()
-  if(NOT "mark_sweep" IN_LIST _hl_valgrind_collectors)
-    message(FATAL_ERROR "tests/faults.cmake: found only '${_hl_valgrind_collectors}' in collectors/registry.c")
-  endif()
-  foreach(collector ${_hl_valgrind_collectors})
+  include(${CMAKE_CURRENT_LIST_DIR}/registries.cmake)
+  foreach(collector ${HEAPLAB_COLLECTOR_NAMES})
     add_test(NAME valgrind.${collector}
       COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/valgrind_matrix.py
               ${HEAPLAB_VALGRIND} ${HEAPLAB_EXE} ${collector}

@@ -4,31 +4,27 @@
 # - stress.fail_alloc.selftest: the choice of N (every N up to 10,000 attempts, else
 #   the first and last 100 plus an even spread of 10,000) on synthetic counts.
 # - stress.fail_alloc.<allocator>: allocation-failure injection, SQLite style
-#   (tests/test_fail_alloc.c): every workload variant x precise collector (and
-#   rc_cycle with small thresholds) at a few hundred allocation attempts, failing
-#   attempt N for every N; memory_error (ok past the count), no crash, 0 live bytes
-#   after teardown, LeakSanitizer clean in the sanitizer build. Prints the number of
-#   runs (10,949 per allocator).
+#   (tests/test_fail_alloc.c): every workload variant of the registry x every collector
+#   that allocates through the hl_allocator (and rc_cycle with small thresholds) at its
+#   workload's fail_alloc_size (a few hundred allocation attempts), failing attempt N
+#   for every N; memory_error (ok past the count), no crash, 0 live bytes after
+#   teardown, LeakSanitizer clean in the sanitizer build. Prints the number of runs.
 # - stress.limits: impossible sizes (n = 10^12 under every allocator and collector,
 #   [0] * 10**9 under --heap-limit, RLIMIT_AS through ulimit -v) end in a quick
-#   MemoryError (tests/stress_test.py). The recursion limits (ulimit -s 256, depth
+#   MemoryError (tests/stress_test.py; which variants must, and which collectors run
+#   under every allocator, it reads from `test_registry --print`). The recursion limits (ulimit -s 256, depth
 #   10^6) are cli.stack and cli.deep (tests/cli.cmake).
 # - stress.batch_faults, stress.batch_resume: batches under faults (HEAPLAB_TEST_FAULT
 #   makes one configuration crash and one hang; SIGINT then --resume).
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
-
-set(_hl_stress_allocators ${HEAPLAB_ALLOCATOR_NAMES}) # from tests/allocators.cmake
-if(NOT _hl_stress_allocators)
-  set(_hl_stress_allocators libc jemalloc mimalloc pool bump)
-endif()
+include(${CMAKE_CURRENT_LIST_DIR}/registries.cmake)
 
 add_executable(test_fail_alloc ${CMAKE_CURRENT_LIST_DIR}/test_fail_alloc.c)
 target_link_libraries(test_fail_alloc PRIVATE hl_bench)
 add_test(NAME stress.fail_alloc.selftest COMMAND test_fail_alloc --self-test)
 set_tests_properties(stress.fail_alloc.selftest PROPERTIES LABELS stress TIMEOUT 60)
-foreach(name ${_hl_stress_allocators})
-  add_test(NAME stress.fail_alloc.${name}
-    COMMAND test_fail_alloc ${name} refcount rc_cycle mark_sweep)
+foreach(name ${HEAPLAB_ALLOCATOR_NAMES})
+  add_test(NAME stress.fail_alloc.${name} COMMAND test_fail_alloc ${name})
   set_tests_properties(stress.fail_alloc.${name} PROPERTIES LABELS stress TIMEOUT 300)
 endforeach()
 
@@ -40,7 +36,8 @@ endif()
 foreach(group limits batch_faults batch_resume)
   add_test(NAME stress.${group}
     COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/stress_test.py ${HEAPLAB_EXE}
-            ${group} ${CMAKE_CURRENT_BINARY_DIR}/stress-work ${_hl_stress_flags})
+            ${group} ${CMAKE_CURRENT_BINARY_DIR}/stress-work ${_hl_stress_flags}
+            --registry ${HEAPLAB_REGISTRY_EXE})
   set_tests_properties(stress.${group} PROPERTIES LABELS stress TIMEOUT 300)
 endforeach()
 # the hang's time limit and the interrupt are timing-sensitive: not next to each other

@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """The stress and fault suite, driven from outside (docs/stress.md).
 
-usage: stress_test.py HEAPLAB GROUP WORKDIR [--sanitize]
+usage: stress_test.py HEAPLAB GROUP WORKDIR [--sanitize] [--registry TEST_REGISTRY]
 
 Groups (one ctest entry each, tests/stress.cmake):
   limits        impossible sizes end in a quick MemoryError, never a crash or the OOM
                 killer: n = 10^12 for every variant that holds n objects, under every
-                allocator and collector, with the default heap limit (< 2 s each); the
+                allocator and collector, with the default heap limit (< 2 s each), and
+                a quick RecursionError for every variant whose frames grow with n (the
+                variants, the collectors and which collector runs under which allocator
+                come from `TEST_REGISTRY --print`: tests/hl_registry.py); the
                 seeds' [0] * 10**9 under --heap-limit 1G for every allocator; RLIMIT_AS
                 (ulimit -v) lowers the default limit, and a run whose real allocator
                 runs out of address space before the limit still ends in a MemoryError
@@ -28,6 +31,8 @@ import signal
 import subprocess
 import sys
 import time
+
+import hl_registry
 
 failures = []
 checks = 0
@@ -67,13 +72,12 @@ def fresh(name):
 
 # ---- limits ----------------------------------------------------------------------
 
-# Every variant whose n objects cannot fit at n = 10^12. recursion/sum stops at the
-# recursion limit (10^7 frames, about 1 GB: cli.deep and cli.stack cover depth);
-# recursion/calls runs in constant memory at any n (it would run for hours, not fail).
-IMPOSSIBLE = ["large_list/repeat", "large_list/range", "large_list/append",
-              "cyclic_graph/pairs", "cyclic_graph/rings", "cyclic_graph/random",
-              "cyclic_graph/tree"]
-PRECISE = ["refcount", "rc_cycle", "mark_sweep"]
+# What each variant declares it grows with (hl_workload_variant.growth) decides what
+# n = 10^12 must do. "heap": n objects cannot fit, a MemoryError. "depth": n frames; at
+# the default recursion limit (10^7 frames, about 1 GB: cli.deep and cli.stack cover
+# that) it would take seconds, so it runs under --recursion-limit 1000: a RecursionError.
+# "time": constant memory at any n (it would run for hours, not fail): not run.
+DEPTH_LIMIT = "1000"
 
 
 def expect_memory_error(p, what, max_seconds=None):
@@ -88,23 +92,53 @@ def expect_memory_error(p, what, max_seconds=None):
     return ok
 
 
+def expect_recursion_error(p, what, max_seconds):
+    check(p.returncode >= 0, f"{what}: killed by signal {-p.returncode}")
+    check(p.returncode == 4, f"{what}: exit {p.returncode}, expected 4: {p.stderr[-300:]}")
+    check("status        recursion_error" in p.stdout, f"{what}: summary lacks recursion_error")
+    check(p.seconds < max_seconds, f"{what}: took {p.seconds:.2f} s (limit {max_seconds} s)")
+
+
 def group_limits():
+    reg = hl_registry.read(REGISTRY)
     allocators = listed("allocators")
     collectors = listed("collectors")
-    check({"libc", "jemalloc", "mimalloc", "pool", "bump"} <= set(allocators),
-          f"allocators {allocators}")
-    configs = [(a, c) for a in allocators for c in PRECISE]
-    # boehm serves its objects from libgc: libc only, as the batch runs it.
-    configs += [("libc", c) for c in collectors if c not in PRECISE]
+    check(allocators == [a["name"] for a in reg.allocators],
+          f"`heaplab list allocators` {allocators}, the registry {reg.allocators}")
+    check(collectors == [c["name"] for c in reg.collectors],
+          f"`heaplab list collectors` {collectors}, the registry {reg.collectors}")
+    # A collector that serves its objects from its own allocator (boehm: libgc) runs
+    # under the registry's first allocator only, as the batch runs it.
+    configs = [(a, c["name"]) for a in allocators for c in reg.collectors
+               if reg.runs_under(c, a)]
+    by_growth = {g: [w["name"] for w in reg.workloads if w["growth"] == g]
+                 for g in ("heap", "depth", "time")}
+    check(by_growth["heap"] and sum(map(len, by_growth.values())) == len(reg.workloads),
+          f"growths {[(w['name'], w['growth']) for w in reg.workloads]}")
     runs, slowest = 0, 0.0
     for allocator, collector in configs:
-        for workload in IMPOSSIBLE:
+        for workload in by_growth["heap"]:
             p = heaplab("run", "--workload", workload, "--size", "1e12", "--allocator", allocator,
                         "--collector", collector, "--iterations", "1")
             expect_memory_error(p, f"{workload} n=10^12 {allocator} {collector}", 2.0)
             runs += 1
             slowest = max(slowest, p.seconds)
-    print(f"n = 10^12: {runs} runs, all memory_error, slowest {slowest:.2f} s")
+    print(f"n = 10^12: {runs} runs ({len(by_growth['heap'])} variants that hold n objects x "
+          f"{len(configs)} allocator x collector), all memory_error, slowest {slowest:.2f} s")
+    runs, slowest = 0, 0.0
+    for allocator, collector in configs:
+        for workload in by_growth["depth"]:
+            p = heaplab("run", "--workload", workload, "--size", "1e12", "--recursion-limit",
+                        DEPTH_LIMIT, "--allocator", allocator, "--collector", collector,
+                        "--iterations", "1")
+            expect_recursion_error(p, f"{workload} n=10^12 --recursion-limit {DEPTH_LIMIT} "
+                                   f"{allocator} {collector}", 2.0)
+            runs += 1
+            slowest = max(slowest, p.seconds)
+    print(f"n = 10^12 under --recursion-limit {DEPTH_LIMIT}: {runs} runs "
+          f"({', '.join(by_growth['depth']) or 'no variant'}), all recursion_error, "
+          f"slowest {slowest:.2f} s; not run (constant memory): "
+          f"{', '.join(by_growth['time']) or 'none'}")
 
     # The seeds' heap overflow, [0] * 10**9 (8 GB of slots), under --heap-limit 1G.
     for allocator in allocators:
@@ -320,9 +354,14 @@ def group_batch_resume():
 
 
 def main():
-    global HEAPLAB, WORK, SANITIZE
+    global HEAPLAB, WORK, SANITIZE, REGISTRY
     HEAPLAB, group, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
-    SANITIZE = "--sanitize" in sys.argv[4:]
+    rest = sys.argv[4:]
+    SANITIZE = "--sanitize" in rest
+    REGISTRY = rest[rest.index("--registry") + 1] if "--registry" in rest[:-1] else None
+    if group == "limits" and REGISTRY is None:
+        print("stress_test.py limits: --registry TEST_REGISTRY is required", file=sys.stderr)
+        return 2
     {"limits": group_limits, "batch_faults": group_batch_faults,
      "batch_resume": group_batch_resume}[group]()
     print(f"stress {group}: {checks} checks, {len(failures)} failed")

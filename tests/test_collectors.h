@@ -5,9 +5,9 @@
  * allocator instance, and after hl_heap_destroy the instance must hold no live byte:
  * nothing leaks past teardown.
  *
- * A collector with its own allocator (boehm) runs only under the libc entry unless it
- * is named: its objects never touch the allocator under test, so the other entries
- * would repeat the same run.
+ * A collector with its own allocator (boehm) runs only under the registry's first
+ * allocator (libc) unless it is named: its objects never touch the allocator under
+ * test, so the other entries would repeat the same run.
  *
  * Conservative roots. boehm scans the C stack and registers: a C local that still
  * holds a dropped object keeps it alive. So the checks build and drop their objects in
@@ -18,13 +18,13 @@
  * the precise collectors all of this changes nothing.
  *
  * With that, boehm's reclamation is asserted exactly in release builds. In sanitizer
- * builds it is not (tc_exact): there Boehm keeps garbage that the same code frees in
- * release (even the dropped Person pair), through words that are not in any
- * heaplab object and not in the shared libraries' data (excluding those from its
- * roots changes nothing); ASan's instrumented frames are the likely source. So under
- * HEAPLAB_SANITIZE boehm is held to safety: nothing reachable is freed, what a kept
- * object refers to is kept, nothing is found twice, finalizers run at most once,
- * the counters agree with the walk, and ASan and UBSan report nothing. */
+ * builds it is not, for a conservative collector (tc_exact): there Boehm keeps garbage
+ * that the same code frees in release (even the dropped Person pair), through words
+ * that are not in any heaplab object and not in the shared libraries' data (excluding
+ * those from its roots changes nothing); ASan's instrumented frames are the likely
+ * source. So under HEAPLAB_SANITIZE boehm is held to safety: nothing reachable is
+ * freed, what a kept object refers to is kept, nothing is found twice, finalizers run
+ * at most once, the counters agree with the walk, and ASan and UBSan report nothing. */
 #ifndef HEAPLAB_TESTS_TEST_COLLECTORS_H
 #define HEAPLAB_TESTS_TEST_COLLECTORS_H
 
@@ -52,11 +52,12 @@ typedef struct tc_args {
 
 static inline bool tc_wants(const tc_args *args, const hl_collector_ops *c) {
     if (args->only_collector != NULL) return strcmp(args->only_collector, c->name) == 0;
-    return hl_collector_own_allocator(c) == NULL || strcmp(args->allocator->name, "libc") == 0;
+    return hl_collector_own_allocator(c) == NULL || args->allocator == hl_allocator_registry[0];
 }
 
 static inline tc_args tc_prepare(int argc, char **argv) {
-    tc_args args = {hl_allocator_find(argc > 1 ? argv[1] : "libc"), argc > 2 ? argv[2] : NULL};
+    tc_args args = {argc > 1 ? hl_allocator_find(argv[1]) : hl_allocator_registry[0],
+                    argc > 2 ? argv[2] : NULL};
     if (args.allocator == NULL) {
         fprintf(stderr, "unknown allocator %s (%s)\n", argv[1], hl_allocator_names());
         exit(2);
@@ -83,10 +84,11 @@ __attribute__((noinline, unused)) static void tc_scrub_stack(void) {
     __asm__ volatile("" : : "r"(area) : "memory");
 }
 
-/* Whether reclamation is asserted exactly (see above). */
+/* Whether reclamation is asserted exactly (see above): not for a conservative collector
+ * in a sanitizer build. */
 static inline bool tc_exact(const hl_collector_ops *c) {
 #ifdef HEAPLAB_SANITIZE
-    return strcmp(c->name, "boehm") != 0;
+    return !hl_collector_is_conservative(c);
 #else
     (void)c;
     return true;

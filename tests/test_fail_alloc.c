@@ -3,8 +3,11 @@
  * usage: test_fail_alloc ALLOCATOR [COLLECTOR...]
  *        test_fail_alloc --self-test
  *
- * For every workload variant x collector (the three precise ones by default), at a
- * small size chosen so that a run makes a few hundred allocation attempts:
+ * For every workload variant of the registry x collector (every collector of the
+ * registry by default), at the size its workload declares for this suite
+ * (hl_workload.fail_alloc_size: chosen so that a run makes a few hundred allocation
+ * attempts; the suite fails a variant whose run makes more than MAX_ATTEMPTS, or no
+ * attempt beyond what the heap's own set-up and teardown make):
  *
  * 1. A clean run (injection armed at an attempt that never comes) counts the run's
  *    allocation attempts, as hl_alloc_refuse counts them: every hl_alloc and every
@@ -37,7 +40,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "bench/cli/cli.h"
 #include "bench/workloads/workload.h"
 #include "collectors/collector.h"
 #include "collectors/stats.h"
@@ -107,22 +109,16 @@ static int self_test(void) {
 
 /* ---- one run ---- */
 
-/* Sizes giving a few hundred allocation attempts per run (measured: see the counts
- * the program prints). large_list/repeat is `[0] * n`: one list and its item array
- * at any n, so its run is the heap's set-up plus those two, whatever the size. */
-typedef struct sized_variant {
-    const char *name;
-    uint64_t size;
-    uint64_t min_attempts, max_attempts; /* what "a few hundred" means per variant */
-} sized_variant;
+/* The most allocation attempts a variant's run may make at its fail_alloc_size: every N
+ * up to the count is a run of its own (documented at hl_workload.fail_alloc_size). */
+enum { MAX_ATTEMPTS = 2000 };
 
-static const sized_variant sizes[] = {
-    {"recursion/sum", 200, 200, 900},      {"recursion/calls", 200, 200, 900},
-    {"large_list/repeat", 1000, 4, 12},    {"large_list/range", 600, 200, 900},
-    {"large_list/append", 600, 200, 900},  {"cyclic_graph/pairs", 300, 200, 900},
-    {"cyclic_graph/rings", 300, 200, 900}, {"cyclic_graph/random", 300, 200, 900},
-    {"cyclic_graph/tree", 300, 200, 900},
-};
+/* A variant of the registry at its workload's fail_alloc_size. */
+typedef struct sized_variant {
+    char name[96]; /* "workload/variant" */
+    const hl_workload_variant *variant;
+    uint64_t size;
+} sized_variant;
 
 typedef struct outcome {
     hl_workload_status status;
@@ -146,6 +142,7 @@ typedef struct collector_setup {
     char label[32];
 } collector_setup;
 
+/* v NULL: the heap is made and destroyed with nothing run on it (its own attempts). */
 static outcome run_once(const hl_allocator_ops *allocator, const collector_setup *cs,
                         const hl_workload_variant *v, uint64_t size, uint64_t fail_at) {
     const hl_collector_ops *collector = cs->ops;
@@ -175,7 +172,7 @@ static outcome run_once(const hl_allocator_ops *allocator, const collector_setup
             .seed = 42,
             .collects_cycles = hl_workload_collects_cycles(collector),
         };
-        out.status = v->run(&ctx);
+        out.status = v != NULL ? v->run(&ctx) : HL_WORKLOAD_OK;
         memcpy(out.message, ctx.message, sizeof out.message);
         out.depth_after = hl_frame_depth(heap);
         hl_heap_destroy(heap);
@@ -195,21 +192,22 @@ static outcome run_once(const hl_allocator_ops *allocator, const collector_setup
 /* Every N for one variant under one collector; returns the number of runs. */
 static long inject_variant(const hl_allocator_ops *allocator, const collector_setup *cs,
                            const sized_variant *sv) {
-    const hl_workload *w;
-    const hl_workload_variant *v;
-    char error[256];
-    bool found = hl_cli_find_workload(sv->name, &w, &v, error, sizeof error);
-    REQUIRE(found);
+    const hl_workload_variant *v = sv->variant;
     const char *cname = cs->label;
 
+    /* What the heap alone costs: a variant must reach past it. */
+    outcome empty = run_once(allocator, cs, NULL, 0, UINT64_MAX);
     /* The clean run counts the attempts (fail_at armed past any run's reach). */
     outcome clean = run_once(allocator, cs, v, sv->size, UINT64_MAX);
     CHECK_MSG(clean.status == HL_WORKLOAD_OK, "%s under %s, clean: %s", sv->name, cname,
               clean.message);
     uint64_t count = clean.attempts;
-    CHECK_MSG(count >= sv->min_attempts && count <= sv->max_attempts,
-              "%s n=%" PRIu64 " under %s: %" PRIu64 " attempts, expected %" PRIu64 "..%" PRIu64,
-              sv->name, sv->size, cname, count, sv->min_attempts, sv->max_attempts);
+    CHECK_MSG(count > empty.attempts && count <= MAX_ATTEMPTS,
+              "%s at its fail_alloc_size n=%" PRIu64 " under %s: %" PRIu64
+              " allocation attempts, expected more than the heap's own %" PRIu64
+              " (else no injection reaches the variant) and at most %d (else every-N "
+              "injection is too slow): see hl_workload.fail_alloc_size",
+              sv->name, sv->size, cname, count, empty.attempts, (int)MAX_ATTEMPTS);
     CHECK(clean.live_after == 0 && clean.failures == 0 && clean.allocs == clean.frees);
 
     uint64_t *points;
@@ -270,18 +268,24 @@ int main(int argc, char **argv) {
     stats = hl_stats_listener_new();
     REQUIRE(stats != NULL);
 
-    /* Every variant of the registry has a size here (a new one must be added). */
+    /* Every variant of the registry, at the size its workload declares. */
+    size_t variant_count = 0;
+    for (size_t i = 0; hl_workload_registry[i] != NULL; i++)
+        variant_count += hl_workload_registry[i]->variant_count;
+    sized_variant *sizes = calloc(variant_count, sizeof *sizes);
+    REQUIRE(sizes != NULL);
+    size_t nsizes = 0;
     for (size_t i = 0; hl_workload_registry[i] != NULL; i++) {
         const hl_workload *w = hl_workload_registry[i];
-        for (size_t k = 0; k < w->variant_count; k++) {
-            char name[128];
-            snprintf(name, sizeof name, "%s/%s", w->name, w->variants[k].name);
-            bool listed = false;
-            for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
-                listed = listed || strcmp(sizes[s].name, name) == 0;
-            CHECK_MSG(listed, "%s has no fault-injection size in tests/test_fail_alloc.c", name);
+        CHECK_MSG(w->fail_alloc_size > 0, "%s declares no fail_alloc_size", w->name);
+        for (size_t k = 0; k < w->variant_count; k++, nsizes++) {
+            snprintf(sizes[nsizes].name, sizeof sizes[nsizes].name, "%s/%s", w->name,
+                     w->variants[k].name);
+            sizes[nsizes].variant = &w->variants[k];
+            sizes[nsizes].size = w->fail_alloc_size;
         }
     }
+    CHECK(nsizes > 0);
 
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -308,14 +312,15 @@ int main(int argc, char **argv) {
             setup_count = 2;
         }
         for (size_t k = 0; k < setup_count; k++, collectors++)
-            for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+            for (size_t s = 0; s < nsizes; s++)
                 total += inject_variant(ops, &setups[k], &sizes[s]);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     CHECK(collectors > 0);
     printf("fault-injection runs on %s: %ld (%d collector settings x %zu variants) in %.2f s\n",
-           argv[1], total, collectors, sizeof sizes / sizeof sizes[0], seconds);
+           argv[1], total, collectors, nsizes, seconds);
+    free(sizes);
     hl_stats_listener_free(stats);
     return check_report("test_fail_alloc");
 }

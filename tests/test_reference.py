@@ -3,15 +3,20 @@
 
     python3 tests/test_reference.py --script PATH [--source-dir DIR] [--heaplab PATH]
 
-Runs the script with this same interpreter and checks: every workload variant at tiny
-sizes gives a row of the results schema with plausible figures; the CSV header is
+Runs the script with this same interpreter and checks: `--variants` lists exactly the
+variants of the script's own dispatch table (its WORKLOADS, read by importing the
+script), each once, and each is a heaplab variant (`heaplab list workloads`, with
+--heaplab); every variant it lists, at a tiny size, gives a row of the results schema
+with plausible figures; the CSV header is
 heaplab's (the real `heaplab run --row` when --heaplab is given, and always the order
 bench/report/results.h states); the Google Benchmark JSON parses and has the fields;
 RecursionError, MemoryError and bad arguments give their status and exit codes. Exits 1
-when any check fails.
+when any check fails. The variants come from the script itself, never from a list here,
+so a variant the script gains or loses needs no change to this file.
 """
 
 import csv
+import importlib.util
 import io
 import json
 import os
@@ -33,17 +38,9 @@ def check(condition, message):
     return condition
 
 
-WORKLOADS = {  # variant -> tiny size
-    "recursion/sum": 200,
-    "recursion/calls": 500,
-    "large_list/repeat": 1000,
-    "large_list/range": 1000,
-    "large_list/append": 1000,
-    "cyclic_graph/pairs": 301,   # odd: the last Person is its own partner
-    "cyclic_graph/rings": 100,   # 4 rings of 21 and one of 16
-    "cyclic_graph/random": 300,
-    "cyclic_graph/tree": 300,
-}
+# Every variant's tiny size: odd (cyclic_graph/pairs: the last Person is its own
+# partner) and not a multiple of 21 (cyclic_graph/rings: 14 rings of 21 and one of 7).
+TINY = 301
 FIGURES = (
     "real_time_ns", "cpu_time_ns", "peak_rss_bytes", "peak_live_bytes",
     "allocator_resident_bytes", "allocs", "frees", "gc_collections",
@@ -57,6 +54,8 @@ class Context:
     def __init__(self, script, source_dir, heaplab, tmp):
         self.script, self.source_dir, self.heaplab, self.tmp = script, source_dir, heaplab, tmp
         self.counter = 0
+        self.variants = []  # what --variants lists (test_variants)
+        self.table = {}     # the script's dispatch table: variant -> (fn, sizes, must_collect)
 
     def path(self, suffix):
         self.counter += 1
@@ -115,9 +114,55 @@ def heaplab_header(ctx):
 NOT_MEASURED = ("allocator_resident_bytes", "allocs", "frees")
 
 
-def check_row_figures(name, row, size, workload):
+def load_script(path):
+    """The script as a module (its main runs only as __main__)."""
+    spec = importlib.util.spec_from_file_location("cpython_workloads_under_test", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_variants(ctx):
+    """--variants lists exactly the dispatch table's variants, one per line, and exits 0;
+    each is a heaplab variant."""
+    try:
+        ctx.table = dict(load_script(ctx.script).WORKLOADS)
+    except Exception as exc:  # noqa: BLE001 - any failure to import is the finding
+        check(False, "cannot read the script's dispatch table (WORKLOADS): %r" % exc)
+    check(ctx.table and all(callable(entry[0]) for entry in ctx.table.values()),
+          "the script's dispatch table is empty or holds something that is not a function")
+    proc = ctx.run("--variants")
+    lines = proc.stdout.splitlines()
+    ctx.variants = [line for line in lines if re.match(r"^[a-z0-9_]+/[a-z0-9_]+$", line)]
+    check(proc.returncode == 0 and proc.stderr == "",
+          "--variants: exit %d, stderr %r" % (proc.returncode, proc.stderr))
+    check(ctx.variants == lines and proc.stdout.endswith("\n"),
+          "--variants: not one workload/variant per line: %r" % proc.stdout)
+    check(len(set(lines)) == len(lines), "--variants lists a variant twice: %s" % lines)
+    check(lines == list(ctx.table),
+          "--variants lists %s, the script implements %s (missing %s, extra %s)"
+          % (lines, list(ctx.table), sorted(set(ctx.table) - set(lines)),
+             sorted(set(lines) - set(ctx.table))))
+    if ctx.heaplab:
+        proc = subprocess.run([ctx.heaplab, "list", "workloads"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, universal_newlines=True, timeout=60)
+        heaplab = [line.split()[0] for line in proc.stdout.splitlines() if line.strip()]
+        check(proc.returncode == 0 and set(lines) <= set(heaplab),
+              "--variants lists %s, which heaplab does not have (heaplab list workloads: %s)"
+              % (sorted(set(lines) - set(heaplab)), heaplab))
+
+
+def must_collect(ctx, workload, size):
+    """The least the script's final gc.collect() must find (its dispatch table's third
+    member), None where the variant does not collect."""
+    entry = ctx.table.get(workload)
+    return entry[2](size) if entry is not None and entry[2] is not None else None
+
+
+def check_row_figures(ctx, name, row, size, workload):
     """The row's figures as numbers (None where the field is empty: not measured)."""
-    cyclic = workload.startswith("cyclic_graph/")
+    least_collected = must_collect(ctx, workload, size)
+    cyclic = least_collected is not None
     check(row["runtime"] == RUNTIME, "%s: runtime %r, expected %r" % (name, row["runtime"], RUNTIME))
     check(row["allocator"] == "pymalloc" and row["collector"] == "cpython_gc",
           "%s: allocator/collector %s/%s" % (name, row["allocator"], row["collector"]))
@@ -164,9 +209,8 @@ def check_row_figures(name, row, size, workload):
                                                      v["gc_pause_total_ns"]))
     if cyclic:
         # every node is on a cycle; the random graph's nodes each hold an edge list too
-        least = 2 * size if workload == "cyclic_graph/random" else size
-        check(v["objects_collected"] >= least,
-              "%s: objects_collected %s < %d" % (name, v["objects_collected"], least))
+        check(v["objects_collected"] >= least_collected,
+              "%s: objects_collected %s < %d" % (name, v["objects_collected"], least_collected))
         check(v["gc_collections"] >= 1 and v["gc_pause_p50_ns"] > 0,
               "%s: the timed gc.collect() is not counted as a pause" % name)
         check(v["real_time_ns"] >= v["gc_pause_total_ns"],
@@ -236,7 +280,9 @@ def check_json(name, path, workload, size, repetitions, status):
 
 
 def test_workloads(ctx, header):
-    for workload, size in WORKLOADS.items():
+    check(ctx.variants, "no variant to run (--variants listed none)")
+    for workload in ctx.variants:
+        size = TINY
         name = "%s at %d" % (workload, size)
         row_path, json_path = ctx.path("csv"), ctx.path("json")
         proc = ctx.run("--workload", workload, "--size", str(size), "--row", row_path,
@@ -256,7 +302,7 @@ def test_workloads(ctx, header):
         row = dict(zip(rows[0], rows[1]))
         check(row["workload"] == workload and row["repetitions"] == "1",
               "%s: identity %s %s" % (name, row["workload"], row["repetitions"]))
-        values = check_row_figures(name, row, size, workload)
+        values = check_row_figures(ctx, name, row, size, workload)
         entries = check_json(name, json_path, workload, size, 1, "ok")
         if entries:  # one repetition: the JSON entry and the row are the same figures
             for figure in FIGURES[2:]:  # not measured: empty in the CSV, absent in JSON
@@ -268,9 +314,12 @@ def test_workloads(ctx, header):
 
 
 def test_smallest_graphs(ctx):
-    """n = 1 and 2: a person who is their own partner, a ring of one, a node whose edges
-    all lead to itself, a 1-node tree (no cycle: freed by reference counting)."""
-    for workload in [w for w in WORKLOADS if w.startswith("cyclic_graph/")]:
+    """n = 1 and 2 for every variant that collects: a person who is their own partner, a
+    ring of one, a node whose edges all lead to itself, a 1-node tree (no cycle: freed by
+    reference counting)."""
+    collecting = [w for w in ctx.variants if must_collect(ctx, w, 1) is not None]
+    check(collecting, "no variant of the script collects anything: %s" % ctx.variants)
+    for workload in collecting:
         for size in (1, 2):
             row_path = ctx.path("csv")
             proc = ctx.run("--workload", workload, "--size", str(size), "--row", row_path)
@@ -279,9 +328,9 @@ def test_smallest_graphs(ctx):
                 continue
             _, rows = read_row(row_path)
             row = dict(zip(rows[0], rows[1]))
-            least = 0 if (workload, size) == ("cyclic_graph/tree", 1) else size
-            check(float(row["objects_collected"]) >= least, "%s at %d: objects_collected %s"
-                  % (workload, size, row["objects_collected"]))
+            least = must_collect(ctx, workload, size)
+            check(float(row["objects_collected"]) >= least, "%s at %d: objects_collected %s < %d"
+                  % (workload, size, row["objects_collected"], least))
 
 
 def test_repetitions(ctx):
@@ -294,7 +343,7 @@ def test_repetitions(ctx):
     _, rows = read_row(row_path)
     row = dict(zip(rows[0], rows[1]))
     check(row["repetitions"] == "3", "%s: repetitions %s" % (name, row["repetitions"]))
-    values = check_row_figures(name, row, 500, "cyclic_graph/tree")
+    values = check_row_figures(ctx, name, row, 500, "cyclic_graph/tree")
     entries = check_json(name, json_path, "cyclic_graph/tree", 500, 3, "ok")
     runs = sorted(e["real_time"] for e in entries if e["run_type"] == "iteration")
     if len(runs) == 3:
@@ -353,8 +402,8 @@ def test_summary_and_list(ctx):
         check(figure in proc.stdout, "summary lacks %s" % figure)
     proc = ctx.run("--list")
     listed = [line.split()[0] for line in proc.stdout.splitlines() if line.strip()]
-    check(proc.returncode == 0 and listed == list(WORKLOADS),
-          "--list: exit %d, lists %s" % (proc.returncode, listed))
+    check(proc.returncode == 0 and listed == ctx.variants,
+          "--list: exit %d, lists %s, --variants %s" % (proc.returncode, listed, ctx.variants))
 
 
 BAD_COMMAND_LINES = [
@@ -380,6 +429,8 @@ BAD_COMMAND_LINES = [
     ["--workload", "large_list/range", "--size", "10", "--live-bytes", "psutil"],
     ["--workload", "large_list/range", "--size", "10", "extra"],
     ["--list", "--size", "10"],
+    ["--variants", "--size", "10"],
+    ["--workload", "large_list/range", "--size", "10", "--variants"],
 ]
 
 
@@ -425,6 +476,7 @@ def main(argv):
                 header = real  # the real one is what the script must match
         if header is None:
             header = []  # every row check below then fails on the header
+        test_variants(ctx)
         test_workloads(ctx, header)
         test_smallest_graphs(ctx)
         test_repetitions(ctx)

@@ -458,10 +458,14 @@ static hl_workload_status cyclic_tree(hl_workload_ctx *ctx) {
 }
 
 static const hl_workload_variant cyclic_graph_variants[] = {
-    {"pairs", "the seeds' Person pairs, each the other's partner (n people)", cyclic_pairs},
-    {"rings", "doubly linked rings of 21 nodes, as pyperformance's gc_collect", cyclic_rings},
-    {"random", "n nodes, 4 out-edges each (one random cycle through all, 3 random)", cyclic_random},
-    {"tree", "a binary tree of n nodes whose children point back to their parent", cyclic_tree},
+    {"pairs", "the seeds' Person pairs, each the other's partner (n people)", cyclic_pairs,
+     HL_GROWS_HEAP},
+    {"rings", "doubly linked rings of 21 nodes, as pyperformance's gc_collect", cyclic_rings,
+     HL_GROWS_HEAP},
+    {"random", "n nodes, 4 out-edges each (one random cycle through all, 3 random)", cyclic_random,
+     HL_GROWS_HEAP},
+    {"tree", "a binary tree of n nodes whose children point back to their parent", cyclic_tree,
+     HL_GROWS_HEAP},
 };
 
 const hl_workload hl_cyclic_graph_workload = {
@@ -471,4 +475,5 @@ const hl_workload hl_cyclic_graph_workload = {
     .variant_count = sizeof cyclic_graph_variants / sizeof cyclic_graph_variants[0],
     .default_size = 100000,
     .sizes = {1000, 10000, 100000, 1000000, 10000000},
+    .fail_alloc_size = 300,
 };

@@ -120,9 +120,11 @@ static hl_workload_status large_list_append(hl_workload_ctx *ctx) {
 }
 
 static const hl_workload_variant large_list_variants[] = {
-    {"repeat", "[0] * n: one list of n references to one shared small int", large_list_repeat},
-    {"range", "list(range(n)): one list, n boxed ints", large_list_range},
-    {"append", "n appends from empty: growth by CPython's over-allocation", large_list_append},
+    {"repeat", "[0] * n: one list of n references to one shared small int", large_list_repeat,
+     HL_GROWS_HEAP},
+    {"range", "list(range(n)): one list, n boxed ints", large_list_range, HL_GROWS_HEAP},
+    {"append", "n appends from empty: growth by CPython's over-allocation", large_list_append,
+     HL_GROWS_HEAP},
 };
 
 const hl_workload hl_large_list_workload = {
@@ -132,4 +134,6 @@ const hl_workload hl_large_list_workload = {
     .variant_count = sizeof large_list_variants / sizeof large_list_variants[0],
     .default_size = 1000000,
     .sizes = {10000, 100000, 1000000, 10000000, 100000000},
+    /* [0] * n makes its few allocations at any n; range and append one or two per item */
+    .fail_alloc_size = 600,
 };

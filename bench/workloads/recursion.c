@@ -227,10 +227,10 @@ unwind:
 }
 
 static const hl_workload_variant recursion_variants[] = {
-    {"sum", "recursive_function(n) = n + recursive_function(n-1): n+1 nested frames",
-     recursion_sum},
+    {"sum", "recursive_function(n) = n + recursive_function(n-1): n+1 nested frames", recursion_sum,
+     HL_GROWS_DEPTH},
     {"calls", "f(x): z = x + b, called n times: a frame, a global read and a local each",
-     recursion_calls},
+     recursion_calls, HL_GROWS_TIME},
 };
 
 const hl_workload hl_recursion_workload = {
@@ -240,4 +240,5 @@ const hl_workload hl_recursion_workload = {
     .variant_count = sizeof recursion_variants / sizeof recursion_variants[0],
     .default_size = 10000,
     .sizes = {1000, 10000, 100000, 1000000},
+    .fail_alloc_size = 200,
 };

@@ -1,7 +1,9 @@
 /* heaplab workloads: the seed articles' programs, written against the object API.
  *
  * A workload is one file in bench/workloads/ defining one `const hl_workload
- * hl_<name>_workload` plus one line in bench/workloads/registry.c. It has variants
+ * hl_<name>_workload` plus one X(<name>) line in bench/workloads/registry.c, which
+ * declares it (no header names a workload; code reaches one through
+ * hl_workload_registry or hl_workload_find). It has variants
  * ("recursion/sum"); each variant is a function that runs the program once on a fresh
  * heap, at a given size, and checks its own result, so a broken collector can never
  * produce a fast wrong number.
@@ -62,10 +64,23 @@ typedef struct hl_workload_ctx {
 
 typedef hl_workload_status (*hl_workload_fn)(hl_workload_ctx *ctx);
 
+/* What a variant's memory grows with as n grows, and so what an n too large to run
+ * does. Declared by the variant; the tests read it (stress.limits: an impossible n). */
+typedef enum hl_workload_growth {
+    /* n objects or references held at the peak: an n that cannot fit ends in a prompt
+     * MemoryError (the up-front request, or hl_workload_check_fits). */
+    HL_GROWS_HEAP = 0,
+    /* n nested frames: past the recursion limit, a RecursionError. */
+    HL_GROWS_DEPTH,
+    /* constant memory: only the time grows with n (any n runs, for as long as it takes). */
+    HL_GROWS_TIME,
+} hl_workload_growth;
+
 typedef struct hl_workload_variant {
     const char *name;    /* "sum" */
     const char *summary; /* one line for `heaplab list workloads` */
     hl_workload_fn run;
+    hl_workload_growth growth;
 } hl_workload_variant;
 
 #define HL_WORKLOAD_MAX_SIZES 8
@@ -78,6 +93,13 @@ typedef struct hl_workload {
     uint64_t default_size; /* `heaplab run` without --size */
     /* The size ladder a full sweep uses, ascending, 0-terminated. */
     uint64_t sizes[HL_WORKLOAD_MAX_SIZES];
+    /* The size at which the allocation-failure suite runs every variant
+     * (tests/test_fail_alloc.c: each allocation attempt of a run fails in turn, so a run
+     * costs one re-run per attempt). Choose it so that a run makes a few hundred
+     * attempts: the suite fails a variant that makes more than 2,000 (too slow for
+     * every-N injection) or none beyond the heap's own set-up (nothing injected would
+     * reach the variant). */
+    uint64_t fail_alloc_size;
 } hl_workload;
 
 /* The registry (bench/workloads/registry.c): every workload, NULL-terminated. */
@@ -121,10 +143,5 @@ static inline void hl_workload_resume(hl_workload_ctx *ctx) {
 static inline void hl_workload_at_peak(hl_workload_ctx *ctx) {
     if (ctx->hooks.at_peak != NULL) ctx->hooks.at_peak(ctx->hooks.data, ctx->heap);
 }
-
-/* The workloads (one file each). */
-extern const hl_workload hl_recursion_workload;
-extern const hl_workload hl_large_list_workload;
-extern const hl_workload hl_cyclic_graph_workload;
 
 #endif

@@ -7,6 +7,11 @@ results rows (CSV, bench/report/results.h) and Google Benchmark JSON (one entry 
             [--repetitions K] [--row FILE] [--json FILE] [--recursion-limit D]
             [--heap-limit BYTES] [--seed S] [--live-bytes tracemalloc|off]
     python3 scripts/reference/cpython_workloads.py --list
+    python3 scripts/reference/cpython_workloads.py --variants
+
+--variants prints the workload variants this script implements, one `workload/variant`
+a line and nothing else, and exits 0: a heaplab variant it does not list has no CPython
+counterpart (a batch gives it no reference row).
 
 Standard library only; Python >= 3.9. Exit codes as heaplab's: 0 ok, 2 usage error,
 3 MemoryError, 4 RecursionError, 1 anything else (a failed result check included).
@@ -757,7 +762,7 @@ def summary_text(row):
 
 USAGE = ("usage: cpython_workloads.py --workload W/VARIANT --size N [--repetitions K] "
          "[--row FILE] [--json FILE] [--recursion-limit D] [--heap-limit BYTES] [--seed S] "
-         "[--live-bytes tracemalloc|off] | --list")
+         "[--live-bytes tracemalloc|off] | --list | --variants")
 
 
 class UsageError(Exception):
@@ -793,13 +798,13 @@ def parse_args(argv):
         arg = argv[i]
         if arg in ("-h", "--help"):
             return {"help": True}
-        if arg == "--list":
-            values["--list"] = True
+        if arg in ("--list", "--variants"):
+            values[arg] = True
             i += 1
             continue
         name, eq, value = arg.partition("=")
         if name not in flags:
-            raise UsageError("unknown argument '%s' (valid: %s, --list, --help)"
+            raise UsageError("unknown argument '%s' (valid: %s, --list, --variants, --help)"
                              % (arg, ", ".join(sorted(flags))))
         if not eq:
             if i + 1 >= len(argv):
@@ -810,10 +815,11 @@ def parse_args(argv):
             raise UsageError("%s given twice" % name)
         values[name] = value
         i += 1
-    if values.pop("--list", False):
-        if values:
-            raise UsageError("--list takes no other arguments")
-        return {"list": True}
+    for flag in ("--list", "--variants"):
+        if values.pop(flag, False):
+            if values:
+                raise UsageError("%s takes no other arguments" % flag)
+            return {flag[2:]: True}
     valid = ", ".join(WORKLOADS)
     if "--workload" not in values:
         raise UsageError("--workload is required (valid: %s)" % valid)
@@ -871,6 +877,9 @@ def main(argv):
     if options.get("list"):
         for name, (_, (default, low, high), _) in WORKLOADS.items():
             sys.stdout.write("%-22s default size %d, ladder %d..%d\n" % (name, default, low, high))
+        return EXIT_OK
+    if options.get("variants"):
+        sys.stdout.write("".join(name + "\n" for name in WORKLOADS))
         return EXIT_OK
     if sys.version_info < (3, 9):
         sys.stderr.write("cpython_workloads.py: needs Python >= 3.9, this is %s\n" % RUNTIME)

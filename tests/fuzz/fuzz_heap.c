@@ -4,9 +4,12 @@
  * The input. Three header bytes, then operations until the input ends (a read past
  * the end gives 0, so every byte string is a valid input):
  *
- *   byte 0  bits 0-1: collector (mod 3: refcount, rc_cycle, mark_sweep), ignored when
- *           HEAPLAB_FUZZ_COLLECTOR or fuzz_heap_force_collector chose one;
- *           bits 2-3: allocator (mod 3: libc, pool, bump);
+ *   byte 0  bits 0-1: collector, modulo the number fuzzed (the registry's precise
+ *           collectors that allocate through the hl_allocator, in registry order:
+ *           refcount, rc_cycle, mark_sweep), ignored when HEAPLAB_FUZZ_COLLECTOR or
+ *           fuzz_heap_force_collector chose one;
+ *           bits 2-3: allocator, modulo the number fuzzed (the registry's allocators
+ *           that need no preloaded library, in registry order: libc, pool, bump);
  *           bit 4: inject one allocation failure (allocator fail_at = 1 + byte 2).
  *   byte 1  rc_cycle thresholds (small, so that automatic collections happen).
  *   byte 2  the failing allocation attempt when bit 4 of byte 0 is set.
@@ -199,10 +202,44 @@ typedef struct fz_ctx {
     size_t op_index;
 } fz_ctx;
 
-static const char *const fz_collectors[] = {"refcount", "rc_cycle", "mark_sweep", NULL};
+/* The collectors fuzzed (fuzz_heap.h): precise, and allocating through the
+ * hl_allocator (where the injected failures are). The index-th of them, NULL past the
+ * end. */
+static const hl_collector_ops *fz_collector_at(size_t index) {
+    for (size_t i = 0; hl_collector_registry[i] != NULL; i++) {
+        const hl_collector_ops *c = hl_collector_registry[i];
+        if (hl_collector_is_conservative(c) || hl_collector_own_allocator(c) != NULL) continue;
+        if (index-- == 0) return c;
+    }
+    return NULL;
+}
+
+/* The allocators fuzzed: those that need no preloaded library (one process runs every
+ * input). The index-th of them, NULL past the end. */
+static const hl_allocator_ops *fz_allocator_at(size_t index) {
+    for (size_t i = 0; hl_allocator_registry[i] != NULL; i++) {
+        if (hl_allocator_registry[i]->preload != NULL) continue;
+        if (index-- == 0) return hl_allocator_registry[i];
+    }
+    return NULL;
+}
+
+static size_t fz_collector_count(void) {
+    size_t n = 0;
+    while (fz_collector_at(n) != NULL)
+        n++;
+    return n;
+}
+static size_t fz_allocator_count(void) {
+    size_t n = 0;
+    while (fz_allocator_at(n) != NULL)
+        n++;
+    return n;
+}
 
 const char *fuzz_heap_collector_name(size_t index) {
-    return index < sizeof fz_collectors / sizeof fz_collectors[0] ? fz_collectors[index] : NULL;
+    const hl_collector_ops *c = fz_collector_at(index);
+    return c != NULL ? c->name : NULL;
 }
 
 static const hl_collector_ops *fz_forced_collector; /* set once, before any input */
@@ -219,15 +256,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     fz_trace = trace != NULL && trace[0] != '\0' && trace[0] != '0';
     const char *name = getenv("HEAPLAB_FUZZ_COLLECTOR");
     if (name != NULL && name[0] != '\0') {
-        bool fuzzed = false;
-        for (size_t i = 0; fz_collectors[i] != NULL; i++)
-            fuzzed = fuzzed || strcmp(fz_collectors[i], name) == 0;
-        const hl_collector_ops *c = fuzzed ? hl_collector_find(name) : NULL;
+        const hl_collector_ops *c = NULL;
+        char valid[256] = "";
+        for (size_t i = 0; fz_collector_at(i) != NULL; i++) {
+            if (strcmp(fz_collector_at(i)->name, name) == 0) c = fz_collector_at(i);
+            if (i > 0) strncat(valid, ", ", sizeof valid - strlen(valid) - 1);
+            strncat(valid, fz_collector_at(i)->name, sizeof valid - strlen(valid) - 1);
+        }
         if (c == NULL) {
             fprintf(stderr,
                     "fuzz_heap: HEAPLAB_FUZZ_COLLECTOR '%s' is not one this target fuzzes "
-                    "(valid: refcount, rc_cycle, mark_sweep)\n",
-                    name);
+                    "(valid: %s)\n",
+                    name, valid);
             exit(2);
         }
         fuzz_heap_force_collector(c);
@@ -827,22 +867,22 @@ static void ctx_free(fz_ctx *c) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    static const char *const allocators[] = {"libc", "pool", "bump"};
     fz_input in = {data, size, 0};
     uint8_t b0 = take(&in), b1 = take(&in), b2 = take(&in);
 
     fz_ctx *c = fz_xrealloc(NULL, sizeof *c);
     memset(c, 0, sizeof *c);
-    c->collector = fz_forced_collector != NULL ? fz_forced_collector
-                                               : hl_collector_find(fz_collectors[(b0 & 3) % 3]);
-    if (c->collector == NULL) {
-        fprintf(stderr, "fuzz_heap: collector %s is not registered\n", fz_collectors[(b0 & 3) % 3]);
+    size_t collectors = fz_collector_count(), allocators = fz_allocator_count();
+    if (collectors == 0 || allocators == 0) {
+        fprintf(stderr, "fuzz_heap: the registries hold no collector or allocator to fuzz\n");
         abort();
     }
+    c->collector = fz_forced_collector != NULL ? fz_forced_collector
+                                               : fz_collector_at((size_t)(b0 & 3) % collectors);
     c->counting = c->collector->counts_references;
     c->where = "set-up";
     const char *err = NULL;
-    if (!hl_allocator_init(&c->allocator, hl_allocator_find(allocators[((b0 >> 2) & 3) % 3]),
+    if (!hl_allocator_init(&c->allocator, fz_allocator_at((size_t)((b0 >> 2) & 3) % allocators),
                            &err)) {
         fprintf(stderr, "fuzz_heap: cannot start allocator: %s\n", err ? err : "?");
         abort();

@@ -19,10 +19,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 /* Decode `data` into one heap's life and check the oracles; abort() on a violation. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The collectors this target fuzzes: the precise ones (refcount, rc_cycle, mark_sweep),
- * whose oracles are exact. A conservative collector (boehm) may keep unreachable
- * objects alive through a stale stack word, and may collect inside a store, so it does
- * not fit these oracles. NULL past the end. */
+/* The collectors this target fuzzes, in registry order: the precise ones that allocate
+ * through the hl_allocator (today refcount, rc_cycle, mark_sweep), whose oracles are
+ * exact. A conservative collector (boehm) may keep unreachable objects alive through a
+ * stale stack word, and may collect inside a store, so it does not fit these oracles.
+ * NULL past the end. */
 const char *fuzz_heap_collector_name(size_t index);
 
 /* Run the following inputs under `collector` (NULL: the input's first byte chooses). */
