@@ -3,7 +3,7 @@
  * A collector strategy is one file in collectors/ that defines one
  * `const hl_collector_ops hl_<name>_collector` plus one line in collectors/registry.c.
  * The object model (collectors/object.c) calls the hooks below and never asks which
- * collector it runs; the reference operations are inline (collectors/object.h) and
+ * collector it runs; the reference operations are inline (collectors/object_layout.h) and
  * read only heap->counts_references.
  *
  * Life of a heap, as object.c drives it:

@@ -36,22 +36,13 @@
 
 #include "allocators/allocator.h"
 #include "collectors/events.h"
-
-typedef enum hl_status {
-    HL_OK = 0,
-    HL_MEMORY_ERROR,
-    HL_RECURSION_ERROR,
-} hl_status;
-
-typedef struct hl_object hl_object;
-typedef struct hl_heap hl_heap;
-typedef struct hl_collector_ops hl_collector_ops; /* collectors/collector.h */
+/* The object layout, the heap's fields and the inline fast paths: hl_status,
+ * hl_object, hl_heap and hl_collector_ops are declared there. */
+#include "collectors/object_layout.h"
 
 /* A finalizer: the seeds' __del__. Runs at most once per object (PEP 442); it may
  * store the object somewhere reachable (resurrection), and it may use the API. */
 typedef void (*hl_finalizer)(hl_heap *heap, hl_object *self, void *data);
-
-#define HL_MAX_LISTENERS 4
 
 typedef struct hl_heap_config {
     const hl_collector_ops *collector; /* from hl_collector_find */
@@ -80,7 +71,7 @@ void hl_heap_destroy(hl_heap *heap);
 /* The error of the last failing call (HL_OK when none). */
 hl_status hl_heap_error(const hl_heap *heap);
 
-/* ---- reference operations (inline fast paths, defined in collectors/object.h) ---- */
+/* ---- reference operations (inline fast paths, defined in collectors/object_layout.h) ---- */
 static inline void hl_incref(hl_heap *heap, hl_object *o);
 static inline void hl_decref(hl_heap *heap, hl_object *o); /* NULL is allowed */
 
@@ -181,7 +172,5 @@ const hl_collector_ops *hl_heap_collector(const hl_heap *heap);
  * false with *error set otherwise. A heap created on the main thread prepares the
  * process by itself. */
 bool hl_collector_prepare_process(const hl_collector_ops *ops, const char **error);
-
-#include "collectors/object.h" /* the inline fast paths */
 
 #endif

@@ -38,7 +38,7 @@
  *   sweep             walk `objects`: white objects are freed through the allocator;
  *                     black ones turn white for the next collection.
  *
- * Colours (flags in collectors/object.h): white = neither GREY nor BLACK (unvisited;
+ * Colours (flags in collectors/object_layout.h): white = neither GREY nor BLACK (unvisited;
  * after marking: unreachable); GREY = reached, referents not yet scanned; BLACK =
  * reached and scanned. Invariant after a drain without overflow: no black object
  * refers to a white one, so white means unreachable.

@@ -12,7 +12,7 @@
  *    object. A failed allocation leaves nothing behind and sets HL_MEMORY_ERROR.
  *
  * 2. While it lives, stores go through store_ref (incref the new value, then release
- *    the old one) and the inline hl_incref/hl_decref of collectors/object.h.
+ *    the old one) and the inline hl_incref/hl_decref of collectors/object_layout.h.
  *
  * 3. Under the counting collectors, the count reaching zero calls hl__object_dead.
  *    It pushes the object on the heap's pending list (the dead object's refcnt field

@@ -47,7 +47,7 @@
  * A collection sets heap->collecting: a finalizer may allocate, but no safe point
  * starts a nested collection and hl_collect returns 0.
  *
- * Object states (flags in collectors/object.h): outside a collection a tracked object
+ * Object states (flags in collectors/object_layout.h): outside a collection a tracked object
  * has neither COLLECTING nor UNREACHABLE. During one: in the young set and not yet
  * proven reachable = COLLECTING; on the unreachable list = COLLECTING|UNREACHABLE;
  * proven reachable = neither. Dead objects that keep COLLECTING when counting frees

@@ -2,7 +2,7 @@
  *
  * The story:
  * 1. Every store increments the new value's count and decrements the old one
- *    (inline, collectors/object.h). Nothing here runs on that path.
+ *    (inline, collectors/object_layout.h). Nothing here runs on that path.
  * 2. When a count reaches zero, object.c's pending-list drain frees the object and
  *    whatever it alone kept alive, iteratively: a chain of 10^7 records or a list
  *    nested 10^7 deep is freed in constant C stack (the trashcan idea).

@@ -1,6 +1,9 @@
 /* heaplab object layout and the inline reference operations.
  *
- * Included by collectors/heap.h; workload code never names these fields. What lives
+ * Included by collectors/heap.h (first: the API's types are defined here); workload
+ * code never names these fields. It includes nothing of collectors/ but events.h, so
+ * the include graph has no circle (tests/include_graph.py): it is the layout that
+ * object.c, the collectors and the inline paths share, not object.c's interface. What lives
  * here is what the inline fast paths need (the object header, struct hl_heap) plus the
  * few internal entry points the collectors share (the hl__ names, double underscore:
  * private to collectors/).
@@ -40,14 +43,27 @@
  * A dead object (count reached zero) waiting to be freed reuses its refcnt field as
  * the link of the heap's pending list: freeing never allocates and never recurses.
  */
-#ifndef HEAPLAB_COLLECTORS_OBJECT_H
-#define HEAPLAB_COLLECTORS_OBJECT_H
+#ifndef HEAPLAB_COLLECTORS_OBJECT_LAYOUT_H
+#define HEAPLAB_COLLECTORS_OBJECT_LAYOUT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "collectors/heap.h"
+#include "allocators/allocator.h"
+#include "collectors/events.h"
+
+typedef enum hl_status {
+    HL_OK = 0,
+    HL_MEMORY_ERROR,
+    HL_RECURSION_ERROR,
+} hl_status;
+
+typedef struct hl_object hl_object;
+typedef struct hl_heap hl_heap;
+typedef struct hl_collector_ops hl_collector_ops; /* collectors/collector.h */
+
+#define HL_MAX_LISTENERS 4
 
 typedef enum hl_type_id {
     HL_TYPE_INT,
