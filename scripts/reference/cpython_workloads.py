@@ -712,9 +712,9 @@ def cpu_scaling_enabled():
 
 
 def json_text(row, runs):
-    """Google Benchmark's JSON as results.c writes it: the context one member per line,
-    then every benchmark entry on ONE line, so heaplab's batch merges the file by
-    copying lines (hl_results_copy_json_entries)."""
+    """Google Benchmark's JSON with the members bench/report/results_json.c writes: the
+    context one member per line, then every benchmark entry on one line (for people
+    reading it: heaplab's batch parses the file with jansson, whatever its layout)."""
     zone = time.strftime("%z")
     context = [
         ("date", time.strftime("%Y-%m-%dT%H:%M:%S") + (zone[:3] + ":" + zone[3:]
