@@ -95,6 +95,15 @@ static inline bool tc_exact(const hl_collector_ops *c) {
 #endif
 }
 
+/* CHECK(exact) when `is_exact`, else CHECK(weak). */
+#define TC_CHECK_EXACT_IF(is_exact, exact, weak)                                                   \
+    do {                                                                                           \
+        if (is_exact)                                                                              \
+            CHECK(exact);                                                                          \
+        else                                                                                       \
+            CHECK(weak);                                                                           \
+    } while (0)
+
 /* CHECK(exact) where tc_exact(c), else CHECK(weak). */
 #define TC_CHECK_EXACT(c, exact, weak)                                                             \
     do {                                                                                           \

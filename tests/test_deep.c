@@ -40,6 +40,16 @@ __attribute__((noinline)) static void build_chain(hl_heap *h, long n) {
     }
 }
 
+/* Whether a deep structure's collection is held to the exact count. Not for a
+ * conservative collector in any build: one stale word on the C stack or in a register
+ * that points into a 10^7-long chain keeps the whole tail behind it alive, and that
+ * happens in some runs (boehm over libc: 1 run in 8 with two of these tests running side
+ * by side, found = 0 of 10^7). A conservative collector is held to safety here: it never
+ * finds more than was dropped, and the counters agree with what it found. */
+static bool deep_exact(const hl_collector_ops *c) {
+    return tc_exact(c) && !hl_collector_is_conservative(c);
+}
+
 static void chain(const deep_job *job) {
     tc_heap t;
     tc_open(&t, job->args, tc_config(job->collector));
@@ -55,12 +65,12 @@ static void chain(const deep_job *job) {
         CHECK(hl_heap_live_objects(h) == base); /* freed at once */
     } else {
         long found = TC_COLLECT(h, 2);
-        TC_CHECK_EXACT(job->collector, found == job->n, found >= 0 && found <= job->n);
+        TC_CHECK_EXACT_IF(deep_exact(job->collector), found == job->n, found >= 0 && found <= job->n);
         CHECK(hl_heap_live_objects(h) == base + (uint64_t)(job->n - found));
     }
     hl_frame_pop(h);
     tc_close(&t);
-    if (tc_exact(job->collector)) CHECK(t.final.leaked_objects == 0);
+    if (deep_exact(job->collector)) CHECK(t.final.leaked_objects == 0);
 }
 
 /* [[[...]]] n deep, in local 0. */
@@ -89,7 +99,8 @@ static void nested_list(const deep_job *job) {
     hl_local_set(h, 0, NULL);
     if (!job->collector->counts_references) {
         long found = TC_COLLECT(h, 2);
-        TC_CHECK_EXACT(job->collector, found == job->n + 1, found >= 0 && found <= job->n + 1);
+        TC_CHECK_EXACT_IF(deep_exact(job->collector), found == job->n + 1,
+                          found >= 0 && found <= job->n + 1);
         CHECK(hl_heap_live_objects(h) == base + (uint64_t)(job->n + 1 - found));
     } else {
         CHECK(hl_heap_live_objects(h) == base);

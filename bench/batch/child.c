@@ -206,11 +206,11 @@ bool hl_batch_run_config(const hl_batch *b, const hl_batch_config *c, hl_progres
     hl_batch_path_join(row_path, sizeof row_path, b->out, folder, c->slug);
     strncat(row_path, ".csv", sizeof row_path - strlen(row_path) - 1);
     hl_report_fmt(child_row, sizeof child_row, "%.*s.child.csv", (int)(strlen(row_path) - 4),
-                 row_path);
+                  row_path);
     hl_report_fmt(json_path, sizeof json_path, "%.*s.json", (int)(strlen(row_path) - 4), row_path);
     hl_report_fmt(log_path, sizeof log_path, "%.*s.log", (int)(strlen(row_path) - 4), row_path);
     hl_report_fmt(timeline_path, sizeof timeline_path, "%.*s.dat", (int)(strlen(row_path) - 4),
-                 row_path);
+                  row_path);
     hl_report_fmt(status_path, sizeof status_path, "%s", row_path);
 
     unlink(child_row);
@@ -253,7 +253,7 @@ bool hl_batch_run_config(const hl_batch *b, const hl_batch_config *c, hl_progres
             char expected[256], got[256];
             hl_results_config_name(&row, got, sizeof got);
             hl_report_fmt(expected, sizeof expected, "%s/%llu/%s/%s", c->workload,
-                         (unsigned long long)c->size, c->allocator, c->collector);
+                          (unsigned long long)c->size, c->allocator, c->collector);
             const char *runtime = c->reference ? b->ref.runtime : "heaplab";
             if (strcmp(expected, got) != 0) {
                 hl_results_row_init(&row);
@@ -262,12 +262,13 @@ bool hl_batch_run_config(const hl_batch *b, const hl_batch_config *c, hl_progres
             } else if (strcmp(row.runtime, runtime) != 0) {
                 status = HL_STATUS_CRASHED;
                 hl_report_fmt(why, sizeof why, "the child's row is for runtime %s, not %s",
-                             row.runtime, runtime);
+                              row.runtime, runtime);
                 hl_results_row_init(&row);
             }
         } else if (c->timeline && code == 0) {
             status = hl_batch_file_exists(timeline_path) ? HL_STATUS_OK : HL_STATUS_CRASHED;
-            if (!hl_batch_file_exists(timeline_path)) hl_report_fmt(why, sizeof why, "no timeline written");
+            if (!hl_batch_file_exists(timeline_path))
+                hl_report_fmt(why, sizeof why, "no timeline written");
         } else if (c->timeline && code == HL_EXIT_FAILURE) {
             status = HL_STATUS_FAILED; /* the run's own result check */
             last_log_line(log_path, last, sizeof last);
@@ -280,7 +281,7 @@ bool hl_batch_run_config(const hl_batch *b, const hl_batch_config *c, hl_progres
             status = HL_STATUS_CRASHED;
             last_log_line(log_path, last, sizeof last);
             hl_report_fmt(why, sizeof why, "exited with status %d without a row%s%s", code,
-                         last[0] ? ": " : "", last);
+                          last[0] ? ": " : "", last);
         }
         break;
     case CHILD_SIGNALED:

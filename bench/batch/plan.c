@@ -14,7 +14,7 @@
 #include "collectors/collector.h"
 
 static void hl_batch_make_slug(char *out, size_t size, const char *workload, uint64_t size_n,
-                      const char *allocator, const char *collector) {
+                               const char *allocator, const char *collector) {
     char w[64];
     hl_report_fmt(w, sizeof w, "%s", workload);
     for (char *p = w; *p; p++)
@@ -34,13 +34,12 @@ static uint64_t hl_batch_timeline_size_of(const hl_batch *b, const char *workloa
  * batch has it, else the batch's first. */
 const char *hl_batch_timeline_allocator(const hl_batch *b) {
     for (size_t i = 0; i < b->allocator_count; i++)
-        if (strcmp(b->allocators[i], hl_allocator_registry[0]->name) == 0)
-            return b->allocators[i];
+        if (strcmp(b->allocators[i], hl_allocator_registry[0]->name) == 0) return b->allocators[i];
     return b->allocators[0];
 }
 
 static bool hl_batch_add_config(hl_batch *b, size_t *cap, char *error, size_t error_size,
-                       hl_batch_config **out) {
+                                hl_batch_config **out) {
     if (b->config_count == *cap) {
         hl_batch_config *bigger = realloc(b->configs, 2 * *cap * sizeof *b->configs);
         if (bigger == NULL) {
@@ -101,7 +100,8 @@ bool hl_batch_expand(hl_batch *b, char *error, size_t error_size) {
                             hl_collector_own_allocator(hl_collector_find(b->collectors[ci]));
                         const char *run_allocator =
                             pass == 0 ? b->allocators[ai] : hl_batch_timeline_allocator(b);
-                        if (own != NULL && strcmp(run_allocator, hl_batch_timeline_allocator(b)) != 0)
+                        if (own != NULL &&
+                            strcmp(run_allocator, hl_batch_timeline_allocator(b)) != 0)
                             continue;
                         hl_batch_config *c;
                         if (!hl_batch_add_config(b, &cap, error, error_size, &c)) return false;
@@ -112,10 +112,10 @@ bool hl_batch_expand(hl_batch *b, char *error, size_t error_size) {
                         c->collector = b->collectors[ci];
                         c->timeline = pass == 1;
                         hl_report_fmt(c->name, sizeof c->name, "%s%s/%llu/%s/%s",
-                                     c->timeline ? "timeline " : "", c->workload,
-                                     (unsigned long long)c->size, c->allocator, c->collector);
-                        hl_batch_make_slug(c->slug, sizeof c->slug, c->workload, c->size, c->allocator,
-                                  c->collector);
+                                      c->timeline ? "timeline " : "", c->workload,
+                                      (unsigned long long)c->size, c->allocator, c->collector);
+                        hl_batch_make_slug(c->slug, sizeof c->slug, c->workload, c->size,
+                                           c->allocator, c->collector);
                     }
                 /* CPython's run of the same workload and size, after heaplab's, when
                  * the reference script has the variant */
@@ -129,9 +129,9 @@ bool hl_batch_expand(hl_batch *b, char *error, size_t error_size) {
                     c->collector = "cpython_gc";
                     c->reference = true;
                     hl_report_fmt(c->name, sizeof c->name, "%s/%llu/%s/%s", c->workload,
-                                 (unsigned long long)c->size, c->allocator, c->collector);
+                                  (unsigned long long)c->size, c->allocator, c->collector);
                     hl_batch_make_slug(c->slug, sizeof c->slug, c->workload, c->size, c->allocator,
-                              c->collector);
+                                       c->collector);
                 }
             }
         }

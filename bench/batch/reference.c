@@ -47,7 +47,7 @@ bool hl_batch_reference_resolve(hl_batch *b, char *error, size_t error_size) {
     }
     char why[512] = "";
     hl_report_fmt(r->script, sizeof r->script, "%s/scripts/reference/cpython_workloads.py",
-                 HEAPLAB_SOURCE_DIR);
+                  HEAPLAB_SOURCE_DIR);
     if (!hl_batch_find_in_path("python3", r->python, sizeof r->python)) {
         r->python[0] = '\0';
         hl_report_fmt(why, sizeof why, "python3 is not on PATH");
@@ -74,8 +74,8 @@ bool hl_batch_reference_resolve(hl_batch *b, char *error, size_t error_size) {
             hl_report_fmt(why, sizeof why, "%s does not run (exit status %d)", r->python, code);
         else if (major < 3 || (major == 3 && minor < 9))
             hl_report_fmt(why, sizeof why,
-                         "%s is Python %s; the reference script needs 3.9 or newer", r->python,
-                         r->version);
+                          "%s is Python %s; the reference script needs 3.9 or newer", r->python,
+                          r->version);
     }
     if (why[0] == '\0') {
         /* which variants the script has, as it says itself */
@@ -89,7 +89,7 @@ bool hl_batch_reference_resolve(hl_batch *b, char *error, size_t error_size) {
         r->enabled = true;
         hl_report_fmt(r->choice, sizeof r->choice, "cpython");
         hl_report_fmt(r->note, sizeof r->note, "%s",
-                     explicit_ ? "--reference cpython" : "the preset's");
+                      explicit_ ? "--reference cpython" : "the preset's");
         return true;
     }
     if (explicit_) {

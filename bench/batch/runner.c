@@ -61,11 +61,10 @@ static hl_batch_outcome fail(hl_batch_outcome outcome, char *error, size_t error
     return outcome;
 }
 
-hl_batch_outcome hl_batch_run(hl_batch *b, char *const *saved_args, size_t saved_count,
-                              char *error, size_t error_size) {
+hl_batch_outcome hl_batch_run(hl_batch *b, char *const *saved_args, size_t saved_count, char *error,
+                              size_t error_size) {
     bool resuming = b->resume[0] != '\0';
-    if (!hl_batch_reference_resolve(b, error, error_size) ||
-        !hl_batch_expand(b, error, error_size))
+    if (!hl_batch_reference_resolve(b, error, error_size) || !hl_batch_expand(b, error, error_size))
         return HL_BATCH_USAGE_ERROR;
 
     /* The folder. */
@@ -115,8 +114,8 @@ hl_batch_outcome hl_batch_run(hl_batch *b, char *const *saved_args, size_t saved
     size_t already = 0;
     for (size_t i = 0; i < b->config_count; i++)
         already += hl_batch_config_finished(b, &b->configs[i]);
-    hl_manifest_write(b->out, args, arg_count, preset_name, started, NULL, already,
-                      b->config_count, &b->ref);
+    hl_manifest_write(b->out, args, arg_count, preset_name, started, NULL, already, b->config_count,
+                      &b->ref);
 
     size_t reference_runs = 0;
     for (size_t i = 0; i < b->matrix_count; i++)
@@ -165,7 +164,8 @@ hl_batch_outcome hl_batch_run(hl_batch *b, char *const *saved_args, size_t saved
                 done, b->matrix_count, b->out);
         return HL_BATCH_INTERRUPTED;
     }
-    if (!ok) return fail(HL_BATCH_ERROR, error, error_size, "cannot write the results in %s", b->out);
+    if (!ok)
+        return fail(HL_BATCH_ERROR, error, error_size, "cannot write the results in %s", b->out);
     hl_chart_list charts;
     memset(&charts, 0, sizeof charts);
     hl_batch_outcome outcome = HL_BATCH_DONE;

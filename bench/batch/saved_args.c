@@ -40,14 +40,14 @@ bool hl_batch_save_args(const char *dir, char *const *args, size_t count, char *
     char path[PATH_MAX];
     if (hl_report_fmt(path, sizeof path, "%s/" HL_BATCH_ARGS_FILE, dir) >= (int)sizeof path) {
         hl_report_fmt(error, error_size, "cannot write %s/" HL_BATCH_ARGS_FILE ": name too long",
-                     dir);
+                      dir);
         return false;
     }
     args_job job = {args, count};
     errno = 0;
     if (hl_results_write_atomic(path, write_args, &job)) return true;
     hl_report_fmt(error, error_size, "cannot write %s: %s", path,
-                 errno != 0 ? strerror(errno) : "out of memory");
+                  errno != 0 ? strerror(errno) : "out of memory");
     return false;
 }
 
@@ -77,14 +77,14 @@ bool hl_batch_load_args(const char *dir, char ***args, size_t *count, char *erro
         char old[PATH_MAX];
         hl_report_fmt(old, sizeof old, "%s/batch.args", dir);
         hl_report_fmt(error, error_size,
-                     "--resume: %s is not a batch folder (no " HL_BATCH_ARGS_FILE "%s)", dir,
-                     stat(old, &st) == 0 ? "; its batch.args is from an older heaplab" : "");
+                      "--resume: %s is not a batch folder (no " HL_BATCH_ARGS_FILE "%s)", dir,
+                      stat(old, &st) == 0 ? "; its batch.args is from an older heaplab" : "");
         return false;
     }
     if (doc == NULL && read_errno != 0) {
         hl_report_fmt(error, error_size,
-                     "--resume: %s has an unreadable " HL_BATCH_ARGS_FILE " (%s)", dir,
-                     strerror(read_errno));
+                      "--resume: %s has an unreadable " HL_BATCH_ARGS_FILE " (%s)", dir,
+                      strerror(read_errno));
         *usage_error = false;
         return false;
     }
@@ -102,7 +102,7 @@ bool hl_batch_load_args(const char *dir, char ***args, size_t *count, char *erro
     if (!ok) {
         json_decref(doc);
         hl_report_fmt(error, error_size,
-                     "--resume: %s: not {\"args\": [...]} with every argument a string", path);
+                      "--resume: %s: not {\"args\": [...]} with every argument a string", path);
         return false;
     }
     size_t n = json_array_size(list);

@@ -112,12 +112,12 @@ static bool add_workloads(hl_batch *b, const char *flag, const char *text, bool 
                 char valid[1024];
                 hl_workload_names(valid, sizeof valid);
                 hl_report_fmt(error, error_size, "%s: unknown workload '%s' (valid: %s)", flag,
-                             items[i], valid);
+                              items[i], valid);
                 return false;
             }
             if (timelines) {
                 hl_report_fmt(error, error_size, "%s: name a variant, W/VARIANT ('%s' has %zu)",
-                             flag, items[i], w->variant_count);
+                              flag, items[i], w->variant_count);
                 return false;
             }
             for (size_t k = 0; k < w->variant_count; k++) {
@@ -193,7 +193,7 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
         if (token == HL_CLI_BAD) return false;
         if (token == HL_CLI_POSITIONAL) {
             hl_report_fmt(error, error_size, "batch: unexpected argument '%s' (see heaplab help)",
-                         value);
+                          value);
             return false;
         }
         if (token == HL_CLI_PASSTHROUGH) {
@@ -209,7 +209,7 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
             b->preset = hl_batch_preset_find(value);
             if (b->preset == NULL) {
                 hl_report_fmt(error, error_size,
-                             "--preset: unknown preset '%s' (valid: quick, full)", value);
+                              "--preset: unknown preset '%s' (valid: quick, full)", value);
                 return false;
             }
         } else if (strcmp(name, "--allocators") == 0) {
@@ -223,8 +223,8 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
         } else if (strcmp(name, "--reference") == 0) {
             if (strcmp(value, "cpython") != 0 && strcmp(value, "none") != 0) {
                 hl_report_fmt(error, error_size,
-                             "--reference: unknown reference runtime '%s' (valid: cpython, none)",
-                             value);
+                              "--reference: unknown reference runtime '%s' (valid: cpython, none)",
+                              value);
                 return false;
             }
             b->reference_arg = value;
@@ -266,8 +266,8 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
     }
     if (b->resume[0] != '\0' && argc > 3) {
         hl_report_fmt(error, error_size,
-                     "--resume DIR takes no other option (the batch's own are in "
-                     "DIR/batch.json)");
+                      "--resume DIR takes no other option (the batch's own are in "
+                      "DIR/batch.json)");
         return false;
     }
     if (b->resume[0] != '\0') return true;
@@ -328,7 +328,7 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
     } else {
         for (size_t i = 0; i < HL_BATCH_MAX_TIMELINES && b->preset->timelines[i].workload; i++)
             hl_report_fmt(b->timeline_workloads[b->timeline_count++], 64, "%s",
-                         b->preset->timelines[i].workload);
+                          b->preset->timelines[i].workload);
     }
     if (b->repetitions == 0) b->repetitions = b->preset->repetitions;
     if (b->timeout_s == 0) b->timeout_s = b->preset->timeout_s;

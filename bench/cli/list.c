@@ -47,9 +47,10 @@ typedef struct list_section {
 
 /* One line per section. */
 static const list_section sections[] = {
-    {"allocators", list_allocators},    {"collectors", list_collectors},
+    {"allocators", list_allocators},
+    {"collectors", list_collectors},
     {"workloads", list_workloads},
-    {"presets", hl_batch_list_presets},                                     /* bench/batch/preset.c */
+    {"presets", hl_batch_list_presets}, /* bench/batch/preset.c */
 };
 
 #define SECTION_COUNT (sizeof sections / sizeof sections[0])

@@ -21,7 +21,7 @@
 
 #define DEFAULT_SEED 42
 
-static const hl_cli_option hl_run_config_table[] = {
+static const hl_cli_option run_options_table[] = {
     {"--workload", "W/VARIANT", "the workload variant to run (heaplab list workloads)"},
     {"--size", "N", "n: depth, list length or objects (1000, 1e6, 10^6, 1M)"},
     {"--allocator", "A", "heap allocator (default libc; heaplab list allocators)"},
@@ -48,7 +48,7 @@ static void run_usage(FILE *out) {
             "                   [options] [--benchmark_* flags]\n\n"
             "Runs one configuration through Google Benchmark and prints its figures.\n\n"
             "options:\n");
-    hl_cli_print_options(out, hl_run_config_table);
+    hl_cli_print_options(out, run_options_table);
     fprintf(out, "\nGoogle Benchmark's own --benchmark_* flags pass through "
                  "(e.g. --benchmark_out=FILE).\n"
                  "exit codes: 0 ok, 1 failed check or other error, 2 usage error,\n"
@@ -101,10 +101,12 @@ static bool output_path_ok(const char *what, const char *path, char *error, size
 static int parse_run_options(int argc, char **argv, hl_run_config *opt, char **passthrough,
                              int *passthrough_count) {
     char error[HL_CLI_ERROR_SIZE];
-    const char *workload = NULL, *allocator = "libc", *collector = "refcount";
+    /* the defaults are the registries' first entries (libc, refcount) */
+    const char *workload = NULL, *allocator = hl_allocator_registry[0]->name,
+               *collector = hl_collector_registry[0]->name;
     bool have_size = false;
     hl_cli_parser parser;
-    hl_cli_parser_init(&parser, "run", hl_run_config_table, argc, argv);
+    hl_cli_parser_init(&parser, "run", run_options_table, argc, argv);
     parser.passthrough_prefix = "--benchmark_";
     *opt = (hl_run_config){.seed = DEFAULT_SEED};
     passthrough[0] = "heaplab"; /* Google Benchmark prints it as the program's name */

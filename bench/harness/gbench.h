@@ -31,17 +31,17 @@ typedef void (*hl_bench_fn)(hl_bench_state *state, void *arg);
 /* Google Benchmark's counter flags (benchmark::Counter::Flags), same meanings. */
 enum {
     HL_COUNTER_DEFAULT = 0,
-    HL_COUNTER_IS_RATE = 1 << 0,            /* divided by the elapsed time */
+    HL_COUNTER_IS_RATE = 1 << 0,             /* divided by the elapsed time */
     HL_COUNTER_ITERATION_INVARIANT = 1 << 2, /* multiplied by the iteration count */
-    HL_COUNTER_AVG_ITERATIONS = 1 << 3,     /* divided by the iteration count */
-    HL_COUNTER_INVERT = 1 << 4,             /* reported as 1/value (kInvert) */
+    HL_COUNTER_AVG_ITERATIONS = 1 << 3,      /* divided by the iteration count */
+    HL_COUNTER_INVERT = 1 << 4,              /* reported as 1/value (kInvert) */
 };
 
 typedef struct hl_bench_options {
-    int repetitions;        /* 0: Google Benchmark's default (or --benchmark_repetitions) */
-    int64_t iterations;     /* 0: let Google Benchmark choose */
-    double min_time;        /* seconds; 0: default */
-    bool use_real_time;     /* time by the wall clock instead of CPU time */
+    int repetitions;    /* 0: Google Benchmark's default (or --benchmark_repetitions) */
+    int64_t iterations; /* 0: let Google Benchmark choose */
+    double min_time;    /* seconds; 0: default */
+    bool use_real_time; /* time by the wall clock instead of CPU time */
     bool report_aggregates_only;
 } hl_bench_options;
 
@@ -72,8 +72,8 @@ typedef struct hl_bench_counter {
 } hl_bench_counter;
 
 typedef struct hl_bench_result {
-    const char *name;           /* benchmark name, with /repeats or _mean suffixes */
-    const char *run_name;       /* name without aggregate suffix */
+    const char *name;     /* benchmark name, with /repeats or _mean suffixes */
+    const char *run_name; /* name without aggregate suffix */
     bool is_aggregate;
     const char *aggregate_name; /* "mean", "median", "stddev", "cv" or "" */
     int64_t repetitions;
@@ -81,8 +81,8 @@ typedef struct hl_bench_result {
     int64_t iterations;
     /* Per iteration; for the "cv" aggregate, the coefficient of variation as a
      * fraction (as in Google Benchmark's JSON). */
-    double real_time_ns;        /* per iteration */
-    double cpu_time_ns;         /* per iteration */
+    double real_time_ns; /* per iteration */
+    double cpu_time_ns;  /* per iteration */
     bool error_occurred;
     const char *error_message;
     const char *label;

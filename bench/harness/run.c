@@ -484,7 +484,8 @@ hl_run_outcome hl_run_configuration(const hl_run_config *config, char **process_
 
     run_state rs = {.opt = opt};
     rs.stats = hl_stats_listener_new();
-    if (rs.stats == NULL) return setup_error(error, error_size, "harness", "listener", "out of memory");
+    if (rs.stats == NULL)
+        return setup_error(error, error_size, "harness", "listener", "out of memory");
     if (opt->timeline_path != NULL && (rs.timeline = hl_timeline_new()) == NULL) {
         hl_stats_listener_free(rs.stats);
         return setup_error(error, error_size, "harness", "timeline", "out of memory");

@@ -39,7 +39,7 @@ typedef struct hl_run_config {
     long thresholds[3];
     double growth_factor;
     uint64_t seed;
-    uint64_t fail_alloc_at; /* test mode: make the Nth allocation of each iteration fail */
+    uint64_t fail_alloc_at;    /* test mode: make the Nth allocation of each iteration fail */
     const char *json_path;     /* Google Benchmark JSON, or NULL */
     const char *row_path;      /* the results CSV header and this configuration's row */
     const char *timeline_path; /* live bytes over the run */

@@ -379,9 +379,9 @@ int main(int argc, char **argv) {
     full.iterations = 3;
     full.use_real_time = true;
     static const full_case cases[] = {
-        {"rc_cycle", SHAPE_PAIRS},       {"mark_sweep", SHAPE_PAIRS},
-        {"boehm", SHAPE_PAIRS},          {"mark_sweep", SHAPE_TREE_DEAD},
-        {"boehm", SHAPE_TREE_DEAD},      {"mark_sweep", SHAPE_TREE_LIVE},
+        {"rc_cycle", SHAPE_PAIRS},  {"mark_sweep", SHAPE_PAIRS},
+        {"boehm", SHAPE_PAIRS},     {"mark_sweep", SHAPE_TREE_DEAD},
+        {"boehm", SHAPE_TREE_DEAD}, {"mark_sweep", SHAPE_TREE_LIVE},
         {"boehm", SHAPE_TREE_LIVE},
     };
     static const char *const shape_names[] = {"full_collection", "full_collection_tree",

@@ -16,9 +16,9 @@ static const hl_result_row *bar_row(const hl_plot_ctx *c, const char *w, uint64_
                                     size_t bar) {
     size_t nc = c->line_collectors.n, na = c->panel_allocators.n;
     if (cluster < nc)
-        return bar < na
-                   ? hl_plot_find_row(c, w, n, c->panel_allocators.v[bar], c->line_collectors.v[cluster])
-                   : NULL;
+        return bar < na ? hl_plot_find_row(c, w, n, c->panel_allocators.v[bar],
+                                           c->line_collectors.v[cluster])
+                        : NULL;
     return bar == na ? hl_plot_find_ref_row(c, w, n, &c->refs[c->bar_refs[cluster - nc]]) : NULL;
 }
 
@@ -40,7 +40,8 @@ bool hl_plot_draw_bars(hl_plot_ctx *c, const char *w) {
     size_t nbars = na + (nr > 0 ? 1 : 0), nclusters = nc + nr, fails[2] = {0, 0};
     hl_plot_names clusters = c->line_collectors;
     for (size_t k = 0; k < nr; k++)
-        if (clusters.n < HL_PLOT_MAX_NAMES) clusters.v[clusters.n++] = c->refs[c->bar_refs[k]].short_;
+        if (clusters.n < HL_PLOT_MAX_NAMES)
+            clusters.v[clusters.n++] = c->refs[c->bar_refs[k]].short_;
     for (size_t f = 0; f < 2; f++) {
         /* gnuplot refuses a histogram column without a valid point, so a bar series
          * with no value in any cluster gets zero-height bars (its failures still get
@@ -56,8 +57,9 @@ bool hl_plot_draw_bars(hl_plot_ctx *c, const char *w) {
             fprintf(data, "%s", clusters.v[col]);
             for (size_t a = 0; a < nbars; a++) {
                 const hl_result_row *r = bar_row(c, w, n, col, a);
-                double v =
-                    r && hl_plot_row_ok(r) ? hl_results_figure(r, (size_t)figures[f]) / scales[f] : NAN;
+                double v = r && hl_plot_row_ok(r)
+                               ? hl_results_figure(r, (size_t)figures[f]) / scales[f]
+                               : NAN;
                 if (isfinite(v)) {
                     fprintf(data, " %.9g", v);
                     if (v > ymax[f]) ymax[f] = v;
@@ -89,11 +91,11 @@ bool hl_plot_draw_bars(hl_plot_ctx *c, const char *w) {
         fclose(ff);
     }
     hl_report_fmt(title, sizeof title, "Time and peak RSS at n = %llu: %s", (unsigned long long)n,
-                 w);
+                  w);
     bool cpython = c->nrefs > nr;
     hl_report_fmt(note, sizeof note, "a cluster per collector, a bar per allocator%s%s",
-                 nr ? "; boehm has one bar: its own allocator" : "",
-                 cpython ? "; CPython: see the reference chart" : "");
+                  nr ? "; boehm has one bar: its own allocator" : "",
+                  cpython ? "; CPython: see the reference chart" : "");
     hl_plot_vars v = {.len = 0};
     char counts[64], data_name[200], fails_stem[200];
     hl_report_fmt(counts, sizeof counts, "%zu %zu", fails[0], fails[1]);
@@ -112,7 +114,7 @@ bool hl_plot_draw_bars(hl_plot_ctx *c, const char *w) {
     for (size_t k = 0; k < nr; k++) {
         size_t len = strlen(own);
         hl_report_fmt(own + len, sizeof own - len, "%s%s", k ? ", " : "",
-                     c->refs[c->bar_refs[k]].allocator);
+                      c->refs[c->bar_refs[k]].allocator);
     }
     strncat(own, ")", sizeof own - strlen(own) - 1);
     hl_plot_var_str(&v, "refbartitle", own);

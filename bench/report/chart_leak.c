@@ -15,7 +15,8 @@ bool hl_plot_draw_leak(hl_plot_ctx *c) {
     for (size_t i = 0; i < c->count; i++) {
         const hl_result_row *r = &c->rows[i];
         double v = hl_results_figure(r, (size_t)fig);
-        if (hl_plot_row_ok(r) && v > 0 && strcmp(r->allocator, hl_plot_collector_allocator(c, r->collector)) == 0) {
+        if (hl_plot_row_ok(r) && v > 0 &&
+            strcmp(r->allocator, hl_plot_collector_allocator(c, r->collector)) == 0) {
             hl_plot_names_add(&leakers, r->collector);
             hl_plot_names_add(&leaked_on, r->workload);
         }

@@ -9,14 +9,12 @@
 
 /* ---- lines: a figure against n ---------------------------------------------- */
 
-
-
 /* One gnuplot data block: "size value" for each size whose row is ok and has a
  * positive figure (rows[s] may be NULL: no row at that size). Every size that has a
  * row widens the x range, failed ones included, so their crosses fit. A block with no
  * point holds "nan nan", so the block numbering that the template relies on holds. */
 void hl_plot_write_series(FILE *data, const hl_plot_line_chart *lc, const uint64_t *sizes,
-                         const hl_result_row *const *rows, size_t count, hl_plot_range *range) {
+                          const hl_result_row *const *rows, size_t count, hl_plot_range *range) {
     size_t written = 0;
     for (size_t s = 0; s < count; s++) {
         const hl_result_row *r = rows[s];
@@ -45,8 +43,9 @@ bool hl_plot_draw_lines(hl_plot_ctx *c, const hl_plot_line_chart *lc) {
     for (size_t p = 0; p < lc->panels->n; p++)
         for (size_t l = 0; l < lc->lines->n; l++) {
             const char *w = lc->workload ? lc->workload : lc->lines->v[l];
-            const char *a = lc->panels_are_collectors ? hl_plot_collector_allocator(c, lc->panels->v[p])
-                                                      : lc->panels->v[p];
+            const char *a = lc->panels_are_collectors
+                                ? hl_plot_collector_allocator(c, lc->panels->v[p])
+                                : lc->panels->v[p];
             const char *col = lc->panels_are_collectors ? lc->panels->v[p] : lc->lines->v[l];
             uint64_t sizes[64];
             const hl_result_row *rows[64];
@@ -77,8 +76,9 @@ bool hl_plot_draw_lines(hl_plot_ctx *c, const hl_plot_line_chart *lc) {
         if (fails == NULL) return false;
         for (size_t l = 0; l < lc->lines->n; l++) {
             const char *w = lc->workload ? lc->workload : lc->lines->v[l];
-            const char *a = lc->panels_are_collectors ? hl_plot_collector_allocator(c, lc->panels->v[p])
-                                                      : lc->panels->v[p];
+            const char *a = lc->panels_are_collectors
+                                ? hl_plot_collector_allocator(c, lc->panels->v[p])
+                                : lc->panels->v[p];
             const char *col = lc->panels_are_collectors ? lc->panels->v[p] : lc->lines->v[l];
             for (size_t i = 0; i < c->count; i++) {
                 const hl_result_row *r = &c->rows[i];
@@ -95,7 +95,8 @@ bool hl_plot_draw_lines(hl_plot_ctx *c, const hl_plot_line_chart *lc) {
         for (size_t i = 0; i < c->count; i++)
             for (size_t k = 0; k < nrefs; k++) {
                 const hl_result_row *r = &c->rows[i];
-                if (hl_plot_row_ok(r) || strcmp(r->workload, lc->workload) || !hl_plot_ref_matches(&c->refs[k], r))
+                if (hl_plot_row_ok(r) || strcmp(r->workload, lc->workload) ||
+                    !hl_plot_ref_matches(&c->refs[k], r))
                     continue;
                 fprintf(fails, "%llu %.9g %s:%s\n", (unsigned long long)r->size, fail_y,
                         c->refs[k].short_, r->status);
@@ -111,7 +112,7 @@ bool hl_plot_draw_lines(hl_plot_ctx *c, const hl_plot_line_chart *lc) {
     size_t n = 0;
     for (size_t p = 0; p < lc->panels->n; p++)
         n += (size_t)hl_report_fmt(counts + n, n < sizeof counts ? sizeof counts - n : 0, "%s%zu",
-                                  p ? " " : "", fail_count[p]);
+                                   p ? " " : "", fail_count[p]);
     int cols, rows;
     hl_plot_grid(lc->panels->n, &cols, &rows);
     hl_report_fmt(name, sizeof name, "data/%s.dat", lc->stem);

@@ -26,13 +26,15 @@ bool hl_plot_draw_pauses(hl_plot_ctx *c) {
             uint64_t sizes[64];
             size_t ns = hl_plot_sizes_of(c, w, sizes, 64);
             const hl_result_row *r =
-                ns ? hl_plot_find_row(c, w, sizes[ns - 1], hl_plot_collector_allocator(c, c->collectors.v[col]),
-                              c->collectors.v[col])
+                ns ? hl_plot_find_row(c, w, sizes[ns - 1],
+                                      hl_plot_collector_allocator(c, c->collectors.v[col]),
+                                      c->collectors.v[col])
                    : NULL;
             fprintf(data, "%s", w);
             int figs[3] = {f50, f99, fmax};
             for (size_t k = 0; k < 3; k++) {
-                double v = r && hl_plot_row_ok(r) ? hl_results_figure(r, (size_t)figs[k]) / 1e6 : NAN;
+                double v =
+                    r && hl_plot_row_ok(r) ? hl_results_figure(r, (size_t)figs[k]) / 1e6 : NAN;
                 if (v > 0 && isfinite(v)) {
                     fprintf(data, " %.9g", v);
                     any = true;
@@ -46,7 +48,7 @@ bool hl_plot_draw_pauses(hl_plot_ctx *c) {
         }
         fputs("\n\n", data);
         pn += (size_t)hl_report_fmt(pnote + pn, pn < sizeof pnote ? sizeof pnote - pn : 0, "%s%d",
-                                   col ? " " : "", any ? 0 : 1);
+                                    col ? " " : "", any ? 0 : 1);
     }
     fclose(data);
     double ymin, ymax;
@@ -61,7 +63,8 @@ bool hl_plot_draw_pauses(hl_plot_ctx *c) {
             size_t ns = hl_plot_sizes_of(c, c->workloads.v[wi], sizes, 64);
             const hl_result_row *r =
                 ns ? hl_plot_find_row(c, c->workloads.v[wi], sizes[ns - 1],
-                              hl_plot_collector_allocator(c, c->collectors.v[col]), c->collectors.v[col])
+                                      hl_plot_collector_allocator(c, c->collectors.v[col]),
+                                      c->collectors.v[col])
                    : NULL;
             if (r == NULL || hl_plot_row_ok(r)) continue;
             fprintf(ff, "%zu %.6g %s\n", wi, ymin * pow(ymax / ymin, 0.04), r->status);
@@ -69,7 +72,7 @@ bool hl_plot_draw_pauses(hl_plot_ctx *c) {
         }
         fclose(ff);
         cn += (size_t)hl_report_fmt(counts + cn, cn < sizeof counts ? sizeof counts - cn : 0,
-                                   "%s%zu", col ? " " : "", fails[col]);
+                                    "%s%zu", col ? " " : "", fails[col]);
     }
     int cols, rows;
     /* no legend cell here: the legend is one line under the panels */
@@ -78,8 +81,8 @@ bool hl_plot_draw_pauses(hl_plot_ctx *c) {
     char title[160], note[200];
     hl_report_fmt(title, sizeof title, "Collector pauses: p50, p99 and max");
     hl_report_fmt(note, sizeof note,
-                 "each workload at its largest n, allocator %s (or the collector's own)",
-                 c->main_allocator);
+                  "each workload at its largest n, allocator %s (or the collector's own)",
+                  c->main_allocator);
     hl_plot_vars v = {.len = 0};
     hl_plot_var_str(&v, "title", title);
     hl_plot_var_str(&v, "note", note);

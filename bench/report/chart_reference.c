@@ -51,7 +51,7 @@ static size_t declared_pairs(reference_pair *pairs) {
 /* Whether reference series s is what the pair models. */
 static bool models(const reference_pair *p, const hl_plot_ref *s) {
     return strcmp(p->reference, "cpython") == 0 ? s->cpython
-                                                 : strcmp(s->collector, p->reference) == 0;
+                                                : strcmp(s->collector, p->reference) == 0;
 }
 
 static bool has_rows(const hl_plot_ctx *c, const char *w, const char *a, const char *col) {
@@ -71,7 +71,8 @@ static bool ref_has_rows(const hl_plot_ctx *c, const char *w, const hl_plot_ref 
 /* Series 0 (heaplab's side) or 1 (the reference) of a pair at size n, or NULL. */
 static const hl_result_row *pair_row(const hl_plot_ctx *c, const char *w, uint64_t n,
                                      const reference_pair *pair, bool have, size_t series) {
-    if (series == 0) return have ? hl_plot_find_row(c, w, n, pair->allocator, pair->collector) : NULL;
+    if (series == 0)
+        return have ? hl_plot_find_row(c, w, n, pair->allocator, pair->collector) : NULL;
     return pair->ref ? hl_plot_find_ref_row(c, w, n, pair->ref) : NULL;
 }
 
@@ -111,8 +112,9 @@ bool hl_plot_draw_reference(hl_plot_ctx *c, const char *w) {
                 size_t written = 0;
                 for (size_t si = 0; si < ns; si++) {
                     const hl_result_row *r = pair_row(c, w, sizes[si], &pairs[q], have[q], series);
-                    double v =
-                        r && hl_plot_row_ok(r) ? hl_results_figure(r, (size_t)figures[f]) / scales[f] : NAN;
+                    double v = r && hl_plot_row_ok(r)
+                                   ? hl_results_figure(r, (size_t)figures[f]) / scales[f]
+                                   : NAN;
                     if (!(v > 0) || !isfinite(v)) continue;
                     fprintf(data, "%llu %.9g\n", (unsigned long long)sizes[si], v);
                     written++;
@@ -145,7 +147,7 @@ bool hl_plot_draw_reference(hl_plot_ctx *c, const char *w) {
                 }
             fclose(ff);
             cn += (size_t)hl_report_fmt(counts + cn, cn < sizeof counts ? sizeof counts - cn : 0,
-                                       "%s%zu", p ? " " : "", nfail);
+                                        "%s%zu", p ? " " : "", nfail);
         }
     uint64_t smin = ns ? sizes[0] : 1, smax = ns ? sizes[ns - 1] : 1;
     char title[160], data_name[200], fails_stem[200];
@@ -156,7 +158,7 @@ bool hl_plot_draw_reference(hl_plot_ctx *c, const char *w) {
     hl_plot_vars v = {.len = 0};
     hl_plot_var_str(&v, "title", title);
     hl_plot_var_str(&v, "note",
-            "solid: heaplab, dashed: the real thing; median over the repetitions, log-log");
+                    "solid: heaplab, dashed: the real thing; median over the repetitions, log-log");
     hl_plot_var_str(&v, "data", data_name);
     hl_plot_var_str(&v, "fails", fails_stem);
     hl_plot_var_str(&v, "pfails", counts);
@@ -173,7 +175,10 @@ bool hl_plot_draw_reference(hl_plot_ctx *c, const char *w) {
         hl_plot_var_num(&v, key, lt >= 0 ? lt + 1 : (double)q + 1);
         hl_report_fmt(key, sizeof key, "rcolour%zu", q + 1);
         bool cpython = strcmp(pairs[q].reference, "cpython") == 0;
-        hl_plot_var_str(&v, key, pairs[q].ref ? pairs[q].ref->colour : cpython ? "#000000" : "#7b3294");
+        hl_plot_var_str(&v, key,
+                        pairs[q].ref ? pairs[q].ref->colour
+                        : cpython    ? "#000000"
+                                     : "#7b3294");
         hl_report_fmt(key, sizeof key, "ptitle%zu", q + 1);
         char ref_name[96];
         if (pairs[q].ref && pairs[q].ref->cpython)
@@ -182,13 +187,13 @@ bool hl_plot_draw_reference(hl_plot_ctx *c, const char *w) {
             hl_report_fmt(ref_name, sizeof ref_name, "%s",
                           pairs[q].ref ? pairs[q].ref->label : pairs[q].display);
         hl_report_fmt(text, sizeof text, "%s on %s (solid) vs %s (dashed)", pairs[q].collector,
-                     pairs[q].allocator, ref_name);
+                      pairs[q].allocator, ref_name);
         hl_plot_var_str(&v, key, text);
         /* what is missing, said in the panel */
         char missing[300] = "";
         if (!have[q])
             hl_report_fmt(missing, sizeof missing, "no %s rows on %s in this batch",
-                         pairs[q].collector, pairs[q].allocator);
+                          pairs[q].collector, pairs[q].allocator);
         hl_report_fmt(key, sizeof key, "missa%zu", q + 1);
         hl_plot_var_str(&v, key, missing);
         hl_report_fmt(key, sizeof key, "missb%zu", q + 1);

@@ -30,28 +30,28 @@ bool hl_plot_draw_timelines(hl_plot_ctx *c) {
             char file_slug[256], ws[96], rel[320], abs_path[PATH_MAX + 320];
             hl_plot_slug(ws, sizeof ws, r->workload);
             hl_report_fmt(file_slug, sizeof file_slug, "%s_%llu_%s_%s", ws,
-                         (unsigned long long)r->size, r->allocator, r->collector);
+                          (unsigned long long)r->size, r->allocator, r->collector);
             hl_report_fmt(rel, sizeof rel, "../timelines/%s.dat", file_slug);
             hl_report_fmt(abs_path, sizeof abs_path, "%s/timelines/%s.dat", c->dir, file_slug);
             if (!hl_plot_row_ok(r) || access(abs_path, R_OK) != 0) {
-                xn += (size_t)hl_report_fmt(failed + xn, xn < sizeof failed ? sizeof failed - xn : 0,
-                                           "%s%s: %s", xn ? ", " : "", r->collector,
-                                           hl_plot_row_ok(r) ? "no data" : r->status);
+                xn += (size_t)hl_report_fmt(
+                    failed + xn, xn < sizeof failed ? sizeof failed - xn : 0, "%s%s: %s",
+                    xn ? ", " : "", r->collector, hl_plot_row_ok(r) ? "no data" : r->status);
                 continue;
             }
             fn += (size_t)hl_report_fmt(files + fn, fn < sizeof files ? sizeof files - fn : 0,
-                                       "%s%s", n ? " " : "", rel);
+                                        "%s%s", n ? " " : "", rel);
             ln += (size_t)hl_report_fmt(legends + ln, ln < sizeof legends ? sizeof legends - ln : 0,
-                                       "%s%s", n ? " " : "", r->collector);
+                                        "%s%s", n ? " " : "", r->collector);
             n++;
         }
         char ws[96], stem[128], title[160], note[700];
         hl_plot_slug(ws, sizeof ws, w);
         hl_report_fmt(stem, sizeof stem, "timeline-%s", ws);
         hl_report_fmt(title, sizeof title, "Memory over time: %s, n = %llu, allocator %s", w,
-                     (unsigned long long)rows[i].size, rows[i].allocator);
+                      (unsigned long long)rows[i].size, rows[i].allocator);
         hl_report_fmt(note, sizeof note, "%s%s%s", "live object bytes during one run",
-                     failed[0] ? "; failed: " : "", failed);
+                      failed[0] ? "; failed: " : "", failed);
         if (n == 0) {
             /* nothing to draw a line from: the report lists the failures */
             continue;

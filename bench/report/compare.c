@@ -75,8 +75,8 @@ static bool judge(double a, double b, double sd_a, double sd_b, int reps_a, int 
 void hl_report_compare(FILE *out, const char *name_a, const hl_result_row *a, size_t na,
                        const char *name_b, const hl_result_row *b, size_t nb) {
     fprintf(out, "heaplab compare: A = %s, B = %s\n", name_a, name_b);
-    fprintf(out, "%-58s %9s %9s %7s %-7s %8s %8s %7s %-7s\n", "configuration", "time A", "time B", "B/A",
-           "", "RSS A", "RSS B", "B/A", "");
+    fprintf(out, "%-58s %9s %9s %7s %-7s %8s %8s %7s %-7s\n", "configuration", "time A", "time B",
+            "B/A", "", "RSS A", "RSS B", "B/A", "");
     size_t compared = 0, flagged = 0, unknown = 0;
     for (size_t i = 0; i < na; i++) {
         const hl_result_row *ra = &a[i], *rb = match(ra, b, nb);
@@ -104,8 +104,8 @@ void hl_report_compare(FILE *out, const char *name_a, const hl_result_row *a, si
                   changed;
         flagged += changed;
         unknown += tf[0] == '?';
-        fprintf(out, "%-58s %9s %9s %7s %-7s %8s %8s %7s %-7s\n", label, ta, tb, tr, tf, rta, rtb, rr,
-               rf);
+        fprintf(out, "%-58s %9s %9s %7s %-7s %8s %8s %7s %-7s\n", label, ta, tb, tr, tf, rta, rtb,
+                rr, rf);
     }
     size_t only_a = 0, only_b = 0;
     for (size_t i = 0; i < na; i++)
@@ -122,7 +122,8 @@ void hl_report_compare(FILE *out, const char *name_a, const hl_result_row *a, si
             fprintf(out, "only in B: %s\n", label);
             only_b++;
         }
-    fprintf(out, "%zu configurations compared, %zu changed beyond the repetitions' spread, %zu with "
-           "unknown spread; %zu only in A, %zu only in B\n",
-           compared, flagged, unknown, only_a, only_b);
+    fprintf(out,
+            "%zu configurations compared, %zu changed beyond the repetitions' spread, %zu with "
+            "unknown spread; %zu only in A, %zu only in B\n",
+            compared, flagged, unknown, only_a, only_b);
 }

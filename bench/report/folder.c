@@ -20,7 +20,7 @@ int hl_report_fmt(char *out, size_t size, const char *format, ...) {
 }
 
 bool hl_report_load_results(const char *dir, hl_result_row **rows, size_t *count, char *error,
-                           size_t error_size) {
+                            size_t error_size) {
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
         hl_report_fmt(error, error_size, "%s is not a folder", dir);
@@ -29,7 +29,8 @@ bool hl_report_load_results(const char *dir, hl_result_row **rows, size_t *count
     char path[PATH_MAX + 32];
     hl_report_fmt(path, sizeof path, "%s/results.csv", dir);
     if (access(path, F_OK) != 0) {
-        hl_report_fmt(error, error_size, "%s is not a heaplab results folder (no results.csv)", dir);
+        hl_report_fmt(error, error_size, "%s is not a heaplab results folder (no results.csv)",
+                      dir);
         return false;
     }
     return hl_results_read_csv(path, rows, count, error, error_size);

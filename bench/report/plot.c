@@ -54,7 +54,6 @@
 #define HEAPLAB_SOURCE_DIR "."
 #endif
 
-
 int hl_plot_names_index(const hl_plot_names *s, const char *name) {
     for (size_t i = 0; i < s->n; i++)
         if (strcmp(s->v[i], name) == 0) return (int)i;
@@ -64,9 +63,6 @@ int hl_plot_names_index(const hl_plot_names *s, const char *name) {
 void hl_plot_names_add(hl_plot_names *s, const char *name) {
     if (hl_plot_names_index(s, name) < 0 && s->n < HL_PLOT_MAX_NAMES) s->v[s->n++] = name;
 }
-
-
-
 
 bool hl_plot_row_ok(const hl_result_row *r) {
     return strcmp(r->status, HL_STATUS_OK) == 0;
@@ -78,7 +74,7 @@ bool hl_plot_ref_matches(const hl_plot_ref *s, const hl_result_row *r) {
 }
 
 const hl_result_row *hl_plot_find_ref_row(const hl_plot_ctx *c, const char *w, uint64_t size,
-                                         const hl_plot_ref *s) {
+                                          const hl_plot_ref *s) {
     for (size_t i = 0; i < c->count; i++)
         if (c->rows[i].size == size && strcmp(c->rows[i].workload, w) == 0 &&
             hl_plot_ref_matches(s, &c->rows[i]))
@@ -108,14 +104,14 @@ void hl_plot_classify(hl_plot_ctx *c) {
         s->cpython = strncmp(r->runtime, "cpython-", 8) == 0;
         if (s->cpython) {
             hl_report_fmt(s->label, sizeof s->label, "CPython %s (%s, %s)", r->runtime + 8,
-                         r->allocator, r->collector);
+                          r->allocator, r->collector);
             hl_report_fmt(s->short_, sizeof s->short_, "%s", r->runtime);
         } else if (strcmp(r->runtime, "heaplab") == 0 || r->runtime[0] == '\0') {
             hl_report_fmt(s->label, sizeof s->label, "%s (%s)", r->collector, r->allocator);
             hl_report_fmt(s->short_, sizeof s->short_, "%s", r->collector);
         } else {
             hl_report_fmt(s->label, sizeof s->label, "%s (%s, %s)", r->runtime, r->allocator,
-                         r->collector);
+                          r->collector);
             hl_report_fmt(s->short_, sizeof s->short_, "%s", r->runtime);
         }
         /* CPython black; boehm (and any other own-allocator collector) purple, then
@@ -125,7 +121,7 @@ void hl_plot_classify(hl_plot_ctx *c) {
         for (size_t k = 0; k + 1 < c->nrefs; k++)
             own_index += !c->refs[k].cpython;
         hl_report_fmt(s->colour, sizeof s->colour, "%s",
-                     s->cpython ? "#000000" : others[own_index % 4]);
+                      s->cpython ? "#000000" : others[own_index % 4]);
     }
     for (size_t a = 0; a < c->allocators.n; a++) {
         bool own = false;
@@ -138,7 +134,6 @@ void hl_plot_classify(hl_plot_ctx *c) {
     for (size_t k = 0; k < c->nrefs; k++)
         if (!c->refs[k].cpython) c->bar_refs[c->nbar_refs++] = k;
 }
-
 
 /* The allocator a per-collector chart shows for `collector`: the main one (libc) when
  * the collector ran on it, else the first it ran on (boehm's own "bdwgc", a reference
@@ -153,8 +148,8 @@ const char *hl_plot_collector_allocator(const hl_plot_ctx *c, const char *collec
     return first ? first : c->main_allocator;
 }
 
-const hl_result_row *hl_plot_find_row(const hl_plot_ctx *c, const char *w, uint64_t size, const char *a,
-                                     const char *col) {
+const hl_result_row *hl_plot_find_row(const hl_plot_ctx *c, const char *w, uint64_t size,
+                                      const char *a, const char *col) {
     for (size_t i = 0; i < c->count; i++) {
         const hl_result_row *r = &c->rows[i];
         if (r->size == size && strcmp(r->workload, w) == 0 && strcmp(r->allocator, a) == 0 &&
@@ -192,8 +187,8 @@ void hl_plot_slug(char *out, size_t size, const char *text) {
 
 /* ---- gnuplot variables ------------------------------------------------------ */
 
-
-void hl_plot_var_raw(hl_plot_vars *v, const char *format, ...) __attribute__((format(printf, 2, 3)));
+void hl_plot_var_raw(hl_plot_vars *v, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
 void hl_plot_var_raw(hl_plot_vars *v, const char *format, ...) {
     va_list args;
     va_start(args, format);
@@ -232,12 +227,13 @@ void hl_plot_var_list(hl_plot_vars *v, const char *name, const hl_plot_names *li
     size_t n = 0;
     for (size_t i = 0; i < list->n; i++)
         n += (size_t)hl_report_fmt(joined + n, n < sizeof joined ? sizeof joined - n : 0, "%s%s",
-                                  i ? " " : "", list->v[i]);
+                                   i ? " " : "", list->v[i]);
     hl_plot_var_str(v, name, joined);
 }
 
 /* Run gnuplot in DIR/charts on a template; its messages go to charts/data/gnuplot.log. */
-bool hl_plot_run_gnuplot(hl_plot_ctx *c, const char *template_name, hl_plot_vars *v, const char *stem) {
+bool hl_plot_run_gnuplot(hl_plot_ctx *c, const char *template_name, hl_plot_vars *v,
+                         const char *stem) {
     char template_path[PATH_MAX + 64], log_path[PATH_MAX + 32];
     hl_report_fmt(template_path, sizeof template_path, "%s/%s", c->templates, template_name);
     hl_report_fmt(log_path, sizeof log_path, "%s/data/gnuplot.log", c->charts);
@@ -274,7 +270,7 @@ bool hl_plot_run_gnuplot(hl_plot_ctx *c, const char *template_name, hl_plot_vars
             hl_report_fmt(c->error, c->error_size, "gnuplot is not installed (scripts/deps)");
         else
             hl_report_fmt(c->error, c->error_size, "gnuplot failed on chart %s (see %s)", stem,
-                         log_path);
+                          log_path);
         return false;
     }
     const char *formats[] = {"png", "svg"};
@@ -303,7 +299,7 @@ void hl_plot_add_chart(hl_plot_ctx *c, const char *stem, const char *title) {
 void hl_plot_set_caption(hl_plot_ctx *c, const char *caption) {
     if (c->list->count > 0)
         hl_report_fmt(c->list->captions[c->list->count - 1], sizeof c->list->captions[0], "%s",
-                     caption);
+                      caption);
 }
 
 FILE *hl_plot_open_data(hl_plot_ctx *c, const char *name) {
@@ -452,10 +448,10 @@ bool hl_plot_draw(const char *dir, hl_chart_list *charts, char *error, size_t er
         lc.ylabel = "peak RSS (MiB)";
         lc.figure = rss_fig;
         lc.scale = HL_PLOT_MIB;
-        ok = hl_plot_draw_lines(&c, &lc) && hl_plot_draw_bars(&c, w) && hl_plot_draw_reference(&c, w);
+        ok = hl_plot_draw_lines(&c, &lc) && hl_plot_draw_bars(&c, w) &&
+             hl_plot_draw_reference(&c, w);
     }
     ok = ok && hl_plot_draw_pauses(&c) && hl_plot_draw_leak(&c) && hl_plot_draw_timelines(&c);
     free(c.rows);
     return ok;
 }
-

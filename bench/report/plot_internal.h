@@ -59,11 +59,11 @@ typedef struct hl_plot_vars {
 
 typedef struct hl_plot_line_chart {
     const char *stem, *title, *note, *xlabel, *ylabel;
-    const char *workload; /* one workload, or NULL: lines are workloads (leak) */
-    int figure;           /* hl_results_figure_index */
-    double scale;         /* divide the figure by this */
-    const hl_plot_names *panels;  /* allocators, or collectors (leak) */
-    const hl_plot_names *lines;   /* collectors, or workloads (leak) */
+    const char *workload;        /* one workload, or NULL: lines are workloads (leak) */
+    int figure;                  /* hl_results_figure_index */
+    double scale;                /* divide the figure by this */
+    const hl_plot_names *panels; /* allocators, or collectors (leak) */
+    const hl_plot_names *lines;  /* collectors, or workloads (leak) */
     bool panels_are_collectors;
     bool with_refs; /* the reference series as dashed lines in every panel */
 } hl_plot_line_chart;

@@ -268,7 +268,8 @@ static void reference_table(FILE *out, const report_job *j) {
                                       ops->reference_allocator);
     }
     fputs("<p>Each reference at the workload's largest n, next to the heaplab configuration "
-          "that models it: ", out);
+          "that models it: ",
+          out);
     hl_report_write_html_text(out, pairs);
     fputs(". The ratios are reference / heaplab. The max pause is usually the final full "
           "collection; per object means divided by n. docs/reference.md says what compares "
@@ -294,7 +295,7 @@ static void reference_table(FILE *out, const report_job *j) {
             char label[160];
             if (cpython)
                 hl_report_fmt(label, sizeof label, "CPython %s (%s, %s)", r->runtime + 8,
-                             r->allocator, r->collector);
+                              r->allocator, r->collector);
             else
                 hl_report_fmt(label, sizeof label, "%s (%s)", r->collector, r->allocator);
             fputs("<tr><td>", out);
@@ -383,7 +384,8 @@ static bool write_report(FILE *out, void *data) {
     const char *baseline = hl_report_baseline_allocator();
     fputs("<h2>Summary</h2>\n<p>For each collector and workload at the workload's largest n: "
           "the allocator with the lowest figure, and each allocator's figure divided by "
-          "the baseline allocator's, ", out);
+          "the baseline allocator's, ",
+          out);
     hl_report_write_html_text(out, baseline);
     fputs(" (below 1: better). heaplab's own configurations only: the reference rows "
           "(another runtime, or a collector on its own allocator) are in the next "

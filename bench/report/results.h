@@ -28,27 +28,27 @@
 #define HL_STATUS_FAILED "failed" /* the workload's result check failed: a heaplab bug */
 
 /* The numeric figures, in schema order. X(name) */
-#define HL_RESULT_FIGURES(X)                                                                 \
-    X(real_time_ns)                                                                          \
-    X(cpu_time_ns)                                                                           \
-    X(peak_rss_bytes)                                                                        \
-    X(peak_live_bytes)                                                                       \
-    X(allocator_resident_bytes)                                                              \
-    X(allocs)                                                                                \
-    X(frees)                                                                                 \
-    X(gc_collections)                                                                        \
-    X(gc_pause_total_ns)                                                                     \
-    X(gc_pause_max_ns)                                                                       \
-    X(gc_pause_p50_ns)                                                                       \
-    X(gc_pause_p99_ns)                                                                       \
-    X(objects_collected)                                                                     \
-    X(leaked_objects)                                                                        \
+#define HL_RESULT_FIGURES(X)                                                                       \
+    X(real_time_ns)                                                                                \
+    X(cpu_time_ns)                                                                                 \
+    X(peak_rss_bytes)                                                                              \
+    X(peak_live_bytes)                                                                             \
+    X(allocator_resident_bytes)                                                                    \
+    X(allocs)                                                                                      \
+    X(frees)                                                                                       \
+    X(gc_collections)                                                                              \
+    X(gc_pause_total_ns)                                                                           \
+    X(gc_pause_max_ns)                                                                             \
+    X(gc_pause_p50_ns)                                                                             \
+    X(gc_pause_p99_ns)                                                                             \
+    X(objects_collected)                                                                           \
+    X(leaked_objects)                                                                              \
     X(leaked_bytes)
 
 typedef struct hl_result_row {
     /* identity of the configuration */
-    char runtime[32];   /* "heaplab" (or a reference runtime such as "cpython-3.11") */
-    char workload[64];  /* "large_list/range" */
+    char runtime[32];  /* "heaplab" (or a reference runtime such as "cpython-3.11") */
+    char workload[64]; /* "large_list/range" */
     char allocator[32];
     char collector[32];
     uint64_t size;
@@ -69,8 +69,8 @@ void hl_results_write_csv_header(FILE *out);
 void hl_results_write_csv_row(FILE *out, const hl_result_row *row);
 /* Read every row of a results CSV. Returns false (and *error, one line) when the
  * file is missing, unreadable or not a heaplab results file. *rows is malloc'd. */
-bool hl_results_read_csv(const char *path, hl_result_row **rows, size_t *count,
-                         char *error, size_t error_size);
+bool hl_results_read_csv(const char *path, hl_result_row **rows, size_t *count, char *error,
+                         size_t error_size);
 
 /* ---- Google Benchmark JSON, through jansson ---- */
 
@@ -138,8 +138,7 @@ json_t *hl_results_json_number(double v);
 
 /* Write `path` atomically: the callback writes to a temporary file in the same
  * folder, which is renamed over `path` only when complete. */
-bool hl_results_write_atomic(const char *path, bool (*write)(FILE *out, void *data),
-                             void *data);
+bool hl_results_write_atomic(const char *path, bool (*write)(FILE *out, void *data), void *data);
 
 /* The configuration's benchmark name, "workload/size/allocator/collector". */
 void hl_results_config_name(const hl_result_row *row, char *out, size_t out_size);

@@ -92,8 +92,7 @@ static hl_workload_status drop_and_collect(hl_workload_ctx *ctx, uint64_t before
             return hl_workload_fail(ctx, HL_WORKLOAD_FAILED,
                                     "%llu objects live after gc.collect(), at most %llu "
                                     "expected",
-                                    (unsigned long long)live,
-                                    (unsigned long long)(before + built));
+                                    (unsigned long long)live, (unsigned long long)(before + built));
         if (found < 0 || (uint64_t)found + (live - before) < leak)
             return hl_workload_fail(ctx, HL_WORKLOAD_FAILED,
                                     "gc.collect() found %ld unreachable objects and %llu "
