@@ -3,7 +3,8 @@
 
 Usage: batch_check.py HEAPLAB WORKDIR TEST
 TEST is one of: folder, compare, resume, timeout, crash, bad-args, report, results-json,
-reference, reference-resume, reference-faults, reference-none, reformatted.
+reference, reference-resume, reference-faults, reference-none, reformatted,
+reference-variants.
 Each test exits non-zero with a message on the first failed check. Standard library
 only; Google Benchmark's compare.py runs under /usr/bin/python3 (Debian's, with scipy).
 """
@@ -915,11 +916,49 @@ def test_reformatted():
         check(cell in html, "the report's manifest lacks %s: %s" % (cell, html[:3000]))
 
 
+def test_reference_variants():
+    """A variant the reference script has no port of gets no CPython row (not a crashed
+    one) and a line in the report. The script is the real one, run by the real python3;
+    only its --variants answer leaves out one variant, through a python3 wrapper first on
+    PATH. A batch that ignored --variants would run the real script on that variant, which
+    would succeed: the check below sees the row and fails."""
+    python, version, runtime = path_python()
+    bindir = fresh("reference-variants-bin")
+    os.makedirs(bindir)
+    dropped = "cyclic_graph/pairs"
+    wrapper = os.path.join(bindir, "python3")
+    with open(wrapper, "w") as f:
+        f.write("#!/bin/sh\n"
+                "# python3, except that the reference script's --variants leaves out %s\n"
+                "case \"$2\" in\n"
+                "  --variants) \"%s\" \"$@\" | grep -vx '%s' ;;\n"
+                "  *) exec \"%s\" \"$@\" ;;\n"
+                "esac\n" % (dropped, python, dropped, python))
+    os.chmod(wrapper, 0o755)
+    env = dict(os.environ, PATH=bindir + os.pathsep + os.environ.get("PATH", ""))
+    out = fresh("reference-variants")
+    r = run(["batch", "--out", out, "--reference", "cpython", "--allocators", "libc",
+             "--collectors", "refcount", "--workloads", "recursion/sum," + dropped,
+             "--sizes", "100", "--repetitions", "1", "--timelines", "none"], env=env)
+    check(r.returncode == 0, "batch exited %d: %s" % (r.returncode, r.stderr[-2000:]))
+    rows = read_csv(os.path.join(out, "results.csv"))
+    got = sorted((x["runtime"], x["workload"], x["status"]) for x in rows)
+    want = sorted([("heaplab", "recursion/sum", "ok"), ("heaplab", dropped, "ok"),
+                   (runtime, "recursion/sum", "ok")])
+    check(got == want, "rows %s, expected %s" % (got, want))
+    with open(os.path.join(out, "report.html")) as f:
+        html = f.read()
+    check("%s has no rows for %s" % (runtime, dropped) in html,
+          "report.html does not say that %s has no %s rows" % (runtime, dropped))
+    check("has no rows for recursion/sum" not in html, "report.html names recursion/sum as missing")
+
+
 TESTS = {"crash": test_crash, "folder": test_folder, "compare": test_compare, "resume": test_resume,
          "timeout": test_timeout, "bad-args": test_bad_args, "report": test_report,
          "results-json": test_results_json, "reference": test_reference,
          "reference-resume": test_reference_resume, "reference-faults": test_reference_faults,
-         "reference-none": test_reference_none, "reformatted": test_reformatted}
+         "reference-none": test_reference_none, "reformatted": test_reformatted,
+         "reference-variants": test_reference_variants}
 
 if __name__ == "__main__":
     os.makedirs(WORK, exist_ok=True)
