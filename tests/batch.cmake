@@ -35,3 +35,10 @@ endforeach()
 # the time limit and the interrupt are timing-sensitive: not next to each other
 set_tests_properties(batch_timeout batch_resume batch_crash batch_reference-resume
   batch_reference-faults PROPERTIES RESOURCE_LOCK heaplab_batch_timing)
+
+# A child's peak RSS is its own: a 300 MiB parent forks and execs a tiny run
+# (tests/rss_parent_check.py).
+add_test(NAME batch_child_rss
+  COMMAND ${HL_TEST_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/rss_parent_check.py
+          ${HEAPLAB_EXE} ${HL_BATCH_WORK}/child_rss)
+set_tests_properties(batch_child_rss PROPERTIES TIMEOUT 120)

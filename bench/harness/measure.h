@@ -6,9 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The process's peak resident set size in bytes (getrusage ru_maxrss, which Linux
- * reports in KiB and keeps across execve, so a preload re-exec is included; the
- * image before the re-exec is tiny). 0 when getrusage fails. */
+/* The peak resident set size in bytes of this process image (VmHWM: since its exec,
+ * so a forking parent's pages are not counted, and neither is the tiny image before a
+ * preload re-exec). 0 when it cannot be read. */
 uint64_t hl_measure_peak_rss_bytes(void);
 
 /* Median of `count` values (sorts `values` in place); 0 for no values. */

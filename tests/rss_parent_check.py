@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""A child's peak RSS is its own (issue 11): a parent that holds 300 MiB forks and execs
+`heaplab run` on a tiny configuration, the way a batch starts its children; the run's
+peak_rss_bytes must stay under 10 MiB. With getrusage's ru_maxrss, which keeps the pages
+the forked child shared with its parent until exec, it reports about 300 MiB.
+
+Usage: rss_parent_check.py HEAPLAB WORKDIR
+"""
+import csv
+import os
+import shutil
+import sys
+
+HEAPLAB, WORK = sys.argv[1], sys.argv[2]
+MIB = 1 << 20
+
+
+def fail(message):
+    print("FAIL: " + message, file=sys.stderr)
+    sys.exit(1)
+
+
+def main():
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(WORK)
+    row = os.path.join(WORK, "row.csv")
+    ballast = bytearray(300 * MIB)
+    for i in range(0, len(ballast), 4096):  # touch every page: resident, not just mapped
+        ballast[i] = 1
+    pid = os.fork()
+    if pid == 0:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.execv(HEAPLAB, [HEAPLAB, "run", "--workload", "large_list/repeat", "--size",
+                               "1000", "--iterations", "1", "--row", row])
+        finally:
+            os._exit(127)
+    _, status = os.waitpid(pid, 0)
+    del ballast
+    if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+        fail("heaplab run exited with status %r" % status)
+    with open(row, newline="") as f:
+        rows = list(csv.DictReader(f))
+    if len(rows) != 1:
+        fail("expected one row, got %d" % len(rows))
+    peak = float(rows[0]["peak_rss_bytes"])
+    if not 0 < peak < 10 * MIB:
+        fail("a tiny run under a 300 MiB parent reports peak RSS %.1f MiB (expected under 10)"
+             % (peak / MIB))
+    print("rss_parent_check: ok (peak RSS %.1f MiB under a 300 MiB parent)" % (peak / MIB))
+
+
+main()
