@@ -4,7 +4,7 @@
 Usage: batch_check.py HEAPLAB WORKDIR TEST
 TEST is one of: folder, compare, resume, timeout, crash, bad-args, report, results-json,
 reference, reference-resume, reference-faults, reference-none, reformatted,
-reference-variants.
+reference-variants, invocations.
 Each test exits non-zero with a message on the first failed check. Standard library
 only; Google Benchmark's compare.py runs under /usr/bin/python3 (Debian's, with scipy).
 """
@@ -201,7 +201,8 @@ def test_resume():
     # interrupt once a few configurations have finished
     while time.time() < deadline:
         done = [f for f in os.listdir(runs)] if os.path.isdir(runs) else []
-        if len([f for f in done if f.endswith(".csv") and ".child." not in f]) >= 3:
+        # a configuration's row: runs/<slug>.csv (an invocation's is <slug>.i<k>.csv)
+        if len([f for f in done if f.endswith(".csv") and "." not in f[:-4]]) >= 3:
             break
         time.sleep(0.01)
     p.send_signal(signal.SIGINT)
@@ -473,7 +474,9 @@ def test_reference_resume():
     out = fresh("reference-resume")
     args = [HEAPLAB, "batch", "--out", out, "--allocators", "libc", "--collectors", "rc_cycle",
             "--workloads", "cyclic_graph/pairs", "--sizes", "1000,100000", "--repetitions", "2",
-            "--timelines", "none", "--reference", "cpython"]
+            "--timelines", "none", "--reference", "cpython", "--order", "sequential"]
+    # sequential: the CPython run at n = 100000 is the last configuration, so the
+    # interrupt leaves exactly the three before it finished
     p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     pid = find_reference_child("100000", time.time() + 120, out)
     check(pid is not None, "the CPython child at n = 100000 never started")
@@ -501,7 +504,9 @@ def test_reference_resume():
     check(len(ref) == 2 and all(x["status"] == "ok" and x["runtime"] == runtime for x in ref),
           "reference rows after resume: %s" % ref)
     names = [e["name"] for e in json_entries(out) if e["collector"] == "cpython_gc"]
-    check(len(names) == 2 * (2 + 4), "reference entries after resume: %s" % names)
+    # one entry per invocation (each ran one repetition: no aggregates), 2 configurations
+    check(len(names) == 2 * 2 and all("/repeats:2/" in n for n in names),
+          "reference entries after resume: %s" % names)
     check(os.path.isfile(os.path.join(out, "charts", "reference-cyclic_graph-pairs.png")),
           "no comparison chart after resume")
 
@@ -853,7 +858,9 @@ def test_reformatted():
         files = batch_json_files(out)
         changed = [os.path.relpath(p, out) for p in files if rewrite_json(p, style)]
         runs = [f for f in changed if f.startswith("runs" + os.sep)]
-        check(len(runs) == len(want), "%s: rewrote %d child files: %s" % (style, len(runs), changed))
+        # one child JSON per invocation: TINY runs 2 per configuration
+        check(len(runs) == 2 * len(want),
+              "%s: rewrote %d child files: %s" % (style, len(runs), changed))
         for f in ("results.json", "manifest.json", "batch.json"):
             check(f in changed, "%s: %s was not rewritten (missing, or already so)" % (style, f))
         # plot: the same chart data and the manifest shown as before
@@ -953,12 +960,76 @@ def test_reference_variants():
     check("has no rows for recursion/sum" not in html, "report.html names recursion/sum as missing")
 
 
+def progress_order(stderr):
+    """The "[k/N] name #i: status" lines of a batch, as (name, invocation) in run order."""
+    order = []
+    for line in stderr.splitlines():
+        if not line.startswith("[") or "] " not in line or ": " not in line:
+            continue
+        label = line.split("] ", 1)[1].rsplit(": ", 1)[0]
+        name, _, inv = label.rpartition(" #")
+        order.append((name, int(inv)) if name and inv.isdigit() else (label, 1))
+    return order
+
+
+def test_invocations():
+    """Each repetition is its own process (an invocation); all invocations of all
+    configurations run interleaved in a seeded shuffled order, the same order for the same
+    seed; --order sequential runs a configuration's invocations one after another. The row
+    is over the invocations: its repetitions and its spreads, peak RSS included, which one
+    process could not give."""
+    matrix = ["--allocators", "libc,pool", "--collectors", "refcount,mark_sweep",
+              "--workloads", "recursion/sum,cyclic_graph/pairs", "--sizes", "100",
+              "--repetitions", "3", "--timelines", "none", "--reference", "none"]
+    orders = {}
+    for name, extra in (("inv-a", ["--seed", "7"]), ("inv-b", ["--seed", "7"]),
+                        ("inv-c", ["--seed", "8"]), ("inv-seq", ["--order", "sequential"])):
+        out = fresh(name)
+        r = run(["batch", "--out", out] + matrix + extra)
+        check(r.returncode == 0, "%s exited %d: %s" % (name, r.returncode, r.stderr[-2000:]))
+        orders[name] = progress_order(r.stderr)
+        check(len(orders[name]) == 24, "%s: %d progress lines, expected 8 x 3" % (name, len(orders[name])))
+        rows = read_csv(os.path.join(out, "results.csv"))
+        check(len(rows) == 8 and all(x["repetitions"] == "3" and x["status"] == "ok" for x in rows),
+              "%s rows: %s" % (name, [(identity(x), x["repetitions"]) for x in rows]))
+        spreads = [float(x["peak_rss_bytes_stddev"]) for x in rows]
+        check(all(v == v for v in spreads) and any(v > 0 for v in spreads),
+              "%s: peak RSS spreads over invocations %s" % (name, spreads))
+        for x in rows:
+            slug = "%s_%s_%s_%s" % (x["workload"].replace("/", "-"), x["size"], x["allocator"],
+                                    x["collector"])
+            for k in range(3):
+                check(os.path.isfile(os.path.join(out, "runs", "%s.i%d.csv" % (slug, k))),
+                      "%s: no row of invocation %d of %s" % (name, k, slug))
+        with open(os.path.join(out, "manifest.json")) as f:
+            batch = json.load(f)["batch"]
+        check(batch.get("invocations_per_configuration") == 3, "manifest: %s" % batch)
+        want_order = "sequential" if name == "inv-seq" else "shuffled"
+        check(batch.get("invocation_order") == want_order, "manifest order: %s" % batch)
+        if name != "inv-seq":
+            check(batch.get("invocation_seed") == int(extra[1]), "manifest seed: %s" % batch)
+        # a configuration's invocations run in their order, #1 first
+        seen = {}
+        for cfg, inv in orders[name]:
+            seen.setdefault(cfg, []).append(inv)
+        check(all(v == [1, 2, 3] for v in seen.values()), "%s invocation order: %s" % (name, seen))
+    seq = orders["inv-seq"]
+    check(all(seq[3 * i][0] == seq[3 * i + 1][0] == seq[3 * i + 2][0] for i in range(8)),
+          "--order sequential interleaved: %s" % seq)
+    check(orders["inv-a"] == orders["inv-b"], "the same seed gave two orders")
+    check(orders["inv-a"] != seq, "the shuffled order is the sequential one: %s" % orders["inv-a"])
+    check(orders["inv-a"] != orders["inv-c"], "seeds 7 and 8 gave the same order")
+    r = run(["batch", "--out", fresh("inv-bad")] + matrix + ["--order", "random"])
+    check(r.returncode == 2 and "valid: shuffled, sequential" in r.stderr,
+          "--order random: exit %d, %s" % (r.returncode, r.stderr))
+
+
 TESTS = {"crash": test_crash, "folder": test_folder, "compare": test_compare, "resume": test_resume,
          "timeout": test_timeout, "bad-args": test_bad_args, "report": test_report,
          "results-json": test_results_json, "reference": test_reference,
          "reference-resume": test_reference_resume, "reference-faults": test_reference_faults,
          "reference-none": test_reference_none, "reformatted": test_reformatted,
-         "reference-variants": test_reference_variants}
+         "reference-variants": test_reference_variants, "invocations": test_invocations}
 
 if __name__ == "__main__":
     os.makedirs(WORK, exist_ok=True)

@@ -32,6 +32,7 @@ def main():
         try:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
             os.execv(HEAPLAB, [HEAPLAB, "run", "--workload", "large_list/repeat", "--size",
                                "1000", "--iterations", "1", "--row", row])
         finally:

@@ -25,6 +25,7 @@
 #define HL_BATCH_MAX_SIZES 16
 #define HL_BATCH_MAX_TIMELINES 4
 #define HL_BATCH_MAX_PASS 16
+#define HL_BATCH_DEFAULT_SEED 1
 
 typedef struct hl_batch_timeline_spec {
     const char *workload;
@@ -96,9 +97,16 @@ typedef struct hl_batch_config {
     const char *collector;
     bool timeline;  /* a timeline run rather than a matrix row */
     bool reference; /* a CPython reference run (python3 and the reference script) */
+    int invocations; /* processes it runs in, one repetition each (1 for a timeline run) */
     char name[256]; /* "large_list/range/1000/libc/refcount" */
     char slug[256]; /* file stem: "large_list-range_1000_libc_refcount" */
 } hl_batch_config;
+
+/* One step of the batch: invocation `invocation` of configs[config]. */
+typedef struct hl_batch_step {
+    size_t config;
+    int invocation;
+} hl_batch_step;
 
 typedef struct hl_batch {
     const hl_preset *preset;
@@ -127,6 +135,14 @@ typedef struct hl_batch {
     hl_batch_config *configs;
     size_t config_count;
     size_t matrix_count; /* configs[0..matrix_count) are rows; the rest timelines */
+    /* The order the invocations run in: every invocation of every row, shuffled with
+     * `seed` (running-ng's interleaving: drift and noise spread over every
+     * configuration alike) unless `sequential`; then the timeline runs. */
+    bool sequential;     /* --order sequential: a configuration's invocations in a row */
+    uint64_t seed;       /* --seed (default HL_BATCH_DEFAULT_SEED) */
+    bool seed_given;
+    hl_batch_step *steps;
+    size_t step_count;
 } hl_batch;
 
 /* ---- saved arguments (saved_args.c) ---- */
@@ -178,17 +194,18 @@ hl_batch_outcome hl_batch_run(hl_batch *b, char *const *args, size_t arg_count, 
 
 /* Write DIR/manifest.json atomically. args: the batch's arguments (after "batch"),
  * started/finished: UTC ISO 8601 times (finished may be NULL while running);
- * done/total: configurations finished so far; ref: the reference rows' set-up. */
+ * done/total: configurations finished so far; plan: the batch (its reference rows'
+ * set-up, its invocations and their order and seed). */
 bool hl_manifest_write(const char *dir, char *const *args, size_t arg_count, const char *preset,
                        const char *started, const char *finished, size_t done, size_t total,
-                       const hl_batch_reference *ref);
+                       const hl_batch *plan);
 
 /* ---- progress.c ---- */
 
 typedef struct hl_progress {
     FILE *out;
     bool tty;         /* redraw one line in place; else plain lines */
-    size_t total;     /* configurations in the batch */
+    size_t total;     /* invocations in the batch (every step of the plan) */
     size_t done;      /* finished, including those found finished on resume */
     size_t done_here; /* finished by this process (for the ETA) */
     double start_s;   /* monotonic seconds at start */

@@ -153,9 +153,8 @@ static size_t child_argv(const hl_batch *b, const hl_batch_config *c, const char
         argv[n++] = "--size";
         hl_report_fmt(bufs[0], sizeof bufs[0], "%llu", (unsigned long long)c->size);
         argv[n++] = bufs[0];
-        argv[n++] = "--repetitions";
-        hl_report_fmt(bufs[1], sizeof bufs[1], "%d", b->repetitions);
-        argv[n++] = bufs[1];
+        argv[n++] = "--repetitions"; /* one invocation is one repetition */
+        argv[n++] = "1";
         argv[n++] = "--row";
         argv[n++] = (char *)row_path;
         argv[n++] = "--json";
@@ -174,9 +173,8 @@ static size_t child_argv(const hl_batch *b, const hl_batch_config *c, const char
     argv[n++] = (char *)c->run_allocator;
     argv[n++] = "--collector";
     argv[n++] = (char *)c->collector;
-    argv[n++] = "--repetitions";
-    hl_report_fmt(bufs[1], sizeof bufs[1], "%d", c->timeline ? 1 : b->repetitions);
-    argv[n++] = bufs[1];
+    argv[n++] = "--repetitions"; /* one invocation is one repetition */
+    argv[n++] = "1";
     if (c->timeline) {
         argv[n++] = "--timeline";
         argv[n++] = (char *)timeline_path;
@@ -198,13 +196,13 @@ static size_t child_argv(const hl_batch *b, const hl_batch_config *c, const char
     return n;
 }
 
-/* Run one configuration and record its outcome. Returns false when interrupted. */
-bool hl_batch_run_config(const hl_batch *b, const hl_batch_config *c, hl_progress *progress) {
+/* Run one invocation of a configuration and record its outcome. Returns false when
+ * interrupted. */
+bool hl_batch_run_invocation(const hl_batch *b, const hl_batch_config *c, int invocation,
+                             hl_progress *progress) {
     char row_path[PATH_MAX], child_row[PATH_MAX], json_path[PATH_MAX], log_path[PATH_MAX],
         timeline_path[PATH_MAX], status_path[PATH_MAX];
-    const char *folder = c->timeline ? "timelines/" : "runs/";
-    hl_batch_path_join(row_path, sizeof row_path, b->out, folder, c->slug);
-    strncat(row_path, ".csv", sizeof row_path - strlen(row_path) - 1);
+    hl_batch_invocation_path(b, c, invocation, ".csv", row_path, sizeof row_path);
     hl_report_fmt(child_row, sizeof child_row, "%.*s.child.csv", (int)(strlen(row_path) - 4),
                   row_path);
     hl_report_fmt(json_path, sizeof json_path, "%.*s.json", (int)(strlen(row_path) - 4), row_path);
@@ -219,7 +217,12 @@ bool hl_batch_run_config(const hl_batch *b, const hl_batch_config *c, hl_progres
     char bufs[4][PATH_MAX + 32];
     child_argv(b, c, child_row, json_path, timeline_path, argv, bufs);
 
-    hl_progress_start(progress, c->name);
+    char label[300];
+    if (c->invocations <= 1)
+        hl_report_fmt(label, sizeof label, "%s", c->name);
+    else
+        hl_report_fmt(label, sizeof label, "%s #%d", c->name, invocation + 1);
+    hl_progress_start(progress, label);
     double t0 = hl_progress_now();
     int code = 0;
     child_outcome outcome = run_child(c->reference ? b->ref.python : "/proc/self/exe", argv,
@@ -310,13 +313,31 @@ bool hl_batch_run_config(const hl_batch *b, const hl_batch_config *c, hl_progres
         hl_report_fmt(row.collector, sizeof row.collector, "%s", c->collector);
         if (c->reference) hl_report_fmt(row.runtime, sizeof row.runtime, "%s", b->ref.runtime);
         row.size = c->size;
-        row.repetitions = c->timeline ? 1 : b->repetitions;
+        row.repetitions = 1;
     }
-    /* The row file is the "finished" mark: written last, atomically. */
+    /* The row file is the invocation's "finished" mark: written last, atomically. */
     hl_results_write_atomic(status_path, write_row_file, &row);
     unlink(child_row);
-    hl_progress_finish(progress, c->name, row.status, seconds);
+    hl_progress_finish(progress, label, row.status, seconds);
+    /* The configuration is finished when every invocation is, or at the first that is
+     * not ok: the others would repeat a crash, a time limit or an error. */
+    if (!c->timeline && (strcmp(row.status, HL_STATUS_OK) != 0 || invocation + 1 == c->invocations))
+        hl_batch_finish_config(b, c);
     return true;
+}
+
+void hl_batch_invocation_path(const hl_batch *b, const hl_batch_config *c, int invocation,
+                              const char *ext, char *out, size_t size) {
+    if (c->timeline)
+        hl_report_fmt(out, size, "%s/timelines/%s%s", b->out, c->slug, ext);
+    else
+        hl_report_fmt(out, size, "%s/runs/%s.i%d%s", b->out, c->slug, invocation, ext);
+}
+
+bool hl_batch_invocation_finished(const hl_batch *b, const hl_batch_config *c, int invocation) {
+    char path[PATH_MAX];
+    hl_batch_invocation_path(b, c, invocation, ".csv", path, sizeof path);
+    return hl_batch_file_exists(path);
 }
 
 bool hl_batch_config_finished(const hl_batch *b, const hl_batch_config *c) {

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,6 +11,7 @@
 #include <time.h>
 
 #include "bench/batch/internal.h"
+#include "bench/harness/measure.h"
 
 bool hl_batch_path_join(char *out, size_t size, const char *dir, const char *a, const char *b) {
     int n = hl_report_fmt(out, size, "%s/%s%s", dir, a, b ? b : "");
@@ -95,12 +97,98 @@ static bool read_row(const hl_batch *b, const hl_batch_config *c, hl_result_row 
     return ok;
 }
 
+static bool read_row_file(const char *path, hl_result_row *row) {
+    hl_result_row *rows = NULL;
+    size_t count = 0;
+    char error[256];
+    bool ok = hl_results_read_csv(path, &rows, &count, error, sizeof error) && count == 1;
+    if (ok) *row = rows[0];
+    free(rows);
+    return ok;
+}
+
+static bool write_one_row(FILE *out, void *data) {
+    hl_results_write_csv_header(out);
+    hl_results_write_csv_row(out, data);
+    return true;
+}
+
+/* The configuration's row from its invocations' rows: each figure the median over the
+ * invocations that measured it, the spreads (time, peak RSS) over them, repetitions =
+ * how many ran, the status and error of the first that is not ok. Written atomically
+ * to runs/<slug>.csv, the configuration's "finished" mark. */
+bool hl_batch_finish_config(const hl_batch *b, const hl_batch_config *c) {
+    hl_result_row *inv = calloc((size_t)c->invocations, sizeof *inv);
+    double *values = calloc((size_t)c->invocations, sizeof *values);
+    size_t n = 0;
+    for (int k = 0; inv != NULL && values != NULL && k < c->invocations; k++) {
+        char path[PATH_MAX];
+        hl_batch_invocation_path(b, c, k, ".csv", path, sizeof path);
+        if (read_row_file(path, &inv[n])) n++;
+    }
+    if (n == 0) {
+        free(inv);
+        free(values);
+        return false;
+    }
+    hl_result_row row = inv[0];
+    row.repetitions = (int)n;
+    for (size_t f = 0; f < hl_results_figure_count(); f++) {
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            double v = hl_results_figure(&inv[i], f);
+            if (isfinite(v)) values[m++] = v;
+        }
+        *hl_results_figure_slot(&row, f) = m ? hl_measure_median(values, m) : NAN;
+    }
+    const char *spread[2] = {"real_time_ns", "peak_rss_bytes"};
+    double *out[2] = {&row.real_time_ns_stddev, &row.peak_rss_bytes_stddev};
+    for (size_t s = 0; s < 2; s++) {
+        int f = hl_results_figure_index(spread[s]);
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            double v = hl_results_figure(&inv[i], (size_t)f);
+            if (isfinite(v)) values[m++] = v;
+        }
+        *out[s] = m >= 2 ? hl_measure_stddev(values, m) : NAN;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(inv[i].status, HL_STATUS_OK) != 0) {
+            hl_report_fmt(row.status, sizeof row.status, "%s", inv[i].status);
+            hl_report_fmt(row.error, sizeof row.error, "%s", inv[i].error);
+            break;
+        }
+    free(inv);
+    free(values);
+    char path[PATH_MAX];
+    hl_batch_path_join(path, sizeof path, b->out, "runs/", c->slug);
+    strncat(path, ".csv", sizeof path - strlen(path) - 1);
+    return hl_results_write_atomic(path, write_one_row, &row);
+}
+
 static bool write_results_csv(FILE *out, void *data) {
     merge_job *job = data;
     hl_results_write_csv_header(out);
     for (size_t i = 0; i < job->b->matrix_count; i++)
         if (job->rows[i].status[0]) hl_results_write_csv_row(out, &job->rows[i]);
     return true;
+}
+
+/* An entry's "…/repeats:1/…" (one repetition in its process) as "…/repeats:K/…": the
+ * configuration's K invocations read as the K repetitions of one benchmark. */
+static void rename_repeats(json_t *entry, const char *key, int repetitions) {
+    const char *name = json_string_value(json_object_get(entry, key));
+    const char *at = name ? strstr(name, "/repeats:1/") : NULL;
+    if (at == NULL && name != NULL) {
+        size_t n = strlen(name);
+        if (n >= 10 && strcmp(name + n - 10, "/repeats:1") == 0) at = name + n - 10;
+    }
+    if (at == NULL) return;
+    char renamed[1024];
+    int n = hl_report_fmt(renamed, sizeof renamed, "%.*s/repeats:%d%s", (int)(at - name), name,
+                          repetitions, at + strlen("/repeats:1"));
+    if (n > 0 && (size_t)n < sizeof renamed)
+        json_object_set_new(entry, key, hl_results_json_text(renamed));
 }
 
 static bool write_results_json(FILE *out, void *data) {
@@ -116,14 +204,29 @@ static bool write_results_json(FILE *out, void *data) {
     for (size_t i = 0; ok && i < b->matrix_count; i++) {
         const hl_result_row *row = &job->rows[i];
         if (!row->status[0]) continue;
-        char path[PATH_MAX], error[PATH_MAX + 256];
-        hl_batch_path_join(path, sizeof path, b->out, "runs/", b->configs[i].slug);
-        strncat(path, ".json", sizeof path - strlen(path) - 1);
-        size_t appended = 0;
+        const hl_batch_config *c = &b->configs[i];
         bool usable = strcmp(row->status, HL_STATUS_CRASHED) != 0 &&
-                      strcmp(row->status, HL_STATUS_TIMEOUT) != 0 &&
-                      hl_results_json_append_file(doc, path, &appended, error, sizeof error) &&
-                      appended > 0;
+                      strcmp(row->status, HL_STATUS_TIMEOUT) != 0;
+        size_t total = 0;
+        json_t *entries = json_object_get(doc, "benchmarks");
+        for (int k = 0; usable && k < row->repetitions; k++) {
+            char path[PATH_MAX], error[PATH_MAX + 256];
+            hl_batch_invocation_path(b, c, k, ".json", path, sizeof path);
+            size_t appended = 0;
+            if (!hl_results_json_append_file(doc, path, &appended, error, sizeof error)) continue;
+            /* each invocation ran one repetition: number them as Google Benchmark
+             * numbers the repetitions of one process */
+            for (size_t e = json_array_size(entries) - appended; e < json_array_size(entries); e++) {
+                json_t *entry = json_array_get(entries, e);
+                json_object_set_new(entry, "repetitions", json_integer(row->repetitions));
+                json_object_set_new(entry, "repetition_index", json_integer(k));
+                json_object_set_new(entry, "heaplab_invocation", json_integer(k));
+                rename_repeats(entry, "name", row->repetitions);
+                rename_repeats(entry, "run_name", row->repetitions);
+            }
+            total += appended;
+        }
+        usable = usable && total > 0;
         if (!usable) ok = hl_results_json_add_failed_entry(doc, row);
     }
     ok = ok && hl_results_json_dump(doc, out);

@@ -26,15 +26,26 @@ bool hl_batch_dir_is_empty(const char *path);
 void hl_batch_utc_now(char *buf, size_t size, const char *format);
 /* results/<UTC time>-<preset> in the source tree when it is there, else ./results. */
 void hl_batch_default_out(hl_batch *b);
+/* The configuration's row (runs/<slug>.csv) from its invocations' rows: medians, the
+ * spreads over invocations, the first status that is not ok. */
+bool hl_batch_finish_config(const hl_batch *b, const hl_batch_config *c);
 /* results.csv and results.json from the row files; returns how many rows exist. */
 size_t hl_batch_merge(const hl_batch *b, bool *ok);
 /* timelines/index.csv (an hl_results_write_atomic callback; data: the hl_batch). */
 bool hl_batch_write_timeline_index(FILE *out, void *data);
 
 /* child.c */
-/* Run one configuration and record its outcome as its row file. False when
+/* Run invocation `invocation` (0-based) of a configuration in its own process and record
+ * its outcome as its row file (runs/<slug>.i<k>.csv); after the last one, or the first
+ * that is not ok, the configuration's row (hl_batch_finish_config). False when
  * interrupted. */
-bool hl_batch_run_config(const hl_batch *b, const hl_batch_config *c, hl_progress *progress);
+bool hl_batch_run_invocation(const hl_batch *b, const hl_batch_config *c, int invocation,
+                             hl_progress *progress);
+/* An invocation's file with extension `ext` (".csv", ".json", ".log"): runs/<slug>.i<k><ext>,
+ * or timelines/<slug><ext> for a timeline run (one invocation). */
+void hl_batch_invocation_path(const hl_batch *b, const hl_batch_config *c, int invocation,
+                              const char *ext, char *out, size_t size);
+bool hl_batch_invocation_finished(const hl_batch *b, const hl_batch_config *c, int invocation);
 /* Whether the configuration's row file (its "finished" mark) exists. */
 bool hl_batch_config_finished(const hl_batch *b, const hl_batch_config *c);
 typedef struct hl_batch_signals {

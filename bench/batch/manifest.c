@@ -119,6 +119,7 @@ typedef struct manifest_job {
     const char *preset, *started, *finished;
     size_t done, total;
     const hl_batch_reference *ref;
+    const hl_batch *plan;
 } manifest_job;
 
 /* obj[key] = text, "unknown" when empty (a manifest never leaves a field out). */
@@ -146,6 +147,10 @@ static bool batch_section(json_t *doc, const manifest_job *job) {
          kv(batch, "finished", job->finished ? job->finished : "not finished") &&
          kv_int(batch, "configurations_done", (long long)job->done) &&
          kv_int(batch, "configurations_total", (long long)job->total) &&
+         kv_int(batch, "invocations_per_configuration", job->plan->repetitions) &&
+         kv(batch, "invocation_order", job->plan->sequential ? "sequential" : "shuffled") &&
+         json_object_set_new(batch, "invocation_seed",
+                             json_integer((json_int_t)job->plan->seed)) == 0 &&
          json_object_set(batch, "arguments", args) == 0;
     json_decref(args);
     return ok;
@@ -249,8 +254,8 @@ static bool write_manifest(FILE *out, void *data) {
 
 bool hl_manifest_write(const char *dir, char *const *args, size_t arg_count, const char *preset,
                        const char *started, const char *finished, size_t done, size_t total,
-                       const hl_batch_reference *ref) {
-    manifest_job job = {args, arg_count, preset, started, finished, done, total, ref};
+                       const hl_batch *plan) {
+    manifest_job job = {args, arg_count, preset, started, finished, done, total, &plan->ref, plan};
     char path[PATH_MAX];
     hl_report_fmt(path, sizeof path, "%s/manifest.json", dir);
     return hl_results_write_atomic(path, write_manifest, &job);

@@ -1,7 +1,7 @@
 /* The plan becomes the matrix: workloads x sizes x allocators x collectors, in that
  * nesting, with one CPython reference run per workload and size when the reference
  * runtime resolved (reference.c), plus one timeline run per (timeline workload,
- * collector). */
+ * collector); then the steps: which invocation of which configuration runs when. */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -51,6 +51,55 @@ static bool hl_batch_add_config(hl_batch *b, size_t *cap, char *error, size_t er
     }
     *out = &b->configs[b->config_count++];
     memset(*out, 0, sizeof **out);
+    return true;
+}
+
+/* splitmix64: a small, well-mixed generator; the order depends on the seed alone. */
+static uint64_t next_random(uint64_t *state) {
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* The steps: every invocation of every row, shuffled by Fisher-Yates with the seed
+ * unless sequential (then each configuration's invocations in a row, in plan order),
+ * then the timeline runs. In a shuffled order each configuration's invocations still
+ * run as #1, #2, ...: the k-th step of a configuration runs its invocation k. */
+static bool plan_steps(hl_batch *b, char *error, size_t error_size) {
+    size_t total = 0;
+    for (size_t i = 0; i < b->config_count; i++) {
+        b->configs[i].invocations = b->configs[i].timeline ? 1 : b->repetitions;
+        total += (size_t)b->configs[i].invocations;
+    }
+    free(b->steps);
+    b->steps = malloc(total * sizeof *b->steps);
+    int *seen = calloc(b->matrix_count, sizeof *seen);
+    if (b->steps == NULL || seen == NULL) {
+        free(seen);
+        hl_report_fmt(error, error_size, "out of memory");
+        return false;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < b->matrix_count; i++)
+        for (int k = 0; k < b->configs[i].invocations; k++)
+            b->steps[n++] = (hl_batch_step){i, k};
+    size_t rows = n;
+    if (!b->sequential) {
+        uint64_t state = b->seed;
+        for (size_t i = rows; i > 1; i--) {
+            size_t j = (size_t)(next_random(&state) % i);
+            hl_batch_step t = b->steps[i - 1];
+            b->steps[i - 1] = b->steps[j];
+            b->steps[j] = t;
+        }
+        for (size_t i = 0; i < rows; i++)
+            b->steps[i].invocation = seen[b->steps[i].config]++;
+    }
+    free(seen);
+    for (size_t i = b->matrix_count; i < b->config_count; i++)
+        b->steps[n++] = (hl_batch_step){i, 0};
+    b->step_count = n;
     return true;
 }
 
@@ -141,5 +190,5 @@ bool hl_batch_expand(hl_batch *b, char *error, size_t error_size) {
         hl_report_fmt(error, error_size, "the batch has no configurations");
         return false;
     }
-    return true;
+    return plan_steps(b, error, error_size);
 }

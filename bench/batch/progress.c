@@ -4,7 +4,7 @@
  *   [#########...........] 41/270  0:32 elapsed, ETA 1:15  large_list/range/1000/libc/refcount
  * Anywhere else (CI logs, files): one plain line per finished configuration,
  *   [41/270] large_list/range/1000/libc/refcount: ok (0.12 s)
- * The ETA is the mean time of the configurations this process finished times the
+ * The ETA is the mean time of the invocations this process finished times the
  * number left; it appears once one has finished.
  */
 #include <stdio.h>
@@ -39,9 +39,6 @@ void hl_progress_init(hl_progress *p, FILE *out, size_t total, size_t already_do
     p->total = total;
     p->done = already_done;
     p->start_s = hl_progress_now();
-    if (!p->tty && already_done > 0)
-        fprintf(out, "heaplab batch: %zu of %zu configurations already finished\n", already_done,
-                total);
 }
 
 static void draw(hl_progress *p) {

@@ -12,8 +12,9 @@
  *    one timeline run per (timeline workload, collector).
  * 3. The folder: DIR, DIR/runs, DIR/timelines, DIR/charts, the saved arguments and a
  *    first manifest (manifest.c).
- * 4. hl_batch_run_config (child.c), for every configuration whose row file is
- *    missing: fork, the
+ * 4. hl_batch_run_invocation (child.c), for every step of the plan (each invocation
+ *    of each configuration, interleaved in a seeded shuffled order as running-ng runs
+ *    them; plan.c) whose row file is missing: fork, the
  *    child makes its own process group and execs this same program (/proc/self/exe)
  *    as `heaplab run ... --row F --json F` (a reference run execs python3 on
  *    scripts/reference/cpython_workloads.py with the same --row and --json) with its
@@ -23,8 +24,11 @@
  *      exit without a row        crashed (the log's last line says why)
  *      killed by a signal        crashed
  *      past the time limit       timeout (the whole process group is SIGKILLed)
- *    and is written atomically to DIR/runs/<slug>.csv, the mark that the configuration
- *    is finished. One child at a time, so each one's time and peak RSS are its own.
+ *    and is written atomically to DIR/runs/<slug>.i<k>.csv, the mark that invocation k is
+ *    finished. After the last invocation (or the first that is not ok: the rest would
+ *    repeat it), the configuration's row, runs/<slug>.csv, takes each figure's median
+ *    over the invocations and their spread (hl_batch_finish_config, folder.c). One child
+ *    at a time, so each one's time and peak RSS are its own.
  * 5. Ctrl-C (SIGINT, or SIGTERM) sets a flag: the running child's group is killed, its
  *    files are removed (it is not finished), and the batch writes what it has.
  * 6. hl_batch_merge (folder.c): results.csv and results.json from the row files in
@@ -48,6 +52,8 @@
 void hl_batch_free(hl_batch *b) {
     free(b->configs);
     b->configs = NULL;
+    free(b->steps);
+    b->steps = NULL;
 }
 
 static hl_batch_outcome fail(hl_batch_outcome outcome, char *error, size_t error_size,
@@ -115,7 +121,7 @@ hl_batch_outcome hl_batch_run(hl_batch *b, char *const *saved_args, size_t saved
     for (size_t i = 0; i < b->config_count; i++)
         already += hl_batch_config_finished(b, &b->configs[i]);
     hl_manifest_write(b->out, args, arg_count, preset_name, started, NULL, already, b->config_count,
-                      &b->ref);
+                      b);
 
     size_t reference_runs = 0;
     for (size_t i = 0; i < b->matrix_count; i++)
@@ -125,22 +131,47 @@ hl_batch_outcome hl_batch_run(hl_batch *b, char *const *saved_args, size_t saved
         hl_report_fmt(reference_text, sizeof reference_text,
                       ", %zu of them CPython %s reference runs (%s)", reference_runs,
                       b->ref.version, b->ref.python);
-    fprintf(stderr, "heaplab batch: %zu configurations (%s preset%s) + %zu timeline runs into %s\n",
-            b->matrix_count, preset_name, reference_text, b->config_count - b->matrix_count,
-            b->out);
+    fprintf(stderr,
+            "heaplab batch: %zu configurations (%s preset%s) x %d invocations (%s) + %zu "
+            "timeline runs into %s\n",
+            b->matrix_count, preset_name, reference_text, b->repetitions,
+            b->sequential ? "sequential" : "shuffled", b->config_count - b->matrix_count, b->out);
+    /* Progress counts invocations: a finished configuration's count as done. */
+    size_t steps_done = 0;
+    for (size_t i = 0; i < b->step_count; i++) {
+        const hl_batch_config *c = &b->configs[b->steps[i].config];
+        steps_done += hl_batch_config_finished(b, c) ||
+                      hl_batch_invocation_finished(b, c, b->steps[i].invocation);
+    }
+    if (already > 0)
+        fprintf(stderr,
+                "heaplab batch: %zu of %zu configurations already finished (%zu of %zu "
+                "invocations)\n",
+                already, b->config_count, steps_done, b->step_count);
     hl_progress progress;
-    hl_progress_init(&progress, stderr, b->config_count, already);
+    hl_progress_init(&progress, stderr, b->step_count, steps_done);
 
     hl_batch_signals signals;
     hl_batch_catch_interrupts(&signals);
     bool interrupted = false;
-    for (size_t i = 0; i < b->config_count && !interrupted; i++) {
+    for (size_t i = 0; i < b->step_count && !interrupted; i++) {
+        const hl_batch_config *c = &b->configs[b->steps[i].config];
+        int k = b->steps[i].invocation;
         if (hl_batch_was_interrupted())
             interrupted = true;
-        else if (!hl_batch_config_finished(b, &b->configs[i]))
-            interrupted = !hl_batch_run_config(b, &b->configs[i], &progress);
+        else if (!hl_batch_config_finished(b, c) && !hl_batch_invocation_finished(b, c, k))
+            interrupted = !hl_batch_run_invocation(b, c, k, &progress);
     }
     interrupted = interrupted || hl_batch_was_interrupted();
+    /* a configuration whose invocations all finished but whose row was not written yet
+     * (a batch stopped between the two) */
+    for (size_t i = 0; i < b->matrix_count && !interrupted; i++) {
+        const hl_batch_config *c = &b->configs[i];
+        bool all = true;
+        for (int k = 0; k < c->invocations && all; k++)
+            all = hl_batch_invocation_finished(b, c, k);
+        if (all && !hl_batch_config_finished(b, c)) hl_batch_finish_config(b, c);
+    }
     hl_progress_end(&progress);
     hl_batch_release_interrupts(&signals);
 
@@ -154,7 +185,7 @@ hl_batch_outcome hl_batch_run(hl_batch *b, char *const *saved_args, size_t saved
     for (size_t i = 0; i < b->config_count; i++)
         all_done += hl_batch_config_finished(b, &b->configs[i]);
     ok = hl_manifest_write(b->out, args, arg_count, preset_name, started,
-                           interrupted ? NULL : finished, all_done, b->config_count, &b->ref) &&
+                           interrupted ? NULL : finished, all_done, b->config_count, b) &&
          ok;
     free(args);
     if (interrupted) {

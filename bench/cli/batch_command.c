@@ -23,7 +23,13 @@ static const hl_cli_option hl_batch_options[] = {
     {"--collectors", "LIST", "comma-separated collectors (default: all)"},
     {"--workloads", "LIST", "W/VARIANT or W (all its variants), comma-separated (default: all)"},
     {"--sizes", "LIST", "sizes for every workload: 1000,1e4,10^5 (default: the preset's)"},
-    {"--repetitions", "K", "repetitions per configuration (default: the preset's)"},
+    {"--repetitions", "K",
+     "invocations per configuration, each its own process with one repetition (default: the "
+     "preset's)"},
+    {"--order", "ORDER",
+     "shuffled (default): every invocation of every configuration interleaved in a seeded "
+     "order; sequential: a configuration's invocations one after another"},
+    {"--seed", "S", "seed of the shuffled order (default 1; recorded in manifest.json)"},
     {"--timeout", "SECONDS", "time limit per configuration (default: the preset's)"},
     {"--timelines", "LIST", "workloads recorded with run --timeline per collector, or none"},
     {"--timeline-size", "N", "size of the timeline runs (default: the preset's)"},
@@ -237,6 +243,18 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
                                    error_size))
                 return false;
             b->repetitions = (int)k;
+        } else if (strcmp(name, "--order") == 0) {
+            if (strcmp(value, "shuffled") != 0 && strcmp(value, "sequential") != 0) {
+                hl_report_fmt(error, error_size,
+                              "--order: unknown order '%s' (valid: shuffled, sequential)", value);
+                return false;
+            }
+            b->sequential = value[0] == 's' && value[1] == 'e';
+        } else if (strcmp(name, "--seed") == 0) {
+            if (!hl_cli_parse_uint("--seed", value, HL_CLI_COUNT, 0, UINT64_MAX, &b->seed, error,
+                                   error_size))
+                return false;
+            b->seed_given = true;
         } else if (strcmp(name, "--timeout") == 0) {
             if (!hl_cli_parse_double("--timeout", value, 0, false, 7 * 24 * 3600.0, &b->timeout_s,
                                      error, error_size))
@@ -331,6 +349,7 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
                           b->preset->timelines[i].workload);
     }
     if (b->repetitions == 0) b->repetitions = b->preset->repetitions;
+    if (!b->seed_given) b->seed = HL_BATCH_DEFAULT_SEED;
     if (b->timeout_s == 0) b->timeout_s = b->preset->timeout_s;
     return true;
 }
