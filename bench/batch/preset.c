@@ -11,7 +11,7 @@ const hl_preset hl_batch_presets[] = {
     {
         .name = "quick",
         .summary = "every allocator x collector x workload variant at n = 1000, 10^4 and 10^5, "
-                   "3 repetitions, CPython reference rows when python3 is on PATH (about 1 min)",
+                   "3 invocations each, CPython reference rows when python3 is on PATH (about 1 min)",
         .sizes = {1000, 10000, 100000},
         .repetitions = 3,
         .timeout_s = 60,
@@ -22,7 +22,7 @@ const hl_preset hl_batch_presets[] = {
         .name = "full",
         .summary = "every allocator x collector x workload variant over each workload's "
                    "size ladder (recursion to 10^6, large lists and cyclic graphs to 10^7), "
-                   "5 repetitions, CPython reference rows, for reports (35 minutes measured on "
+                   "5 invocations each, CPython reference rows, for reports (35 minutes measured on "
                    "a 2-core VM)",
         .sizes = {0},
         .repetitions = 5,
