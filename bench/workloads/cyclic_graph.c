@@ -16,9 +16,12 @@
  * clock paused (the peak-memory moment), drops the global and calls
  * hl_collect(heap, 2): gc.collect(). That collection is timed as part of the run and
  * counted as a pause by the statistics listener. Then it checks the outcome:
- * - a collector that reclaims cycles (rc_cycle, mark_sweep) must leave exactly the
- *   objects that were live before the structure was built, and report at least n
+ * - an exact collector that reclaims cycles (rc_cycle, mark_sweep) must leave exactly
+ *   the objects that were live before the structure was built, and report at least n
  *   unreachable objects;
+ * - a conservative one (boehm) must reclaim at least 90% of the dropped structure, or
+ *   else a dropped probe cycle (proof that it collects at all: what it kept of the
+ *   structure is then its retention, reported as the leak);
  * - refcount must leave exactly the cyclic garbage: n objects (a 1-node tree has no
  *   cycle and is freed), which its teardown then counts as the leak.
  * The structures are built so that every node lies on (or, for the tree, next to) a
@@ -76,17 +79,13 @@ static hl_workload_status checked(hl_workload_ctx *ctx,
  * percent of its objects (docs/workloads.md, "What the cyclic checks demand"). Boehm
  * keeps what a stale word on the stack, in a register or in its own data points at;
  * through the structure's links one such word keeps a pair, a ring, or all of it
- * (random, tree). Measured at 10^3..10^5 (release and ASan): pairs, rings and random
- * reclaim at least 99.9%; the tree is sometimes kept whole (0%, libgc's own data: see
- * docs/collectors.md, "Known retention"). So: at least this percent, or, when less,
+ * (random, tree). Measured at 10^3..10^5 (release and ASan): pairs and rings reclaim
+ * at least 99.9%; random and the tree are sometimes kept whole (0%: the tree in 6 runs
+ * of 8 at 10^4 and 10^5 in the release build). So: at least this percent, or, when less,
  * the collector must show that it collects at all by reclaiming a probe (a dropped
  * pair cycle, made after the structure's collection); only then is the shortfall its
  * retention, reported as the leak. A collector that never collects fails both. */
 #define CONSERVATIVE_PERCENT 90
-/* A whole structure kept by one collection is sometimes freed by the next, once the
- * word that held it is gone; a conservative collector gets up to this many
- * gc.collect() calls before the check. All are timed and counted. */
-#define CONSERVATIVE_COLLECTIONS 3
 /* Conservative collectors (boehm) scan the C stack and registers: a stale pointer to a
  * dropped node in a dead frame would keep the whole structure alive and the check
  * would fail for no fault of the collector's. So each variant builds and checks its
@@ -140,7 +139,7 @@ static bool probe_reclaimed(hl_heap *heap) {
  * - exact and reclaiming cycles (rc_cycle, mark_sweep): everything dropped is gone
  *   and gc.collect() reported at least the cyclic garbage;
  * - conservative (boehm): nothing beyond the structure is live, and at least
- *   CONSERVATIVE_PERCENT of the dropped structure is gone;
+ *   CONSERVATIVE_PERCENT of the dropped structure is gone, or else the probe is;
  * - refcount: exactly the cyclic garbage stays. */
 static hl_workload_status drop_and_collect(hl_workload_ctx *ctx, uint64_t before, uint64_t leak) {
     hl_heap *heap = ctx->heap;
@@ -149,14 +148,6 @@ static hl_workload_status drop_and_collect(hl_workload_ctx *ctx, uint64_t before
     long found = collect_clean(heap);
     uint64_t live = hl_heap_live_objects(heap);
     if (ctx->collects_cycles && hl_collector_is_conservative(hl_heap_collector(heap))) {
-        /* reclaimed * 100 >= PERCENT * built, in integers; retained = live - before */
-        for (int k = 1; k < CONSERVATIVE_COLLECTIONS && live > before &&
-                        (before + built - live) * 100 < (uint64_t)CONSERVATIVE_PERCENT * built;
-             k++) {
-            long more = collect_clean(heap);
-            if (found >= 0 && more >= 0) found += more;
-            live = hl_heap_live_objects(heap);
-        }
         if (live > before + built)
             return hl_workload_fail(ctx, HL_WORKLOAD_FAILED,
                                     "%llu objects live after gc.collect(), at most %llu "
