@@ -265,6 +265,56 @@ static void test_mark_sweep_policy(const hl_allocator_ops *allocator) {
     }
 }
 
+/* Frames are tracked only where the collector declares it (tracks_frames; tracks_all
+ * implies it). rc_cycle, CPython 3.11's model, does not: recursion/sum at 1e4 then
+ * starts no collection during the run (teardown's last one comes after). The same
+ * collector declaring tracked frames collects (calls advance generation 0): the check
+ * notices. */
+static void count_start(void *data, hl_collection_kind kind) {
+    (void)kind;
+    ++*(uint64_t *)data;
+}
+
+static uint64_t collections_during(const hl_allocator_ops *allocator,
+                                   const hl_collector_ops *collector,
+                                   const hl_workload_variant *v, uint64_t n) {
+    uint64_t started = 0;
+    hl_allocator a;
+    const char *why = NULL;
+    bool ok = hl_allocator_init(&a, allocator, &why);
+    REQUIRE(ok);
+    hl_event_listener listener = {.data = &started, .collection_start = count_start};
+    hl_heap_config config = {.collector = collector, .allocator = &a, .listeners = {&listener}};
+    hl_heap *heap = NULL;
+    REQUIRE(hl_heap_create(&config, &heap) == HL_OK);
+    hl_workload_ctx ctx = {.heap = heap, .size = n, .seed = 7, .collects_cycles = true};
+    hl_workload_status status = v->run(&ctx);
+    CHECK_MSG(status == HL_WORKLOAD_OK, "%s", ctx.message);
+    uint64_t during = started;
+    hl_heap_destroy(heap);
+    hl_allocator_fini(&a);
+    CHECK(a.live_bytes == 0);
+    return during;
+}
+
+static void test_untracked_frames(const hl_allocator_ops *allocator) {
+    const hl_collector_ops *rc = hl_collector_find("rc_cycle");
+    if (rc == NULL) return;
+    CHECK(!rc->tracks_frames && !rc->tracks_all);
+    const hl_workload_variant *sum =
+        hl_workload_variant_find(hl_workload_find("recursion"), "sum");
+    REQUIRE(sum != NULL);
+    hl_collector_ops tracked = *rc;
+    tracked.tracks_frames = true;
+    uint64_t untracked_runs = collections_during(allocator, rc, sum, 10000);
+    uint64_t tracked_runs = collections_during(allocator, &tracked, sum, 10000);
+    CHECK_MSG(untracked_runs == 0, "rc_cycle recursion/sum at 1e4: %llu collections, expected 0",
+              (unsigned long long)untracked_runs);
+    CHECK_MSG(tracked_runs > 0, "rc_cycle with tracked frames: no collection, the check is blind");
+    printf("  rc_cycle recursion/sum 1e4: %llu collections (frames tracked: %llu)\n",
+           (unsigned long long)untracked_runs, (unsigned long long)tracked_runs);
+}
+
 /* usage: test_workloads [ALLOCATOR [COLLECTOR...]]: without a collector named, every
  * collector of the registry, where one that brings its own allocator runs only under
  * the registry's first allocator (its objects never touch the one under test, so the
@@ -326,6 +376,9 @@ int main(int argc, char **argv) {
         test_recursion_limit(&s);
     }
     CHECK(collectors > 0);
-    if (argc <= 2) test_mark_sweep_policy(ops);
+    if (argc <= 2) {
+        test_mark_sweep_policy(ops);
+        test_untracked_frames(ops);
+    }
     return check_report("test_workloads");
 }
