@@ -276,8 +276,8 @@ static void count_start(void *data, hl_collection_kind kind) {
 }
 
 static uint64_t collections_during(const hl_allocator_ops *allocator,
-                                   const hl_collector_ops *collector,
-                                   const hl_workload_variant *v, uint64_t n) {
+                                   const hl_collector_ops *collector, const hl_workload_variant *v,
+                                   uint64_t n) {
     uint64_t started = 0;
     hl_allocator a;
     const char *why = NULL;
@@ -301,8 +301,7 @@ static void test_untracked_frames(const hl_allocator_ops *allocator) {
     const hl_collector_ops *rc = hl_collector_find("rc_cycle");
     if (rc == NULL) return;
     CHECK(!rc->tracks_frames && !rc->tracks_all);
-    const hl_workload_variant *sum =
-        hl_workload_variant_find(hl_workload_find("recursion"), "sum");
+    const hl_workload_variant *sum = hl_workload_variant_find(hl_workload_find("recursion"), "sum");
     REQUIRE(sum != NULL);
     hl_collector_ops tracked = *rc;
     tracked.tracks_frames = true;

@@ -172,8 +172,7 @@ static hl_workload_status drop_and_collect(hl_workload_ctx *ctx, uint64_t before
                                     "%llu objects live after gc.collect(), expected %llu: "
                                     "%llu of the %llu dropped were not reclaimed",
                                     (unsigned long long)live, (unsigned long long)before,
-                                    (unsigned long long)(live - before),
-                                    (unsigned long long)built);
+                                    (unsigned long long)(live - before), (unsigned long long)built);
         if (found < 0 || (uint64_t)found < leak)
             return hl_workload_fail(ctx, HL_WORKLOAD_FAILED,
                                     "gc.collect() found %ld unreachable objects, expected "
