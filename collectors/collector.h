@@ -64,6 +64,11 @@ struct hl_collector_ops {
      * plotting code reads these; it names no collector itself. */
     const char *reference;
     const char *reference_allocator;
+    /* Frames are tracked objects (with a prefix, on the collector's lists): a tracing
+     * collector that finds them through its object list needs that; tracks_all implies
+     * it. false (refcount, rc_cycle): a frame is freed by counting when its call
+     * returns, found through the frame chain, and is no GC object (CPython 3.11). */
+    bool tracks_frames;
 
     /* Make heap->gc. HL_MEMORY_ERROR when it cannot allocate. */
     hl_status (*init)(hl_heap *heap);

@@ -30,6 +30,7 @@
  *    finalizers off and frees everything left (ops->release_all).
  */
 #include <limits.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <stdlib.h>
 
@@ -215,8 +216,16 @@ static void storage_free(hl_heap *heap, void *block, size_t size, hl_storage_kin
 
 /* ---- birth ---- */
 
+/* Test mode HEAPLAB_TEST_NO_COLLECT=1 (docs/cli.md, "Test modes"): the heap never
+ * collects, neither at safe points nor in hl_collect, so that the tests can show the
+ * workloads' checks failing on a collector that reclaims nothing. Read where a heap is
+ * created; process-wide, as the environment is. */
+static atomic_bool test_no_collect;
+
 static void safe_point(hl_heap *heap, hl_object *pin) {
-    if (heap->ops->safe_point == NULL || heap->collecting || heap->freeing) return;
+    if (heap->ops->safe_point == NULL || heap->collecting || heap->freeing ||
+        atomic_load_explicit(&test_no_collect, memory_order_relaxed))
+        return;
     heap->pinned = pin;
     heap->ops->safe_point(heap);
     heap->pinned = NULL;
@@ -225,8 +234,10 @@ static void safe_point(hl_heap *heap, hl_object *pin) {
 /* Allocate [prefix][header][body of body_bytes]; the header is set, the body is not.
  * NULL with HL_MEMORY_ERROR on failure. */
 static hl_object *object_alloc(hl_heap *heap, hl_type_id type, size_t body_bytes) {
-    bool tracked =
-        heap->tracks_all || type == HL_TYPE_LIST || type == HL_TYPE_RECORD || type == HL_TYPE_FRAME;
+    /* Frames only when the collector says so (ops->tracks_frames): a frame is freed by
+     * counting when its call returns, and CPython 3.11's frames are no GC objects. */
+    bool tracked = heap->tracks_all || type == HL_TYPE_LIST || type == HL_TYPE_RECORD ||
+                   (type == HL_TYPE_FRAME && heap->ops->tracks_frames);
     size_t prefix = tracked ? heap->prefix_size : 0;
     bool has_refs = type != HL_TYPE_INT && type != HL_TYPE_STR;
     char *block = block_alloc(heap, prefix + body_bytes, has_refs);
@@ -663,13 +674,28 @@ static void each_tracked(hl_object *o, void *data) {
         each_untracked(slots[i], w);
 }
 
+/* Untracked frames (ops->tracks_frames false) are on no list either: the chain is
+ * walked from the current frame, each frame with what its slots hold. */
+static void each_untracked_frame(hl_heap *heap, each_walk *w) {
+    for (hl_object *f = heap->frame; f != NULL && !(f->flags & HL_FLAG_TRACKED);
+         f = slots_after_header(f)[0]) {
+        each_untracked(f, w);
+        size_t n;
+        hl_object **slots = hl__object_slots(f, &n);
+        for (size_t i = 1; i < n; i++) /* slot 0, the caller, is the next turn */
+            each_untracked(slots[i], w);
+    }
+}
+
 void hl_heap_each(hl_heap *heap, void (*fn)(hl_object *o, void *data), void *data) {
     each_walk w = {fn, data, false};
     heap->ops->each_tracked(heap, each_tracked, &w);
     hl__each_root(heap, each_untracked, &w);
+    each_untracked_frame(heap, &w);
     w.forget = true;
     heap->ops->each_tracked(heap, each_tracked, &w);
     hl__each_root(heap, each_untracked, &w);
+    each_untracked_frame(heap, &w);
 }
 
 void hl_object_visit_refs(hl_object *o, void (*fn)(hl_object *ref, void *data), void *data) {
@@ -682,7 +708,9 @@ void hl_object_visit_refs(hl_object *o, void (*fn)(hl_object *ref, void *data), 
 /* ---- collection and figures ---- */
 
 long hl_collect(hl_heap *heap, int generation) {
-    if (heap->ops->collect == NULL || heap->collecting || heap->freeing) return 0;
+    if (heap->ops->collect == NULL || heap->collecting || heap->freeing ||
+        atomic_load_explicit(&test_no_collect, memory_order_relaxed))
+        return 0;
     if (generation < 0) generation = 0;
     if (generation > 2) generation = 2;
     return heap->ops->collect(heap, generation);
@@ -713,6 +741,9 @@ hl_status hl_heap_create(const hl_heap_config *config, hl_heap **out) {
     if (config == NULL || config->collector == NULL || config->allocator == NULL)
         return HL_MEMORY_ERROR;
     hl_allocator *a = config->allocator;
+    const char *no_collect = getenv("HEAPLAB_TEST_NO_COLLECT");
+    atomic_store_explicit(&test_no_collect, no_collect != NULL && strcmp(no_collect, "1") == 0,
+                          memory_order_relaxed);
     hl_heap *heap = hl_alloc(a, sizeof *heap);
     if (heap == NULL) return HL_MEMORY_ERROR;
     memset(heap, 0, sizeof *heap);

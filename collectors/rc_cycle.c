@@ -3,8 +3,12 @@
  *
  * Counting frees almost everything, at once, as in refcount.c. What counting cannot
  * free is a reference cycle; the detector finds cycles among *tracked* objects: the
- * containers (list, record, frame), which carry the 24-byte prefix below. ints and
- * strs hold no references and cannot be on a cycle, so they are never tracked.
+ * containers (list, record), which carry the 24-byte prefix below. ints and strs hold
+ * no references and cannot be on a cycle, so they are never tracked. Frames are not
+ * tracked either (tracks_frames false): as in CPython 3.11, whose frames live on its
+ * data stack and are no GC objects, a frame is freed by counting when its call
+ * returns; its references to locals count as external ones (roots), and calls do not
+ * advance generation 0, so deep recursion starts no collection.
  *
  * Generations. A new container joins generation 0. An object that survives a
  * collection of generation g moves to g+1 (generation 2 keeps its survivors).
@@ -305,6 +309,7 @@ const hl_collector_ops hl_rc_cycle_collector = {
      * and (on pool) obmalloc-style pools; drawn against CPython's own rows */
     .reference = "cpython",
     .reference_allocator = "pool",
+    .tracks_frames = false,
     .init = rc_init,
     .link = rc_link,
     .unlink = rc_unlink,

@@ -13,8 +13,10 @@
  *    on the list below (and, by counting, what they refer to), so the process leaks
  *    nothing to the allocator.
  *
- * Containers (list, record, frame) carry a 16-byte prefix and sit on one doubly
- * linked list only so that teardown can find leaked cycles; ints and strs carry no
+ * Containers (list, record) carry a 16-byte prefix and sit on one doubly linked list
+ * only so that teardown can find leaked cycles; frames do not (tracks_frames false): no
+ * object refers to a frame, so a frame is never on a cycle, and teardown pops every
+ * frame before it looks for leaks; ints and strs carry no
  * prefix (as in CPython, where only containers have a PyGC_Head).
  */
 #include "collectors/collector.h"
@@ -61,6 +63,7 @@ const hl_collector_ops hl_refcount_collector = {
     .prefix_size = sizeof(hl_gc_link),
     .tracks_all = false,
     .reclaims_cycles = false,
+    .tracks_frames = false,
     .init = refcount_init,
     .link = refcount_link,
     .unlink = refcount_unlink,

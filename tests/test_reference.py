@@ -360,11 +360,12 @@ def test_recursion(ctx):
                    "--row", row_path)
     check(proc.returncode == 0, "recursion/sum at depth 10^5: exit %d %s"
           % (proc.returncode, proc.stderr.strip()))
-    # a forced limit: exactly the depth it names, and a RecursionError past it
+    # a forced limit D: D nested calls, as heaplab's limit counts frames:
+    # recursive_function(D - 1) runs, recursive_function(D) is a RecursionError
     row_path = ctx.path("csv")
-    proc = ctx.run("--workload", "recursion/sum", "--size", "20", "--recursion-limit", "20",
+    proc = ctx.run("--workload", "recursion/sum", "--size", "19", "--recursion-limit", "20",
                    "--row", row_path)
-    check(proc.returncode == 0, "depth 20 under --recursion-limit 20: exit %d %s"
+    check(proc.returncode == 0, "depth 19 under --recursion-limit 20: exit %d %s"
           % (proc.returncode, proc.stderr.strip()))
     row_path, json_path = ctx.path("csv"), ctx.path("json")
     proc = ctx.run("--workload", "recursion/sum", "--size", "1000", "--recursion-limit", "20",
@@ -377,9 +378,31 @@ def test_recursion(ctx):
         check(row["status"] == "recursion_error" and row["error"].startswith("RecursionError"),
               "recursion_error row: status %r error %r" % (row["status"], row["error"]))
         check_json("recursion_error", json_path, "recursion/sum", 1000, 1, "recursion_error")
-    proc = ctx.run("--workload", "recursion/sum", "--size", "21", "--recursion-limit", "20")
+    proc = ctx.run("--workload", "recursion/sum", "--size", "20", "--recursion-limit", "20")
     check(proc.returncode == 4 and re.search(r"status +recursion_error", proc.stdout),
-          "depth 21 under --recursion-limit 20: exit %d %r" % (proc.returncode, proc.stdout))
+          "depth 20 under --recursion-limit 20: exit %d %r" % (proc.returncode, proc.stdout))
+    test_recursion_limit_agrees(ctx)
+
+
+def test_recursion_limit_agrees(ctx):
+    """--recursion-limit D means the same depth on both sides: at sizes just under and
+    at the limit, heaplab and the script end alike (exit 0, or 4 and recursion_error)."""
+    if not ctx.heaplab:
+        return
+    for limit in (20, 1000):
+        for size in (limit - 2, limit - 1, limit, limit + 1):
+            args = ("--workload", "recursion/sum", "--size", str(size),
+                    "--recursion-limit", str(limit))
+            script = ctx.run(*args, "--repetitions", "1")
+            heaplab = subprocess.run([ctx.heaplab, "run"] + list(args) + ["--iterations", "1"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     universal_newlines=True, timeout=300)
+            check(script.returncode == heaplab.returncode and script.returncode in (0, 4),
+                  "recursion/sum --size %d --recursion-limit %d: the script exits %d, heaplab %d"
+                  % (size, limit, script.returncode, heaplab.returncode))
+            check(script.returncode == (0 if size < limit else 4),
+                  "recursion/sum --size %d --recursion-limit %d: the script exits %d"
+                  % (size, limit, script.returncode))
 
 
 def test_memory_error(ctx):

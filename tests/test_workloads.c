@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "bench/workloads/workload.h"
+#include "collectors/collector.h" /* HL_MARK_SWEEP_MIN_TRIGGER */
 #include "check.h"
 
 typedef struct hook_log {
@@ -179,6 +180,140 @@ static void test_limits_declared(const setup *s, const hl_workload *w,
               o.depth_after, o.live_after_fini);
 }
 
+/* mark_sweep's policy: the trigger is max(1 MiB, live bytes after a sweep x
+ * growth_factor), so live bytes never run far past it: the peak stays within
+ * growth_factor x the largest live set a collection saw, plus the 1 MiB floor (which
+ * also covers a list's item array growing between safe points). Peak and live sets are
+ * seen through the heap's events, as the statistics listener sees them. */
+typedef struct policy_seen {
+    size_t peak, largest;
+    uint64_t collections;
+} policy_seen;
+
+static void policy_tick(void *data, size_t live_bytes) {
+    policy_seen *p = data;
+    if (live_bytes > p->peak) p->peak = live_bytes;
+}
+static void policy_live(void *data, size_t bytes) {
+    policy_seen *p = data;
+    if (bytes > p->largest) p->largest = bytes;
+    if (bytes > p->peak) p->peak = bytes;
+}
+static void policy_end(void *data, uint64_t freed) {
+    (void)freed;
+    ((policy_seen *)data)->collections++;
+}
+
+/* Whether a run of v at n under `collector` keeps the policy; *seen gets the figures. */
+static bool policy_kept(const hl_allocator_ops *allocator, const hl_collector_ops *collector,
+                        const hl_workload_variant *v, uint64_t n, policy_seen *seen) {
+    memset(seen, 0, sizeof *seen);
+    hl_allocator a;
+    const char *why = NULL;
+    bool started = hl_allocator_init(&a, allocator, &why);
+    REQUIRE(started);
+    hl_event_listener listener = {.data = seen,
+                                  .allocation_tick = policy_tick,
+                                  .live_data_size = policy_live,
+                                  .collection_end = policy_end};
+    hl_heap_config config = {.collector = collector, .allocator = &a, .listeners = {&listener}};
+    hl_heap *heap = NULL;
+    REQUIRE(hl_heap_create(&config, &heap) == HL_OK);
+    hl_workload_ctx ctx = {.heap = heap, .size = n, .seed = 7, .collects_cycles = true};
+    hl_workload_status status = v->run(&ctx);
+    CHECK_MSG(status == HL_WORKLOAD_OK, "%s", ctx.message);
+    /* the policy's bound, before teardown's last collection */
+    size_t peak = seen->peak, largest = seen->largest;
+    double factor = 2.0; /* hl_heap_config.growth_factor 0 */
+    hl_heap_destroy(heap);
+    hl_allocator_fini(&a);
+    seen->peak = peak;
+    seen->largest = largest;
+    return (double)peak <= factor * (double)largest + (double)HL_MARK_SWEEP_MIN_TRIGGER;
+}
+
+static void test_mark_sweep_policy(const hl_allocator_ops *allocator) {
+    const hl_collector_ops *ms = hl_collector_find("mark_sweep");
+    if (ms == NULL) return;
+    /* The same collector with its trigger disabled (no safe-point collection): the
+     * check must notice. */
+    hl_collector_ops no_trigger = *ms;
+    no_trigger.safe_point = NULL;
+    static const struct {
+        const char *workload, *variant;
+    } runs[] = {{"recursion", "calls"}, {"large_list", "append"}};
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        const hl_workload_variant *v =
+            hl_workload_variant_find(hl_workload_find(runs[i].workload), runs[i].variant);
+        REQUIRE(v != NULL);
+        policy_seen seen, broken;
+        bool kept = policy_kept(allocator, ms, v, 100000, &seen);
+        CHECK_MSG(kept,
+                  "mark_sweep %s/%s at 1e5: peak live %zu bytes, above 2 x the largest live "
+                  "set %zu + 1 MiB",
+                  runs[i].workload, runs[i].variant, seen.peak, seen.largest);
+        bool kept_broken = policy_kept(allocator, &no_trigger, v, 100000, &broken);
+        CHECK_MSG(!kept_broken,
+                  "mark_sweep without its trigger %s/%s at 1e5: the policy check did not notice "
+                  "(peak %zu, largest live set %zu)",
+                  runs[i].workload, runs[i].variant, broken.peak, broken.largest);
+        printf("  mark_sweep policy %s/%s 1e5: peak %zu <= 2 x %zu + 1 MiB (%llu collections); "
+               "trigger disabled: peak %zu against %zu: %s\n",
+               runs[i].workload, runs[i].variant, seen.peak, seen.largest,
+               (unsigned long long)seen.collections, broken.peak, broken.largest,
+               kept_broken ? "NOT NOTICED" : "noticed");
+    }
+}
+
+/* Frames are tracked only where the collector declares it (tracks_frames; tracks_all
+ * implies it). rc_cycle, CPython 3.11's model, does not: recursion/sum at 1e4 then
+ * starts no collection during the run (teardown's last one comes after). The same
+ * collector declaring tracked frames collects (calls advance generation 0): the check
+ * notices. */
+static void count_start(void *data, hl_collection_kind kind) {
+    (void)kind;
+    ++*(uint64_t *)data;
+}
+
+static uint64_t collections_during(const hl_allocator_ops *allocator,
+                                   const hl_collector_ops *collector, const hl_workload_variant *v,
+                                   uint64_t n) {
+    uint64_t started = 0;
+    hl_allocator a;
+    const char *why = NULL;
+    bool ok = hl_allocator_init(&a, allocator, &why);
+    REQUIRE(ok);
+    hl_event_listener listener = {.data = &started, .collection_start = count_start};
+    hl_heap_config config = {.collector = collector, .allocator = &a, .listeners = {&listener}};
+    hl_heap *heap = NULL;
+    REQUIRE(hl_heap_create(&config, &heap) == HL_OK);
+    hl_workload_ctx ctx = {.heap = heap, .size = n, .seed = 7, .collects_cycles = true};
+    hl_workload_status status = v->run(&ctx);
+    CHECK_MSG(status == HL_WORKLOAD_OK, "%s", ctx.message);
+    uint64_t during = started;
+    hl_heap_destroy(heap);
+    hl_allocator_fini(&a);
+    CHECK(a.live_bytes == 0);
+    return during;
+}
+
+static void test_untracked_frames(const hl_allocator_ops *allocator) {
+    const hl_collector_ops *rc = hl_collector_find("rc_cycle");
+    if (rc == NULL) return;
+    CHECK(!rc->tracks_frames && !rc->tracks_all);
+    const hl_workload_variant *sum = hl_workload_variant_find(hl_workload_find("recursion"), "sum");
+    REQUIRE(sum != NULL);
+    hl_collector_ops tracked = *rc;
+    tracked.tracks_frames = true;
+    uint64_t untracked_runs = collections_during(allocator, rc, sum, 10000);
+    uint64_t tracked_runs = collections_during(allocator, &tracked, sum, 10000);
+    CHECK_MSG(untracked_runs == 0, "rc_cycle recursion/sum at 1e4: %llu collections, expected 0",
+              (unsigned long long)untracked_runs);
+    CHECK_MSG(tracked_runs > 0, "rc_cycle with tracked frames: no collection, the check is blind");
+    printf("  rc_cycle recursion/sum 1e4: %llu collections (frames tracked: %llu)\n",
+           (unsigned long long)untracked_runs, (unsigned long long)tracked_runs);
+}
+
 /* usage: test_workloads [ALLOCATOR [COLLECTOR...]]: without a collector named, every
  * collector of the registry, where one that brings its own allocator runs only under
  * the registry's first allocator (its objects never touch the one under test, so the
@@ -240,5 +375,9 @@ int main(int argc, char **argv) {
         test_recursion_limit(&s);
     }
     CHECK(collectors > 0);
+    if (argc <= 2) {
+        test_mark_sweep_policy(ops);
+        test_untracked_frames(ops);
+    }
     return check_report("test_workloads");
 }

@@ -16,9 +16,12 @@
  * clock paused (the peak-memory moment), drops the global and calls
  * hl_collect(heap, 2): gc.collect(). That collection is timed as part of the run and
  * counted as a pause by the statistics listener. Then it checks the outcome:
- * - a collector that reclaims cycles (rc_cycle, mark_sweep) must leave exactly the
- *   objects that were live before the structure was built, and report at least n
+ * - an exact collector that reclaims cycles (rc_cycle, mark_sweep) must leave exactly
+ *   the objects that were live before the structure was built, and report at least n
  *   unreachable objects;
+ * - a conservative one (boehm) must reclaim at least 90% of the dropped structure, or
+ *   else a dropped probe cycle (proof that it collects at all: what it kept of the
+ *   structure is then its retention, reported as the leak);
  * - refcount must leave exactly the cyclic garbage: n objects (a 1-node tree has no
  *   cycle and is freed), which its teardown then counts as the leak.
  * The structures are built so that every node lies on (or, for the tree, next to) a
@@ -72,52 +75,17 @@ static hl_workload_status checked(hl_workload_ctx *ctx,
     return status;
 }
 
-/* Drop the root, gc.collect(), and check what is left against what the collector
- * must do. `before` is the live object count before the structure was built and
- * `leak` the objects refcount cannot free. */
-static hl_workload_status drop_and_collect(hl_workload_ctx *ctx, uint64_t before, uint64_t leak) {
-    hl_heap *heap = ctx->heap;
-    uint64_t built = hl_heap_live_objects(heap) - before; /* the structure, list included */
-    hl_global_set(heap, G_ROOT, NULL);
-    long found = hl_collect(heap, 2);
-    uint64_t live = hl_heap_live_objects(heap);
-    if (ctx->collects_cycles && hl_collector_is_conservative(hl_heap_collector(heap))) {
-        /* A conservative collector (boehm) may keep any part of the dropped structure
-         * alive through a word on the C stack or in a register that looks like a
-         * pointer; with a strongly connected graph one such word keeps all of it. That
-         * retention is the collector's real behaviour and is reported as its leak at
-         * teardown. What must still hold: nothing beyond the structure is live, and
-         * whatever was not retained was found unreachable. */
-        if (live > before + built)
-            return hl_workload_fail(ctx, HL_WORKLOAD_FAILED,
-                                    "%llu objects live after gc.collect(), at most %llu "
-                                    "expected",
-                                    (unsigned long long)live, (unsigned long long)(before + built));
-        if (found < 0 || (uint64_t)found + (live - before) < leak)
-            return hl_workload_fail(ctx, HL_WORKLOAD_FAILED,
-                                    "gc.collect() found %ld unreachable objects and %llu "
-                                    "were retained, expected %llu in all",
-                                    found, (unsigned long long)(live - before),
-                                    (unsigned long long)leak);
-    } else if (ctx->collects_cycles) {
-        if (live != before)
-            return hl_workload_fail(ctx, HL_WORKLOAD_FAILED,
-                                    "%llu objects live after gc.collect(), expected %llu",
-                                    (unsigned long long)live, (unsigned long long)before);
-        if (found < 0 || (uint64_t)found < leak)
-            return hl_workload_fail(ctx, HL_WORKLOAD_FAILED,
-                                    "gc.collect() found %ld unreachable objects, expected "
-                                    "at least %llu",
-                                    found, (unsigned long long)leak);
-    } else if (live != before + leak) {
-        return hl_workload_fail(ctx, HL_WORKLOAD_FAILED,
-                                "%llu objects live after dropping the structure, expected "
-                                "%llu (the cyclic garbage)",
-                                (unsigned long long)live, (unsigned long long)(before + leak));
-    }
-    return HL_WORKLOAD_OK;
-}
-
+/* What a conservative collector (boehm) must reclaim of a dropped structure, in
+ * percent of its objects (docs/workloads.md, "What the cyclic checks demand"). Boehm
+ * keeps what a stale word on the stack, in a register or in its own data points at;
+ * through the structure's links one such word keeps a pair, a ring, or all of it
+ * (random, tree). Measured at 10^3..10^5 (release and ASan): pairs and rings reclaim
+ * at least 99.9%; random and the tree are sometimes kept whole (0%: the tree in 6 runs
+ * of 8 at 10^4 and 10^5 in the release build). So: at least this percent, or, when less,
+ * the collector must show that it collects at all by reclaiming a probe (a dropped
+ * pair cycle, made after the structure's collection); only then is the shortfall its
+ * retention, reported as the leak. A collector that never collects fails both. */
+#define CONSERVATIVE_PERCENT 90
 /* Conservative collectors (boehm) scan the C stack and registers: a stale pointer to a
  * dropped node in a dead frame would keep the whole structure alive and the check
  * would fail for no fault of the collector's. So each variant builds and checks its
@@ -134,6 +102,91 @@ static NOINLINE void scrub_stack(void) {
         area[i] = 0;
 }
 
+/* One gc.collect() from a frame that holds no object, the stack below it zeroed. */
+static NOINLINE long collect_clean(hl_heap *heap) {
+    scrub_stack();
+    return hl_collect(heap, 2);
+}
+
+/* The probe: a pair cycle made and dropped in a frame that has returned, then one
+ * clean gc.collect(). Whether the collector reclaimed it. */
+static NOINLINE bool make_probe(hl_heap *heap) {
+    hl_object *a = hl_record_new(heap, 1, NULL, NULL);
+    if (a == NULL) return false;
+    hl_global_set(heap, G_ROOT, a);
+    hl_object *b = hl_record_new(heap, 1, NULL, NULL);
+    if (b != NULL) {
+        hl_record_set(heap, a, 0, b);
+        hl_record_set(heap, b, 0, a);
+        hl_decref(heap, b);
+    }
+    hl_decref(heap, a);
+    hl_global_set(heap, G_ROOT, NULL);
+    return b != NULL;
+}
+
+static bool probe_reclaimed(hl_heap *heap) {
+    uint64_t live = hl_heap_live_objects(heap);
+    if (!make_probe(heap)) return false;
+    collect_clean(heap);
+    return hl_heap_live_objects(heap) <= live;
+}
+
+/* Drop the root, gc.collect(), and check what is left against what the collector must
+ * do. `before` is the live object count before the structure was built and `leak` the
+ * objects refcount cannot free. Each check fails when the collector reclaims less
+ * than it must, so a collection that does nothing (HEAPLAB_TEST_NO_COLLECT) fails:
+ * - exact and reclaiming cycles (rc_cycle, mark_sweep): everything dropped is gone
+ *   and gc.collect() reported at least the cyclic garbage;
+ * - conservative (boehm): nothing beyond the structure is live, and at least
+ *   CONSERVATIVE_PERCENT of the dropped structure is gone, or else the probe is;
+ * - refcount: exactly the cyclic garbage stays. */
+static hl_workload_status drop_and_collect(hl_workload_ctx *ctx, uint64_t before, uint64_t leak) {
+    hl_heap *heap = ctx->heap;
+    uint64_t built = hl_heap_live_objects(heap) - before; /* the structure, list included */
+    hl_global_set(heap, G_ROOT, NULL);
+    long found = collect_clean(heap);
+    uint64_t live = hl_heap_live_objects(heap);
+    if (ctx->collects_cycles && hl_collector_is_conservative(hl_heap_collector(heap))) {
+        if (live > before + built)
+            return hl_workload_fail(ctx, HL_WORKLOAD_FAILED,
+                                    "%llu objects live after gc.collect(), at most %llu "
+                                    "expected",
+                                    (unsigned long long)live, (unsigned long long)(before + built));
+        uint64_t reclaimed = before + built - live;
+        if (reclaimed * 100 < (uint64_t)CONSERVATIVE_PERCENT * built && !probe_reclaimed(heap))
+            return hl_workload_fail(ctx, HL_WORKLOAD_FAILED,
+                                    "a conservative gc.collect() reclaimed %llu of the %llu "
+                                    "dropped objects (at least %d%% expected) and kept a "
+                                    "dropped probe cycle too",
+                                    (unsigned long long)reclaimed, (unsigned long long)built,
+                                    CONSERVATIVE_PERCENT);
+        if (found < 0 || (uint64_t)found < reclaimed)
+            return hl_workload_fail(ctx, HL_WORKLOAD_FAILED,
+                                    "gc.collect() found %ld unreachable objects but %llu were "
+                                    "reclaimed",
+                                    found, (unsigned long long)reclaimed);
+    } else if (ctx->collects_cycles) {
+        if (live != before)
+            return hl_workload_fail(ctx, HL_WORKLOAD_FAILED,
+                                    "%llu objects live after gc.collect(), expected %llu: "
+                                    "%llu of the %llu dropped were not reclaimed",
+                                    (unsigned long long)live, (unsigned long long)before,
+                                    (unsigned long long)(live - before), (unsigned long long)built);
+        if (found < 0 || (uint64_t)found < leak)
+            return hl_workload_fail(ctx, HL_WORKLOAD_FAILED,
+                                    "gc.collect() found %ld unreachable objects, expected "
+                                    "at least %llu",
+                                    found, (unsigned long long)leak);
+    } else if (live != before + leak) {
+        return hl_workload_fail(ctx, HL_WORKLOAD_FAILED,
+                                "%llu objects live after dropping the structure, expected "
+                                "%llu (the cyclic garbage)",
+                                (unsigned long long)live, (unsigned long long)(before + leak));
+    }
+    return HL_WORKLOAD_OK;
+}
+
 /* Builds and checks the structure, leaves it in G_ROOT; sets the live object count
  * before the build and the objects refcount cannot free. */
 typedef hl_workload_status (*build_fn)(hl_workload_ctx *ctx, uint64_t *before, uint64_t *leak);
@@ -141,10 +194,7 @@ typedef hl_workload_status (*build_fn)(hl_workload_ctx *ctx, uint64_t *before, u
 static hl_workload_status build_then_collect(hl_workload_ctx *ctx, build_fn build) {
     uint64_t before = 0, leak = 0;
     hl_workload_status status = build(ctx, &before, &leak);
-    if (status == HL_WORKLOAD_OK) {
-        scrub_stack();
-        status = drop_and_collect(ctx, before, leak);
-    }
+    if (status == HL_WORKLOAD_OK) status = drop_and_collect(ctx, before, leak);
     /* The names stay in G_ALICE and G_BOB: literals live as long as their module (a
      * code object's constants in CPython), here the heap. So under refcount the
      * teardown leak is exactly the n people, not their still-named names. */

@@ -185,8 +185,12 @@ def cyclic_rings(n, env):
 
 
 class GraphNode:
+    # Four reference fields and nothing else, as heaplab's record of 4 fields: one GC
+    # object per node (no __dict__, no edge list).
+    __slots__ = ("e0", "e1", "e2", "e3")
+
     def __init__(self):
-        self.out = []
+        self.e0 = self.e1 = self.e2 = self.e3 = None
 
 
 def cyclic_random(n, env):
@@ -204,12 +208,14 @@ def cyclic_random(n, env):
     s = c
     for _ in range(n):
         t = (s + a) % n
-        nodes[s].out.append(nodes[t])
+        nodes[s].e0 = nodes[t]
         s = t
     for node in nodes:
-        for _ in range(RANDOM_OUT_EDGES - 1):
-            node.out.append(nodes[rng.randrange(n)])
-    check(len(nodes[0].out) == len(nodes[-1].out) == RANDOM_OUT_EDGES,
+        node.e1 = nodes[rng.randrange(n)]
+        node.e2 = nodes[rng.randrange(n)]
+        node.e3 = nodes[rng.randrange(n)]
+    check(all(getattr(nodes[i], "e%d" % e) is not None
+              for i in (0, -1) for e in range(RANDOM_OUT_EDGES)),
           "cyclic_graph/random: a node without its %d edges" % RANDOM_OUT_EDGES)
     node = None
     nodes = None
@@ -258,8 +264,8 @@ WORKLOADS = {
     "large_list/append": (large_list_append, (10**6, 10**4, 10**8), None),
     "cyclic_graph/pairs": (cyclic_pairs, (10**5, 10**3, 10**7), lambda n: n),
     "cyclic_graph/rings": (cyclic_rings, (10**5, 10**3, 10**7), lambda n: n),
-    # every node and its edge list: all on cycles
-    "cyclic_graph/random": (cyclic_random, (10**5, 10**3, 10**7), lambda n: 2 * n),
+    # every node (one GC object of four fields): all on cycles
+    "cyclic_graph/random": (cyclic_random, (10**5, 10**3, 10**7), lambda n: n),
     # a 1-node tree has no cycle: reference counting frees it
     "cyclic_graph/tree": (cyclic_tree, (10**5, 10**3, 10**7), lambda n: n if n > 1 else 0),
 }
@@ -419,10 +425,12 @@ class Runner:
     def call(self, run_workload):
         """run_workload(self.workload) where the workload runs. recursion/sum runs on a
         big-stack thread under a recursion limit that lets recursive_function(n) nest
-        its n + 1 calls, or with --recursion-limit D, recursive_function(D) and no deeper."""
+        its n + 1 calls, or with --recursion-limit D, D nested calls and no more: as
+        heaplab's limit counts frames and recursive_function(n) is n + 1 of them,
+        recursive_function(D - 1) is the deepest that runs on both sides."""
         if not self.recursive:
             return run_workload(self.workload)
-        calls = (self.options["recursion_limit"] or self.size) + 1
+        calls = self.options["recursion_limit"] or self.size + 1
 
         def limited():
             # How many slots of the limit CPython counts below the workload's first
