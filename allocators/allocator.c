@@ -83,6 +83,21 @@ void hl_allocator_stats(hl_allocator *a, hl_alloc_stats *out) {
         a->ops != NULL && a->ops->resident_bytes != NULL ? a->ops->resident_bytes(a->state) : 0;
 }
 
+void hl_allocator_begin_iteration(hl_allocator *a) {
+    a->allocs = 0;
+    a->frees = 0;
+    a->reallocs = 0;
+    a->failures = 0;
+    a->attempts = 0;
+    a->peak_bytes = a->live_bytes;
+}
+
+bool hl_allocator_rewind(hl_allocator *a) {
+    if (a->live_bytes != 0) return false;
+    if (a->ops != NULL && a->ops->rewind != NULL) a->ops->rewind(a->state);
+    return true;
+}
+
 const hl_allocator_ops *hl_allocator_find(const char *name) {
     if (name == NULL) return NULL;
     for (size_t i = 0; hl_allocator_registry[i] != NULL; i++)

@@ -54,6 +54,11 @@ typedef struct hl_allocator_ops {
     void *(*realloc)(void *state, void *ptr, size_t old_size, size_t new_size);
     /* The allocator's own view of resident or committed memory in bytes, 0 if none. */
     size_t (*resident_bytes)(void *state);
+    /* Optional (NULL: nothing to do). Forget every block at once and start handing out
+     * memory again from the start, keeping what is mapped: called through
+     * hl_allocator_rewind, only when no block is live (the harness, between
+     * iterations). bump needs it because its free does nothing. */
+    void (*rewind)(void *state);
     /* Version string of the library behind the backend, or NULL. */
     const char *(*version)(void);
 } hl_allocator_ops;
@@ -116,14 +121,25 @@ void hl_allocator_fini(hl_allocator *a);
 
 void hl_allocator_stats(hl_allocator *a, hl_alloc_stats *out);
 
+/* One allocator instance lives for the whole process and stays warm; an iteration of
+ * a benchmark starts with hl_allocator_begin_iteration, which makes the counts its
+ * own: allocs, frees, reallocs, failures and the injected failure's attempt counter
+ * go back to 0 and the peak to what is live now (fail_at and limit_bytes keep
+ * meaning "in this iteration"). Nothing is released. */
+void hl_allocator_begin_iteration(hl_allocator *a);
+
+/* When no block is live, let the backend start over (ops->rewind: bump goes back to
+ * its first chunk and reuses the chunks it mapped). True when it rewound or has
+ * nothing to rewind; false, doing nothing, while a block is live. */
+bool hl_allocator_rewind(hl_allocator *a);
+
 /* Slow path shared by the wrappers: records a failure and returns NULL. */
 void *hl_alloc_fail(hl_allocator *a);
 
 static inline bool hl_alloc_refuse(hl_allocator *a, size_t grow) {
     if (a->fail_at != 0 && ++a->attempts == a->fail_at) return true;
-    if (a->limit_bytes != 0 && grow > a->limit_bytes - (a->live_bytes < a->limit_bytes
-                                                            ? a->live_bytes
-                                                            : a->limit_bytes))
+    if (a->limit_bytes != 0 &&
+        grow > a->limit_bytes - (a->live_bytes < a->limit_bytes ? a->live_bytes : a->limit_bytes))
         return true;
     return false;
 }

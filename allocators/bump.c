@@ -18,6 +18,16 @@
  * bumped in the current chunk and the chunk has room; a shrink always stays in place;
  * otherwise it bumps a new block and copies. Everything is unmapped at destroy.
  *
+ * Rewind (hl_allocator_rewind, which the harness calls between iterations, when no
+ * block is live): every chunk becomes a spare and nothing is current; the next
+ * allocation starts again at the beginning of a chunk it already has. A chunk is
+ * reused before a new one is mapped: a 1 MiB chunk for an ordinary chunk, the
+ * smallest big-enough spare for a big block. An iteration that repeats the last one's
+ * requests therefore maps nothing and faults nothing in: the allocator stays warm, and
+ * its resident figure stays at the largest iteration's instead of growing with every
+ * iteration (a free that does nothing would otherwise leak a whole structure per
+ * iteration).
+ *
  * The resident figure is the bytes mapped (chunk sizes), touched or not.
  *
  * In an AddressSanitizer build freed blocks are poisoned, so a use after free through
@@ -50,11 +60,13 @@ typedef struct bump_chunk {
 } bump_chunk;
 
 typedef struct bump_state {
-    bump_chunk *chunks;  /* all chunks; the first is the current one */
-    unsigned char *top;  /* next free byte in the current chunk */
-    unsigned char *end;  /* end of the current chunk */
-    unsigned char *last; /* the last block bumped in the current chunk, or NULL */
-    size_t mapped;       /* bytes mapped, for resident_bytes */
+    bump_chunk *chunks;    /* all chunks; the first is the current one */
+    unsigned char *top;    /* next free byte in the current chunk */
+    unsigned char *end;    /* end of the current chunk */
+    unsigned char *last;   /* the last block bumped in the current chunk, or NULL */
+    size_t mapped;         /* bytes mapped, for resident_bytes */
+    bump_chunk *spare;     /* rewound chunks of CHUNK_MIN bytes, reused first */
+    bump_chunk *spare_big; /* rewound chunks of other sizes */
 } bump_state;
 
 static inline size_t round_up(size_t n, size_t to) {
@@ -67,15 +79,38 @@ static void *bump_create(const char **error) {
     return s;
 }
 
-static void bump_destroy(void *state) {
-    bump_state *s = state;
-    for (bump_chunk *c = s->chunks, *next; c != NULL; c = next) {
+static void unmap_all(bump_chunk *c) {
+    for (bump_chunk *next; c != NULL; c = next) {
         next = c->next;
         size_t size = c->size;
         UNPOISON(c, size);
         munmap(c, size);
     }
+}
+
+static void bump_destroy(void *state) {
+    bump_state *s = state;
+    unmap_all(s->chunks);
+    unmap_all(s->spare);
+    unmap_all(s->spare_big);
     free(s);
+}
+
+/* A spare chunk of at least `size` bytes (header included), taken off its list, or
+ * NULL. */
+static bump_chunk *take_spare(bump_state *s, size_t size) {
+    if (size == CHUNK_MIN && s->spare != NULL) {
+        bump_chunk *c = s->spare;
+        s->spare = c->next;
+        return c;
+    }
+    bump_chunk **best = NULL;
+    for (bump_chunk **at = &s->spare_big; *at != NULL; at = &(*at)->next)
+        if ((*at)->size >= size && (best == NULL || (*at)->size < (*best)->size)) best = at;
+    if (best == NULL) return NULL;
+    bump_chunk *c = *best;
+    *best = c->next;
+    return c;
 }
 
 /* Map a chunk with room for at least `need` bytes of blocks; NULL when mmap fails or
@@ -84,6 +119,11 @@ static bump_chunk *map_chunk(bump_state *s, size_t need) {
     if (need > SIZE_MAX - PAGE - sizeof(bump_chunk)) return NULL;
     size_t size = round_up(need + sizeof(bump_chunk), PAGE);
     if (size < CHUNK_MIN) size = CHUNK_MIN;
+    bump_chunk *spare = take_spare(s, size);
+    if (spare != NULL) {
+        spare->next = NULL;
+        return spare; /* its blocks were poisoned when it was rewound */
+    }
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) return NULL;
     bump_chunk *c = p;
@@ -156,6 +196,19 @@ static void *bump_realloc(void *state, void *ptr, size_t old_size, size_t new_si
     return p;
 }
 
+static void bump_rewind(void *state) {
+    bump_state *s = state;
+    for (bump_chunk *c = s->chunks, *next; c != NULL; c = next) {
+        next = c->next;
+        POISON(c->data, c->size - sizeof(bump_chunk));
+        bump_chunk **list = c->size == CHUNK_MIN ? &s->spare : &s->spare_big;
+        c->next = *list;
+        *list = c;
+    }
+    s->chunks = NULL;
+    s->top = s->end = s->last = NULL;
+}
+
 static size_t bump_resident(void *state) {
     return ((bump_state *)state)->mapped;
 }
@@ -176,5 +229,6 @@ const hl_allocator_ops hl_bump_allocator = {
     .free = bump_free,
     .realloc = bump_realloc,
     .resident_bytes = bump_resident,
+    .rewind = bump_rewind,
     .version = bump_version,
 };

@@ -68,6 +68,16 @@ hl_status hl_heap_create(const hl_heap_config *config, hl_heap **out);
  * every remaining object through the allocator. */
 void hl_heap_destroy(hl_heap *heap);
 
+/* hl_heap_destroy in two steps, for the harness, which times the first and not the
+ * second (docs/architecture.md, "What a run is"):
+ * hl_heap_reclaim drops the frames and handles and lets the collector reclaim what
+ * is unreachable (ops->finish: a full collection for the collectors that collect;
+ * nothing for refcount, whose counts already freed what was dropped); the heap stays
+ * usable. hl_heap_release then counts the leak, reports teardown and frees every
+ * remaining object, without another collection. */
+void hl_heap_reclaim(hl_heap *heap);
+void hl_heap_release(hl_heap *heap);
+
 /* The error of the last failing call (HL_OK when none). */
 hl_status hl_heap_error(const hl_heap *heap);
 

@@ -873,8 +873,18 @@ void hl_heap_destroy(hl_heap *heap) {
      * cycles, what a conservative collector retained), and what only that garbage
      * keeps alive. Objects the globals still name (the seeds' shared literals, module
      * state) are not leaked, as in CPython they are not garbage. */
+    hl_heap_reclaim(heap);
+    hl_heap_release(heap);
+}
+
+void hl_heap_reclaim(hl_heap *heap) {
+    if (heap == NULL) return;
     drop_stack_roots(heap);
     if (heap->ops->finish != NULL) heap->ops->finish(heap);
+}
+
+void hl_heap_release(hl_heap *heap) {
+    if (heap == NULL) return;
     uint64_t reached_objects = 0;
     size_t reached_bytes = 0;
     if (!count_reachable_from_globals(heap, &reached_objects, &reached_bytes)) {

@@ -78,8 +78,9 @@ def check_folder(out):
     check({identity(r) for r in rows} == TINY_CONFIGS, "results.csv configurations differ")
     check(all(r["status"] == "ok" for r in rows), "a tiny configuration failed: %s" % rows)
     # the schema's columns, spelled as DESIGN.md spells them
-    for col in ("real_time_ns", "cpu_time_ns", "peak_rss_bytes", "peak_live_bytes",
-                "allocator_resident_bytes", "allocs", "frees", "gc_collections",
+    for col in ("real_time_ns", "cpu_time_ns", "gc_time_ns", "mutator_time_ns", "peak_rss_bytes",
+                "baseline_rss_bytes", "peak_live_bytes", "allocator_resident_bytes",
+                "minor_faults", "major_faults", "allocs", "frees", "gc_collections",
                 "gc_pause_total_ns", "gc_pause_max_ns", "gc_pause_p50_ns", "gc_pause_p99_ns",
                 "objects_collected", "leaked_objects", "leaked_bytes", "status"):
         check(col in rows[0], "results.csv lacks column " + col)

@@ -22,8 +22,9 @@ import subprocess
 import sys
 import tempfile
 
-FIGURES = ["real_time_ns", "cpu_time_ns", "peak_rss_bytes", "peak_live_bytes",
-           "allocator_resident_bytes", "allocs", "frees", "gc_collections",
+FIGURES = ["real_time_ns", "cpu_time_ns", "gc_time_ns", "mutator_time_ns", "peak_rss_bytes",
+           "baseline_rss_bytes", "peak_live_bytes", "allocator_resident_bytes", "minor_faults",
+           "major_faults", "allocs", "frees", "gc_collections",
            "gc_pause_total_ns", "gc_pause_max_ns", "gc_pause_p50_ns", "gc_pause_p99_ns",
            "objects_collected", "leaked_objects", "leaked_bytes"]
 

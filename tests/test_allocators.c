@@ -498,7 +498,7 @@ static void test_not_preloaded(void) {
 #endif
 }
 
-static void test_pool_returns_arenas(void) {
+static void test_pool_keeps_arenas(void) {
     hl_allocator a;
     start(&a);
     hl_alloc_stats st;
@@ -525,19 +525,25 @@ static void test_pool_returns_arenas(void) {
     }
     hl_allocator_stats(&a, &st);
     CHECK(st.live_bytes == 0);
-    /* Every arena went back to the OS but the one spare. */
-    CHECK_MSG(st.resident_bytes == MIB, "resident after freeing everything: %zu",
-              st.resident_bytes);
-    /* The spare is reused, not a new mapping. */
-    void *p = hl_alloc(&a, 64);
+    /* Every wholly free arena stays mapped as a spare (the allocator stays warm for the
+     * next iteration); they go back to the OS at destroy. */
+    CHECK_MSG(st.resident_bytes == full, "resident after freeing everything: %zu of %zu",
+              st.resident_bytes, full);
+    /* The spares are reused, not new mappings: the same blocks again map nothing. */
+    for (size_t i = 0; i < N; i++) {
+        blocks[i] = hl_alloc(&a, 64);
+        REQUIRE(blocks[i] != NULL);
+    }
     hl_allocator_stats(&a, &st);
-    CHECK(st.resident_bytes == MIB);
-    hl_free(&a, p, 64);
+    CHECK_MSG(st.resident_bytes == full, "resident %zu after reuse, %zu before", st.resident_bytes,
+              full);
+    for (size_t i = 0; i < N; i++)
+        hl_free(&a, blocks[i], 64);
 
     /* Large blocks pass through to libc and count in the resident figure. */
     void *big = hl_alloc(&a, 100000);
     hl_allocator_stats(&a, &st);
-    CHECK(st.resident_bytes == MIB + 100000);
+    CHECK(st.resident_bytes == full + 100000);
     hl_free(&a, big, 100000);
 
     /* A realloc inside one size class keeps the block. */
@@ -640,11 +646,36 @@ static void test_bump(void) {
     CHECK(after == p + 5008);
     hl_allocator_stats(&a, &st);
     CHECK(st.resident_bytes >= 4 * MIB + 4096 && st.resident_bytes <= 4 * MIB + 8192);
+    /* No rewind while a block is live. */
+    CHECK(!hl_allocator_rewind(&a));
     hl_free(&a, big, 3 * MIB);
     hl_free(&a, after, 16);
     hl_free(&a, p, 5000);
     hl_allocator_stats(&a, &st);
     CHECK(st.live_bytes == 0);
+    size_t mapped = st.resident_bytes;
+
+    /* Rewind: the same requests again reuse the same chunks and map nothing. */
+    for (int round = 0; round < 3; round++) {
+        CHECK(hl_allocator_rewind(&a));
+        hl_allocator_begin_iteration(&a);
+        uint8_t *p2 = hl_alloc(&a, 100);
+        REQUIRE(p2 != NULL);
+        CHECK(hl_realloc(&a, p2, 100, 5000) == p2);
+        void *big2 = hl_alloc(&a, 3 * MIB);
+        REQUIRE(big2 != NULL);
+        fill(big2, 3 * MIB, 4);
+        uint8_t *after2 = hl_alloc(&a, 16);
+        CHECK(after2 == p2 + 5008);
+        hl_allocator_stats(&a, &st);
+        CHECK_MSG(st.resident_bytes == mapped, "round %d: resident %zu, %zu before the rewind",
+                  round, st.resident_bytes, mapped);
+        CHECK(st.allocs == 3 && st.reallocs == 1 && st.frees == 0);
+        CHECK(intact(big2, 3 * MIB, 4));
+        hl_free(&a, big2, 3 * MIB);
+        hl_free(&a, after2, 16);
+        hl_free(&a, p2, 5000);
+    }
     hl_allocator_fini(&a);
 }
 
@@ -682,7 +713,7 @@ int main(int argc, char **argv) {
     else
         test_not_preloaded();
     if (strcmp(backend->name, "pool") == 0) {
-        test_pool_returns_arenas();
+        test_pool_keeps_arenas();
         test_pool_lifo();
         test_pool_full_pool_reused();
     }

@@ -42,8 +42,9 @@ def check(condition, message):
 # partner) and not a multiple of 21 (cyclic_graph/rings: 14 rings of 21 and one of 7).
 TINY = 301
 FIGURES = (
-    "real_time_ns", "cpu_time_ns", "peak_rss_bytes", "peak_live_bytes",
-    "allocator_resident_bytes", "allocs", "frees", "gc_collections",
+    "real_time_ns", "cpu_time_ns", "gc_time_ns", "mutator_time_ns", "peak_rss_bytes",
+    "baseline_rss_bytes", "peak_live_bytes", "allocator_resident_bytes", "minor_faults",
+    "major_faults", "allocs", "frees", "gc_collections",
     "gc_pause_total_ns", "gc_pause_max_ns", "gc_pause_p50_ns", "gc_pause_p99_ns",
     "objects_collected", "leaked_objects", "leaked_bytes",
 )

@@ -47,6 +47,14 @@ static void run_usage(FILE *out) {
             "usage: heaplab run --workload W/VARIANT --size N [--allocator A] [--collector C]\n"
             "                   [options] [--benchmark_* flags]\n\n"
             "Runs one configuration through Google Benchmark and prints its figures.\n\n"
+            "What a run is, the same for every collector: build the structure, drop it\n"
+            "and reclaim what was dropped (a full collection for the collectors that\n"
+            "collect; refcount's counts free it as it goes), all inside the clock; the\n"
+            "heap's teardown (what is still live, e.g. refcount's leaked cycles) is\n"
+            "outside it. One allocator instance serves every iteration, warm. Per run:\n"
+            "gc_time_ns = collector pauses inside the clock, mutator_time_ns =\n"
+            "real_time_ns - gc_time_ns, minor_faults/major_faults = page faults inside\n"
+            "the clock (docs/architecture.md, \"What a run is\").\n\n"
             "options:\n");
     hl_cli_print_options(out, run_options_table);
     fprintf(out, "\nGoogle Benchmark's own --benchmark_* flags pass through "

@@ -27,6 +27,31 @@ uint64_t hl_measure_peak_rss_bytes(void) {
     return (uint64_t)usage.ru_maxrss * 1024u;
 }
 
+uint64_t hl_measure_rss_bytes(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    if (f == NULL) return 0;
+    char line[256];
+    uint64_t kib = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        unsigned long long v;
+        if (sscanf(line, "VmRSS: %llu kB", &v) == 1) {
+            kib = v;
+            break;
+        }
+    }
+    fclose(f);
+    return kib * 1024u;
+}
+
+bool hl_measure_faults(uint64_t *minor, uint64_t *major) {
+    struct rusage usage;
+    *minor = *major = 0;
+    if (getrusage(RUSAGE_SELF, &usage) != 0) return false;
+    *minor = (uint64_t)usage.ru_minflt;
+    *major = (uint64_t)usage.ru_majflt;
+    return true;
+}
+
 static int compare_doubles(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);

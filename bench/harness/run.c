@@ -7,12 +7,20 @@
  *    are left for Google Benchmark. Then hl_run_configuration:
  * 2. Make the process ready for the allocator (hl_allocator_prepare_process): jemalloc
  *    and mimalloc are loaded with LD_PRELOAD, so this may re-execute heaplab.
- * 3. Register ONE benchmark, named like the results schema's configurations
- *    ("large_list/range/1000000/libc/refcount"). Each iteration makes a fresh
- *    allocator instance and heap with the clock paused, runs the workload variant
- *    with the clock running (the variant pauses it around its own checks), and tears
- *    down with the clock paused again. The statistics listener (collectors/stats.h)
- *    and the optional memory timeline listen to the heap.
+ * 3. Make ONE allocator instance for the whole process: every iteration reuses it,
+ *    warm, whatever the backend (hl_allocator_begin_iteration makes its counts, the
+ *    injected failure and the heap limit the iteration's own; hl_allocator_rewind lets
+ *    bump start over when nothing is live). Register ONE benchmark, named like the
+ *    results schema's configurations ("large_list/range/1000000/libc/refcount").
+ *    What a run is (docs/architecture.md, "What a run is"), the same for every
+ *    collector: with the clock paused, the heap is made; with the clock running, the
+ *    workload variant builds its structure and drops it (it pauses the clock around
+ *    its own checks) and the heap reclaims what was dropped (hl_heap_reclaim: a full
+ *    collection for the collectors that collect); with the clock paused again, the
+ *    heap is released (hl_heap_release: the leak is counted, what is still live is
+ *    freed). The statistics listener (collectors/stats.h), the harness's clock
+ *    listener (collector time inside the clock) and the optional memory timeline
+ *    listen to the heap.
  * 4. Errors are results: a MemoryError or RecursionError ends the iteration loop with
  *    Google Benchmark's SkipWithError ("MemoryError: ..."), the heap is torn down as
  *    usual, and the status travels into the JSON, the row and the command's exit
@@ -23,6 +31,13 @@
  * 6. A summary for people follows Google Benchmark's own table.
  *
  * Counters, per iteration unless said otherwise (the schema's names, exactly):
+ *   gc_time_ns                collector pauses while the clock runs (collection start
+ *                             to end, CLOCK_MONOTONIC), per iteration
+ *   mutator_time_ns           real_time_ns - gc_time_ns (per repetition)
+ *   minor_faults, major_faults  getrusage(RUSAGE_SELF) deltas over the timed part of
+ *                             each iteration, per iteration
+ *   baseline_rss_bytes        VmRSS just before the first iteration (the allocator
+ *                             made, nothing of the workload allocated yet)
  *   peak_rss_bytes            the process's peak RSS (getrusage), over the whole run
  *   peak_live_bytes           the allocator's peak requested bytes; max over iterations
  *   allocator_resident_bytes  the allocator's own resident figure, sampled at the
@@ -37,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bench/harness/run.h"
@@ -72,9 +88,16 @@ typedef struct run_state {
     hl_timeline *timeline;
     /* the iteration in progress */
     hl_bench_state *bench;
-    hl_allocator allocator;
+    hl_allocator allocator; /* one instance for the whole process */
     size_t resident_at_peak;
     bool peak_sampled;
+    /* the clock listener: collector time while the clock runs */
+    hl_event_listener clock_events;
+    bool clock_running;
+    uint64_t collection_started_ns; /* 0: no collection in progress inside the clock */
+    uint64_t gc_time_ns;            /* over this call of the benchmark function */
+    uint64_t baseline_rss_bytes;    /* read once, just before the first iteration */
+    bool baseline_read;
     /* the outcome: the first status that is not ok, and its message */
     hl_workload_status status;
     char message[256];
@@ -88,11 +111,42 @@ typedef struct run_state {
     bool out_of_memory; /* copying a run failed */
 } run_state;
 
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The clock: Google Benchmark's, and whether it runs (for the clock listener). */
+static void clock_pause(run_state *rs) {
+    hl_bench_pause_timing(rs->bench);
+    rs->clock_running = false;
+}
+static void clock_resume(run_state *rs) {
+    rs->clock_running = true;
+    hl_bench_resume_timing(rs->bench);
+}
+
 static void hook_pause(void *data) {
-    hl_bench_pause_timing(((run_state *)data)->bench);
+    clock_pause(data);
 }
 static void hook_resume(void *data) {
-    hl_bench_resume_timing(((run_state *)data)->bench);
+    clock_resume(data);
+}
+
+/* The clock listener: a collection that starts while the clock runs counts, from its
+ * start to its end, in gc_time_ns. (No collection starts or ends across a pause: the
+ * collectors report both inside one call, and the clock changes only between calls.) */
+static void clock_collection_start(void *data, hl_collection_kind kind) {
+    (void)kind;
+    run_state *rs = data;
+    rs->collection_started_ns = rs->clock_running ? now_ns() : 0;
+}
+static void clock_collection_end(void *data, uint64_t objects_freed) {
+    (void)objects_freed;
+    run_state *rs = data;
+    if (rs->collection_started_ns != 0) rs->gc_time_ns += now_ns() - rs->collection_started_ns;
+    rs->collection_started_ns = 0;
 }
 
 static void hook_at_peak(void *data, hl_heap *heap) {
@@ -127,6 +181,7 @@ static void describe_failure(const run_state *rs, hl_workload_status status, con
 /* What one iteration adds to the run's figures. */
 typedef struct iteration_figures {
     double allocs, frees, leaked_objects, leaked_bytes;
+    double minor_faults, major_faults;      /* sums over the timed parts */
     double peak_live_bytes, resident_bytes; /* maxima */
 } iteration_figures;
 
@@ -138,29 +193,33 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
     char message[256] = "";
     hl_stats_listener_reset(rs->stats);
     rs->bench = st;
+    rs->clock_running = true; /* Google Benchmark's clock runs from the loop's start */
+    rs->collection_started_ns = 0;
+    rs->gc_time_ns = 0;
+    hl_allocator *allocator = &rs->allocator;
+    if (!rs->baseline_read) {
+        /* Just before the first iteration: the allocator is made, nothing of the
+         * workload is allocated yet. */
+        rs->baseline_rss_bytes = hl_measure_rss_bytes();
+        rs->baseline_read = true;
+    }
 
     while (hl_bench_keep_running(st)) {
-        hl_bench_pause_timing(st);
-        const char *why = NULL;
-        if (!hl_allocator_init(&rs->allocator, opt->allocator, &why)) {
-            status = HL_WORKLOAD_FAILED;
-            snprintf(message, sizeof message, "allocator %s cannot start: %s", opt->allocator->name,
-                     why ? why : "unknown reason");
-            hl_bench_resume_timing(st);
-            break;
-        }
-        rs->allocator.limit_bytes = (size_t)opt->heap_limit;
-        rs->allocator.fail_at = opt->fail_alloc_at;
+        clock_pause(rs);
+        /* The warm allocator: nothing is live between iterations, so bump may start
+         * over; the counts, the injected failure and the limit are this iteration's. */
+        hl_allocator_rewind(allocator);
+        hl_allocator_begin_iteration(allocator);
         rs->resident_at_peak = 0;
         rs->peak_sampled = false;
 
         hl_heap_config config = {
             .collector = opt->collector,
-            .allocator = &rs->allocator,
+            .allocator = allocator,
             .recursion_limit = (size_t)opt->recursion_limit,
             .thresholds = {opt->thresholds[0], opt->thresholds[1], opt->thresholds[2]},
             .growth_factor = opt->growth_factor,
-            .listeners = {hl_stats_listener_events(rs->stats),
+            .listeners = {hl_stats_listener_events(rs->stats), &rs->clock_events,
                           rs->timeline ? hl_timeline_events(rs->timeline) : NULL, NULL},
         };
         hl_heap *heap = NULL;
@@ -180,13 +239,27 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
                           .resume = hook_resume,
                           .at_peak = hook_at_peak},
             };
-            hl_bench_resume_timing(st);
-            status = opt->variant->run(&ctx); /* timed */
-            hl_bench_pause_timing(st);
-            if (!rs->peak_sampled) hook_at_peak(rs, heap); /* ended early: sample now */
+            uint64_t minor0, major0, minor1, major1;
+            hl_measure_faults(&minor0, &major0);
+            clock_resume(rs);
+            /* timed: build the structure and drop it (the variant), */
+            status = opt->variant->run(&ctx);
+            if (!rs->peak_sampled) { /* ended early: sample now, off the clock */
+                clock_pause(rs);
+                hook_at_peak(rs, heap);
+                clock_resume(rs);
+            }
+            /* then reclaim what was dropped (a full collection for the collectors that
+             * collect; refcount's counts have freed it already). */
+            hl_heap_reclaim(heap);
+            clock_pause(rs);
+            hl_measure_faults(&minor1, &major1);
+            fig.minor_faults += (double)(minor1 - minor0);
+            fig.major_faults += (double)(major1 - major0);
             if (status != HL_WORKLOAD_OK)
                 describe_failure(rs, status, ctx.message, message, sizeof message);
-            hl_heap_destroy(heap);
+            /* Teardown, off the clock: the leak is counted, what is live is freed. */
+            hl_heap_release(heap);
             /* The listener saw this heap's teardown: its leak figures are this heap's. */
             hl_gc_stats gc;
             hl_stats_listener_read(rs->stats, &gc);
@@ -194,15 +267,14 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
             fig.leaked_bytes += (double)gc.leaked_bytes;
         }
         hl_alloc_stats as;
-        hl_allocator_stats(&rs->allocator, &as);
+        hl_allocator_stats(allocator, &as);
         fig.allocs += (double)as.allocs;
         fig.frees += (double)as.frees;
         if ((double)as.peak_bytes > fig.peak_live_bytes)
             fig.peak_live_bytes = (double)as.peak_bytes;
         if ((double)rs->resident_at_peak > fig.resident_bytes)
             fig.resident_bytes = (double)rs->resident_at_peak;
-        hl_allocator_fini(&rs->allocator);
-        hl_bench_resume_timing(st);
+        clock_resume(rs);
         if (status != HL_WORKLOAD_OK) break;
     }
 
@@ -219,6 +291,11 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
                                ? fig.peak_live_bytes
                                : (double)gc.peak_live_bytes;
     own->allocator_resident_bytes = fig.resident_bytes;
+    own->baseline_rss_bytes = (double)rs->baseline_rss_bytes;
+    own->gc_time_ns = (double)rs->gc_time_ns / iterations;
+    own->mutator_time_ns = 0; /* a skipped run has no time */
+    own->minor_faults = fig.minor_faults / iterations;
+    own->major_faults = fig.major_faults / iterations;
     own->allocs = fig.allocs / iterations;
     own->frees = fig.frees / iterations;
     own->gc_collections = (double)gc.collections / iterations;
@@ -232,9 +309,13 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
     /* The same figures as counters; time comes from Google Benchmark itself. Sums are
      * set with AVG_ITERATIONS so the reported value is per iteration. */
     const int avg = HL_COUNTER_AVG_ITERATIONS;
+    hl_bench_set_counter(st, "gc_time_ns", (double)rs->gc_time_ns, avg);
     hl_bench_set_counter(st, "peak_rss_bytes", own->peak_rss_bytes, 0);
+    hl_bench_set_counter(st, "baseline_rss_bytes", own->baseline_rss_bytes, 0);
     hl_bench_set_counter(st, "peak_live_bytes", own->peak_live_bytes, 0);
     hl_bench_set_counter(st, "allocator_resident_bytes", own->allocator_resident_bytes, 0);
+    hl_bench_set_counter(st, "minor_faults", fig.minor_faults, avg);
+    hl_bench_set_counter(st, "major_faults", fig.major_faults, avg);
     hl_bench_set_counter(st, "allocs", fig.allocs, avg);
     hl_bench_set_counter(st, "frees", fig.frees, avg);
     hl_bench_set_counter(st, "gc_collections", (double)gc.collections, avg);
@@ -284,6 +365,20 @@ static void run_on_result(const hl_bench_result *result, void *data) {
         c->counter_names[i] = strdup(result->counters[i].name);
         c->result.counters[i].name = c->counter_names[i];
         ok = ok && c->counter_names[i] != NULL;
+    }
+    /* mutator_time_ns = real_time_ns - gc_time_ns, for each repetition (an aggregate's
+     * counters are Google Benchmark's own statistics of the repetitions). */
+    if (!result->is_aggregate && !result->error_occurred &&
+        c->result.counter_count < HL_BENCH_MAX_COUNTERS) {
+        double gc_time = 0;
+        for (size_t i = 0; i < c->result.counter_count; i++)
+            if (strcmp(c->result.counters[i].name, "gc_time_ns") == 0)
+                gc_time = c->result.counters[i].value;
+        size_t slot = c->result.counter_count++;
+        c->counter_names[slot] = strdup("mutator_time_ns");
+        c->result.counters[slot].name = c->counter_names[slot];
+        c->result.counters[slot].value = result->real_time_ns - gc_time;
+        ok = ok && c->counter_names[slot] != NULL;
     }
     if (!ok) rs->out_of_memory = true;
 }
@@ -335,7 +430,8 @@ static bool build_row(const run_state *rs, hl_result_row *row) {
         /* Google Benchmark reported no figures for the skipped runs: take heaplab's own
          * (time stays 0: an interrupted run has no meaningful time). */
 #define HL_ROW_OWN(field)                                                                          \
-    if (strcmp(#field, "real_time_ns") != 0 && strcmp(#field, "cpu_time_ns") != 0)                 \
+    if (strcmp(#field, "real_time_ns") != 0 && strcmp(#field, "cpu_time_ns") != 0 &&               \
+        strcmp(#field, "mutator_time_ns") != 0)                                                    \
         row->field = rs->own.field;
         HL_RESULT_FIGURES(HL_ROW_OWN)
 #undef HL_ROW_OWN
@@ -416,10 +512,16 @@ static void print_summary(FILE *out, const hl_result_row *row, const run_state *
     hl_measure_format_ns(row->cpu_time_ns, b, sizeof b);
     fprintf(out, "  time          %s real, %s cpu per run (median of %d)\n", a, b,
             row->repetitions);
+    hl_measure_format_ns(row->gc_time_ns, a, sizeof a);
+    hl_measure_format_ns(row->mutator_time_ns, b, sizeof b);
+    fprintf(out, "  split         %s collector, %s mutator per run\n", a, b);
     hl_measure_format_bytes(row->peak_rss_bytes, a, sizeof a);
     hl_measure_format_bytes(row->peak_live_bytes, b, sizeof b);
     hl_measure_format_bytes(row->allocator_resident_bytes, c, sizeof c);
     fprintf(out, "  memory        peak RSS %s, peak live %s, allocator resident %s\n", a, b, c);
+    hl_measure_format_bytes(row->baseline_rss_bytes, a, sizeof a);
+    fprintf(out, "  process       baseline RSS %s, %.0f minor and %.0f major faults per run\n", a,
+            row->minor_faults, row->major_faults);
     fprintf(out, "  allocations   %.0f allocs, %.0f frees\n", row->allocs, row->frees);
     hl_measure_format_ns(row->gc_pause_total_ns, a, sizeof a);
     hl_measure_format_ns(row->gc_pause_p50_ns, b, sizeof b);
@@ -475,19 +577,25 @@ hl_run_outcome hl_run_configuration(const hl_run_config *config, char **process_
         return HL_RUN_USAGE_ERROR;
     }
 
-    /* The allocator must start before it is measured: a failure here is the machine's,
-     * not a result. */
-    hl_allocator probe;
-    if (!hl_allocator_init(&probe, opt->allocator, &why))
-        return setup_error(error, error_size, "allocator", opt->allocator->name, why);
-    hl_allocator_fini(&probe);
-
+    /* ONE allocator instance for the whole process, made before it is measured (a
+     * failure here is the machine's, not a result) and reused, warm, by every
+     * iteration; the heap limit and the injected failure apply per iteration. */
     run_state rs = {.opt = opt};
+    if (!hl_allocator_init(&rs.allocator, opt->allocator, &why))
+        return setup_error(error, error_size, "allocator", opt->allocator->name, why);
+    rs.allocator.limit_bytes = (size_t)opt->heap_limit;
+    rs.allocator.fail_at = opt->fail_alloc_at;
+    rs.clock_events = (hl_event_listener){.data = &rs,
+                                          .collection_start = clock_collection_start,
+                                          .collection_end = clock_collection_end};
     rs.stats = hl_stats_listener_new();
-    if (rs.stats == NULL)
+    if (rs.stats == NULL) {
+        hl_allocator_fini(&rs.allocator);
         return setup_error(error, error_size, "harness", "listener", "out of memory");
+    }
     if (opt->timeline_path != NULL && (rs.timeline = hl_timeline_new()) == NULL) {
         hl_stats_listener_free(rs.stats);
+        hl_allocator_fini(&rs.allocator);
         return setup_error(error, error_size, "harness", "timeline", "out of memory");
     }
 
@@ -508,6 +616,7 @@ hl_run_outcome hl_run_configuration(const hl_run_config *config, char **process_
     hl_bench_register(name, run_benchmark, &rs, &opt->bench);
     fflush(stdout);
     size_t ran = hl_bench_run(run_on_result, &rs);
+    hl_allocator_fini(&rs.allocator);
 
     if (!build_row(&rs, &row)) rs.out_of_memory = true;
     snprintf(row.status, sizeof row.status, "%s", hl_workload_status_name(rs.status));

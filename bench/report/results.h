@@ -31,9 +31,14 @@
 #define HL_RESULT_FIGURES(X)                                                                       \
     X(real_time_ns)                                                                                \
     X(cpu_time_ns)                                                                                 \
+    X(gc_time_ns)                                                                                  \
+    X(mutator_time_ns)                                                                             \
     X(peak_rss_bytes)                                                                              \
+    X(baseline_rss_bytes)                                                                          \
     X(peak_live_bytes)                                                                             \
     X(allocator_resident_bytes)                                                                    \
+    X(minor_faults)                                                                                \
+    X(major_faults)                                                                                \
     X(allocs)                                                                                      \
     X(frees)                                                                                       \
     X(gc_collections)                                                                              \

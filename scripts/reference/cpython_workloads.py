@@ -36,8 +36,9 @@ EXIT_OK, EXIT_OTHER, EXIT_USAGE, EXIT_MEMORY, EXIT_RECURSION = 0, 1, 2, 3, 4
 # (HL_RESULT_FIGURES in bench/report/results.h), the spreads, status, error.
 IDENTITY_COLUMNS = ("runtime", "workload", "size", "allocator", "collector", "repetitions")
 FIGURES = (
-    "real_time_ns", "cpu_time_ns", "peak_rss_bytes", "peak_live_bytes",
-    "allocator_resident_bytes", "allocs", "frees", "gc_collections",
+    "real_time_ns", "cpu_time_ns", "gc_time_ns", "mutator_time_ns", "peak_rss_bytes",
+    "baseline_rss_bytes", "peak_live_bytes", "allocator_resident_bytes", "minor_faults",
+    "major_faults", "allocs", "frees", "gc_collections",
     "gc_pause_total_ns", "gc_pause_max_ns", "gc_pause_p50_ns", "gc_pause_p99_ns",
     "objects_collected", "leaked_objects", "leaked_bytes",
 )
@@ -327,6 +328,19 @@ def peak_rss_bytes():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
 
 
+def rss_bytes():
+    """The resident set now: VmRSS of /proc/self/status (hl_measure_rss_bytes); None
+    when it cannot be read."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
 # ---------------------------------------------------------------------------------------
 # Running: recursion runs on a thread with a large stack and a recursion limit that fits
 # the depth; everything else runs on the main thread.
@@ -417,6 +431,7 @@ class Runner:
         self.recursive = options["workload"] == "recursion/sum"
         self.pauses = PauseRecorder()
         self.limit = RecursionLimit()  # set for recursion/sum only
+        self.baseline_rss = None       # VmRSS just before the first repetition
 
     def env(self):
         """Fresh per run, so every repetition builds the same random graph."""
@@ -466,15 +481,18 @@ class Runner:
             pauses.recording = True
             try:
                 with self.limit:
+                    usage0 = resource.getrusage(resource.RUSAGE_SELF)
                     wall0, cpu0 = time.perf_counter_ns(), time.process_time_ns()
                     found = workload(n, env)
                     wall1, cpu1 = time.perf_counter_ns(), time.process_time_ns()
+                    usage1 = resource.getrusage(resource.RUSAGE_SELF)
             finally:
                 pauses.recording = False
-            return wall1 - wall0, cpu1 - cpu0, found
+            faults = (usage1.ru_minflt - usage0.ru_minflt, usage1.ru_majflt - usage0.ru_majflt)
+            return wall1 - wall0, cpu1 - cpu0, found, faults
 
         garbage_before = len(gc.garbage)
-        real_ns, cpu_ns, found = self.call(timed)
+        real_ns, cpu_ns, found, (minor, major) = self.call(timed)
         if self.must_collect is not None:
             least = self.must_collect(n)
             check(found >= least, "%s: gc.collect() found %d objects, expected >= %d"
@@ -486,7 +504,13 @@ class Runner:
         figures.update({
             "real_time_ns": real_ns,
             "cpu_time_ns": cpu_ns,
+            # the collector's pauses inside the timed run (gc.callbacks start to stop)
+            "gc_time_ns": sum(ordered),
+            "mutator_time_ns": real_ns - sum(ordered),
             "peak_rss_bytes": peak_rss_bytes(),
+            "baseline_rss_bytes": self.baseline_rss,
+            "minor_faults": minor,
+            "major_faults": major,
             "gc_collections": len(ordered),
             "gc_pause_total_ns": sum(ordered),
             "gc_pause_max_ns": ordered[-1] if ordered else 0,
@@ -524,6 +548,7 @@ class Runner:
         """Returns (runs, status, error): runs holds one figures dict per repetition."""
         gc.callbacks.append(self.pauses)
         runs = []
+        self.baseline_rss = rss_bytes()
         try:
             for _ in range(self.options["repetitions"]):
                 runs.append(self.one_repetition())

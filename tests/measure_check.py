@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""What a run measures (docs/architecture.md, "What a run is"), from the outside:
+
+  clock    a run's reclamation is inside the clock: mark_sweep's and rc_cycle's last
+           full collection counts in gc_time_ns (0 < gc_time_ns <= real_time_ns,
+           mutator_time_ns = real_time_ns - gc_time_ns); refcount's is 0.
+  warm     one allocator instance serves every iteration: for libc, pool and bump the
+           minor faults per iteration at 20 iterations are under a quarter of the
+           1-iteration figure (a fresh allocator per iteration faults its memory in
+           every time), and --fail-alloc-at counts each iteration's allocations.
+  rewind   bump rewinds between iterations: its resident figure at 20 iterations is
+           within 2x of 1 iteration's (a free that does nothing, not rewound, maps a
+           new structure per iteration).
+
+usage: measure_check.py HEAPLAB GROUP [--sanitized]
+
+--sanitized (the ASan build): ASan's malloc quarantines freed blocks, so libc's blocks,
+and pool's pass-through blocks above 512 bytes, are fresh memory in every iteration
+whatever heaplab does; the warm group then checks the faults of bump only.
+"""
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+
+HEAPLAB = sys.argv[1]
+SANITIZED = "--sanitized" in sys.argv[3:]
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what, file=sys.stderr)
+    return cond
+
+
+def run_row(*args, expect_exit=0):
+    """`heaplab run ARGS --row FILE`: the row as a dict of strings ({} on failure)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "row.csv")
+        proc = subprocess.run([HEAPLAB, "run", *args, "--row", path], capture_output=True,
+                              text=True, timeout=300)
+        if not check(proc.returncode == expect_exit, "%s: exit %d, expected %d: %s"
+                     % (" ".join(args), proc.returncode, expect_exit, proc.stderr.strip()[-300:])):
+            return {}
+        with open(path, newline="") as f:
+            rows = list(csv.DictReader(f))
+    check(len(rows) == 1, "%s: %d rows" % (" ".join(args), len(rows)))
+    return rows[0] if rows else {}
+
+
+def num(row, name):
+    try:
+        return float(row[name])
+    except (KeyError, ValueError):
+        check(False, "row lacks a number for %s: %r" % (name, row.get(name)))
+        return float("nan")
+
+
+LIST_1000 = ("--workload", "large_list/range", "--size", "1000", "--iterations", "1")
+
+
+def group_clock():
+    for collector in ("mark_sweep", "rc_cycle"):
+        row = run_row(*LIST_1000, "--collector", collector)
+        if not row:
+            continue
+        what = "%s large_list/range 1000" % collector
+        real, gc_time = num(row, "real_time_ns"), num(row, "gc_time_ns")
+        mutator = num(row, "mutator_time_ns")
+        check(num(row, "gc_collections") >= 1,
+              "%s: gc_collections %s, expected the final collection" % (what, row["gc_collections"]))
+        if collector == "mark_sweep":  # 744: the ints past the small ones, the list
+            check(num(row, "objects_collected") >= 700,
+                  "%s: objects_collected %s" % (what, row["objects_collected"]))
+        check(gc_time > 0, "%s: gc_time_ns %s: the final collection is not inside the clock"
+              % (what, row["gc_time_ns"]))
+        check(gc_time <= real, "%s: gc_time_ns %s > real_time_ns %s" % (what, gc_time, real))
+        check(abs(mutator - (real - gc_time)) <= 1e-6 * real + 1,
+              "%s: mutator_time_ns %s != real %s - gc %s" % (what, mutator, real, gc_time))
+    row = run_row(*LIST_1000, "--collector", "refcount")
+    if row:
+        check(num(row, "gc_time_ns") == 0 and num(row, "gc_collections") == 0,
+              "refcount: gc_time_ns %s, gc_collections %s, expected 0"
+              % (row["gc_time_ns"], row["gc_collections"]))
+        check(num(row, "mutator_time_ns") == num(row, "real_time_ns"),
+              "refcount: mutator_time_ns %s != real_time_ns %s"
+              % (row["mutator_time_ns"], row["real_time_ns"]))
+        check(num(row, "baseline_rss_bytes") > 0, "baseline_rss_bytes %s" % row["baseline_rss_bytes"])
+        check(num(row, "baseline_rss_bytes") <= num(row, "peak_rss_bytes"),
+              "baseline_rss_bytes %s above peak_rss_bytes %s"
+              % (row["baseline_rss_bytes"], row["peak_rss_bytes"]))
+
+
+LIST_1E5 = ("--workload", "large_list/range", "--size", "1e5", "--collector", "refcount")
+
+
+def group_warm():
+    for allocator in ("bump",) if SANITIZED else ("libc", "pool", "bump"):
+        one = run_row(*LIST_1E5, "--allocator", allocator, "--iterations", "1")
+        many = run_row(*LIST_1E5, "--allocator", allocator, "--iterations", "20")
+        if not one or not many:
+            continue
+        f1, f20 = num(one, "minor_faults"), num(many, "minor_faults")
+        check(f1 > 100, "%s: %s minor faults in one iteration of 10^5 ints: not measured?"
+              % (allocator, f1))
+        check(f20 < f1 / 4, "%s: %s minor faults per iteration at 20 iterations, %s at 1: "
+              "the allocator is not warm" % (allocator, f20, f1))
+        check(num(many, "major_faults") >= 0, "%s: major_faults %s" % (allocator, many["major_faults"]))
+        check(num(many, "allocs") == num(one, "allocs") and num(many, "frees") == num(one, "frees"),
+              "%s: allocs/frees per iteration %s/%s at 20 iterations, %s/%s at 1"
+              % (allocator, many["allocs"], many["frees"], one["allocs"], one["frees"]))
+        check(num(many, "peak_live_bytes") == num(one, "peak_live_bytes"),
+              "%s: peak_live_bytes %s at 20 iterations, %s at 1"
+              % (allocator, many["peak_live_bytes"], one["peak_live_bytes"]))
+    # The injected failure counts each iteration's allocations: about 10^5 per iteration,
+    # so the 150000th never comes in any one of three iterations.
+    row = run_row(*LIST_1E5, "--allocator", "pool", "--iterations", "3", "--fail-alloc-at",
+                  "150000")
+    check(not row or row.get("status") == "ok",
+          "--fail-alloc-at 150000 over 3 iterations: status %r" % row.get("status"))
+    row = run_row(*LIST_1E5, "--allocator", "pool", "--iterations", "3", "--fail-alloc-at",
+                  "50000", expect_exit=3)
+    check(not row or row.get("status") == "memory_error",
+          "--fail-alloc-at 50000: status %r" % row.get("status"))
+
+
+def group_rewind():
+    one = run_row(*LIST_1E5, "--allocator", "bump", "--iterations", "1")
+    many = run_row(*LIST_1E5, "--allocator", "bump", "--iterations", "20")
+    if one and many:
+        r1, r20 = num(one, "allocator_resident_bytes"), num(many, "allocator_resident_bytes")
+        check(r1 > 0 and r20 <= 2 * r1,
+              "bump: allocator_resident_bytes %s at 20 iterations, %s at 1: not rewound"
+              % (r20, r1))
+        check(num(many, "peak_rss_bytes") <= 2 * num(one, "peak_rss_bytes"),
+              "bump: peak_rss_bytes %s at 20 iterations, %s at 1"
+              % (many["peak_rss_bytes"], one["peak_rss_bytes"]))
+
+
+GROUPS = {"clock": group_clock, "warm": group_warm, "rewind": group_rewind}
+
+if __name__ == "__main__":
+    if len(sys.argv) not in (3, 4) or sys.argv[2] not in GROUPS:
+        sys.exit("usage: measure_check.py HEAPLAB {%s} [--sanitized]" % "|".join(GROUPS))
+    GROUPS[sys.argv[2]]()
+    if failures:
+        print("measure.%s: %d failure(s)" % (sys.argv[2], len(failures)), file=sys.stderr)
+        sys.exit(1)
+    print("measure.%s: ok" % sys.argv[2])
