@@ -129,7 +129,7 @@ typedef struct bh_state {
 static pthread_mutex_t bh_init_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool bh_ready;
 static bh_state *bh_heaps; /* changed under GC_alloc_lock; read in Boehm's callbacks */
-static _Thread_local int bh_thread_heaps; /* boehm heaps alive on this thread */
+static _Thread_local int bh_thread_heaps;       /* boehm heaps alive on this thread */
 static _Thread_local bool bh_thread_registered; /* we registered this thread */
 /* The figures of the last boehm heap destroyed (own_stats when none is alive). */
 static hl_alloc_stats bh_last;
@@ -439,7 +439,8 @@ static void *bh_realloc_storage(hl_heap *heap, void *block, size_t old_size, siz
      * (GC_FREE clears it), so no stale copy of the references is left for Boehm to
      * find through some conservative root. */
     bh_state *s = heap->gc;
-    void *grown = kind == HL_STORAGE_ROOTS ? GC_MALLOC_UNCOLLECTABLE(new_size) : GC_MALLOC(new_size);
+    void *grown =
+        kind == HL_STORAGE_ROOTS ? GC_MALLOC_UNCOLLECTABLE(new_size) : GC_MALLOC(new_size);
     if (counted(s, grown, kind == HL_STORAGE_ITEMS && new_size > old_size ? new_size - old_size : 0,
                 false) == NULL)
         return NULL;
