@@ -13,8 +13,15 @@
  *              and GC_remove_roots then leaves a merged range behind, which would
  *              make freed malloc memory, later the object table, a root). Objects carry no prefix:
  *              a record of two fields is 32 bytes, as Boehm sees it. Only the heap
- *              struct, the small ints and this file's bookkeeping (state, object
- *              table) come from the hl_allocator.
+ *              struct, the small ints and this file's state come from the
+ *              hl_allocator (the object table is plain malloc: measurement).
+ *   Figures    own_stats: allocs, frees, reallocs, failures and requested bytes (live,
+ *              peak) are this file's counting of what heaplab asks Boehm for; resident
+ *              is GC_get_heap_size. No figure of a boehm row comes from the
+ *              hl_allocator (hl_heap_alloc_stats), whatever --allocator is.
+ *   Limit      --heap-limit (the hl_allocator's limit_bytes) becomes Boehm's
+ *              GC_set_max_heap_size when a heap is made: a MemoryError under it comes
+ *              from Boehm's heap, never from the table.
  *   Counting   none: counts_references is false, hl_incref/hl_decref do nothing.
  *   When       Boehm decides: any Boehm allocation may collect (its default policy,
  *              GC_free_space_divisor 3: roughly when the bytes allocated since the
@@ -44,8 +51,8 @@
  *              its heap (during allocation or collection).
  *
  * Live accounting (Boehm frees unreachable objects silently). Every object this heap
- * made is in `table`, an array of addresses in the hl_allocator's memory (not
- * scanned by Boehm, so it keeps nothing alive). At GC_EVENT_END, with the allocation
+ * made is in `table`, an array of addresses in malloc'd memory (not scanned by
+ * Boehm, so it keeps nothing alive). At GC_EVENT_END, with the allocation
  * lock held and the mark bits of the finished collection still in place, the table
  * is compacted: an object survives when GC_base(p) == p (its block was not returned
  * to Boehm's block free list) and GC_is_marked(p) (reached from a root, or kept for a
@@ -95,13 +102,26 @@
 #define BH_INITIAL_TABLE 1024
 #define BH_SCRUB_BYTES 8192
 
+/* What heaplab asked of Boehm for one heap (own_stats): counted by this file, since
+ * Boehm frees silently and counts no objects. */
+typedef struct bh_counts {
+    uint64_t allocs;   /* GC_MALLOC* of objects, list item arrays and root arrays */
+    uint64_t frees;    /* objects and item arrays found dead, and every GC_FREE */
+    uint64_t reallocs; /* an array grown or shrunk (a new block, the old one freed) */
+    uint64_t failures; /* a Boehm allocation that returned NULL */
+    size_t peak_bytes; /* the most requested bytes live */
+} bh_counts;
+
 typedef struct bh_state {
     hl_heap *heap;
     struct bh_state *next; /* every boehm heap of the process (bh_heaps) */
-    void **table;          /* every object of this heap not yet found dead */
+    void **table;          /* every object of this heap not yet found dead (malloc) */
     size_t length;
     size_t capacity;
     uint64_t freed_total; /* objects found dead over the heap's life */
+    bh_counts counts;
+    size_t roots_bytes; /* the globals array and the handle stack (not in live_bytes) */
+    uint64_t arrays;    /* list item arrays alive, as far as this heap knows */
 } bh_state;
 
 /* ---- the process: one Boehm heap, initialised once ---- */
@@ -109,8 +129,10 @@ typedef struct bh_state {
 static pthread_mutex_t bh_init_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool bh_ready;
 static bh_state *bh_heaps; /* changed under GC_alloc_lock; read in Boehm's callbacks */
-static _Thread_local int bh_thread_heaps; /* boehm heaps alive on this thread */
+static _Thread_local int bh_thread_heaps;       /* boehm heaps alive on this thread */
 static _Thread_local bool bh_thread_registered; /* we registered this thread */
+/* The figures of the last boehm heap destroyed (own_stats when none is alive). */
+static hl_alloc_stats bh_last;
 
 static void account_after_collection(bh_state *s);
 
@@ -183,27 +205,35 @@ static bool bh_prepare_process(const char **error) {
 static void account_after_collection(bh_state *s) {
     hl_heap *heap = s->heap;
     size_t kept = 0, bytes = 0;
+    uint64_t arrays = 0;
     for (size_t i = 0; i < s->length; i++) {
         void *p = s->table[i];
         if (GC_base(p) == p && GC_is_marked(p)) {
             s->table[kept++] = p;
-            bytes += hl__object_bytes(heap, (hl_object *)p);
+            const hl_object *o = p;
+            bytes += hl__object_bytes(heap, o);
+            arrays += o->type == HL_TYPE_LIST && hl_list_capacity(o) != 0;
         }
     }
     uint64_t freed = (uint64_t)(s->length - kept);
     s->length = kept;
     s->freed_total += freed;
+    /* A dead list's item array died with it, unseen: the live lists' arrays are
+     * counted, the rest were freed. (A list being made when an automatic collection
+     * runs has its array but is not in the table yet: at most one array off.) */
+    s->counts.frees += freed + (s->arrays > arrays ? s->arrays - arrays : 0);
+    s->arrays = arrays;
     heap->live_objects = kept;
     heap->live_bytes = bytes;
     hl__emit_collection_end(heap, freed);
     hl__emit_live_data_size(heap, bytes);
 }
 
-static bool grow_table(hl_heap *heap, bh_state *s) {
+/* The table is heaplab's measurement, not the object heap: plain malloc, outside the
+ * hl_allocator and its --heap-limit (the limit is Boehm's heap's, bh_init). */
+static bool grow_table(bh_state *s) {
     size_t cap = s->capacity == 0 ? BH_INITIAL_TABLE : s->capacity * 2;
-    void **t = s->capacity == 0 ? hl_alloc(heap->allocator, cap * sizeof(void *))
-                                : hl_realloc(heap->allocator, s->table,
-                                             s->capacity * sizeof(void *), cap * sizeof(void *));
+    void **t = realloc(s->table, cap * sizeof(void *));
     if (t == NULL) return false;
     s->table = t;
     s->capacity = cap;
@@ -276,14 +306,14 @@ static hl_status bh_init(hl_heap *heap) {
     if (s == NULL) return HL_MEMORY_ERROR;
     memset(s, 0, sizeof *s);
     s->heap = heap;
-    if (!grow_table(heap, s)) {
+    if (!grow_table(s)) {
         hl_free(heap->allocator, s, sizeof *s);
         return HL_MEMORY_ERROR;
     }
     if (!GC_thread_is_registered()) {
         struct GC_stack_base sb;
         if (GC_get_stack_base(&sb) != GC_SUCCESS || GC_register_my_thread(&sb) != GC_SUCCESS) {
-            hl_free(heap->allocator, s->table, s->capacity * sizeof(void *));
+            free(s->table);
             hl_free(heap->allocator, s, sizeof *s);
             return HL_MEMORY_ERROR;
         }
@@ -294,6 +324,10 @@ static hl_status bh_init(hl_heap *heap) {
     GC_alloc_lock(); /* from now on bh_push_roots pushes heap->frame, heap->pinned */
     s->next = bh_heaps;
     bh_heaps = s;
+    /* --heap-limit is Boehm's heap's (process-wide: the last heap made sets it; 0 is
+     * no limit). The hl_allocator keeps it too, but serves only the heap struct, this
+     * state and the small ints. */
+    GC_set_max_heap_size((GC_word)heap->allocator->limit_bytes);
     GC_alloc_unlock();
     return HL_OK;
 }
@@ -340,7 +374,15 @@ static void bh_release_all(hl_heap *heap) {
             break;
         }
     GC_alloc_unlock();
-    hl_free(heap->allocator, s->table, s->capacity * sizeof(void *));
+    bh_last = (hl_alloc_stats){
+        .live_bytes = heap->live_bytes + s->roots_bytes, /* 0 unless something leaked */
+        .peak_bytes = s->counts.peak_bytes,
+        .allocs = s->counts.allocs,
+        .frees = s->counts.frees,
+        .reallocs = s->counts.reallocs,
+        .failures = s->counts.failures,
+    };
+    free(s->table);
     hl_free(heap->allocator, s, sizeof *s);
     heap->gc = NULL;
     if (--bh_thread_heaps == 0 && bh_thread_registered) {
@@ -357,20 +399,38 @@ static void bh_each_tracked(hl_heap *heap, void (*fn)(hl_object *o, void *data),
 
 /* ---- memory ---- */
 
+/* A Boehm allocation of `grow` more requested bytes came back (p) or failed. The
+ * requested bytes live are the heap's live_bytes (objects and their item arrays,
+ * exact after each collection) plus the root arrays. */
+static void *counted(bh_state *s, void *p, size_t grow, bool is_alloc) {
+    if (p == NULL) {
+        s->counts.failures++;
+        return NULL;
+    }
+    if (is_alloc) s->counts.allocs++;
+    size_t live = s->heap->live_bytes + s->roots_bytes + grow;
+    if (live > s->counts.peak_bytes) s->counts.peak_bytes = live;
+    return p;
+}
+
 static void *bh_alloc_object(hl_heap *heap, size_t size, bool has_refs) {
     bh_state *s = heap->gc;
-    if (s->length == s->capacity && !grow_table(heap, s)) return NULL;
-    return has_refs ? GC_MALLOC(size) : GC_MALLOC_ATOMIC(size);
+    if (s->length == s->capacity && !grow_table(s)) return NULL;
+    return counted(s, has_refs ? GC_MALLOC(size) : GC_MALLOC_ATOMIC(size), size, true);
 }
 
 static void bh_free_object(hl_heap *heap, void *block, size_t size) {
-    (void)heap, (void)size;
+    (void)size;
+    ((bh_state *)heap->gc)->counts.frees++;
     GC_FREE(block);
 }
 
 static void *bh_alloc_storage(hl_heap *heap, size_t size, hl_storage_kind kind) {
-    (void)heap;
-    return kind == HL_STORAGE_ROOTS ? GC_MALLOC_UNCOLLECTABLE(size) : GC_MALLOC(size);
+    bh_state *s = heap->gc;
+    void *p = kind == HL_STORAGE_ROOTS ? GC_MALLOC_UNCOLLECTABLE(size) : GC_MALLOC(size);
+    if (p != NULL && kind == HL_STORAGE_ROOTS) s->roots_bytes += size;
+    if (p != NULL && kind == HL_STORAGE_ITEMS) s->arrays++;
+    return counted(s, p, kind == HL_STORAGE_ROOTS ? 0 : size, true);
 }
 
 static void *bh_realloc_storage(hl_heap *heap, void *block, size_t old_size, size_t new_size,
@@ -378,16 +438,49 @@ static void *bh_realloc_storage(hl_heap *heap, void *block, size_t old_size, siz
     /* Not GC_REALLOC: a grown block is a new one, the old one is given back at once
      * (GC_FREE clears it), so no stale copy of the references is left for Boehm to
      * find through some conservative root. */
-    void *grown = bh_alloc_storage(heap, new_size, kind);
-    if (grown == NULL) return NULL;
+    bh_state *s = heap->gc;
+    void *grown =
+        kind == HL_STORAGE_ROOTS ? GC_MALLOC_UNCOLLECTABLE(new_size) : GC_MALLOC(new_size);
+    if (counted(s, grown, kind == HL_STORAGE_ITEMS && new_size > old_size ? new_size - old_size : 0,
+                false) == NULL)
+        return NULL;
+    s->counts.reallocs++;
+    if (kind == HL_STORAGE_ROOTS) s->roots_bytes += new_size - old_size; /* modulo */
     memcpy(grown, block, old_size < new_size ? old_size : new_size);
     GC_FREE(block);
     return grown;
 }
 
 static void bh_free_storage(hl_heap *heap, void *block, size_t size, hl_storage_kind kind) {
-    (void)heap, (void)size, (void)kind;
+    bh_state *s = heap->gc;
+    s->counts.frees++;
+    if (kind == HL_STORAGE_ROOTS) s->roots_bytes -= size;
+    if (kind == HL_STORAGE_ITEMS && s->arrays != 0) s->arrays--;
     GC_FREE(block);
+}
+
+/* ---- figures ---- */
+
+/* The boehm heaps alive now (summed; normally one), or when none is, the last one
+ * destroyed; resident is Boehm's heap now (GC_get_heap_size: mapped heap bytes, free
+ * blocks included, unmapped ones not), the same whatever hl_allocator is under it. */
+static void bh_own_stats(hl_alloc_stats *out) {
+    *out = (hl_alloc_stats){0};
+    if (!bh_ready) return;
+    GC_alloc_lock();
+    if (bh_heaps == NULL) *out = bh_last;
+    for (bh_state *s = bh_heaps; s != NULL; s = s->next) {
+        out->live_bytes += s->heap->live_bytes + s->roots_bytes;
+        out->peak_bytes += s->counts.peak_bytes;
+        out->allocs += s->counts.allocs;
+        out->frees += s->counts.frees;
+        out->reallocs += s->counts.reallocs;
+        out->failures += s->counts.failures;
+    }
+    GC_alloc_unlock();
+    GC_word heap_size = 0;
+    GC_get_heap_usage_safe(&heap_size, NULL, NULL, NULL, NULL);
+    out->resident_bytes = (size_t)heap_size;
 }
 
 const hl_collector_ops hl_boehm_collector = {
@@ -413,4 +506,5 @@ const hl_collector_ops hl_boehm_collector = {
     .alloc_storage = bh_alloc_storage,
     .realloc_storage = bh_realloc_storage,
     .free_storage = bh_free_storage,
+    .own_stats = bh_own_stats,
 };

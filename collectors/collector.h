@@ -105,6 +105,12 @@ struct hl_collector_ops {
     void *(*realloc_storage)(hl_heap *heap, void *block, size_t old_size, size_t new_size,
                              hl_storage_kind kind);
     void (*free_storage)(hl_heap *heap, void *block, size_t size, hl_storage_kind kind);
+    /* The allocation figures of the memory it owns, for the results
+     * (hl_heap_alloc_stats): allocations, frees, reallocations, failures and requested
+     * bytes (live, peak) from its own counting, resident bytes from its heap; for its
+     * heaps alive now, or when none is, for the last one destroyed (the harness reads
+     * them after hl_heap_destroy). NULL: the hl_allocator's figures. */
+    void (*own_stats)(hl_alloc_stats *out);
 };
 
 /* ---- lists of tracked objects (circular, with a sentinel head) ---- */

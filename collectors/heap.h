@@ -147,6 +147,13 @@ long hl_collect(hl_heap *heap, int generation);
 uint64_t hl_heap_live_objects(const hl_heap *heap);
 size_t hl_heap_live_bytes(const hl_heap *heap);
 hl_allocator *hl_heap_allocator(hl_heap *heap);
+/* The allocation figures (allocs, frees, requested bytes live and peak, resident) of a
+ * heap of `collector` made with `allocator`, while it lives and after hl_heap_destroy:
+ * the collector's own when it serves the objects from its own memory (boehm: its
+ * counting of what heaplab asked Boehm for, and Boehm's heap size as resident; the
+ * allocator then holds only heaplab's bookkeeping), else hl_allocator_stats. */
+void hl_heap_alloc_stats(const hl_collector_ops *collector, hl_allocator *allocator,
+                         hl_alloc_stats *out);
 /* The heap's budget: how many more bytes it may request before it passes its limit
  * (hl_allocator.limit_bytes of the allocator it was made with: the limit less the bytes
  * that allocator holds now, for objects and the heap's own storage alike), 0 at or past

@@ -725,6 +725,13 @@ size_t hl_heap_live_bytes(const hl_heap *heap) {
 hl_allocator *hl_heap_allocator(hl_heap *heap) {
     return heap->allocator;
 }
+void hl_heap_alloc_stats(const hl_collector_ops *collector, hl_allocator *allocator,
+                         hl_alloc_stats *out) {
+    if (collector != NULL && collector->own_stats != NULL)
+        collector->own_stats(out);
+    else
+        hl_allocator_stats(allocator, out);
+}
 uint64_t hl_heap_room(const hl_heap *heap) {
     const hl_allocator *a = heap->allocator;
     if (a == NULL || a->limit_bytes == 0) return UINT64_MAX;

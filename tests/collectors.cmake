@@ -14,3 +14,14 @@ foreach(suite objects oracle triggers deep)
     endforeach()
   endif()
 endforeach()
+
+# boehm's rows report boehm's own figures (tests/boehm_figures.py): allocs, frees and
+# resident from boehm's counting and libgc, the same whatever --allocator; --heap-limit
+# fails in Boehm's heap.
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+foreach(group figures heap_limit)
+  add_test(NAME collectors.boehm_${group}
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/boehm_figures.py ${HEAPLAB_EXE}
+            ${CMAKE_CURRENT_BINARY_DIR}/boehm-figures-work ${group})
+  set_tests_properties(collectors.boehm_${group} PROPERTIES LABELS collectors TIMEOUT 300)
+endforeach()

@@ -149,11 +149,17 @@ static void clock_collection_end(void *data, uint64_t objects_freed) {
     rs->collection_started_ns = 0;
 }
 
+/* The row's allocation figures: the collector's own when it serves the objects from its
+ * own memory (boehm), else the allocator's; valid after hl_heap_destroy. */
+static void row_alloc_stats(const run_state *rs, hl_alloc_stats *out) {
+    hl_heap_alloc_stats(rs->opt->collector, (hl_allocator *)&rs->allocator, out);
+}
+
 static void hook_at_peak(void *data, hl_heap *heap) {
     (void)heap;
     run_state *rs = data;
     hl_alloc_stats s;
-    hl_allocator_stats(&rs->allocator, &s);
+    row_alloc_stats(rs, &s);
     if (s.resident_bytes > rs->resident_at_peak) rs->resident_at_peak = s.resident_bytes;
     rs->peak_sampled = true;
 }
@@ -171,10 +177,17 @@ static void describe_failure(const run_state *rs, hl_workload_status status, con
     if (status == HL_WORKLOAD_MEMORY_ERROR && a->fail_at != 0 && a->attempts >= a->fail_at)
         snprintf(out, size, "%.180s (injected failure of allocation %llu)", text,
                  (unsigned long long)a->fail_at);
-    else if (status == HL_WORKLOAD_MEMORY_ERROR && a->limit_bytes != 0)
-        snprintf(out, size, "%.180s (heap limit %zu bytes, %zu live)", text, a->limit_bytes,
-                 a->live_bytes);
-    else
+    else if (status == HL_WORKLOAD_MEMORY_ERROR && a->limit_bytes != 0) {
+        hl_alloc_stats s;
+        row_alloc_stats(rs, &s);
+        const char *own = hl_collector_own_allocator(rs->opt->collector);
+        if (own != NULL && a->failures == 0) /* the collector's heap, not the bookkeeping */
+            snprintf(out, size, "%.160s (heap limit %zu bytes on %s's heap: %zu bytes, %zu live)",
+                     text, a->limit_bytes, own, s.resident_bytes, s.live_bytes);
+        else
+            snprintf(out, size, "%.180s (heap limit %zu bytes, %zu live)", text, a->limit_bytes,
+                     s.live_bytes);
+    } else
         snprintf(out, size, "%s", text);
 }
 
@@ -267,7 +280,7 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
             fig.leaked_bytes += (double)gc.leaked_bytes;
         }
         hl_alloc_stats as;
-        hl_allocator_stats(allocator, &as);
+        row_alloc_stats(rs, &as);
         fig.allocs += (double)as.allocs;
         fig.frees += (double)as.frees;
         if ((double)as.peak_bytes > fig.peak_live_bytes)
