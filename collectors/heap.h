@@ -118,7 +118,11 @@ size_t hl_globals_count(const hl_heap *heap);
 void hl_global_set(hl_heap *heap, size_t slot, hl_object *value); /* NULL clears */
 hl_object *hl_global_get(const hl_heap *heap, size_t slot);
 
-/* Call: push a frame with `locals` slots (all NULL) whose caller is the current
+/* A frame is not a value: no call returns one (hl_heap_each shows it), and storing one
+ * into a slot is outside the contract: collectors that leave frames untracked
+ * (tracks_frames false) free a frame by counting when its call returns.
+ *
+ * Call: push a frame with `locals` slots (all NULL) whose caller is the current
  * frame. HL_RECURSION_ERROR past the recursion limit, HL_MEMORY_ERROR when the
  * frame cannot be allocated; the frame chain is unchanged then. */
 hl_status hl_frame_push(hl_heap *heap, size_t locals);

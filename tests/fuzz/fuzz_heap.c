@@ -341,7 +341,11 @@ static void refresh_picks(fz_ctx *c) {
     compute_reachable(c, &c->pick_set, &c->pick_all, &c->pick_containers);
 }
 
-/* A value to store: NULL, a small int, or a reachable object (borrowed). */
+/* A value to store: NULL, a small int, or a reachable object (borrowed), never a frame:
+ * a frame is not a value (no call of the API returns one; the walk only shows it), so
+ * storing one is outside the contract. Collectors that leave frames untracked
+ * (tracks_frames false, as CPython 3.11's interpreter frames) rely on it: a frame stored
+ * in its own local would be a cycle that nothing tracked is on. */
 static hl_object *pick_value(fz_ctx *c, fz_input *in) {
     uint8_t how = take(in);
     uint16_t index = take16(in);
@@ -352,7 +356,8 @@ static hl_object *pick_value(fz_ctx *c, fz_input *in) {
         hl_decref(c->heap, small);
         return small;
     }
-    return c->pick_all.items[index % c->pick_all.count];
+    hl_object *o = c->pick_all.items[index % c->pick_all.count];
+    return o->type == HL_TYPE_FRAME ? NULL : o;
 }
 
 static hl_object *pick_container(fz_ctx *c, fz_input *in) {
