@@ -84,10 +84,8 @@ typedef struct merge_job {
     hl_result_row *rows; /* matrix_count, NULL status: missing */
 } merge_job;
 
-static bool read_row(const hl_batch *b, const hl_batch_config *c, hl_result_row *row) {
-    char path[PATH_MAX];
-    hl_batch_path_join(path, sizeof path, b->out, c->timeline ? "timelines/" : "runs/", c->slug);
-    strncat(path, ".csv", sizeof path - strlen(path) - 1);
+/* The one row of a row file (an invocation's or a configuration's). */
+static bool read_row_file(const char *path, hl_result_row *row) {
     hl_result_row *rows = NULL;
     size_t count = 0;
     char error[256];
@@ -97,14 +95,11 @@ static bool read_row(const hl_batch *b, const hl_batch_config *c, hl_result_row 
     return ok;
 }
 
-static bool read_row_file(const char *path, hl_result_row *row) {
-    hl_result_row *rows = NULL;
-    size_t count = 0;
-    char error[256];
-    bool ok = hl_results_read_csv(path, &rows, &count, error, sizeof error) && count == 1;
-    if (ok) *row = rows[0];
-    free(rows);
-    return ok;
+static bool read_row(const hl_batch *b, const hl_batch_config *c, hl_result_row *row) {
+    char path[PATH_MAX];
+    hl_batch_path_join(path, sizeof path, b->out, c->timeline ? "timelines/" : "runs/", c->slug);
+    strncat(path, ".csv", sizeof path - strlen(path) - 1);
+    return read_row_file(path, row);
 }
 
 static bool write_one_row(FILE *out, void *data) {
