@@ -186,6 +186,14 @@ size_t hl__object_bytes(const hl_heap *heap, const hl_object *o);
 void hl__release_counted(hl_heap *heap, hl_gc_link *list);
 /* Visit every root (globals, frame chain head, handles, pinned). */
 void hl__each_root(hl_heap *heap, void (*fn)(hl_object *o, void *data), void *data);
+/* Out-of-line storage (list items, root arrays) through the collector's hooks when it
+ * has them, else the heap's allocator (object.c). */
+void *hl__storage_alloc(hl_heap *heap, size_t size, hl_storage_kind kind);
+void hl__storage_free(hl_heap *heap, void *block, size_t size, hl_storage_kind kind);
+/* The preallocated small ints -5..256 of a heap (object.c; heap_life.c makes and frees
+ * them with the heap). */
+hl_status hl__small_ints_new(hl_heap *heap);
+void hl__small_ints_free(hl_heap *heap);
 
 /* Allocate collector memory (mark stack, state) through the heap's allocator. */
 static inline void *hl__gc_alloc(hl_heap *heap, size_t size) {
@@ -199,6 +207,8 @@ void hl__emit_heap_traced(hl_heap *heap);
 void hl__emit_collection_end(hl_heap *heap, uint64_t objects_freed);
 void hl__emit_heap_resized(hl_heap *heap, size_t bytes);
 void hl__emit_live_data_size(hl_heap *heap, size_t bytes);
+/* The leak, once, before the heap frees what is left (heap_life.c). */
+void hl__emit_teardown(hl_heap *heap, uint64_t leaked_objects, size_t leaked_bytes);
 
 /* mark_sweep's smallest trigger: no collection before this many live bytes. */
 #define HL_MARK_SWEEP_MIN_TRIGGER ((size_t)1 << 20)

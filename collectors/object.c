@@ -27,10 +27,10 @@
  *
  * 5. hl_heap_destroy drops every root, lets the collector reclaim what it can
  *    (ops->finish), reports what is still live as the leak (teardown event), turns
- *    finalizers off and frees everything left (ops->release_all).
+ *    finalizers off and frees everything left (ops->release_all): collectors/heap_life.c,
+ *    with the roots, the walks and hl_collect.
  */
 #include <limits.h>
-#include <stdatomic.h>
 #include <string.h>
 #include <stdlib.h>
 
@@ -69,7 +69,6 @@ typedef struct hl_record_finalizer {
 #define HL_SMALL_INT_MIN (-5)
 #define HL_SMALL_INT_MAX 256
 #define HL_SMALL_INT_COUNT (HL_SMALL_INT_MAX - HL_SMALL_INT_MIN + 1)
-#define HL_DEFAULT_GLOBALS 16
 
 static const char *const hl_type_names[] = {"int", "str", "list", "record", "frame"};
 
@@ -163,6 +162,9 @@ void hl__emit_collection_end(hl_heap *heap, uint64_t objects_freed) {
 void hl__emit_heap_resized(hl_heap *heap, size_t bytes) {
     HL_EMIT(heap, heap_resized, bytes);
 }
+void hl__emit_teardown(hl_heap *heap, uint64_t leaked_objects, size_t leaked_bytes) {
+    HL_EMIT(heap, teardown, leaked_objects, leaked_bytes, heap->freed_by_counting);
+}
 void hl__emit_live_data_size(hl_heap *heap, size_t bytes) {
     HL_EMIT(heap, live_data_size, bytes);
 }
@@ -192,7 +194,7 @@ static void block_free(hl_heap *heap, void *block, size_t size) {
         hl_free(heap->allocator, block, size);
 }
 
-static void *storage_alloc(hl_heap *heap, size_t size, hl_storage_kind kind) {
+void *hl__storage_alloc(hl_heap *heap, size_t size, hl_storage_kind kind) {
     const hl_collector_ops *ops = heap->ops;
     return ops->alloc_storage != NULL ? ops->alloc_storage(heap, size, kind)
                                       : hl_alloc(heap->allocator, size);
@@ -206,7 +208,7 @@ static void *storage_realloc(hl_heap *heap, void *block, size_t old_size, size_t
                : hl_realloc(heap->allocator, block, old_size, new_size);
 }
 
-static void storage_free(hl_heap *heap, void *block, size_t size, hl_storage_kind kind) {
+void hl__storage_free(hl_heap *heap, void *block, size_t size, hl_storage_kind kind) {
     const hl_collector_ops *ops = heap->ops;
     if (ops->free_storage != NULL)
         ops->free_storage(heap, block, size, kind);
@@ -216,15 +218,8 @@ static void storage_free(hl_heap *heap, void *block, size_t size, hl_storage_kin
 
 /* ---- birth ---- */
 
-/* Test mode HEAPLAB_TEST_NO_COLLECT=1 (docs/cli.md, "Test modes"): the heap never
- * collects, neither at safe points nor in hl_collect, so that the tests can show the
- * workloads' checks failing on a collector that reclaims nothing. Read where a heap is
- * created; process-wide, as the environment is. */
-static atomic_bool test_no_collect;
-
 static void safe_point(hl_heap *heap, hl_object *pin) {
-    if (heap->ops->safe_point == NULL || heap->collecting || heap->freeing ||
-        atomic_load_explicit(&test_no_collect, memory_order_relaxed))
+    if (heap->ops->safe_point == NULL || heap->collecting || heap->freeing || heap->no_collect)
         return;
     heap->pinned = pin;
     heap->ops->safe_point(heap);
@@ -288,7 +283,7 @@ void hl__object_free(hl_heap *heap, hl_object *o) {
     if (o->type == HL_TYPE_LIST) {
         hl_list_object *l = (hl_list_object *)o;
         if (l->capacity != 0)
-            storage_free(heap, l->items, l->capacity * sizeof(hl_object *), HL_STORAGE_ITEMS);
+            hl__storage_free(heap, l->items, l->capacity * sizeof(hl_object *), HL_STORAGE_ITEMS);
     }
     if (o->flags & HL_FLAG_TRACKED) heap->ops->unlink(heap, o);
     heap->live_objects--;
@@ -362,6 +357,27 @@ static void store_ref(hl_heap *heap, hl_object **slot, hl_object *value) {
 
 /* ---- ints and strs ---- */
 
+hl_status hl__small_ints_new(hl_heap *heap) {
+    /* Small ints hold no reference; they stay in the allocator's memory. */
+    hl_int_object *ints = hl_alloc(heap->allocator, HL_SMALL_INT_COUNT * sizeof(hl_int_object));
+    if (ints == NULL) return HL_MEMORY_ERROR;
+    for (int i = 0; i < HL_SMALL_INT_COUNT; i++) {
+        ints[i].head.refcnt = heap->counts_references ? 1 : 0; /* the table's reference */
+        ints[i].head.type = HL_TYPE_INT;
+        ints[i].head.unused = 0;
+        ints[i].head.flags = HL_FLAG_IMMORTAL;
+        ints[i].head.count = 0;
+        ints[i].value = HL_SMALL_INT_MIN + i;
+    }
+    heap->small_ints = &ints[0].head;
+    return HL_OK;
+}
+
+void hl__small_ints_free(hl_heap *heap) {
+    hl_free(heap->allocator, heap->small_ints, HL_SMALL_INT_COUNT * sizeof(hl_int_object));
+    heap->small_ints = NULL;
+}
+
 hl_object *hl_int_new(hl_heap *heap, int64_t value) {
     if (value >= HL_SMALL_INT_MIN && value <= HL_SMALL_INT_MAX) {
         hl_object *o = &((hl_int_object *)heap->small_ints)[value - HL_SMALL_INT_MIN].head;
@@ -414,7 +430,7 @@ hl_object *hl_list_new(hl_heap *heap, size_t length, hl_object *fill) {
     hl_list_object *l = (hl_list_object *)o;
     l->items = NULL;
     if (length != 0) {
-        l->items = storage_alloc(heap, length * sizeof(hl_object *), HL_STORAGE_ITEMS);
+        l->items = hl__storage_alloc(heap, length * sizeof(hl_object *), HL_STORAGE_ITEMS);
         if (l->items == NULL) {
             object_unborn(heap, o, sizeof(hl_list_object));
             heap->error = HL_MEMORY_ERROR;
@@ -440,7 +456,7 @@ static bool list_resize(hl_heap *heap, hl_list_object *l, size_t newsize) {
     if (newsize == 0) new_allocated = 0;
     hl_object **items;
     if (allocated == 0)
-        items = storage_alloc(heap, new_allocated * sizeof(hl_object *), HL_STORAGE_ITEMS);
+        items = hl__storage_alloc(heap, new_allocated * sizeof(hl_object *), HL_STORAGE_ITEMS);
     else
         items = storage_realloc(heap, l->items, allocated * sizeof(hl_object *),
                                 new_allocated * sizeof(hl_object *), HL_STORAGE_ITEMS);
@@ -610,7 +626,7 @@ hl_object *hl_root(hl_heap *heap, hl_object *o) {
         size_t old = heap->handles_capacity;
         size_t cap = old == 0 ? 64 : old * 2;
         hl_object **h =
-            old == 0 ? storage_alloc(heap, cap * sizeof(hl_object *), HL_STORAGE_ROOTS)
+            old == 0 ? hl__storage_alloc(heap, cap * sizeof(hl_object *), HL_STORAGE_ROOTS)
                      : storage_realloc(heap, heap->handles, old * sizeof(hl_object *),
                                        cap * sizeof(hl_object *), HL_STORAGE_ROOTS);
         if (h == NULL) {
@@ -633,292 +649,4 @@ void hl_scope_close(hl_heap *heap, size_t scope) {
         heap->handles[heap->handles_count] = NULL;
         hl_decref(heap, o);
     }
-}
-
-/* ---- roots and walking ---- */
-
-void hl__each_root(hl_heap *heap, void (*fn)(hl_object *o, void *data), void *data) {
-    for (size_t i = 0; i < heap->globals_count; i++)
-        if (heap->globals[i] != NULL) fn(heap->globals[i], data);
-    if (heap->frame != NULL) fn(heap->frame, data);
-    for (size_t i = 0; i < heap->handles_count; i++)
-        if (heap->handles[i] != NULL) fn(heap->handles[i], data);
-    if (heap->pinned != NULL) fn(heap->pinned, data);
-}
-
-typedef struct each_walk {
-    void (*fn)(hl_object *o, void *data);
-    void *data;
-    bool forget; /* second pass: clear HL_FLAG_VISITED */
-} each_walk;
-
-/* Untracked objects (ints, strs under the counting collectors) sit on no list; they
- * are found through the containers and roots that refer to them. */
-static void each_untracked(hl_object *o, void *data) {
-    each_walk *w = data;
-    if (o == NULL || (o->flags & (HL_FLAG_TRACKED | HL_FLAG_IMMORTAL))) return;
-    if (w->forget) {
-        o->flags &= (uint16_t)~HL_FLAG_VISITED;
-    } else if (!(o->flags & HL_FLAG_VISITED)) {
-        o->flags |= HL_FLAG_VISITED;
-        w->fn(o, w->data);
-    }
-}
-
-static void each_tracked(hl_object *o, void *data) {
-    each_walk *w = data;
-    if (!w->forget) w->fn(o, w->data);
-    size_t n;
-    hl_object **slots = hl__object_slots(o, &n);
-    for (size_t i = 0; i < n; i++)
-        each_untracked(slots[i], w);
-}
-
-/* Untracked frames (ops->tracks_frames false) are on no list either: the chain is
- * walked from the current frame, each frame with what its slots hold. */
-static void each_untracked_frame(hl_heap *heap, each_walk *w) {
-    for (hl_object *f = heap->frame; f != NULL && !(f->flags & HL_FLAG_TRACKED);
-         f = slots_after_header(f)[0]) {
-        each_untracked(f, w);
-        size_t n;
-        hl_object **slots = hl__object_slots(f, &n);
-        for (size_t i = 1; i < n; i++) /* slot 0, the caller, is the next turn */
-            each_untracked(slots[i], w);
-    }
-}
-
-void hl_heap_each(hl_heap *heap, void (*fn)(hl_object *o, void *data), void *data) {
-    each_walk w = {fn, data, false};
-    heap->ops->each_tracked(heap, each_tracked, &w);
-    hl__each_root(heap, each_untracked, &w);
-    each_untracked_frame(heap, &w);
-    w.forget = true;
-    heap->ops->each_tracked(heap, each_tracked, &w);
-    hl__each_root(heap, each_untracked, &w);
-    each_untracked_frame(heap, &w);
-}
-
-void hl_object_visit_refs(hl_object *o, void (*fn)(hl_object *ref, void *data), void *data) {
-    size_t n;
-    hl_object **slots = hl__object_slots(o, &n);
-    for (size_t i = 0; i < n; i++)
-        if (slots[i] != NULL) fn(slots[i], data);
-}
-
-/* ---- collection and figures ---- */
-
-long hl_collect(hl_heap *heap, int generation) {
-    if (heap->ops->collect == NULL || heap->collecting || heap->freeing ||
-        atomic_load_explicit(&test_no_collect, memory_order_relaxed))
-        return 0;
-    if (generation < 0) generation = 0;
-    if (generation > 2) generation = 2;
-    return heap->ops->collect(heap, generation);
-}
-
-uint64_t hl_heap_live_objects(const hl_heap *heap) {
-    return heap->live_objects;
-}
-size_t hl_heap_live_bytes(const hl_heap *heap) {
-    return heap->live_bytes;
-}
-hl_allocator *hl_heap_allocator(hl_heap *heap) {
-    return heap->allocator;
-}
-void hl_heap_alloc_stats(const hl_collector_ops *collector, hl_allocator *allocator,
-                         hl_alloc_stats *out) {
-    if (collector != NULL && collector->own_stats != NULL)
-        collector->own_stats(out);
-    else
-        hl_allocator_stats(allocator, out);
-}
-uint64_t hl_heap_room(const hl_heap *heap) {
-    const hl_allocator *a = heap->allocator;
-    if (a == NULL || a->limit_bytes == 0) return UINT64_MAX;
-    return a->live_bytes < a->limit_bytes ? (uint64_t)(a->limit_bytes - a->live_bytes) : 0;
-}
-hl_status hl_heap_error(const hl_heap *heap) {
-    return heap->error;
-}
-
-/* ---- heap life ---- */
-
-hl_status hl_heap_create(const hl_heap_config *config, hl_heap **out) {
-    *out = NULL;
-    if (config == NULL || config->collector == NULL || config->allocator == NULL)
-        return HL_MEMORY_ERROR;
-    hl_allocator *a = config->allocator;
-    const char *no_collect = getenv("HEAPLAB_TEST_NO_COLLECT");
-    atomic_store_explicit(&test_no_collect, no_collect != NULL && strcmp(no_collect, "1") == 0,
-                          memory_order_relaxed);
-    hl_heap *heap = hl_alloc(a, sizeof *heap);
-    if (heap == NULL) return HL_MEMORY_ERROR;
-    memset(heap, 0, sizeof *heap);
-    const hl_collector_ops *ops = config->collector;
-    heap->ops = ops;
-    heap->allocator = a;
-    heap->counts_references = ops->counts_references;
-    heap->prefix_size = ops->prefix_size;
-    heap->tracks_all = ops->tracks_all;
-    heap->recursion_limit =
-        config->recursion_limit != 0 ? config->recursion_limit : HL_DEFAULT_RECURSION_LIMIT;
-    static const long default_thresholds[3] = {700, 10, 10};
-    for (int i = 0; i < 3; i++)
-        heap->thresholds[i] =
-            config->thresholds[i] > 0 ? config->thresholds[i] : default_thresholds[i];
-    heap->growth_factor = config->growth_factor > 1.0 ? config->growth_factor : 2.0;
-    for (size_t i = 0; i < HL_MAX_LISTENERS && config->listeners[i] != NULL; i++)
-        heap->listeners[heap->listener_count++] = config->listeners[i];
-
-    /* The collector first: root storage may come from it (boehm). */
-    if (ops->init(heap) != HL_OK) goto fail_heap;
-
-    heap->globals_count = config->globals != 0 ? config->globals : HL_DEFAULT_GLOBALS;
-    heap->globals = storage_alloc(heap, heap->globals_count * sizeof(hl_object *), HL_STORAGE_ROOTS);
-    if (heap->globals == NULL) goto fail_init;
-    for (size_t i = 0; i < heap->globals_count; i++)
-        heap->globals[i] = NULL;
-
-    /* Small ints hold no reference; they stay in the allocator's memory. */
-    hl_int_object *ints = hl_alloc(a, HL_SMALL_INT_COUNT * sizeof(hl_int_object));
-    if (ints == NULL) goto fail_globals;
-    for (int i = 0; i < HL_SMALL_INT_COUNT; i++) {
-        ints[i].head.refcnt = heap->counts_references ? 1 : 0; /* the table's reference */
-        ints[i].head.type = HL_TYPE_INT;
-        ints[i].head.unused = 0;
-        ints[i].head.flags = HL_FLAG_IMMORTAL;
-        ints[i].head.count = 0;
-        ints[i].value = HL_SMALL_INT_MIN + i;
-    }
-    heap->small_ints = &ints[0].head;
-    *out = heap;
-    return HL_OK;
-
-fail_globals:
-    storage_free(heap, heap->globals, heap->globals_count * sizeof(hl_object *), HL_STORAGE_ROOTS);
-fail_init:
-    ops->release_all(heap);
-fail_heap:
-    hl_free(a, heap, sizeof *heap);
-    return HL_MEMORY_ERROR;
-}
-
-/* The mutator's own roots: the frame chain and the handles (what a running function
- * holds). The globals stay until the leak has been counted. */
-static void drop_stack_roots(hl_heap *heap) {
-    hl_scope_close(heap, 0);
-    while (heap->frame != NULL)
-        hl_frame_pop(heap);
-    hl_scope_close(heap, 0); /* a finalizer may have opened handles meanwhile */
-}
-
-static void drop_roots(hl_heap *heap) {
-    drop_stack_roots(heap);
-    for (size_t i = 0; i < heap->globals_count; i++)
-        hl_global_set(heap, i, NULL);
-    hl_scope_close(heap, 0);
-}
-
-/* Objects and bytes reachable from the globals (the module's names), marked with
- * HL_FLAG_REACHED and unmarked again. An explicit stack of plain malloc memory: this
- * is measurement, not the object heap, and runs once, untimed, at teardown. Returns
- * false when that stack cannot be had (the caller then counts every live object). */
-static bool count_reachable_from_globals(hl_heap *heap, uint64_t *objects, size_t *bytes) {
-    size_t capacity = 1024, length = 0;
-    hl_object **stack = malloc(capacity * sizeof *stack);
-    hl_object **seen = malloc(capacity * sizeof *seen); /* to unmark afterwards */
-    size_t seen_length = 0, seen_capacity = capacity;
-    bool ok = stack != NULL && seen != NULL;
-    *objects = 0;
-    *bytes = 0;
-    for (size_t g = 0; ok && g <= heap->globals_count; g++) {
-        hl_object *o = g < heap->globals_count ? heap->globals[g] : NULL;
-        if (o == NULL || (o->flags & (HL_FLAG_IMMORTAL | HL_FLAG_REACHED))) continue;
-        o->flags |= HL_FLAG_REACHED;
-        stack[length++] = o;
-        while (ok && length > 0) {
-            hl_object *x = stack[--length];
-            if (seen_length == seen_capacity) {
-                hl_object **grown = realloc(seen, 2 * seen_capacity * sizeof *seen);
-                if (grown == NULL) { ok = false; stack[length++] = x; break; }
-                seen = grown;
-                seen_capacity *= 2;
-            }
-            seen[seen_length++] = x;
-            *objects += 1;
-            *bytes += hl__object_bytes(heap, x);
-            size_t count = 0;
-            hl_object **slots = hl__object_slots(x, &count);
-            for (size_t i = 0; i < count; i++) {
-                hl_object *r = slots[i];
-                if (r == NULL || (r->flags & (HL_FLAG_IMMORTAL | HL_FLAG_REACHED))) continue;
-                if (length == capacity) {
-                    hl_object **grown = realloc(stack, 2 * capacity * sizeof *stack);
-                    if (grown == NULL) { ok = false; break; }
-                    stack = grown;
-                    capacity *= 2;
-                }
-                r->flags |= HL_FLAG_REACHED;
-                stack[length++] = r;
-            }
-        }
-    }
-    /* Unmark: what was visited, and what was pushed but not visited (on failure). */
-    for (size_t i = 0; seen != NULL && i < seen_length; i++)
-        seen[i]->flags &= (uint16_t)~HL_FLAG_REACHED;
-    for (size_t i = 0; stack != NULL && i < length; i++)
-        stack[i]->flags &= (uint16_t)~HL_FLAG_REACHED;
-    free(stack);
-    free(seen);
-    return ok;
-}
-
-void hl_heap_destroy(hl_heap *heap) {
-    if (heap == NULL) return;
-    /* The leak is what is still live after the collector's last reclaim but is not
-     * reachable from the globals: garbage the strategy could not free (refcount's
-     * cycles, what a conservative collector retained), and what only that garbage
-     * keeps alive. Objects the globals still name (the seeds' shared literals, module
-     * state) are not leaked, as in CPython they are not garbage. */
-    hl_heap_reclaim(heap);
-    hl_heap_release(heap);
-}
-
-void hl_heap_reclaim(hl_heap *heap) {
-    if (heap == NULL) return;
-    drop_stack_roots(heap);
-    if (heap->ops->finish != NULL) heap->ops->finish(heap);
-}
-
-void hl_heap_release(hl_heap *heap) {
-    if (heap == NULL) return;
-    uint64_t reached_objects = 0;
-    size_t reached_bytes = 0;
-    if (!count_reachable_from_globals(heap, &reached_objects, &reached_bytes)) {
-        reached_objects = 0; /* no memory to count with: report everything live */
-        reached_bytes = 0;
-    }
-    uint64_t leaked_objects = heap->live_objects - reached_objects;
-    size_t leaked_bytes = heap->live_bytes - reached_bytes;
-    /* From here on no finalizer runs; what a finalizer stored into a root during the
-     * last collection is dropped without one. */
-    heap->finalizers_off = true;
-    drop_roots(heap);
-    HL_EMIT(heap, teardown, leaked_objects, leaked_bytes, heap->freed_by_counting);
-
-    /* The (empty) root arrays go before release_all, which may end the collector's
-     * hold on the memory they come from (boehm unregisters the thread there). */
-    if (heap->handles_capacity != 0)
-        storage_free(heap, heap->handles, heap->handles_capacity * sizeof(hl_object *),
-                     HL_STORAGE_ROOTS);
-    heap->handles = NULL;
-    heap->handles_capacity = 0;
-    storage_free(heap, heap->globals, heap->globals_count * sizeof(hl_object *), HL_STORAGE_ROOTS);
-    heap->globals = NULL;
-    heap->globals_count = 0;
-    heap->ops->release_all(heap);
-
-    hl_allocator *a = heap->allocator;
-    hl_free(a, heap->small_ints, HL_SMALL_INT_COUNT * sizeof(hl_int_object));
-    hl_free(a, heap, sizeof *heap);
 }

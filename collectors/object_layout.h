@@ -107,6 +107,7 @@ struct hl_heap {
     bool collecting;        /* a collection runs: safe points and hl_collect do nothing */
     bool freeing;           /* the pending-free loop runs: dead objects are queued */
     bool finalizers_off;    /* teardown: no finalizer runs any more */
+    bool no_collect;        /* test mode HEAPLAB_TEST_NO_COLLECT=1: never collect */
     hl_status error;
     const hl_collector_ops *ops;
     void *gc; /* the collector's own state (made by ops->init) */

@@ -2,7 +2,8 @@
 # backends are read from the registry itself (tests/registries.cmake), so a new backend
 # (one file plus one line in allocators/registry.c) is tested without touching this file.
 include(${CMAKE_CURRENT_LIST_DIR}/registries.cmake)
-add_executable(test_allocators ${CMAKE_CURRENT_LIST_DIR}/test_allocators.c)
+add_executable(test_allocators ${CMAKE_CURRENT_LIST_DIR}/test_allocators.c
+               ${CMAKE_CURRENT_LIST_DIR}/test_allocator_promises.c)
 target_link_libraries(test_allocators PRIVATE hl_allocators)
 foreach(name ${HEAPLAB_ALLOCATOR_NAMES})
   add_test(NAME allocators.${name} COMMAND test_allocators ${name})

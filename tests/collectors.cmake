@@ -1,10 +1,10 @@
-# The collector suites (tests/test_objects.c, test_oracle.c, test_triggers.c,
+# The collector suites (tests/test_objects.c, test_heap_failures.c, test_oracle.c, test_triggers.c,
 # test_deep.c): each program takes an allocator name and runs every collector over it,
 # so ctest has one entry per (suite, allocator). jemalloc and mimalloc entries
 # re-execute themselves with the library preloaded (hl_allocator_prepare_process). The
 # allocators are the registry's (tests/registries.cmake).
 include(${CMAKE_CURRENT_LIST_DIR}/registries.cmake)
-foreach(suite objects oracle triggers deep)
+foreach(suite objects heap_failures oracle triggers deep)
   if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/test_${suite}.c)
     add_executable(test_${suite} ${CMAKE_CURRENT_LIST_DIR}/test_${suite}.c)
     target_link_libraries(test_${suite} PRIVATE hl_collectors hl_allocators Threads::Threads)

@@ -10,7 +10,8 @@
 
 set(_hl_fuzz_dir ${CMAKE_CURRENT_LIST_DIR}/fuzz)
 
-add_executable(fuzz_replay ${_hl_fuzz_dir}/replay.c ${_hl_fuzz_dir}/fuzz_heap.c)
+add_executable(fuzz_replay ${_hl_fuzz_dir}/replay.c ${_hl_fuzz_dir}/fuzz_heap.c
+               ${_hl_fuzz_dir}/fuzz_oracle.c)
 target_link_libraries(fuzz_replay PRIVATE hl_collectors hl_allocators)
 add_test(NAME fuzz.regressions COMMAND fuzz_replay ${_hl_fuzz_dir}/regressions)
 set_tests_properties(fuzz.regressions PROPERTIES LABELS faults TIMEOUT 300)
@@ -25,7 +26,8 @@ if(HEAPLAB_FUZZ)
   # while the flags stay on this one target.
   get_target_property(_hl_fuzz_collectors hl_collectors SOURCES)
   get_target_property(_hl_fuzz_allocators hl_allocators SOURCES)
-  add_executable(fuzz_heap ${_hl_fuzz_dir}/fuzz_heap.c ${_hl_fuzz_collectors} ${_hl_fuzz_allocators})
+  add_executable(fuzz_heap ${_hl_fuzz_dir}/fuzz_heap.c ${_hl_fuzz_dir}/fuzz_oracle.c
+                 ${_hl_fuzz_collectors} ${_hl_fuzz_allocators})
   target_compile_definitions(fuzz_heap PRIVATE
     $<TARGET_PROPERTY:hl_allocators,COMPILE_DEFINITIONS>)
   set(_hl_fuzz_flags -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)

@@ -9,8 +9,7 @@
  * should, return NULL, count a failure and leave the old block intact; a randomized
  * run of allocate / reallocate / free with content checks. Then what each backend
  * promises on its own: the preloaded libraries really are loaded and report a resident
- * figure, `pool` gives an emptied arena back to the OS and keeps a same-class realloc in
- * place, `bump` grows its last block in place.
+ * figure; pool's and bump's own promises are tests/test_allocator_promises.c.
  *
  * The program calls hl_allocator_prepare_process first, as every heaplab program
  * does, so for jemalloc and mimalloc it re-executes itself with the library preloaded.
@@ -18,15 +17,13 @@
  */
 #include "allocators/allocator.h"
 #include "tests/check.h"
+#include "tests/test_allocators.h"
 
 #include <dlfcn.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define KIB ((size_t)1 << 10)
-#define MIB ((size_t)1 << 20)
 
 static const hl_allocator_ops *backend;
 
@@ -40,7 +37,7 @@ const char *__asan_default_options(void) {
 #endif
 
 /* A fresh instance per check group, so counts start at zero. */
-static void start(hl_allocator *a) {
+void ta_start(hl_allocator *a) {
     const char *err = NULL;
     bool ok = hl_allocator_init(a, backend, &err);
     if (!ok) fprintf(stderr, "cannot start %s: %s\n", backend->name, err ? err : "?");
@@ -51,14 +48,14 @@ static uint8_t pattern_byte(uint64_t seed, size_t i) {
     return (uint8_t)(seed * 131u + i * 7u + (i >> 8) + 1u);
 }
 
-static void fill(void *p, size_t n, uint64_t seed) {
+void ta_fill(void *p, size_t n, uint64_t seed) {
     uint8_t *b = p;
     for (size_t i = 0; i < n; i++)
         b[i] = pattern_byte(seed, i);
 }
 
 /* The first n bytes carry the pattern `seed`. */
-static bool intact(const void *p, size_t n, uint64_t seed) {
+bool ta_intact(const void *p, size_t n, uint64_t seed) {
     const uint8_t *b = p;
     for (size_t i = 0; i < n; i++)
         if (b[i] != pattern_byte(seed, i)) return false;
@@ -121,7 +118,7 @@ static size_t test_sizes(size_t *out, size_t cap) {
 
 static void test_sizes_alignment_contents(void) {
     hl_allocator a;
-    start(&a);
+    ta_start(&a);
     static size_t sizes[1200];
     static void *blocks[1200];
     size_t n = test_sizes(sizes, 1200);
@@ -131,7 +128,7 @@ static void test_sizes_alignment_contents(void) {
         CHECK_MSG(blocks[i] != NULL, "size %zu", sizes[i]);
         if (blocks[i] == NULL) continue;
         CHECK_MSG(aligned(blocks[i]), "size %zu at %p", sizes[i], blocks[i]);
-        fill(blocks[i], sizes[i], i);
+        ta_fill(blocks[i], sizes[i], i);
         total += sizes[i];
     }
     hl_alloc_stats st;
@@ -143,18 +140,18 @@ static void test_sizes_alignment_contents(void) {
     CHECK(st.failures == 0);
     /* All blocks were live together, so no block may have overwritten another. */
     for (size_t i = 0; i < n; i++)
-        if (blocks[i] != NULL) CHECK_MSG(intact(blocks[i], sizes[i], i), "size %zu", sizes[i]);
+        if (blocks[i] != NULL) CHECK_MSG(ta_intact(blocks[i], sizes[i], i), "size %zu", sizes[i]);
     for (size_t i = 0; i < n; i += 2)
         hl_free(&a, blocks[i], sizes[i]);
     /* Refill the freed half: reused memory must not clobber the survivors. */
     for (size_t i = 0; i < n; i += 2) {
         blocks[i] = hl_alloc(&a, sizes[i]);
         CHECK(blocks[i] != NULL && aligned(blocks[i]));
-        if (blocks[i] != NULL) fill(blocks[i], sizes[i], i + 7777);
+        if (blocks[i] != NULL) ta_fill(blocks[i], sizes[i], i + 7777);
     }
     for (size_t i = 0; i < n; i++)
         if (blocks[i] != NULL)
-            CHECK_MSG(intact(blocks[i], sizes[i], i % 2 == 0 ? i + 7777 : i), "size %zu", sizes[i]);
+            CHECK_MSG(ta_intact(blocks[i], sizes[i], i % 2 == 0 ? i + 7777 : i), "size %zu", sizes[i]);
     for (size_t i = 0; i < n; i++)
         hl_free(&a, blocks[i], sizes[i]);
     hl_allocator_stats(&a, &st);
@@ -174,11 +171,11 @@ static void test_realloc_chain(void) {
                                    512, 513, 600, 4 * KIB, 100, 512, 700, 65 * KIB, MIB,
                                    300, 513, 32,  5,       1,   MIB, 1};
     hl_allocator a;
-    start(&a);
+    ta_start(&a);
     size_t size = chain[0];
     uint8_t *p = hl_alloc(&a, size);
     REQUIRE(p != NULL);
-    fill(p, size, 0);
+    ta_fill(p, size, 0);
     size_t peak = size;
     for (size_t i = 1; i < sizeof chain / sizeof chain[0]; i++) {
         size_t next = chain[i];
@@ -186,8 +183,8 @@ static void test_realloc_chain(void) {
         CHECK_MSG(q != NULL, "%zu -> %zu", size, next);
         if (q == NULL) break;
         CHECK_MSG(aligned(q), "%zu -> %zu", size, next);
-        CHECK_MSG(intact(q, size < next ? size : next, i - 1), "%zu -> %zu", size, next);
-        fill(q, next, i);
+        CHECK_MSG(ta_intact(q, size < next ? size : next, i - 1), "%zu -> %zu", size, next);
+        ta_fill(q, next, i);
         p = q;
         size = next;
         if (size > peak) peak = size;
@@ -209,7 +206,7 @@ static void test_realloc_chain(void) {
 /* Reallocating one of many live blocks must not disturb its neighbours. */
 static void test_realloc_neighbours(void) {
     hl_allocator a;
-    start(&a);
+    ta_start(&a);
     enum { N = 64 };
     uint8_t *blocks[N];
     size_t sizes[N];
@@ -217,19 +214,19 @@ static void test_realloc_neighbours(void) {
         sizes[i] = 24 + i % 5;
         blocks[i] = hl_alloc(&a, sizes[i]);
         REQUIRE(blocks[i] != NULL);
-        fill(blocks[i], sizes[i], i);
+        ta_fill(blocks[i], sizes[i], i);
     }
     for (size_t i = 0; i < N; i += 3) {
         size_t next = i % 2 ? 2000 : 40;
         uint8_t *q = hl_realloc(&a, blocks[i], sizes[i], next);
         REQUIRE(q != NULL);
-        CHECK(intact(q, sizes[i], i));
-        fill(q, next, i);
+        CHECK(ta_intact(q, sizes[i], i));
+        ta_fill(q, next, i);
         blocks[i] = q;
         sizes[i] = next;
     }
     for (size_t i = 0; i < N; i++) {
-        CHECK_MSG(intact(blocks[i], sizes[i], i), "block %zu", i);
+        CHECK_MSG(ta_intact(blocks[i], sizes[i], i), "block %zu", i);
         hl_free(&a, blocks[i], sizes[i]);
     }
     hl_alloc_stats st;
@@ -243,11 +240,11 @@ static void test_realloc_neighbours(void) {
 
 static void test_limit(void) {
     hl_allocator a;
-    start(&a);
+    ta_start(&a);
     a.limit_bytes = 1000;
     uint8_t *p = hl_alloc(&a, 600);
     REQUIRE(p != NULL);
-    fill(p, 600, 1);
+    ta_fill(p, 600, 1);
     CHECK(hl_alloc(&a, 401) == NULL); /* 600 + 401 > 1000 */
     hl_alloc_stats st;
     hl_allocator_stats(&a, &st);
@@ -257,13 +254,13 @@ static void test_limit(void) {
     void *q = hl_alloc(&a, 400); /* exactly at the limit is allowed */
     CHECK(q != NULL);
     CHECK(hl_realloc(&a, p, 600, 601) == NULL); /* growing past the limit */
-    CHECK(intact(p, 600, 1));
+    CHECK(ta_intact(p, 600, 1));
     hl_allocator_stats(&a, &st);
     CHECK(st.failures == 2);
     CHECK(st.live_bytes == 1000);
     p = hl_realloc(&a, p, 600, 100); /* shrinking is always allowed */
     CHECK(p != NULL);
-    if (p != NULL) CHECK(intact(p, 100, 1));
+    if (p != NULL) CHECK(ta_intact(p, 100, 1));
     hl_free(&a, q, 400);
     hl_free(&a, p, 100);
     hl_allocator_stats(&a, &st);
@@ -286,7 +283,7 @@ static void test_fail_at(void) {
      * an attempt, and 7 is one more allocation. */
     for (uint64_t n = 1; n <= 7; n++) {
         hl_allocator a;
-        start(&a);
+        ta_start(&a);
         a.fail_at = n;
         void *blocks[6] = {0};
         size_t sizes[6] = {48, 48, 48, 48, 48, 48};
@@ -294,7 +291,7 @@ static void test_fail_at(void) {
         for (uint64_t k = 1; k <= 5; k++) {
             blocks[k] = hl_alloc(&a, sizes[k]);
             if (blocks[k] != NULL) {
-                fill(blocks[k], sizes[k], k);
+                ta_fill(blocks[k], sizes[k], k);
                 continue;
             }
             failed++;
@@ -306,7 +303,7 @@ static void test_fail_at(void) {
         if (q == NULL) {
             failed++;
             CHECK_MSG(n == 6, "growing realloc failed with fail_at %llu", (unsigned long long)n);
-            CHECK(intact(blocks[g], sizes[g], g));
+            CHECK(ta_intact(blocks[g], sizes[g], g));
         } else {
             blocks[g] = q;
             sizes[g] = 96;
@@ -352,7 +349,7 @@ static size_t random_size(uint64_t *rng) {
 static void test_random(uint64_t seed) {
     enum { SLOTS = 1024, OPS = 60000 };
     hl_allocator a;
-    start(&a);
+    ta_start(&a);
     static uint8_t *ptr[SLOTS];
     static size_t size[SLOTS];
     static uint64_t tag[SLOTS];
@@ -377,10 +374,10 @@ static void test_random(uint64_t seed) {
             }
             size[i] = n;
             tag[i] = next_tag++;
-            fill(ptr[i], n, tag[i]);
+            ta_fill(ptr[i], n, tag[i]);
             allocs++;
             live += n;
-        } else if (!intact(ptr[i], size[i], tag[i])) {
+        } else if (!ta_intact(ptr[i], size[i], tag[i])) {
             CHECK_MSG(0, "block of %zu corrupted (seed %llu op %d)", size[i],
                       (unsigned long long)seed, op);
             bad++;
@@ -392,7 +389,7 @@ static void test_random(uint64_t seed) {
                 bad++;
                 continue;
             }
-            if (!intact(q, size[i] < n ? size[i] : n, tag[i])) {
+            if (!ta_intact(q, size[i] < n ? size[i] : n, tag[i])) {
                 CHECK_MSG(0, "realloc %zu -> %zu lost contents (seed %llu op %d)", size[i], n,
                           (unsigned long long)seed, op);
                 bad++;
@@ -405,7 +402,7 @@ static void test_random(uint64_t seed) {
             ptr[i] = q;
             size[i] = n;
             tag[i] = next_tag++;
-            fill(q, n, tag[i]);
+            ta_fill(q, n, tag[i]);
             reallocs++;
         } else {
             hl_free(&a, ptr[i], size[i]);
@@ -425,7 +422,7 @@ static void test_random(uint64_t seed) {
     CHECK(st.failures == 0);
     for (size_t i = 0; i < SLOTS; i++) {
         if (ptr[i] == NULL) continue;
-        CHECK(intact(ptr[i], size[i], tag[i]));
+        CHECK(ta_intact(ptr[i], size[i], tag[i]));
         hl_free(&a, ptr[i], size[i]);
         ptr[i] = NULL;
     }
@@ -472,7 +469,7 @@ static void test_preloaded(void) {
               backend->preload);
 #endif
     hl_allocator a;
-    start(&a);
+    ta_start(&a);
     void *blocks[256];
     for (int i = 0; i < 256; i++)
         blocks[i] = hl_alloc(&a, 4000);
@@ -496,187 +493,6 @@ static void test_not_preloaded(void) {
     const char *provider = malloc_provider();
     CHECK_MSG(strstr(provider, "libc.so") != NULL, "malloc from %s", provider);
 #endif
-}
-
-static void test_pool_keeps_arenas(void) {
-    hl_allocator a;
-    start(&a);
-    hl_alloc_stats st;
-    hl_allocator_stats(&a, &st);
-    CHECK(st.resident_bytes == 0);
-    /* 64-byte blocks filling about five 1 MiB arenas. */
-    enum { N = 5 * 16384 };
-    static void *blocks[N];
-    for (size_t i = 0; i < N; i++) {
-        blocks[i] = hl_alloc(&a, 64);
-        REQUIRE(blocks[i] != NULL);
-        fill(blocks[i], 64, i);
-    }
-    hl_allocator_stats(&a, &st);
-    size_t full = st.resident_bytes;
-    CHECK_MSG(full >= 5 * MIB, "resident %zu", full);
-    CHECK_MSG(full <= 7 * MIB, "resident %zu", full);
-    /* Free in an interleaved order so arenas drain unevenly. */
-    for (size_t i = 0; i < N; i += 2)
-        hl_free(&a, blocks[i], 64);
-    for (size_t i = 1; i < N; i += 2) {
-        CHECK(intact(blocks[i], 64, i));
-        hl_free(&a, blocks[i], 64);
-    }
-    hl_allocator_stats(&a, &st);
-    CHECK(st.live_bytes == 0);
-    /* Every wholly free arena stays mapped as a spare (the allocator stays warm for the
-     * next iteration); they go back to the OS at destroy. */
-    CHECK_MSG(st.resident_bytes == full, "resident after freeing everything: %zu of %zu",
-              st.resident_bytes, full);
-    /* The spares are reused, not new mappings: the same blocks again map nothing. */
-    for (size_t i = 0; i < N; i++) {
-        blocks[i] = hl_alloc(&a, 64);
-        REQUIRE(blocks[i] != NULL);
-    }
-    hl_allocator_stats(&a, &st);
-    CHECK_MSG(st.resident_bytes == full, "resident %zu after reuse, %zu before", st.resident_bytes,
-              full);
-    for (size_t i = 0; i < N; i++)
-        hl_free(&a, blocks[i], 64);
-
-    /* Large blocks pass through to libc and count in the resident figure. */
-    void *big = hl_alloc(&a, 100000);
-    hl_allocator_stats(&a, &st);
-    CHECK(st.resident_bytes == full + 100000);
-    hl_free(&a, big, 100000);
-
-    /* A realloc inside one size class keeps the block. */
-    uint8_t *q = hl_alloc(&a, 20);
-    REQUIRE(q != NULL);
-    fill(q, 20, 3);
-    CHECK(hl_realloc(&a, q, 20, 32) == q);
-    CHECK(hl_realloc(&a, q, 32, 17) == q);
-    CHECK(intact(q, 17, 3));
-    uint8_t *r = hl_realloc(&a, q, 17, 33);
-    CHECK(r != NULL && r != q);
-    if (r != NULL) hl_free(&a, r, 33);
-    hl_allocator_fini(&a);
-}
-
-static void test_pool_lifo(void) {
-    hl_allocator a;
-    start(&a);
-    void *keep = hl_alloc(&a, 40); /* keeps the pool from emptying and being recycled */
-    void *x = hl_alloc(&a, 40);
-    void *y = hl_alloc(&a, 40);
-    hl_free(&a, x, 40);
-    hl_free(&a, y, 40);
-    /* LIFO: the most recently freed block comes back first. */
-    void *y2 = hl_alloc(&a, 40);
-    void *x2 = hl_alloc(&a, 40);
-    CHECK(y2 == y);
-    CHECK(x2 == x);
-    hl_free(&a, x2, 40);
-    hl_free(&a, y2, 40);
-    hl_free(&a, keep, 40);
-    hl_allocator_fini(&a);
-}
-
-/* A full pool that gets blocks back is used again before any fresh pool is taken: the
- * freed blocks all come back while every block handed out still comes from a pool that
- * was already in use. (Such a pool rejoins the back of its class's list, so the pool
- * being filled at the front is finished first; see allocators/pool.c.) */
-static uintptr_t pool_base(const void *p) {
-    return (uintptr_t)p & ~(uintptr_t)(16 * 1024 - 1);
-}
-
-static void test_pool_full_pool_reused(void) {
-    hl_allocator a;
-    start(&a);
-    enum { N = 2000, EXTRA = 1000 }; /* 48-byte blocks: several full pools of 48 */
-    static void *blocks[N + EXTRA];
-    for (size_t i = 0; i < N; i++) {
-        blocks[i] = hl_alloc(&a, 48);
-        REQUIRE(blocks[i] != NULL);
-    }
-    void *freed[8];
-    size_t nfreed = 0;
-    for (size_t k = 100; k < N - 400; k += 397) { /* well inside the full pools */
-        freed[nfreed++] = blocks[k];
-        hl_free(&a, blocks[k], 48);
-        blocks[k] = NULL;
-    }
-    size_t back = 0, n = N;
-    while (back < nfreed && n < N + EXTRA) {
-        void *p = hl_alloc(&a, 48);
-        REQUIRE(p != NULL);
-        blocks[n++] = p;
-        bool known_pool = false;
-        for (size_t i = 0; i < N && !known_pool; i++)
-            known_pool = blocks[i] != NULL && pool_base(blocks[i]) == pool_base(p);
-        for (size_t f = 0; f < nfreed; f++)
-            if (freed[f] == p) {
-                back++;
-                known_pool = true;
-            }
-        CHECK_MSG(known_pool, "block %zu (%p) comes from a fresh pool while %zu freed blocks wait",
-                  n, p, nfreed - back);
-    }
-    CHECK_MSG(back == nfreed, "only %zu of %zu freed blocks came back", back, nfreed);
-    for (size_t i = 0; i < n; i++)
-        if (blocks[i] != NULL) hl_free(&a, blocks[i], 48);
-    hl_alloc_stats st;
-    hl_allocator_stats(&a, &st);
-    CHECK(st.live_bytes == 0);
-    CHECK(st.resident_bytes == MIB);
-    hl_allocator_fini(&a);
-}
-
-static void test_bump(void) {
-    hl_allocator a;
-    start(&a);
-    uint8_t *p = hl_alloc(&a, 100);
-    REQUIRE(p != NULL);
-    fill(p, 100, 9);
-    /* The last block grows in place. */
-    CHECK(hl_realloc(&a, p, 100, 5000) == p);
-    CHECK(intact(p, 100, 9));
-    hl_alloc_stats st;
-    hl_allocator_stats(&a, &st);
-    CHECK(st.resident_bytes == MIB);
-    /* A big block gets its own chunk; bumping continues in the current one. */
-    void *big = hl_alloc(&a, 3 * MIB);
-    uint8_t *after = hl_alloc(&a, 16);
-    CHECK(after == p + 5008);
-    hl_allocator_stats(&a, &st);
-    CHECK(st.resident_bytes >= 4 * MIB + 4096 && st.resident_bytes <= 4 * MIB + 8192);
-    /* No rewind while a block is live. */
-    CHECK(!hl_allocator_rewind(&a));
-    hl_free(&a, big, 3 * MIB);
-    hl_free(&a, after, 16);
-    hl_free(&a, p, 5000);
-    hl_allocator_stats(&a, &st);
-    CHECK(st.live_bytes == 0);
-    size_t mapped = st.resident_bytes;
-
-    /* Rewind: the same requests again reuse the same chunks and map nothing. */
-    for (int round = 0; round < 3; round++) {
-        CHECK(hl_allocator_rewind(&a));
-        hl_allocator_begin_iteration(&a);
-        uint8_t *p2 = hl_alloc(&a, 100);
-        REQUIRE(p2 != NULL);
-        CHECK(hl_realloc(&a, p2, 100, 5000) == p2);
-        void *big2 = hl_alloc(&a, 3 * MIB);
-        REQUIRE(big2 != NULL);
-        fill(big2, 3 * MIB, 4);
-        uint8_t *after2 = hl_alloc(&a, 16);
-        CHECK(after2 == p2 + 5008);
-        hl_allocator_stats(&a, &st);
-        CHECK_MSG(st.resident_bytes == mapped, "round %d: resident %zu, %zu before the rewind",
-                  round, st.resident_bytes, mapped);
-        CHECK(st.allocs == 3 && st.reallocs == 1 && st.frees == 0);
-        CHECK(intact(big2, 3 * MIB, 4));
-        hl_free(&a, big2, 3 * MIB);
-        hl_free(&a, after2, 16);
-        hl_free(&a, p2, 5000);
-    }
-    hl_allocator_fini(&a);
 }
 
 int main(int argc, char **argv) {
@@ -712,12 +528,7 @@ int main(int argc, char **argv) {
         test_preloaded();
     else
         test_not_preloaded();
-    if (strcmp(backend->name, "pool") == 0) {
-        test_pool_keeps_arenas();
-        test_pool_lifo();
-        test_pool_full_pool_reused();
-    }
-    if (strcmp(backend->name, "bump") == 0) test_bump();
+    ta_test_backend_promises(backend, &check_failures, &check_count); /* its own file */
 
     char name[64];
     snprintf(name, sizeof name, "allocators.%s", backend->name);

@@ -348,3 +348,45 @@ int hl_cli_exit_code(hl_workload_status status) {
     }
     return HL_EXIT_FAILURE;
 }
+
+/* ---- commands whose arguments are results folders ---- */
+
+int hl_cli_parse_folders(const char *command, int argc, char **argv, const char *usage,
+                         const char *summary, const char **dirs, size_t want, const char *missing) {
+    static const hl_cli_option options[] = {
+        {"--help", NULL, "this help"},
+        {NULL, NULL, NULL},
+    };
+    hl_cli_parser parser;
+    hl_cli_parser_init(&parser, command, options, argc, argv);
+    size_t n = 0;
+    char error[HL_CLI_ERROR_SIZE];
+    for (;;) {
+        const hl_cli_option *option = NULL;
+        const char *value = NULL;
+        hl_cli_token token = hl_cli_next(&parser, &option, &value, error, sizeof error);
+        if (token == HL_CLI_END) break;
+        if (token == HL_CLI_BAD) return hl_cli_usage_error("%s", error);
+        if (token == HL_CLI_OPTION) {
+            printf("usage: %s\n%s\n", usage, summary);
+            hl_cli_print_options(stdout, options);
+            return -1;
+        }
+        if (token == HL_CLI_PASSTHROUGH || n == want)
+            return hl_cli_usage_error("%s: unexpected argument '%s' (usage: %s)", command, value,
+                                      usage);
+        dirs[n++] = value;
+    }
+    if (n != want) return hl_cli_usage_error("%s: %s (usage: %s)", command, missing, usage);
+    return HL_EXIT_OK;
+}
+
+bool hl_cli_load_results(const char *command, const char *dir, hl_result_row **rows, size_t *count,
+                         int *code) {
+    char error[HL_CLI_ERROR_SIZE];
+    if (hl_report_load_results(dir, rows, count, error, sizeof error)) return true;
+    /* a folder that is not a batch is a usage error; an unreadable file is not */
+    *code = hl_report_results_unreadable(dir) ? hl_cli_error("%s: %s", command, error)
+                                              : hl_cli_usage_error("%s: %s", command, error);
+    return false;
+}

@@ -17,6 +17,7 @@
 #include "allocators/allocator.h"
 #include "collectors/heap.h"
 #include "bench/harness/run.h"
+#include "bench/report/report.h"
 #include "bench/workloads/workload.h"
 
 /* A size above this is absurd: no machine holds 10^13 objects. Checked by the parser
@@ -95,5 +96,16 @@ void hl_cli_print_options(FILE *out, const hl_cli_option *options);
 
 /* The exit code for a workload status. */
 int hl_cli_exit_code(hl_workload_status status);
+
+/* A command whose only arguments are `want` results folders (plot, compare): --help
+ * prints "usage: USAGE", the summary and the options, and returns -1 (exit 0); else
+ * HL_EXIT_OK with dirs[0..want) set, or the exit code of the one-line usage error
+ * (an unknown option, an extra argument, or `missing` when there are too few). */
+int hl_cli_parse_folders(const char *command, int argc, char **argv, const char *usage,
+                         const char *summary, const char **dirs, size_t want, const char *missing);
+/* DIR's rows (bench/report/'s hl_report_load_results), or one line and *code: a usage
+ * error when DIR is no results folder, 1 when its results.csv cannot be read. */
+bool hl_cli_load_results(const char *command, const char *dir, hl_result_row **rows, size_t *count,
+                         int *code);
 
 #endif

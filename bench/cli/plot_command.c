@@ -9,44 +9,20 @@
 #include "bench/report/report.h"
 
 int hl_cmd_plot(int argc, char **argv) {
-    static const hl_cli_option options[] = {
-        {"--help", NULL, "this help"},
-        {NULL, NULL, NULL},
-    };
-    hl_cli_parser parser;
-    hl_cli_parser_init(&parser, "plot", options, argc, argv);
     const char *dir = NULL;
-    char error[HL_CLI_ERROR_SIZE];
-    for (;;) {
-        const hl_cli_option *option = NULL;
-        const char *value = NULL;
-        hl_cli_token token = hl_cli_next(&parser, &option, &value, error, sizeof error);
-        if (token == HL_CLI_END) break;
-        if (token == HL_CLI_BAD) return hl_cli_usage_error("%s", error);
-        if (token == HL_CLI_OPTION) {
-            printf("usage: heaplab plot DIR\nredraws the charts and report.html of a batch's "
-                   "results folder\n");
-            hl_cli_print_options(stdout, options);
-            return HL_EXIT_OK;
-        }
-        if (token == HL_CLI_PASSTHROUGH || dir != NULL)
-            return hl_cli_usage_error("plot: unexpected argument '%s' (usage: heaplab plot DIR)",
-                                      value);
-        dir = value;
-    }
-    if (dir == NULL)
-        return hl_cli_usage_error("plot: missing the results folder (usage: heaplab "
-                                  "plot DIR)");
+    int code = hl_cli_parse_folders("plot", argc, argv, "heaplab plot DIR",
+                                    "redraws the charts and report.html of a batch's results "
+                                    "folder",
+                                    &dir, 1, "missing the results folder");
+    if (code != HL_EXIT_OK) return code < 0 ? HL_EXIT_OK : code;
     hl_result_row *rows = NULL;
     size_t count = 0;
-    if (!hl_report_load_results(dir, &rows, &count, error, sizeof error))
-        /* a folder that is not a batch is a usage error; an unreadable file is not */
-        return hl_report_results_unreadable(dir) ? hl_cli_error("%s", error)
-                                                 : hl_cli_usage_error("plot: %s", error);
+    if (!hl_cli_load_results("plot", dir, &rows, &count, &code)) return code;
+    char error[HL_CLI_ERROR_SIZE];
     free(rows);
     hl_chart_list charts;
     memset(&charts, 0, sizeof charts);
-    int code = HL_EXIT_OK;
+    code = HL_EXIT_OK;
     if (!hl_plot_draw(dir, &charts, error, sizeof error)) code = hl_cli_error("%s", error);
     char report_error[HL_CLI_ERROR_SIZE];
     if (!hl_report_write(dir, &charts, report_error, sizeof report_error))

@@ -1,0 +1,203 @@
+/* What pool and bump promise on their own, beyond the conformance suite
+ * (tests/test_allocators.c): pool keeps its wholly free arenas as spares and reuses
+ * them, frees LIFO within a class and reuses a full pool's freed block; bump grows its
+ * last block in place and rewinds to its chunks. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/check.h"
+#include "tests/test_allocators.h"
+
+static void test_pool_keeps_arenas(void) {
+    hl_allocator a;
+    ta_start(&a);
+    hl_alloc_stats st;
+    hl_allocator_stats(&a, &st);
+    CHECK(st.resident_bytes == 0);
+    /* 64-byte blocks filling about five 1 MiB arenas. */
+    enum { N = 5 * 16384 };
+    static void *blocks[N];
+    for (size_t i = 0; i < N; i++) {
+        blocks[i] = hl_alloc(&a, 64);
+        REQUIRE(blocks[i] != NULL);
+        ta_fill(blocks[i], 64, i);
+    }
+    hl_allocator_stats(&a, &st);
+    size_t full = st.resident_bytes;
+    CHECK_MSG(full >= 5 * MIB, "resident %zu", full);
+    CHECK_MSG(full <= 7 * MIB, "resident %zu", full);
+    /* Free in an interleaved order so arenas drain unevenly. */
+    for (size_t i = 0; i < N; i += 2)
+        hl_free(&a, blocks[i], 64);
+    for (size_t i = 1; i < N; i += 2) {
+        CHECK(ta_intact(blocks[i], 64, i));
+        hl_free(&a, blocks[i], 64);
+    }
+    hl_allocator_stats(&a, &st);
+    CHECK(st.live_bytes == 0);
+    /* Every wholly free arena stays mapped as a spare (the allocator stays warm for the
+     * next iteration); they go back to the OS at destroy. */
+    CHECK_MSG(st.resident_bytes == full, "resident after freeing everything: %zu of %zu",
+              st.resident_bytes, full);
+    /* The spares are reused, not new mappings: the same blocks again map nothing. */
+    for (size_t i = 0; i < N; i++) {
+        blocks[i] = hl_alloc(&a, 64);
+        REQUIRE(blocks[i] != NULL);
+    }
+    hl_allocator_stats(&a, &st);
+    CHECK_MSG(st.resident_bytes == full, "resident %zu after reuse, %zu before", st.resident_bytes,
+              full);
+    for (size_t i = 0; i < N; i++)
+        hl_free(&a, blocks[i], 64);
+
+    /* Large blocks pass through to libc and count in the resident figure. */
+    void *big = hl_alloc(&a, 100000);
+    hl_allocator_stats(&a, &st);
+    CHECK(st.resident_bytes == full + 100000);
+    hl_free(&a, big, 100000);
+
+    /* A realloc inside one size class keeps the block. */
+    uint8_t *q = hl_alloc(&a, 20);
+    REQUIRE(q != NULL);
+    ta_fill(q, 20, 3);
+    CHECK(hl_realloc(&a, q, 20, 32) == q);
+    CHECK(hl_realloc(&a, q, 32, 17) == q);
+    CHECK(ta_intact(q, 17, 3));
+    uint8_t *r = hl_realloc(&a, q, 17, 33);
+    CHECK(r != NULL && r != q);
+    if (r != NULL) hl_free(&a, r, 33);
+    hl_allocator_fini(&a);
+}
+
+static void test_pool_lifo(void) {
+    hl_allocator a;
+    ta_start(&a);
+    void *keep = hl_alloc(&a, 40); /* keeps the pool from emptying and being recycled */
+    void *x = hl_alloc(&a, 40);
+    void *y = hl_alloc(&a, 40);
+    hl_free(&a, x, 40);
+    hl_free(&a, y, 40);
+    /* LIFO: the most recently freed block comes back first. */
+    void *y2 = hl_alloc(&a, 40);
+    void *x2 = hl_alloc(&a, 40);
+    CHECK(y2 == y);
+    CHECK(x2 == x);
+    hl_free(&a, x2, 40);
+    hl_free(&a, y2, 40);
+    hl_free(&a, keep, 40);
+    hl_allocator_fini(&a);
+}
+
+/* A full pool that gets blocks back is used again before any fresh pool is taken: the
+ * freed blocks all come back while every block handed out still comes from a pool that
+ * was already in use. (Such a pool rejoins the back of its class's list, so the pool
+ * being filled at the front is finished first; see allocators/pool.c.) */
+static uintptr_t pool_base(const void *p) {
+    return (uintptr_t)p & ~(uintptr_t)(16 * 1024 - 1);
+}
+
+static void test_pool_full_pool_reused(void) {
+    hl_allocator a;
+    ta_start(&a);
+    enum { N = 2000, EXTRA = 1000 }; /* 48-byte blocks: several full pools of 48 */
+    static void *blocks[N + EXTRA];
+    for (size_t i = 0; i < N; i++) {
+        blocks[i] = hl_alloc(&a, 48);
+        REQUIRE(blocks[i] != NULL);
+    }
+    void *freed[8];
+    size_t nfreed = 0;
+    for (size_t k = 100; k < N - 400; k += 397) { /* well inside the full pools */
+        freed[nfreed++] = blocks[k];
+        hl_free(&a, blocks[k], 48);
+        blocks[k] = NULL;
+    }
+    size_t back = 0, n = N;
+    while (back < nfreed && n < N + EXTRA) {
+        void *p = hl_alloc(&a, 48);
+        REQUIRE(p != NULL);
+        blocks[n++] = p;
+        bool known_pool = false;
+        for (size_t i = 0; i < N && !known_pool; i++)
+            known_pool = blocks[i] != NULL && pool_base(blocks[i]) == pool_base(p);
+        for (size_t f = 0; f < nfreed; f++)
+            if (freed[f] == p) {
+                back++;
+                known_pool = true;
+            }
+        CHECK_MSG(known_pool, "block %zu (%p) comes from a fresh pool while %zu freed blocks wait",
+                  n, p, nfreed - back);
+    }
+    CHECK_MSG(back == nfreed, "only %zu of %zu freed blocks came back", back, nfreed);
+    for (size_t i = 0; i < n; i++)
+        if (blocks[i] != NULL) hl_free(&a, blocks[i], 48);
+    hl_alloc_stats st;
+    hl_allocator_stats(&a, &st);
+    CHECK(st.live_bytes == 0);
+    CHECK(st.resident_bytes == MIB);
+    hl_allocator_fini(&a);
+}
+
+static void test_bump(void) {
+    hl_allocator a;
+    ta_start(&a);
+    uint8_t *p = hl_alloc(&a, 100);
+    REQUIRE(p != NULL);
+    ta_fill(p, 100, 9);
+    /* The last block grows in place. */
+    CHECK(hl_realloc(&a, p, 100, 5000) == p);
+    CHECK(ta_intact(p, 100, 9));
+    hl_alloc_stats st;
+    hl_allocator_stats(&a, &st);
+    CHECK(st.resident_bytes == MIB);
+    /* A big block gets its own chunk; bumping continues in the current one. */
+    void *big = hl_alloc(&a, 3 * MIB);
+    uint8_t *after = hl_alloc(&a, 16);
+    CHECK(after == p + 5008);
+    hl_allocator_stats(&a, &st);
+    CHECK(st.resident_bytes >= 4 * MIB + 4096 && st.resident_bytes <= 4 * MIB + 8192);
+    /* No rewind while a block is live. */
+    CHECK(!hl_allocator_rewind(&a));
+    hl_free(&a, big, 3 * MIB);
+    hl_free(&a, after, 16);
+    hl_free(&a, p, 5000);
+    hl_allocator_stats(&a, &st);
+    CHECK(st.live_bytes == 0);
+    size_t mapped = st.resident_bytes;
+
+    /* Rewind: the same requests again reuse the same chunks and map nothing. */
+    for (int round = 0; round < 3; round++) {
+        CHECK(hl_allocator_rewind(&a));
+        hl_allocator_begin_iteration(&a);
+        uint8_t *p2 = hl_alloc(&a, 100);
+        REQUIRE(p2 != NULL);
+        CHECK(hl_realloc(&a, p2, 100, 5000) == p2);
+        void *big2 = hl_alloc(&a, 3 * MIB);
+        REQUIRE(big2 != NULL);
+        ta_fill(big2, 3 * MIB, 4);
+        uint8_t *after2 = hl_alloc(&a, 16);
+        CHECK(after2 == p2 + 5008);
+        hl_allocator_stats(&a, &st);
+        CHECK_MSG(st.resident_bytes == mapped, "round %d: resident %zu, %zu before the rewind",
+                  round, st.resident_bytes, mapped);
+        CHECK(st.allocs == 3 && st.reallocs == 1 && st.frees == 0);
+        CHECK(ta_intact(big2, 3 * MIB, 4));
+        hl_free(&a, big2, 3 * MIB);
+        hl_free(&a, after2, 16);
+        hl_free(&a, p2, 5000);
+    }
+    hl_allocator_fini(&a);
+}
+
+void ta_test_backend_promises(const hl_allocator_ops *backend, int *failures, long *checks) {
+    if (strcmp(backend->name, "pool") == 0) {
+        test_pool_keeps_arenas();
+        test_pool_lifo();
+        test_pool_full_pool_reused();
+    }
+    if (strcmp(backend->name, "bump") == 0) test_bump();
+    /* tests/check.h's counters are per file: hand this file's to the report */
+    *failures += check_failures;
+    *checks += check_count;
+}
