@@ -204,6 +204,7 @@ static inline void *hl__gc_alloc(hl_heap *heap, size_t size) {
 void hl__emit_collection_start(hl_heap *heap, hl_collection_kind kind);
 void hl__emit_roots_traced(hl_heap *heap);
 void hl__emit_heap_traced(hl_heap *heap);
+void hl__emit_bookkeeping_start(hl_heap *heap);
 void hl__emit_collection_end(hl_heap *heap, uint64_t objects_freed);
 void hl__emit_heap_resized(hl_heap *heap, size_t bytes);
 void hl__emit_live_data_size(hl_heap *heap, size_t bytes);

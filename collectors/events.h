@@ -6,9 +6,12 @@
  * measurement is a new listener and touches no collector.
  *
  * Order within one collection:
- *   collection_start -> roots_traced -> heap_traced -> collection_end -> live_data_size
+ *   collection_start -> roots_traced -> heap_traced [-> bookkeeping_start]
+ *   -> collection_end -> live_data_size
  * (boehm has no roots_traced: Boehm marks roots and heap in one loop; its
- * heap_resized comes whenever Boehm resizes its heap.)
+ * heap_resized comes whenever Boehm resizes its heap. bookkeeping_start comes from a
+ * collector that must do heaplab's own accounting after the collection proper,
+ * boehm's count of what Boehm freed: the pause ends there, not at collection_end.)
  * heap_resized may follow when the collector changes its trigger size.
  * allocation_tick fires outside collections, each time about HL_TICK_BYTES more bytes
  * have been allocated, so a listener can sample memory over time without touching the
@@ -34,6 +37,9 @@ typedef struct hl_event_listener {
     void (*collection_start)(void *data, hl_collection_kind kind);
     void (*roots_traced)(void *data);
     void (*heap_traced)(void *data);
+    /* The collection proper is over; heaplab's own accounting of it follows, until
+     * collection_end. A pause ends here when this comes (boehm only). */
+    void (*bookkeeping_start)(void *data);
     /* objects_freed: objects this collection found unreachable and freed. */
     void (*collection_end)(void *data, uint64_t objects_freed);
     /* The collector's new trigger size in bytes (mark_sweep's next threshold). */

@@ -156,6 +156,9 @@ void hl__emit_roots_traced(hl_heap *heap) {
 void hl__emit_heap_traced(hl_heap *heap) {
     HL_EMIT0(heap, heap_traced);
 }
+void hl__emit_bookkeeping_start(hl_heap *heap) {
+    HL_EMIT0(heap, bookkeeping_start);
+}
 void hl__emit_collection_end(hl_heap *heap, uint64_t objects_freed) {
     HL_EMIT(heap, collection_end, objects_freed);
 }

@@ -63,7 +63,7 @@ typedef struct hl_object hl_object;
 typedef struct hl_heap hl_heap;
 typedef struct hl_collector_ops hl_collector_ops; /* collectors/collector.h */
 
-#define HL_MAX_LISTENERS 4
+#define HL_MAX_LISTENERS 6
 
 typedef enum hl_type_id {
     HL_TYPE_INT,

@@ -22,6 +22,7 @@ struct hl_stats_listener {
     hl_event_listener events;
     hl_gc_stats figures; /* percentiles are filled in by hl_stats_listener_read */
     uint64_t started_ns; /* start of the collection under way */
+    uint64_t ended_ns;   /* its bookkeeping_start, 0 until then */
     uint64_t pauses;
     uint64_t buckets[HL_BUCKETS];
 };
@@ -53,11 +54,19 @@ static void on_start(void *data, hl_collection_kind kind) {
     (void)kind;
     hl_stats_listener *s = data;
     s->started_ns = now_ns();
+    s->ended_ns = 0;
+}
+
+/* The pause ends where heaplab's own accounting of the collection begins. */
+static void on_bookkeeping(void *data) {
+    hl_stats_listener *s = data;
+    s->ended_ns = now_ns();
 }
 
 static void on_end(void *data, uint64_t objects_freed) {
     hl_stats_listener *s = data;
-    uint64_t pause = now_ns() - s->started_ns;
+    uint64_t pause = (s->ended_ns != 0 ? s->ended_ns : now_ns()) - s->started_ns;
+    s->ended_ns = 0;
     s->figures.collections++;
     s->figures.objects_collected += objects_freed;
     s->figures.pause_total_ns += pause;
@@ -86,6 +95,7 @@ hl_stats_listener *hl_stats_listener_new(void) {
     memset(s, 0, sizeof *s);
     s->events.data = s;
     s->events.collection_start = on_start;
+    s->events.bookkeeping_start = on_bookkeeping;
     s->events.collection_end = on_end;
     s->events.live_data_size = on_live;
     s->events.allocation_tick = on_live;
@@ -106,6 +116,7 @@ void hl_stats_listener_reset(hl_stats_listener *s) {
     memset(s->buckets, 0, sizeof s->buckets);
     s->pauses = 0;
     s->started_ns = 0;
+    s->ended_ns = 0;
 }
 
 static uint64_t percentile(const hl_stats_listener *s, double q) {

@@ -25,3 +25,9 @@ foreach(group figures heap_limit)
             ${CMAKE_CURRENT_BINARY_DIR}/boehm-figures-work ${group})
   set_tests_properties(collectors.boehm_${group} PROPERTIES LABELS collectors TIMEOUT 300)
 endforeach()
+
+# The pause log (collectors/pause_log.h), fed events directly.
+add_executable(test_pause_log ${CMAKE_CURRENT_LIST_DIR}/test_pause_log.c)
+target_link_libraries(test_pause_log PRIVATE hl_collectors)
+add_test(NAME collectors.pause_log COMMAND test_pause_log)
+set_tests_properties(collectors.pause_log PROPERTIES LABELS collectors TIMEOUT 60)

@@ -1,6 +1,7 @@
 # What a run measures (tests/measure_check.py): the reclamation inside the clock
 # (gc_time_ns), the warm allocator (minor faults per iteration), bump's rewind (its
-# resident figure stays flat across iterations).
+# resident figure stays flat across iterations), the pause figures (those of the
+# pauses inside the clock, as run --pauses lists them).
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
 # Under AddressSanitizer, malloc is ASan's, which quarantines freed blocks: libc's (and
 # pool's pass-through) blocks are fresh memory every iteration, so there the warm group
@@ -10,7 +11,7 @@ if(HEAPLAB_SANITIZE)
 else()
   set(HEAPLAB_MEASURE_SANITIZED)
 endif()
-foreach(group clock warm rewind)
+foreach(group clock warm rewind pauses)
   add_test(NAME measure.${group}
     COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/measure_check.py ${HEAPLAB_EXE}
             ${group} ${HEAPLAB_MEASURE_SANITIZED})

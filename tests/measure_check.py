@@ -11,6 +11,12 @@
   rewind   bump rewinds between iterations: its resident figure at 20 iterations is
            within 2x of 1 iteration's (a free that does nothing, not rewound, maps a
            new structure per iteration).
+  pauses   the row's pause figures are those of the pauses inside the clock, as
+           `run --pauses FILE` lists them: gc_pause_total_ns and gc_time_ns are their
+           sum per iteration, p50 and p99 their nearest-rank percentiles, and
+           gc_pause_max_ns the median over the iterations of each iteration's longest
+           pause (not the longest pause of the whole process); every iteration of a
+           collecting collector has one (its reclaim), start times increase.
 
 usage: measure_check.py HEAPLAB GROUP [--sanitized]
 
@@ -19,7 +25,9 @@ and pool's pass-through blocks above 512 bytes, are fresh memory in every iterat
 whatever heaplab does; the warm group then checks the faults of bump only.
 """
 import csv
+import math
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -140,7 +148,60 @@ def group_rewind():
               % (many["peak_rss_bytes"], one["peak_rss_bytes"]))
 
 
-GROUPS = {"clock": group_clock, "warm": group_warm, "rewind": group_rewind}
+def nearest_rank(values, q):
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def close(a, b):
+    return abs(a - b) <= 1e-6 * max(abs(a), abs(b), 1.0)
+
+
+def group_pauses():
+    iterations = 30
+    for args in (["--workload", "cyclic_graph/pairs", "--size", "1000", "--collector", "rc_cycle"],
+                 ["--workload", "large_list/append", "--size", "20000", "--collector",
+                  "mark_sweep"],
+                 ["--workload", "cyclic_graph/rings", "--size", "2000", "--collector", "boehm"]):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "pauses.csv")
+            row = run_row(*args, "--iterations", str(iterations), "--pauses", path)
+            if not row or not check(os.path.exists(path), "%s: no pauses file" % args[1]):
+                continue
+            with open(path, newline="") as f:
+                pauses = list(csv.DictReader(f))
+        what = "/".join(args[1::2])
+        durations = [int(p["duration_ns"]) for p in pauses]
+        starts = [int(p["start_ns"]) for p in pauses]
+        longest = {}
+        for p in pauses:
+            i = int(p["iteration"])
+            longest[i] = max(longest.get(i, 0), int(p["duration_ns"]))
+        if not check(sorted(longest) == list(range(iterations)),
+                     "%s: iterations with a pause %s, expected every one of %d"
+                     % (what, sorted(longest), iterations)):
+            continue
+        check(all(d > 0 for d in durations) and starts == sorted(starts),
+              "%s: durations not positive or start times not increasing" % what)
+        check(all(p["kind"] in ("young", "middle", "full") and p["call"] == "0" for p in pauses),
+              "%s: a pause of another kind or call" % what)
+        total = sum(durations) / iterations
+        check(close(num(row, "gc_pause_total_ns"), total) and close(num(row, "gc_time_ns"), total),
+              "%s: gc_pause_total_ns %s, gc_time_ns %s, the listed pauses %s per iteration"
+              % (what, row["gc_pause_total_ns"], row["gc_time_ns"], total))
+        for name, q in (("gc_pause_p50_ns", 0.50), ("gc_pause_p99_ns", 0.99)):
+            check(close(num(row, name), nearest_rank(durations, q)),
+                  "%s: %s %s, the listed pauses' %s" % (what, name, row[name],
+                                                       nearest_rank(durations, q)))
+        run_max = statistics.median(longest.values())
+        check(close(num(row, "gc_pause_max_ns"), run_max),
+              "%s: gc_pause_max_ns %s, the median of each iteration's longest pause %s (the "
+              "longest of all: %s)" % (what, row["gc_pause_max_ns"], run_max, max(durations)))
+
+
+GROUPS = {"clock": group_clock, "warm": group_warm, "rewind": group_rewind,
+          "pauses": group_pauses}
 
 if __name__ == "__main__":
     if len(sys.argv) not in (3, 4) or sys.argv[2] not in GROUPS:

@@ -469,6 +469,9 @@ static void ev_roots(void *d) {
 static void ev_traced(void *d) {
     ev_put(d, 'h');
 }
+static void ev_bookkeeping(void *d) {
+    ev_put(d, 'b');
+}
 static void ev_end(void *d, uint64_t n) {
     (void)n;
     ev_put(d, 'e');
@@ -487,9 +490,9 @@ static void ev_teardown(void *d, uint64_t o, size_t b, uint64_t f) {
 }
 
 /* Every collector's events for three hl_collect(2) and a teardown: `collections` times
- * F (a full collection starts), r (roots traced, optional), h (heap traced), e (end),
- * l (live bytes), with z (heap resized) anywhere between, then T (teardown), nothing
- * else. */
+ * F (a full collection starts), r (roots traced, optional), h (heap traced), b
+ * (heaplab's bookkeeping starts, optional), e (end), l (live bytes), with z (heap
+ * resized) anywhere between, then T (teardown), nothing else. */
 static bool events_well_formed(const char *seq, int collections) {
     for (int k = 0; k < collections; k++) {
         while (*seq == 'z')
@@ -499,6 +502,7 @@ static bool events_well_formed(const char *seq, int collections) {
         for (const char *want = "hel"; *want; want++) {
             while (*seq == 'z')
                 seq++;
+            if (*want == 'e' && *seq == 'b') seq++;
             if (*seq++ != *want) return false;
         }
     }
@@ -518,13 +522,20 @@ static const struct {
     {"refcount", "T", false},
     {"rc_cycle", "FrhelFrhelFrhelT", false},
     {"mark_sweep", "FrhelzFrhelzFrhelzT", false},
-    {"boehm", "FhelFhelFhelT", true},
+    {"boehm", "FhbelFhbelFhbelT", true},
 };
 
 static void test_events(const tc_args *args, const hl_collector_ops *c) {
     event_log log = {{0}, 0};
-    hl_event_listener l = {&log,       ev_start, ev_roots, ev_traced,  ev_end,
-                           ev_resized, ev_live,  NULL,     ev_teardown};
+    hl_event_listener l = {.data = &log,
+                           .collection_start = ev_start,
+                           .roots_traced = ev_roots,
+                           .heap_traced = ev_traced,
+                           .bookkeeping_start = ev_bookkeeping,
+                           .collection_end = ev_end,
+                           .heap_resized = ev_resized,
+                           .live_data_size = ev_live,
+                           .teardown = ev_teardown};
     hl_heap_config cfg = tc_config(c);
     cfg.listeners[0] = &l;
     tc_heap t;

@@ -37,6 +37,7 @@ static const hl_cli_option run_options_table[] = {
     {"--json", "FILE", "write Google Benchmark JSON with the schema's counters"},
     {"--row", "FILE", "write the results CSV header and this configuration's row"},
     {"--timeline", "FILE", "record live bytes over the run (every iteration) to FILE"},
+    {"--pauses", "FILE", "write every pause inside the clock, with its start time, to FILE (CSV)"},
     {"--fail-alloc-at", "N", "TEST MODE: make the Nth allocation of each iteration fail"},
     {"--help", NULL, "this help"},
     {NULL, NULL, NULL},
@@ -187,6 +188,9 @@ static int parse_run_options(int argc, char **argv, hl_run_config *opt, char **p
         } else if (strcmp(name, "--timeline") == 0) {
             ok = output_path_ok(name, v, error, sizeof error);
             opt->timeline_path = v;
+        } else if (strcmp(name, "--pauses") == 0) {
+            ok = output_path_ok(name, v, error, sizeof error);
+            opt->pauses_path = v;
         }
         if (!ok) return hl_cli_usage_error("%s", error);
     }

@@ -18,9 +18,10 @@
  *    its own checks) and the heap reclaims what was dropped (hl_heap_reclaim: a full
  *    collection for the collectors that collect); with the clock paused again, the
  *    heap is released (hl_heap_release: the leak is counted, what is still live is
- *    freed). The statistics listener (collectors/stats.h), the harness's clock
- *    listener (collector time inside the clock) and the optional memory timeline
- *    listen to the heap.
+ *    freed). The statistics listener (collectors/stats.h), the pause log
+ *    (collectors/pause_log.h: every pause inside the clock, with its start time), the
+ *    harness's clock listener (it stops the clock while boehm does heaplab's own
+ *    accounting of a collection) and the optional memory timeline listen to the heap.
  * 4. Errors are results: a MemoryError or RecursionError ends the iteration loop with
  *    Google Benchmark's SkipWithError ("MemoryError: ..."), the heap is torn down as
  *    usual, and the status travels into the JSON, the row and the command's exit
@@ -32,7 +33,8 @@
  *
  * Counters, per iteration unless said otherwise (the schema's names, exactly):
  *   gc_time_ns                collector pauses while the clock runs (collection start
- *                             to end, CLOCK_MONOTONIC), per iteration
+ *                             to end, CLOCK_MONOTONIC; boehm's to the start of
+ *                             heaplab's accounting), per iteration
  *   mutator_time_ns           real_time_ns - gc_time_ns (per repetition)
  *   minor_faults, major_faults  getrusage(RUSAGE_SELF) deltas over the timed part of
  *                             each iteration, per iteration
@@ -44,8 +46,13 @@
  *                             workload's peak (just before it drops its structure;
  *                             recursion: at the deepest call); max over iterations
  *   allocs, frees             the allocator's counts (averaged over iterations)
- *   gc_collections, gc_pause_total_ns, objects_collected   averaged over iterations
- *   gc_pause_max_ns, gc_pause_p50_ns, gc_pause_p99_ns      over every pause of the run
+ *   gc_collections, objects_collected   averaged over iterations
+ *   gc_pause_total_ns         the pauses inside the clock, per iteration (= gc_time_ns)
+ *   gc_pause_max_ns           a run's (one timed iteration's) longest pause inside the
+ *                             clock, the median over the repetition's iterations (so
+ *                             one preempted pause does not make the figure)
+ *   gc_pause_p50_ns, gc_pause_p99_ns   nearest-rank percentiles of the repetition's
+ *                             pauses inside the clock (exact, from the pause log)
  *   leaked_objects, leaked_bytes   live at teardown (averaged over iterations)
  */
 #include <limits.h>
@@ -60,6 +67,7 @@
 #include "bench/harness/measure.h"
 #include "bench/harness/timeline.h"
 #include "bench/report/results.h"
+#include "collectors/pause_log.h"
 #include "collectors/stats.h"
 
 uint64_t hl_run_default_heap_limit(void) {
@@ -85,18 +93,29 @@ typedef struct run_copy {
 typedef struct run_state {
     const hl_run_config *opt;
     hl_stats_listener *stats;
+    hl_pause_log *pauses; /* the pauses inside the clock of this call */
     hl_timeline *timeline;
     /* the iteration in progress */
     hl_bench_state *bench;
     hl_allocator allocator; /* one instance for the whole process */
     size_t resident_at_peak;
     bool peak_sampled;
-    /* the clock listener: collector time while the clock runs */
+    /* the clock listener: the clock stops during heaplab's own accounting */
     hl_event_listener clock_events;
     bool clock_running;
-    uint64_t collection_started_ns; /* 0: no collection in progress inside the clock */
-    uint64_t gc_time_ns;            /* over this call of the benchmark function */
-    uint64_t baseline_rss_bytes;    /* read once, just before the first iteration */
+    bool stopped_for_bookkeeping;
+    /* each iteration's longest pause inside the clock, over this call */
+    uint64_t *run_max_ns;
+    size_t run_max_count, run_max_capacity;
+    /* --pauses: every pause inside the clock of every call, and where it was */
+    struct kept_pause {
+        unsigned call;
+        uint64_t iteration;
+        hl_pause pause;
+    } *kept;
+    size_t kept_count, kept_capacity;
+    unsigned calls;
+    uint64_t baseline_rss_bytes; /* read once, just before the first iteration */
     bool baseline_read;
     /* the outcome: the first status that is not ok, and its message */
     hl_workload_status status;
@@ -111,19 +130,15 @@ typedef struct run_state {
     bool out_of_memory; /* copying a run failed */
 } run_state;
 
-static uint64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* The clock: Google Benchmark's, and whether it runs (for the clock listener). */
 static void clock_pause(run_state *rs) {
     hl_bench_pause_timing(rs->bench);
     rs->clock_running = false;
+    hl_pause_log_set_recording(rs->pauses, false);
 }
 static void clock_resume(run_state *rs) {
     rs->clock_running = true;
+    hl_pause_log_set_recording(rs->pauses, true);
     hl_bench_resume_timing(rs->bench);
 }
 
@@ -134,19 +149,75 @@ static void hook_resume(void *data) {
     clock_resume(data);
 }
 
-/* The clock listener: a collection that starts while the clock runs counts, from its
- * start to its end, in gc_time_ns. (No collection starts or ends across a pause: the
+/* The clock listener: heaplab's own accounting of a collection (boehm's, from
+ * bookkeeping_start to collection_end) is measurement, not the collector's work: the
+ * clock stops for it. (No collection starts or ends across a change of the clock: the
  * collectors report both inside one call, and the clock changes only between calls.) */
-static void clock_collection_start(void *data, hl_collection_kind kind) {
-    (void)kind;
+static void clock_bookkeeping_start(void *data) {
     run_state *rs = data;
-    rs->collection_started_ns = rs->clock_running ? now_ns() : 0;
+    if (!rs->clock_running) return;
+    clock_pause(rs);
+    rs->stopped_for_bookkeeping = true;
 }
 static void clock_collection_end(void *data, uint64_t objects_freed) {
     (void)objects_freed;
     run_state *rs = data;
-    if (rs->collection_started_ns != 0) rs->gc_time_ns += now_ns() - rs->collection_started_ns;
-    rs->collection_started_ns = 0;
+    if (!rs->stopped_for_bookkeeping) return;
+    rs->stopped_for_bookkeeping = false;
+    clock_resume(rs);
+}
+
+/* Keep an iteration's longest pause; false when it cannot be kept. */
+static bool keep_run_max(run_state *rs, uint64_t ns) {
+    if (rs->run_max_count == rs->run_max_capacity) {
+        size_t capacity = rs->run_max_capacity ? 2 * rs->run_max_capacity : 64;
+        uint64_t *grown = realloc(rs->run_max_ns, capacity * sizeof *grown);
+        if (grown == NULL) return false;
+        rs->run_max_ns = grown;
+        rs->run_max_capacity = capacity;
+    }
+    rs->run_max_ns[rs->run_max_count++] = ns;
+    return true;
+}
+
+/* --pauses: keep the iteration's pauses [from, end of the log); false when they
+ * cannot be kept. */
+static bool keep_pauses(run_state *rs, size_t from, uint64_t iteration) {
+    const hl_pause *p = hl_pause_log_pauses(rs->pauses);
+    for (size_t i = from; i < hl_pause_log_count(rs->pauses); i++) {
+        if (rs->kept_count == rs->kept_capacity) {
+            size_t capacity = rs->kept_capacity ? 2 * rs->kept_capacity : 256;
+            struct kept_pause *grown = realloc(rs->kept, capacity * sizeof *grown);
+            if (grown == NULL) return false;
+            rs->kept = grown;
+            rs->kept_capacity = capacity;
+        }
+        rs->kept[rs->kept_count++] = (struct kept_pause){rs->calls, iteration, p[i]};
+    }
+    return true;
+}
+
+static bool write_pauses(FILE *out, void *data) {
+    const run_state *rs = data;
+    static const char *const kinds[] = {"young", "middle", "full"};
+    fprintf(out, "call,iteration,start_ns,duration_ns,kind\n");
+    for (size_t i = 0; i < rs->kept_count; i++) {
+        const struct kept_pause *k = &rs->kept[i];
+        fprintf(out, "%u,%llu,%llu,%llu,%s\n", k->call, (unsigned long long)k->iteration,
+                (unsigned long long)k->pause.start_ns, (unsigned long long)k->pause.duration_ns,
+                kinds[k->pause.kind]);
+    }
+    return !ferror(out);
+}
+
+static double median_u64(const uint64_t *v, size_t n) {
+    double *d = malloc((n ? n : 1) * sizeof *d);
+    if (d == NULL) return 0;
+    for (size_t i = 0; i < n; i++)
+        d[i] = (double)v[i];
+    double m = hl_measure_median(d, n);
+    free(d);
+    return m;
 }
 
 /* The row's allocation figures: the collector's own when it serves the objects from its
@@ -207,8 +278,11 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
     hl_stats_listener_reset(rs->stats);
     rs->bench = st;
     rs->clock_running = true; /* Google Benchmark's clock runs from the loop's start */
-    rs->collection_started_ns = 0;
-    rs->gc_time_ns = 0;
+    rs->stopped_for_bookkeeping = false;
+    hl_pause_log_clear(rs->pauses);
+    hl_pause_log_set_recording(rs->pauses, true);
+    rs->run_max_count = 0;
+    bool kept_every_pause = true;
     hl_allocator *allocator = &rs->allocator;
     if (!rs->baseline_read) {
         /* Just before the first iteration: the allocator is made, nothing of the
@@ -225,6 +299,7 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
         hl_allocator_begin_iteration(allocator);
         rs->resident_at_peak = 0;
         rs->peak_sampled = false;
+        size_t first_pause = hl_pause_log_count(rs->pauses);
 
         hl_heap_config config = {
             .collector = opt->collector,
@@ -232,8 +307,9 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
             .recursion_limit = (size_t)opt->recursion_limit,
             .thresholds = {opt->thresholds[0], opt->thresholds[1], opt->thresholds[2]},
             .growth_factor = opt->growth_factor,
-            .listeners = {hl_stats_listener_events(rs->stats), &rs->clock_events,
-                          rs->timeline ? hl_timeline_events(rs->timeline) : NULL, NULL},
+            .listeners = {hl_stats_listener_events(rs->stats), hl_pause_log_events(rs->pauses),
+                          &rs->clock_events,
+                          rs->timeline ? hl_timeline_events(rs->timeline) : NULL},
         };
         hl_heap *heap = NULL;
         hl_status created = hl_heap_create(&config, &heap);
@@ -267,6 +343,11 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
             hl_heap_reclaim(heap);
             clock_pause(rs);
             hl_measure_faults(&minor1, &major1);
+            kept_every_pause =
+                keep_run_max(rs, hl_pause_log_max_ns(rs->pauses, first_pause)) && kept_every_pause;
+            if (opt->pauses_path != NULL)
+                kept_every_pause =
+                    keep_pauses(rs, first_pause, rs->run_max_count - 1) && kept_every_pause;
             fig.minor_faults += (double)(minor1 - minor0);
             fig.major_faults += (double)(major1 - major0);
             if (status != HL_WORKLOAD_OK)
@@ -295,6 +376,13 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
     hl_stats_listener_read(rs->stats, &gc);
     double iterations = (double)hl_bench_iterations(st);
     if (iterations < 1) iterations = 1;
+    /* The pause figures: the pauses inside the clock only. */
+    uint64_t pause_total = hl_pause_log_total_ns(rs->pauses, 0), p50 = 0, p99 = 0;
+    kept_every_pause = kept_every_pause && hl_pause_log_dropped(rs->pauses) == 0 &&
+                       hl_pause_log_percentile_ns(rs->pauses, 0, 0.50, &p50) &&
+                       hl_pause_log_percentile_ns(rs->pauses, 0, 0.99, &p99);
+    if (!kept_every_pause) rs->out_of_memory = true;
+    rs->calls++;
     hl_result_row *own = &rs->own;
     own->peak_rss_bytes = (double)hl_measure_peak_rss_bytes();
     /* The allocator's exact peak of requested bytes, or the heap's own accounting
@@ -305,24 +393,24 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
                                : (double)gc.peak_live_bytes;
     own->allocator_resident_bytes = fig.resident_bytes;
     own->baseline_rss_bytes = (double)rs->baseline_rss_bytes;
-    own->gc_time_ns = (double)rs->gc_time_ns / iterations;
+    own->gc_time_ns = (double)pause_total / iterations;
     own->mutator_time_ns = 0; /* a skipped run has no time */
     own->minor_faults = fig.minor_faults / iterations;
     own->major_faults = fig.major_faults / iterations;
     own->allocs = fig.allocs / iterations;
     own->frees = fig.frees / iterations;
     own->gc_collections = (double)gc.collections / iterations;
-    own->gc_pause_total_ns = (double)gc.pause_total_ns / iterations;
-    own->gc_pause_max_ns = (double)gc.pause_max_ns;
-    own->gc_pause_p50_ns = (double)gc.pause_p50_ns;
-    own->gc_pause_p99_ns = (double)gc.pause_p99_ns;
+    own->gc_pause_total_ns = (double)pause_total / iterations;
+    own->gc_pause_max_ns = median_u64(rs->run_max_ns, rs->run_max_count);
+    own->gc_pause_p50_ns = (double)p50;
+    own->gc_pause_p99_ns = (double)p99;
     own->objects_collected = (double)gc.objects_collected / iterations;
     own->leaked_objects = fig.leaked_objects / iterations;
     own->leaked_bytes = fig.leaked_bytes / iterations;
     /* The same figures as counters; time comes from Google Benchmark itself. Sums are
      * set with AVG_ITERATIONS so the reported value is per iteration. */
     const int avg = HL_COUNTER_AVG_ITERATIONS;
-    hl_bench_set_counter(st, "gc_time_ns", (double)rs->gc_time_ns, avg);
+    hl_bench_set_counter(st, "gc_time_ns", (double)pause_total, avg);
     hl_bench_set_counter(st, "peak_rss_bytes", own->peak_rss_bytes, 0);
     hl_bench_set_counter(st, "baseline_rss_bytes", own->baseline_rss_bytes, 0);
     hl_bench_set_counter(st, "peak_live_bytes", own->peak_live_bytes, 0);
@@ -332,7 +420,7 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
     hl_bench_set_counter(st, "allocs", fig.allocs, avg);
     hl_bench_set_counter(st, "frees", fig.frees, avg);
     hl_bench_set_counter(st, "gc_collections", (double)gc.collections, avg);
-    hl_bench_set_counter(st, "gc_pause_total_ns", (double)gc.pause_total_ns, avg);
+    hl_bench_set_counter(st, "gc_pause_total_ns", (double)pause_total, avg);
     hl_bench_set_counter(st, "gc_pause_max_ns", own->gc_pause_max_ns, 0);
     hl_bench_set_counter(st, "gc_pause_p50_ns", own->gc_pause_p50_ns, 0);
     hl_bench_set_counter(st, "gc_pause_p99_ns", own->gc_pause_p99_ns, 0);
@@ -599,15 +687,19 @@ hl_run_outcome hl_run_configuration(const hl_run_config *config, char **process_
     rs.allocator.limit_bytes = (size_t)opt->heap_limit;
     rs.allocator.fail_at = opt->fail_alloc_at;
     rs.clock_events = (hl_event_listener){.data = &rs,
-                                          .collection_start = clock_collection_start,
+                                          .bookkeeping_start = clock_bookkeeping_start,
                                           .collection_end = clock_collection_end};
     rs.stats = hl_stats_listener_new();
-    if (rs.stats == NULL) {
+    rs.pauses = hl_pause_log_new();
+    if (rs.stats == NULL || rs.pauses == NULL) {
+        hl_stats_listener_free(rs.stats);
+        hl_pause_log_free(rs.pauses);
         hl_allocator_fini(&rs.allocator);
         return setup_error(error, error_size, "harness", "listener", "out of memory");
     }
     if (opt->timeline_path != NULL && (rs.timeline = hl_timeline_new()) == NULL) {
         hl_stats_listener_free(rs.stats);
+        hl_pause_log_free(rs.pauses);
         hl_allocator_fini(&rs.allocator);
         return setup_error(error, error_size, "harness", "timeline", "out of memory");
     }
@@ -659,6 +751,8 @@ hl_run_outcome hl_run_configuration(const hl_run_config *config, char **process_
         unwritten = opt->row_path;
     if (rs.timeline != NULL && !hl_timeline_write(rs.timeline, opt->timeline_path))
         unwritten = opt->timeline_path;
+    if (opt->pauses_path != NULL && !hl_results_write_atomic(opt->pauses_path, write_pauses, &rs))
+        unwritten = opt->pauses_path;
     if (unwritten != NULL) {
         snprintf(error, error_size, "run: cannot write %s", unwritten);
         outcome = HL_RUN_FAILED;
@@ -666,6 +760,9 @@ hl_run_outcome hl_run_configuration(const hl_run_config *config, char **process_
 
     if (rs.timeline != NULL) hl_timeline_free(rs.timeline);
     hl_stats_listener_free(rs.stats);
+    hl_pause_log_free(rs.pauses);
+    free(rs.run_max_ns);
+    free(rs.kept);
     free_runs(&rs);
     return outcome;
 }

@@ -1,0 +1,51 @@
+/* heaplab pause log: a listener (collectors/events.h) that keeps every pause it is
+ * told to record, with its start time, its length and its kind, in order. The
+ * harness records the pauses inside the clock (bench/harness/run.c) and takes the
+ * row's pause figures from them; the MMU and trace figures read the same log.
+ *
+ * A pause runs from collection_start to the first of bookkeeping_start and
+ * collection_end, so heaplab's own accounting inside a collection (boehm's) is not
+ * part of it. Recording grows an array with malloc (doubling, so rarely); a pause
+ * that cannot be kept for want of memory is counted in `dropped`, never lost
+ * silently.
+ */
+#ifndef HEAPLAB_COLLECTORS_PAUSE_LOG_H
+#define HEAPLAB_COLLECTORS_PAUSE_LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "collectors/events.h"
+
+typedef struct hl_pause {
+    uint64_t start_ns;    /* CLOCK_MONOTONIC, since the log was made */
+    uint64_t duration_ns;
+    hl_collection_kind kind;
+} hl_pause;
+
+typedef struct hl_pause_log hl_pause_log;
+
+/* A new log, recording; NULL when it cannot allocate. */
+hl_pause_log *hl_pause_log_new(void);
+void hl_pause_log_free(hl_pause_log *log);
+/* The listener to put into hl_heap_config.listeners. */
+const hl_event_listener *hl_pause_log_events(hl_pause_log *log);
+/* Keep the pauses that start from now on (true) or not (false). */
+void hl_pause_log_set_recording(hl_pause_log *log, bool recording);
+/* Forget every pause kept (and the dropped count); the start times keep their origin. */
+void hl_pause_log_clear(hl_pause_log *log);
+
+/* The pauses kept, oldest first, and how many could not be kept. */
+size_t hl_pause_log_count(const hl_pause_log *log);
+const hl_pause *hl_pause_log_pauses(const hl_pause_log *log);
+uint64_t hl_pause_log_dropped(const hl_pause_log *log);
+
+/* Over the pauses kept from index `from` on: their sum, their maximum (0 when there
+ * are none) and the nearest-rank percentile q in (0, 1] (the ceil(q * n)-th smallest,
+ * exact; 0 when there are none, false when the copy it sorts cannot be made). */
+uint64_t hl_pause_log_total_ns(const hl_pause_log *log, size_t from);
+uint64_t hl_pause_log_max_ns(const hl_pause_log *log, size_t from);
+bool hl_pause_log_percentile_ns(const hl_pause_log *log, size_t from, double q, uint64_t *out);
+
+#endif
