@@ -94,16 +94,24 @@ def check_folder(out):
     for key in ("date", "host_name", "executable", "num_cpus", "mhz_per_cpu", "caches",
                 "library_build_type"):
         check(key in doc["context"], "results.json context lacks " + key)
+    # every timed repetition of every invocation (its samples), none of the
+    # per-process aggregates, numbered over the configuration
+    samples = manifest_samples(out)
     seen = {}
     for e in doc["benchmarks"]:
         for key in ("name", "run_name", "run_type", "iterations", "real_time", "cpu_time",
                     "time_unit", "status", "workload", "size", "allocator", "collector"):
             check(key in e, "results.json entry lacks %s: %s" % (key, e))
-        if e["run_type"] == "iteration":
-            ident = (e["workload"], str(e["size"]), e["allocator"], e["collector"])
-            seen[ident] = seen.get(ident, 0) + 1
+        check(e["run_type"] == "iteration", "results.json has an aggregate: %s" % e["name"])
+        ident = (e["workload"], str(e["size"]), e["allocator"], e["collector"])
+        seen.setdefault(ident, []).append((e.get("heaplab_invocation"), e.get("heaplab_sample"),
+                                           e.get("repetition_index"), e.get("repetitions")))
+        check(e["name"].endswith("/repeats:%d/real_time" % (2 * samples)), "name %s" % e["name"])
+        check("/min_warmup_time:" in e["name"], "no warm-up in %s" % e["name"])
     check(set(seen) == TINY_CONFIGS, "results.json configurations differ: %s" % sorted(seen))
-    check(all(n == 2 for n in seen.values()), "each configuration should have 2 repetitions: %s" % seen)
+    want = [(k, s, k * samples + s, 2 * samples) for k in range(2) for s in range(samples)]
+    check(all(sorted(v) == want for v in seen.values()),
+          "each configuration should have 2 invocations x %d samples: %s" % (samples, seen))
     with open(os.path.join(out, "batch.json")) as f:
         saved = json.load(f)
     check(saved == {"args": TINY}, "batch.json: %s" % saved)
@@ -233,7 +241,9 @@ def test_resume():
         if e["run_type"] == "iteration":
             k = (e["workload"], str(e["size"]), e["allocator"], e["collector"])
             seen[k] = seen.get(k, 0) + 1
-    check(set(seen) == want and all(v == 2 for v in seen.values()), "results.json after resume: %s" % seen)
+    runs = 2 * manifest_samples(out)
+    check(set(seen) == want and all(v == runs for v in seen.values()),
+          "results.json after resume: %s" % seen)
     # a second resume of a finished batch runs nothing and succeeds
     r = run(["batch", "--resume", out])
     check(r.returncode == 0 and "12 of 12" in r.stderr, "resume of a finished batch: %s" % r.stderr)
@@ -337,6 +347,14 @@ REF_WORKLOADS = ("recursion/sum", "cyclic_graph/pairs")
 REF_SIZES = ("100", "1000")
 
 
+def manifest_samples(out):
+    """The batch's timed repetitions per invocation, as manifest.json records them."""
+    with open(os.path.join(out, "manifest.json")) as f:
+        samples = json.load(f)["batch"].get("samples_per_invocation")
+    check(isinstance(samples, int) and samples >= 1, "manifest samples_per_invocation %r" % samples)
+    return samples if isinstance(samples, int) and samples >= 1 else 1
+
+
 def path_python():
     """python3 as the batch finds it (first on PATH), and its runtime column."""
     python = shutil.which("python3")
@@ -386,14 +404,17 @@ def test_reference():
             continue
         seen[ident] = seen.get(ident, 0) + 1
         base = "%s/%s/%s/%s/" % ident
-        check(e["name"].startswith(base) and e["name"].endswith("/repeats:2/real_time"),
+        runs = 2 * manifest_samples(out)
+        check(e["name"].startswith(base) and e["name"].endswith("/repeats:%d/real_time" % runs),
               "entry name %r" % e["name"])
         if e["collector"] == "cpython_gc":
             check(e["runtime"] == runtime and e["status"] == "ok", "reference entry: %s" % e)
-            check(e["name"] == base + "iterations:1/repeats:2/real_time", "reference name %r" % e["name"])
+            check(e["name"] == base + "iterations:1/repeats:%d/real_time" % runs,
+                  "reference name %r" % e["name"])
         else:
             check(e["runtime"] == "heaplab", "heaplab entry runtime: %s" % e)
-    check(set(seen) == want and all(v == 2 for v in seen.values()), "results.json: %s" % seen)
+    check(set(seen) == want and all(v == 2 * manifest_samples(out) for v in seen.values()),
+          "results.json: %s" % seen)
 
     with open(os.path.join(out, "manifest.json")) as f:
         manifest = json.load(f)
@@ -505,8 +526,9 @@ def test_reference_resume():
     check(len(ref) == 2 and all(x["status"] == "ok" and x["runtime"] == runtime for x in ref),
           "reference rows after resume: %s" % ref)
     names = [e["name"] for e in json_entries(out) if e["collector"] == "cpython_gc"]
-    # one entry per invocation (each ran one repetition: no aggregates), 2 configurations
-    check(len(names) == 2 * 2 and all("/repeats:2/" in n for n in names),
+    # one entry per sample of each invocation (no aggregates), 2 configurations
+    runs = 2 * manifest_samples(out)
+    check(len(names) == 2 * runs and all("/repeats:%d/" % runs in n for n in names),
           "reference entries after resume: %s" % names)
     check(os.path.isfile(os.path.join(out, "charts", "reference-cyclic_graph-pairs.png")),
           "no comparison chart after resume")
@@ -898,7 +920,7 @@ def test_reformatted():
                   "%s: %s has a failed entry after resume: %s" % (style, ident, es))
             if ident != victim:
                 check(es == entries[ident], "%s: the entries of %s changed" % (style, ident))
-            check(sum(e["run_type"] == "iteration" for e in es) == 2,
+            check(sum(e["run_type"] == "iteration" for e in es) == 2 * manifest_samples(out),
                   "%s: %s has %d repetitions" % (style, ident, len(es)))
         check(all(e["runtime"] == runtime for e in merged[("recursion/sum", "100", "pymalloc",
                                                            "cpython_gc")]),
@@ -981,7 +1003,7 @@ def test_invocations():
     process could not give."""
     matrix = ["--allocators", "libc,pool", "--collectors", "refcount,mark_sweep",
               "--workloads", "recursion/sum,cyclic_graph/pairs", "--sizes", "100",
-              "--repetitions", "3", "--timelines", "none", "--reference", "none"]
+              "--repetitions", "3", "--samples", "2", "--timelines", "none", "--reference", "none"]
     orders = {}
     for name, extra in (("inv-a", ["--seed", "7"]), ("inv-b", ["--seed", "7"]),
                         ("inv-c", ["--seed", "8"]), ("inv-seq", ["--order", "sequential"])):
@@ -1005,6 +1027,8 @@ def test_invocations():
         with open(os.path.join(out, "manifest.json")) as f:
             batch = json.load(f)["batch"]
         check(batch.get("invocations_per_configuration") == 3, "manifest: %s" % batch)
+        check(batch.get("samples_per_invocation") == 2 and batch.get("min_time_s") == "0.002"
+              and batch.get("warmup_s") == "0.002", "manifest samples: %s" % batch)
         want_order = "sequential" if name == "inv-seq" else "shuffled"
         check(batch.get("invocation_order") == want_order, "manifest order: %s" % batch)
         if name != "inv-seq":

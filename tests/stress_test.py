@@ -259,7 +259,7 @@ def group_batch_faults():
     out = fresh("faults")
     args = ["batch", "--out", out, "--allocators", "libc,pool", "--collectors",
             "refcount,mark_sweep", "--workloads", "recursion/sum,large_list/range", "--sizes",
-            "100", "--repetitions", "1", "--timeout", str(TIMEOUT), "--timelines", "none",
+            "100", "--repetitions", "1", "--samples", "1", "--timeout", str(TIMEOUT), "--timelines", "none",
             "--reference", "none"]
     p = heaplab(*args, env=fault_env(), timeout=240)
     seconds = p.seconds
@@ -293,7 +293,7 @@ def group_batch_faults():
 def group_batch_resume():
     matrix = ["--allocators", "libc,pool", "--collectors", "refcount,rc_cycle,mark_sweep",
               "--workloads", "recursion/sum,large_list/range", "--sizes", "100,20000",
-              "--repetitions", "1", "--timeout", str(TIMEOUT), "--timelines", "none",
+              "--repetitions", "1", "--samples", "1", "--timeout", str(TIMEOUT), "--timelines", "none",
               "--reference", "none"]
     expected = {("heaplab", w, s, a, c) for w in ("recursion/sum", "large_list/range")
                 for s in ("100", "20000") for a in ("libc", "pool")

@@ -37,10 +37,15 @@ typedef struct hl_preset {
     const char *summary;
     /* Sizes for every workload, 0-terminated; empty: each workload's own ladder. */
     uint64_t sizes[HL_BATCH_MAX_SIZES];
-    int repetitions;
+    int repetitions; /* invocations per configuration */
+    /* Timed repetitions inside each invocation (Google Benchmark's); the invocation's
+     * figure is their median. */
+    int samples;
     double timeout_s;
     /* Google Benchmark's minimum time per repetition for each child, in seconds. */
     const char *min_time;
+    /* Untimed warm-up before an invocation's first repetition, in seconds. */
+    const char *warmup;
     hl_batch_timeline_spec timelines[HL_BATCH_MAX_TIMELINES]; /* NULL-workload ends */
     /* With a workload's own ladder: its sizes up to this cap (0: no cap), so the
      * preset fits its time budget (docs/batch.md has the measurements). */
@@ -119,7 +124,10 @@ typedef struct hl_batch {
     size_t workload_count;
     uint64_t sizes[HL_BATCH_MAX_SIZES];
     size_t size_count; /* 0: the preset's (or each workload's ladder) */
-    int repetitions;
+    int repetitions;      /* invocations per configuration */
+    int samples;          /* --samples: repetitions inside each invocation */
+    const char *min_time; /* --min-time as given (seconds), or the preset's */
+    const char *warmup;   /* --warmup as given (seconds), or the preset's */
     double timeout_s;
     char timeline_workloads[HL_BATCH_MAX_TIMELINES][64];
     size_t timeline_count;

@@ -153,8 +153,9 @@ static size_t child_argv(const hl_batch *b, const hl_batch_config *c, const char
         argv[n++] = "--size";
         hl_report_fmt(bufs[0], sizeof bufs[0], "%llu", (unsigned long long)c->size);
         argv[n++] = bufs[0];
-        argv[n++] = "--repetitions"; /* one invocation is one repetition */
-        argv[n++] = "1";
+        argv[n++] = "--repetitions"; /* the invocation's samples */
+        hl_report_fmt(bufs[1], sizeof bufs[1], "%d", b->samples);
+        argv[n++] = bufs[1];
         argv[n++] = "--row";
         argv[n++] = (char *)row_path;
         argv[n++] = "--json";
@@ -173,8 +174,6 @@ static size_t child_argv(const hl_batch *b, const hl_batch_config *c, const char
     argv[n++] = (char *)c->run_allocator;
     argv[n++] = "--collector";
     argv[n++] = (char *)c->collector;
-    argv[n++] = "--repetitions"; /* one invocation is one repetition */
-    argv[n++] = "1";
     if (c->timeline) {
         argv[n++] = "--timeline";
         argv[n++] = (char *)timeline_path;
@@ -186,8 +185,13 @@ static size_t child_argv(const hl_batch *b, const hl_batch_config *c, const char
         argv[n++] = (char *)row_path;
         argv[n++] = "--json";
         argv[n++] = (char *)json_path;
+        argv[n++] = "--repetitions"; /* the invocation's samples, after its warm-up */
+        hl_report_fmt(bufs[1], sizeof bufs[1], "%d", b->samples);
+        argv[n++] = bufs[1];
         argv[n++] = "--min-time";
-        argv[n++] = (char *)b->preset->min_time;
+        argv[n++] = (char *)b->min_time;
+        argv[n++] = "--warmup";
+        argv[n++] = (char *)b->warmup;
     }
     /* the user's --benchmark_ flags come last: Google Benchmark takes the last one */
     for (size_t i = 0; i < b->passthrough_count; i++)

@@ -169,21 +169,27 @@ static bool write_results_csv(FILE *out, void *data) {
     return true;
 }
 
-/* An entry's "…/repeats:1/…" (one repetition in its process) as "…/repeats:K/…": the
- * configuration's K invocations read as the K repetitions of one benchmark. */
-static void rename_repeats(json_t *entry, const char *key, int repetitions) {
+/* An entry's "…/repeats:S/…" (S repetitions in its process) as "…/repeats:N/…": the
+ * configuration's runs, N over all its invocations, read as the N repetitions of one
+ * benchmark. */
+static void rename_repeats(json_t *entry, const char *key, size_t repetitions) {
     const char *name = json_string_value(json_object_get(entry, key));
-    const char *at = name ? strstr(name, "/repeats:1/") : NULL;
-    if (at == NULL && name != NULL) {
-        size_t n = strlen(name);
-        if (n >= 10 && strcmp(name + n - 10, "/repeats:1") == 0) at = name + n - 10;
-    }
+    const char *at = name ? strstr(name, "/repeats:") : NULL;
     if (at == NULL) return;
+    const char *rest = at + strlen("/repeats:");
+    while (*rest >= '0' && *rest <= '9')
+        rest++;
     char renamed[1024];
-    int n = hl_report_fmt(renamed, sizeof renamed, "%.*s/repeats:%d%s", (int)(at - name), name,
-                          repetitions, at + strlen("/repeats:1"));
+    int n = hl_report_fmt(renamed, sizeof renamed, "%.*s/repeats:%zu%s", (int)(at - name), name,
+                          repetitions, rest);
     if (n > 0 && (size_t)n < sizeof renamed)
         json_object_set_new(entry, key, hl_results_json_text(renamed));
+}
+
+/* Whether a Google Benchmark entry is one of its aggregates (mean, median, ...). */
+static bool is_aggregate(json_t *entry) {
+    const char *type = json_string_value(json_object_get(entry, "run_type"));
+    return type != NULL && strcmp(type, "aggregate") == 0;
 }
 
 static bool write_results_json(FILE *out, void *data) {
@@ -202,24 +208,34 @@ static bool write_results_json(FILE *out, void *data) {
         const hl_batch_config *c = &b->configs[i];
         bool usable = strcmp(row->status, HL_STATUS_CRASHED) != 0 &&
                       strcmp(row->status, HL_STATUS_TIMEOUT) != 0;
-        size_t total = 0;
         json_t *entries = json_object_get(doc, "benchmarks");
+        size_t first = json_array_size(entries);
         for (int k = 0; usable && k < row->repetitions; k++) {
             char path[PATH_MAX], error[PATH_MAX + 256];
             hl_batch_invocation_path(b, c, k, ".json", path, sizeof path);
             size_t appended = 0;
             if (!hl_results_json_append_file(doc, path, &appended, error, sizeof error)) continue;
-            /* each invocation ran one repetition: number them as Google Benchmark
-             * numbers the repetitions of one process */
-            for (size_t e = json_array_size(entries) - appended; e < json_array_size(entries); e++) {
+            /* keep the invocation's runs (its aggregates are of one process only),
+             * each marked with its invocation and its repetition there */
+            for (size_t e = json_array_size(entries) - appended; e < json_array_size(entries);) {
                 json_t *entry = json_array_get(entries, e);
-                json_object_set_new(entry, "repetitions", json_integer(row->repetitions));
-                json_object_set_new(entry, "repetition_index", json_integer(k));
+                if (is_aggregate(entry)) {
+                    json_array_remove(entries, e);
+                    continue;
+                }
                 json_object_set_new(entry, "heaplab_invocation", json_integer(k));
-                rename_repeats(entry, "name", row->repetitions);
-                rename_repeats(entry, "run_name", row->repetitions);
+                json_object_set(entry, "heaplab_sample", json_object_get(entry, "repetition_index"));
+                e++;
             }
-            total += appended;
+        }
+        /* number them as Google Benchmark numbers the repetitions of one process */
+        size_t total = json_array_size(entries) - first;
+        for (size_t e = first; e < json_array_size(entries); e++) {
+            json_t *entry = json_array_get(entries, e);
+            json_object_set_new(entry, "repetitions", json_integer((json_int_t)total));
+            json_object_set_new(entry, "repetition_index", json_integer((json_int_t)(e - first)));
+            rename_repeats(entry, "name", total);
+            rename_repeats(entry, "run_name", total);
         }
         usable = usable && total > 0;
         if (!usable) ok = hl_results_json_add_failed_entry(doc, row);

@@ -148,6 +148,8 @@ static bool batch_section(json_t *doc, const manifest_job *job) {
          kv_int(batch, "configurations_done", (long long)job->done) &&
          kv_int(batch, "configurations_total", (long long)job->total) &&
          kv_int(batch, "invocations_per_configuration", job->plan->repetitions) &&
+         kv_int(batch, "samples_per_invocation", job->plan->samples) &&
+         kv(batch, "min_time_s", job->plan->min_time) && kv(batch, "warmup_s", job->plan->warmup) &&
          kv(batch, "invocation_order", job->plan->sequential ? "sequential" : "shuffled") &&
          json_object_set_new(batch, "invocation_seed",
                              json_integer((json_int_t)job->plan->seed)) == 0 &&

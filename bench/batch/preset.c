@@ -10,24 +10,30 @@
 const hl_preset hl_batch_presets[] = {
     {
         .name = "quick",
-        .summary = "every allocator x collector x workload variant at n = 1000, 10^4 and 10^5, "
-                   "3 invocations each, CPython reference rows when python3 is on PATH (about 1 min)",
+.summary = "every allocator x collector x workload variant at n = 1000, 10^4 and 10^5, "
+                   "3 invocations of 5 timed repetitions each after a warm-up, CPython reference "
+                   "rows when python3 is on PATH (about 2 min)",
         .sizes = {1000, 10000, 100000},
         .repetitions = 3,
+        .samples = 5,
         .timeout_s = 60,
         .min_time = "0.002",
+        .warmup = "0.002",
         .timelines = {{"recursion/calls", 200000}, {"cyclic_graph/rings", 200000}},
     },
     {
         .name = "full",
         .summary = "every allocator x collector x workload variant over each workload's "
                    "size ladder (recursion to 10^6, large lists and cyclic graphs to 10^7), "
-                   "5 invocations each, CPython reference rows, for reports (35 minutes measured on "
-                   "a 2-core VM)",
+                   "5 invocations of one timed repetition each after a warm-up, CPython reference "
+                   "rows, for reports (35 minutes measured without the warm-up on a 2-core VM; "
+                   "budget an hour)",
         .sizes = {0},
         .repetitions = 5,
+        .samples = 1,
         .timeout_s = 900,
         .min_time = "0.05",
+        .warmup = "0.05",
         .timelines = {{"recursion/calls", 2000000}, {"cyclic_graph/rings", 2000000}},
         .caps = {{"recursion", 1000000}, {"large_list", 10000000}, {"cyclic_graph", 10000000}},
         .warn_without_reference = true,

@@ -23,9 +23,12 @@ static const hl_cli_option hl_batch_options[] = {
     {"--collectors", "LIST", "comma-separated collectors (default: all)"},
     {"--workloads", "LIST", "W/VARIANT or W (all its variants), comma-separated (default: all)"},
     {"--sizes", "LIST", "sizes for every workload: 1000,1e4,10^5 (default: the preset's)"},
-    {"--repetitions", "K",
-     "invocations per configuration, each its own process with one repetition (default: the "
-     "preset's)"},
+    {"--repetitions", "K", "invocations per configuration, each its own process (default: the preset's)"},
+    {"--samples", "S",
+     "timed repetitions inside each invocation, after its warm-up; the invocation's figure is "
+     "their median (default: the preset's)"},
+    {"--min-time", "S", "minimum seconds of each timed repetition (default: the preset's)"},
+    {"--warmup", "S", "untimed seconds before an invocation's first repetition (default: the preset's)"},
     {"--order", "ORDER",
      "shuffled (default): every invocation of every configuration interleaved in a seeded "
      "order; sequential: a configuration's invocations one after another"},
@@ -243,6 +246,21 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
                                    error_size))
                 return false;
             b->repetitions = (int)k;
+        } else if (strcmp(name, "--samples") == 0) {
+            uint64_t k;
+            if (!hl_cli_parse_uint("--samples", value, HL_CLI_COUNT, 1, 1000, &k, error,
+                                   error_size))
+                return false;
+            b->samples = (int)k;
+        } else if (strcmp(name, "--min-time") == 0 || strcmp(name, "--warmup") == 0) {
+            double seconds;
+            bool warmup = name[2] == 'w';
+            if (!hl_cli_parse_double(name, value, 0, warmup, 3600, &seconds, error, error_size))
+                return false;
+            if (warmup)
+                b->warmup = value;
+            else
+                b->min_time = value;
         } else if (strcmp(name, "--order") == 0) {
             if (strcmp(value, "shuffled") != 0 && strcmp(value, "sequential") != 0) {
                 hl_report_fmt(error, error_size,
@@ -349,6 +367,9 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
                           b->preset->timelines[i].workload);
     }
     if (b->repetitions == 0) b->repetitions = b->preset->repetitions;
+    if (b->samples == 0) b->samples = b->preset->samples;
+    if (b->min_time == NULL) b->min_time = b->preset->min_time;
+    if (b->warmup == NULL) b->warmup = b->preset->warmup;
     if (!b->seed_given) b->seed = HL_BATCH_DEFAULT_SEED;
     if (b->timeout_s == 0) b->timeout_s = b->preset->timeout_s;
     return true;

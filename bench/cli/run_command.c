@@ -29,6 +29,7 @@ static const hl_cli_option run_options_table[] = {
     {"--repetitions", "K", "repetitions; the row holds their medians (default 1)"},
     {"--iterations", "N", "fixed iterations per repetition (default: Google Benchmark's choice)"},
     {"--min-time", "S", "minimum seconds per repetition when iterations are not fixed"},
+    {"--warmup", "S", "run the benchmark untimed for S seconds before the first repetition"},
     {"--heap-limit", "BYTES", "fail allocations past this many live bytes (default 3/4 of RAM)"},
     {"--recursion-limit", "D", "maximum frame depth (default 10^7)"},
     {"--gc-thresholds", "T0,T1,T2", "rc_cycle generation thresholds (default 700,10,10)"},
@@ -159,6 +160,9 @@ static int parse_run_options(int argc, char **argv, hl_run_config *opt, char **p
             opt->bench.iterations = (int64_t)u;
         } else if (strcmp(name, "--min-time") == 0) {
             ok = hl_cli_parse_double(name, v, 0, false, 3600, &opt->bench.min_time, error,
+                                     sizeof error);
+        } else if (strcmp(name, "--warmup") == 0) {
+            ok = hl_cli_parse_double(name, v, 0, true, 3600, &opt->bench.min_warmup_time, error,
                                      sizeof error);
         } else if (strcmp(name, "--heap-limit") == 0) {
             ok = hl_cli_parse_uint(name, v, HL_CLI_BYTES, 1, HL_CLI_MAX_BYTES, &opt->heap_limit,

@@ -119,6 +119,7 @@ void hl_bench_register(const char *name, hl_bench_fn fn, void *arg,
         b->Iterations(options->iterations);
     else if (options->min_time > 0)
         b->MinTime(options->min_time);
+    if (options->min_warmup_time > 0) b->MinWarmUpTime(options->min_warmup_time);
     if (options->use_real_time) b->UseRealTime();
     if (options->report_aggregates_only) b->ReportAggregatesOnly(true);
 }

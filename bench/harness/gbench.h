@@ -41,6 +41,7 @@ typedef struct hl_bench_options {
     int repetitions;    /* 0: Google Benchmark's default (or --benchmark_repetitions) */
     int64_t iterations; /* 0: let Google Benchmark choose */
     double min_time;    /* seconds; 0: default */
+    double min_warmup_time; /* seconds run untimed before the first repetition; 0: none */
     bool use_real_time; /* time by the wall clock instead of CPU time */
     bool report_aggregates_only;
 } hl_bench_options;
