@@ -8,6 +8,7 @@
 struct hl_pause_log {
     hl_event_listener events;
     bool recording;
+    unsigned tag;
     bool in_pause;      /* a pause that is being kept has started and not ended */
     uint64_t origin_ns; /* when the log was made */
     hl_pause current;
@@ -27,6 +28,7 @@ static void on_start(void *data, hl_collection_kind kind) {
     log->in_pause = log->recording;
     if (!log->in_pause) return;
     log->current.kind = kind;
+    log->current.tag = log->tag;
     log->current.start_ns = now_ns() - log->origin_ns;
 }
 
@@ -83,6 +85,10 @@ void hl_pause_log_set_recording(hl_pause_log *log, bool recording) {
     log->recording = recording;
 }
 
+void hl_pause_log_set_tag(hl_pause_log *log, unsigned tag) {
+    log->tag = tag;
+}
+
 void hl_pause_log_clear(hl_pause_log *log) {
     log->count = 0;
     log->dropped = 0;
@@ -101,17 +107,29 @@ uint64_t hl_pause_log_dropped(const hl_pause_log *log) {
     return log->dropped;
 }
 
-uint64_t hl_pause_log_total_ns(const hl_pause_log *log, size_t from) {
+static bool tagged(const hl_pause *p, unsigned tag) {
+    return tag == HL_PAUSE_ANY_TAG || p->tag == tag;
+}
+
+size_t hl_pause_log_tagged(const hl_pause_log *log, size_t from, unsigned tag) {
+    size_t n = 0;
+    for (size_t i = from; i < log->count; i++)
+        n += tagged(&log->pauses[i], tag);
+    return n;
+}
+
+uint64_t hl_pause_log_total_ns(const hl_pause_log *log, size_t from, unsigned tag) {
     uint64_t total = 0;
     for (size_t i = from; i < log->count; i++)
-        total += log->pauses[i].duration_ns;
+        if (tagged(&log->pauses[i], tag)) total += log->pauses[i].duration_ns;
     return total;
 }
 
-uint64_t hl_pause_log_max_ns(const hl_pause_log *log, size_t from) {
+uint64_t hl_pause_log_max_ns(const hl_pause_log *log, size_t from, unsigned tag) {
     uint64_t max = 0;
     for (size_t i = from; i < log->count; i++)
-        if (log->pauses[i].duration_ns > max) max = log->pauses[i].duration_ns;
+        if (tagged(&log->pauses[i], tag) && log->pauses[i].duration_ns > max)
+            max = log->pauses[i].duration_ns;
     return max;
 }
 
@@ -120,14 +138,15 @@ static int compare_u64(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-bool hl_pause_log_percentile_ns(const hl_pause_log *log, size_t from, double q, uint64_t *out) {
+bool hl_pause_log_percentile_ns(const hl_pause_log *log, size_t from, unsigned tag, double q,
+                                uint64_t *out) {
     *out = 0;
-    if (from >= log->count) return true;
-    size_t n = log->count - from;
+    size_t n = hl_pause_log_tagged(log, from, tag);
+    if (n == 0) return true;
     uint64_t *sorted = malloc(n * sizeof *sorted);
     if (sorted == NULL) return false;
-    for (size_t i = 0; i < n; i++)
-        sorted[i] = log->pauses[from + i].duration_ns;
+    for (size_t i = from, k = 0; i < log->count; i++)
+        if (tagged(&log->pauses[i], tag)) sorted[k++] = log->pauses[i].duration_ns;
     qsort(sorted, n, sizeof *sorted, compare_u64);
     double rank = q * (double)n;
     size_t r = (size_t)rank;

@@ -22,7 +22,11 @@ typedef struct hl_pause {
     uint64_t start_ns;    /* CLOCK_MONOTONIC, since the log was made */
     uint64_t duration_ns;
     hl_collection_kind kind;
+    unsigned tag; /* the owner's tag when the pause started (hl_pause_log_set_tag) */
 } hl_pause;
+
+/* Every tag, for the figures below. */
+#define HL_PAUSE_ANY_TAG (~0u)
 
 typedef struct hl_pause_log hl_pause_log;
 
@@ -33,6 +37,9 @@ void hl_pause_log_free(hl_pause_log *log);
 const hl_event_listener *hl_pause_log_events(hl_pause_log *log);
 /* Keep the pauses that start from now on (true) or not (false). */
 void hl_pause_log_set_recording(hl_pause_log *log, bool recording);
+/* Tag the pauses that start from now on (0 at first): the harness tells the program's
+ * pauses from those of the reclaim step that ends a run. */
+void hl_pause_log_set_tag(hl_pause_log *log, unsigned tag);
 /* Forget every pause kept (and the dropped count); the start times keep their origin. */
 void hl_pause_log_clear(hl_pause_log *log);
 
@@ -41,11 +48,14 @@ size_t hl_pause_log_count(const hl_pause_log *log);
 const hl_pause *hl_pause_log_pauses(const hl_pause_log *log);
 uint64_t hl_pause_log_dropped(const hl_pause_log *log);
 
-/* Over the pauses kept from index `from` on: their sum, their maximum (0 when there
- * are none) and the nearest-rank percentile q in (0, 1] (the ceil(q * n)-th smallest,
- * exact; 0 when there are none, false when the copy it sorts cannot be made). */
-uint64_t hl_pause_log_total_ns(const hl_pause_log *log, size_t from);
-uint64_t hl_pause_log_max_ns(const hl_pause_log *log, size_t from);
-bool hl_pause_log_percentile_ns(const hl_pause_log *log, size_t from, double q, uint64_t *out);
+/* Over the pauses kept from index `from` on whose tag is `tag` (HL_PAUSE_ANY_TAG: all):
+ * how many, their sum, their maximum (0 when there are none) and the nearest-rank
+ * percentile q in (0, 1] (the ceil(q * n)-th smallest, exact; 0 when there are none,
+ * false when the copy it sorts cannot be made). */
+size_t hl_pause_log_tagged(const hl_pause_log *log, size_t from, unsigned tag);
+uint64_t hl_pause_log_total_ns(const hl_pause_log *log, size_t from, unsigned tag);
+uint64_t hl_pause_log_max_ns(const hl_pause_log *log, size_t from, unsigned tag);
+bool hl_pause_log_percentile_ns(const hl_pause_log *log, size_t from, unsigned tag, double q,
+                                uint64_t *out);
 
 #endif

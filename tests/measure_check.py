@@ -11,12 +11,14 @@
   rewind   bump rewinds between iterations: its resident figure at 20 iterations is
            within 2x of 1 iteration's (a free that does nothing, not rewound, maps a
            new structure per iteration).
-  pauses   the row's pause figures are those of the pauses inside the clock, as
-           `run --pauses FILE` lists them: gc_pause_total_ns and gc_time_ns are their
-           sum per iteration, p50 and p99 their nearest-rank percentiles, and
-           gc_pause_max_ns the median over the iterations of each iteration's longest
-           pause (not the longest pause of the whole process); every iteration of a
-           collecting collector has one (its reclaim), start times increase.
+  pauses   the row's pause figures are those of the program's pauses inside the clock,
+           as `run --pauses FILE` lists them (phase "program"; the reclaim step's
+           collection is phase "reclaim"): gc_collections is their count and
+           gc_pause_total_ns their sum per iteration, p50 and p99 their nearest-rank
+           percentiles, gc_pause_max_ns the median over the iterations of each
+           iteration's longest (not the longest pause of the whole process);
+           gc_time_ns is the sum of every pause, the reclaim's included; every
+           iteration has one reclaim collection; start times increase.
 
 usage: measure_check.py HEAPLAB GROUP [--sanitized]
 
@@ -161,7 +163,7 @@ def close(a, b):
 def group_pauses():
     iterations = 30
     for args in (["--workload", "cyclic_graph/pairs", "--size", "1000", "--collector", "rc_cycle"],
-                 ["--workload", "large_list/append", "--size", "20000", "--collector",
+                 ["--workload", "large_list/append", "--size", "100000", "--collector",
                   "mark_sweep"],
                  ["--workload", "cyclic_graph/rings", "--size", "2000", "--collector", "boehm"]):
         with tempfile.TemporaryDirectory() as tmp:
@@ -172,10 +174,14 @@ def group_pauses():
             with open(path, newline="") as f:
                 pauses = list(csv.DictReader(f))
         what = "/".join(args[1::2])
-        durations = [int(p["duration_ns"]) for p in pauses]
+        program = [p for p in pauses if p["phase"] == "program"]
+        reclaims = [int(p["iteration"]) for p in pauses if p["phase"] == "reclaim"]
+        check(reclaims == list(range(iterations)),
+              "%s: reclaim collections in iterations %s" % (what, reclaims))
+        durations = [int(p["duration_ns"]) for p in program]
         starts = [int(p["start_ns"]) for p in pauses]
         longest = {}
-        for p in pauses:
+        for p in program:
             i = int(p["iteration"])
             longest[i] = max(longest.get(i, 0), int(p["duration_ns"]))
         if not check(sorted(longest) == list(range(iterations)),
@@ -187,9 +193,13 @@ def group_pauses():
         check(all(p["kind"] in ("young", "middle", "full") and p["call"] == "0" for p in pauses),
               "%s: a pause of another kind or call" % what)
         total = sum(durations) / iterations
-        check(close(num(row, "gc_pause_total_ns"), total) and close(num(row, "gc_time_ns"), total),
-              "%s: gc_pause_total_ns %s, gc_time_ns %s, the listed pauses %s per iteration"
-              % (what, row["gc_pause_total_ns"], row["gc_time_ns"], total))
+        every = sum(int(p["duration_ns"]) for p in pauses) / iterations
+        check(close(num(row, "gc_pause_total_ns"), total) and close(num(row, "gc_time_ns"), every),
+              "%s: gc_pause_total_ns %s, gc_time_ns %s; the program's pauses %s, all %s per "
+              "iteration" % (what, row["gc_pause_total_ns"], row["gc_time_ns"], total, every))
+        check(close(num(row, "gc_collections"), len(program) / iterations),
+              "%s: gc_collections %s, the program's pauses %d over %d iterations"
+              % (what, row["gc_collections"], len(program), iterations))
         for name, q in (("gc_pause_p50_ns", 0.50), ("gc_pause_p99_ns", 0.99)):
             check(close(num(row, name), nearest_rank(durations, q)),
                   "%s: %s %s, the listed pauses' %s" % (what, name, row[name],

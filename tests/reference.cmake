@@ -25,3 +25,13 @@ if(EXISTS ${_hl_system_python})
     set_tests_properties(reference.cpython.system PROPERTIES LABELS reference TIMEOUT 300)
   endif()
 endif()
+
+# rc_cycle's collections per generation are CPython 3.11's on every variant at 10^4 and
+# 10^5 (tests/generations_check.py; skipped under another Python version).
+if(TARGET heaplab)
+  add_test(NAME reference.generations
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/generations_check.py
+            $<TARGET_FILE:heaplab> ${CMAKE_SOURCE_DIR}/scripts/reference/cpython_workloads.py)
+  set_tests_properties(reference.generations PROPERTIES LABELS reference TIMEOUT 600
+                       SKIP_RETURN_CODE 77)
+endif()

@@ -40,10 +40,10 @@ int main(void) {
           p[2].kind == HL_COLLECTION_MIDDLE);
     CHECK(p[1].duration_ns >= 3000000u && p[2].duration_ns >= 1000000u);
     CHECK(p[0].start_ns < p[1].start_ns && p[1].start_ns + p[1].duration_ns <= p[2].start_ns);
-    CHECK(hl_pause_log_max_ns(log, 0) == p[1].duration_ns);
-    CHECK(hl_pause_log_max_ns(log, 2) == p[2].duration_ns);
-    CHECK(hl_pause_log_total_ns(log, 1) == p[1].duration_ns + p[2].duration_ns);
-    CHECK(hl_pause_log_max_ns(log, 3) == 0 && hl_pause_log_total_ns(log, 3) == 0);
+    CHECK(hl_pause_log_max_ns(log, 0, HL_PAUSE_ANY_TAG) == p[1].duration_ns);
+    CHECK(hl_pause_log_max_ns(log, 2, HL_PAUSE_ANY_TAG) == p[2].duration_ns);
+    CHECK(hl_pause_log_total_ns(log, 1, HL_PAUSE_ANY_TAG) == p[1].duration_ns + p[2].duration_ns);
+    CHECK(hl_pause_log_max_ns(log, 3, HL_PAUSE_ANY_TAG) == 0 && hl_pause_log_total_ns(log, 3, HL_PAUSE_ANY_TAG) == 0);
 
     /* not recording: a pause that starts then is not kept, even if it ends later */
     hl_pause_log_set_recording(log, false);
@@ -74,18 +74,32 @@ int main(void) {
         sorted[i] = p[i].duration_ns;
     qsort(sorted, n, sizeof sorted[0], by_value);
     uint64_t v = 1;
-    CHECK(hl_pause_log_percentile_ns(log, 0, 0.50, &v) && v == sorted[10]); /* ceil(10.5) */
-    CHECK(hl_pause_log_percentile_ns(log, 0, 0.99, &v) && v == sorted[20]); /* ceil(20.79) */
-    CHECK(hl_pause_log_percentile_ns(log, 0, 1.0, &v) && v == sorted[20]);
-    CHECK(hl_pause_log_percentile_ns(log, 0, 0.01, &v) && v == sorted[0]);
-    CHECK(hl_pause_log_percentile_ns(log, 20, 0.50, &v) && v == p[20].duration_ns);
-    CHECK(hl_pause_log_percentile_ns(log, 21, 0.50, &v) && v == 0);
+    CHECK(hl_pause_log_percentile_ns(log, 0, HL_PAUSE_ANY_TAG, 0.50, &v) && v == sorted[10]); /* ceil(10.5) */
+    CHECK(hl_pause_log_percentile_ns(log, 0, HL_PAUSE_ANY_TAG, 0.99, &v) && v == sorted[20]); /* ceil(20.79) */
+    CHECK(hl_pause_log_percentile_ns(log, 0, HL_PAUSE_ANY_TAG, 1.0, &v) && v == sorted[20]);
+    CHECK(hl_pause_log_percentile_ns(log, 0, HL_PAUSE_ANY_TAG, 0.01, &v) && v == sorted[0]);
+    CHECK(hl_pause_log_percentile_ns(log, 20, HL_PAUSE_ANY_TAG, 0.50, &v) && v == p[20].duration_ns);
+    CHECK(hl_pause_log_percentile_ns(log, 21, HL_PAUSE_ANY_TAG, 0.50, &v) && v == 0);
     CHECK(hl_pause_log_dropped(log) == 0);
 
+    /* tags: each pause keeps the tag it started under; the figures filter on it */
+    hl_pause_log_set_tag(log, 7);
+    pause_of(l, HL_COLLECTION_FULL, 2);
+    hl_pause_log_set_tag(log, 0);
+    p = hl_pause_log_pauses(log);
+    CHECK(p[21].tag == 7 && p[20].tag == 0);
+    CHECK(hl_pause_log_tagged(log, 0, 7) == 1 && hl_pause_log_tagged(log, 0, 0) == 21 &&
+          hl_pause_log_tagged(log, 0, HL_PAUSE_ANY_TAG) == 22);
+    CHECK(hl_pause_log_total_ns(log, 0, 7) == p[21].duration_ns);
+    CHECK(hl_pause_log_max_ns(log, 0, 0) == sorted[20]);
+    CHECK(hl_pause_log_percentile_ns(log, 0, 0, 0.50, &v) && v == sorted[10]);
+    CHECK(hl_pause_log_percentile_ns(log, 0, 7, 0.50, &v) && v == p[21].duration_ns);
+    CHECK(hl_pause_log_percentile_ns(log, 0, 3, 0.50, &v) && v == 0);
+
     /* clear: nothing kept, the origin stays */
-    uint64_t last_start = p[20].start_ns;
+    uint64_t last_start = p[21].start_ns;
     hl_pause_log_clear(log);
-    CHECK(hl_pause_log_count(log) == 0 && hl_pause_log_max_ns(log, 0) == 0);
+    CHECK(hl_pause_log_count(log) == 0 && hl_pause_log_max_ns(log, 0, HL_PAUSE_ANY_TAG) == 0);
     pause_of(l, HL_COLLECTION_FULL, 0);
     CHECK(hl_pause_log_count(log) == 1 && hl_pause_log_pauses(log)[0].start_ns > last_start);
 

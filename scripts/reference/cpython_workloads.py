@@ -4,8 +4,8 @@ seed articles show, measured in the same phases as `heaplab run`, written as hea
 results rows (CSV, bench/report/results.h) and Google Benchmark JSON (one entry per line).
 
     python3 scripts/reference/cpython_workloads.py --workload W/VARIANT --size N
-            [--repetitions K] [--row FILE] [--json FILE] [--recursion-limit D]
-            [--heap-limit BYTES] [--seed S] [--live-bytes tracemalloc|off]
+            [--repetitions K] [--row FILE] [--json FILE] [--pauses FILE]
+            [--recursion-limit D] [--heap-limit BYTES] [--seed S] [--live-bytes tracemalloc|off]
     python3 scripts/reference/cpython_workloads.py --list
     python3 scripts/reference/cpython_workloads.py --variants
 
@@ -275,17 +275,25 @@ WORKLOADS = {
 # ---------------------------------------------------------------------------------------
 # Collector pauses: gc.callbacks "start"/"stop" events, recorded only while a run is on.
 
+GENERATION_KINDS = ("young", "middle", "full")  # heaplab's names for generations 0, 1, 2
+
+
 class PauseRecorder:
+    """The repetition's pauses (durations) and, for --pauses, every pause with its
+    start (perf_counter_ns since the script started) and its generation."""
     def __init__(self):
         self.recording = False
         self.started = None
+        self.origin = time.perf_counter_ns()
         self.pauses = []
+        self.log = []  # (start_ns, duration_ns, generation) of this repetition
         self.collected = 0
         self.uncollectable = 0
 
     def reset(self):
         self.started = None
         self.pauses = []
+        self.log = []
         self.collected = 0
         self.uncollectable = 0
 
@@ -295,7 +303,9 @@ class PauseRecorder:
         if phase == "start":
             self.started = time.perf_counter_ns()
         elif phase == "stop" and self.started is not None:
-            self.pauses.append(time.perf_counter_ns() - self.started)
+            duration = time.perf_counter_ns() - self.started
+            self.pauses.append(duration)
+            self.log.append((self.started - self.origin, duration, info.get("generation", 2)))
             self.started = None
             self.collected += info.get("collected", 0)
             self.uncollectable += info.get("uncollectable", 0)
@@ -548,10 +558,12 @@ class Runner:
         """Returns (runs, status, error): runs holds one figures dict per repetition."""
         gc.callbacks.append(self.pauses)
         runs = []
+        self.pause_log = []  # per repetition, for --pauses
         self.baseline_rss = rss_bytes()
         try:
             for _ in range(self.options["repetitions"]):
                 runs.append(self.one_repetition())
+                self.pause_log.append(list(self.pauses.log))
             if self.measures_live_bytes():
                 live = self.peak_live_bytes()
                 for figures in runs:
@@ -794,7 +806,8 @@ def summary_text(row):
 # Command line: every problem is one line on stderr and exit code 2.
 
 USAGE = ("usage: cpython_workloads.py --workload W/VARIANT --size N [--repetitions K] "
-         "[--row FILE] [--json FILE] [--recursion-limit D] [--heap-limit BYTES] [--seed S] "
+         "[--row FILE] [--json FILE] [--pauses FILE] [--recursion-limit D] [--heap-limit BYTES] "
+         "[--seed S] "
          "[--live-bytes tracemalloc|off] | --list | --variants")
 
 
@@ -822,8 +835,18 @@ def parse_bytes(flag, text):
     return int(digits) * scale
 
 
+def pauses_text(pause_log):
+    """--pauses: heaplab run --pauses's CSV; call = repetition (one iteration each)."""
+    lines = ["call,iteration,start_ns,duration_ns,kind,phase"]
+    for call, pauses in enumerate(pause_log):
+        for start, duration, generation in pauses:
+            lines.append("%d,0,%d,%d,%s,program" % (call, start, duration,
+                                                    GENERATION_KINDS[min(generation, 2)]))
+    return "\n".join(lines) + "\n"
+
+
 def parse_args(argv):
-    flags = {"--workload", "--size", "--repetitions", "--row", "--json",
+    flags = {"--workload", "--size", "--repetitions", "--row", "--json", "--pauses",
              "--recursion-limit", "--heap-limit", "--seed", "--live-bytes"}
     values = {}
     i = 0
@@ -864,7 +887,7 @@ def parse_args(argv):
     live = values.get("--live-bytes", "tracemalloc")
     if live not in ("tracemalloc", "off"):
         raise UsageError("--live-bytes: unknown source '%s' (valid: tracemalloc, off)" % live)
-    for name in ("--row", "--json"):
+    for name in ("--row", "--json", "--pauses"):
         if name in values and not values[name]:
             raise UsageError("%s: empty file name" % name)
     return {
@@ -880,6 +903,7 @@ def parse_args(argv):
         "live_bytes": live,
         "row": values.get("--row"),
         "json": values.get("--json"),
+        "pauses": values.get("--pauses"),
     }
 
 
@@ -928,6 +952,8 @@ def main(argv):
             write_atomic(options["row"], csv_text(row))
         if options["json"]:
             write_atomic(options["json"], json_text(row, runs))
+        if options["pauses"]:
+            write_atomic(options["pauses"], pauses_text(runner.pause_log))
     except OSError as exc:
         sys.stderr.write("cpython_workloads.py: cannot write %s: %s\n"
                          % (exc.filename or "the results", exc.strerror or exc))
