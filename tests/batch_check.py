@@ -106,8 +106,11 @@ def check_folder(out):
         ident = (e["workload"], str(e["size"]), e["allocator"], e["collector"])
         seen.setdefault(ident, []).append((e.get("heaplab_invocation"), e.get("heaplab_sample"),
                                            e.get("repetition_index"), e.get("repetitions")))
-        check(e["name"].endswith("/repeats:%d/real_time" % (2 * samples)), "name %s" % e["name"])
-        check("/min_warmup_time:" in e["name"], "no warm-up in %s" % e["name"])
+        # compare.py pairs entries by name: the configuration and "real_time", no run
+        # settings (min_time, min_warmup_time, repeats), the same in name and run_name
+        check(e["name"] == "%s/%s/%s/%s/real_time" % ident, "name %s" % e["name"])
+        check(e["run_name"] == e["name"], "run_name %s, name %s" % (e["run_name"], e["name"]))
+        check(e["repetitions"] == 2 * samples, "repetitions %s" % e["repetitions"])
     check(set(seen) == TINY_CONFIGS, "results.json configurations differ: %s" % sorted(seen))
     want = [(k, s, k * samples + s, 2 * samples) for k in range(2) for s in range(samples)]
     check(all(sorted(v) == want for v in seen.values()),
@@ -165,9 +168,29 @@ def test_folder():
     check("cyclic_graph/pairs/100/pool/mark_sweep" in p.stdout, "compare.py output lacks a configuration")
 
 
+def compare_py(*args):
+    if not os.path.exists(COMPARE_PY):
+        fail(COMPARE_PY + " is missing (libbenchmark-tools)")
+    p = subprocess.run([SYSTEM_PYTHON, COMPARE_PY] + list(args), capture_output=True, text=True,
+                       timeout=120)
+    check(p.returncode == 0, "compare.py %s failed: %s" % (args[0], p.stderr[-2000:]))
+    return p.stdout
+
+
 def test_compare():
     a, _ = tiny_batch("compare-a")
-    b, _ = tiny_batch("compare-b")
+    # B with other run settings (as the full preset has other ones than quick)
+    b, _ = tiny_batch("compare-b", ["--samples", "1", "--min-time", "0.001", "--repetitions", "3"])
+    # compare.py pairs entries by name: every configuration meets its twin
+    ja, jb = os.path.join(a, "results.json"), os.path.join(b, "results.json")
+    out = compare_py("benchmarks", ja, jb)
+    for w, n, al, c in TINY_CONFIGS:
+        check("%s/%s/%s/%s/real_time" % (w, n, al, c) in out,
+              "compare.py did not pair %s across run settings:\n%s" % ((w, n, al, c), out))
+    # allocator against allocator, as the README shows it
+    out = compare_py("benchmarksfiltered", ja, "/libc/", ja, "/pool/")
+    check("recursion/sum/100[/libc/ vs. /pool/]refcount/real_time" in out,
+          "compare.py benchmarksfiltered libc against pool:\n%s" % out)
     r = run(["compare", a, b])
     check(r.returncode == 0, "compare exited %d: %s" % (r.returncode, r.stderr))
     check("8 configurations compared" in r.stdout, "compare summary: %s" % r.stdout)
@@ -405,12 +428,11 @@ def test_reference():
         seen[ident] = seen.get(ident, 0) + 1
         base = "%s/%s/%s/%s/" % ident
         runs = 2 * manifest_samples(out)
-        check(e["name"].startswith(base) and e["name"].endswith("/repeats:%d/real_time" % runs),
+        check(e["name"] == base + "real_time" and e["repetitions"] == runs,
               "entry name %r" % e["name"])
         if e["collector"] == "cpython_gc":
             check(e["runtime"] == runtime and e["status"] == "ok", "reference entry: %s" % e)
-            check(e["name"] == base + "iterations:1/repeats:%d/real_time" % runs,
-                  "reference name %r" % e["name"])
+            check(e["run_name"] == base + "real_time", "reference run_name %r" % e["run_name"])
         else:
             check(e["runtime"] == "heaplab", "heaplab entry runtime: %s" % e)
     check(set(seen) == want and all(v == 2 * manifest_samples(out) for v in seen.values()),
@@ -528,7 +550,7 @@ def test_reference_resume():
     names = [e["name"] for e in json_entries(out) if e["collector"] == "cpython_gc"]
     # one entry per sample of each invocation (no aggregates), 2 configurations
     runs = 2 * manifest_samples(out)
-    check(len(names) == 2 * runs and all("/repeats:%d/" % runs in n for n in names),
+    check(len(names) == 2 * runs and all(n.endswith("/real_time") and "repeats:" not in n for n in names),
           "reference entries after resume: %s" % names)
     check(os.path.isfile(os.path.join(out, "charts", "reference-cyclic_graph-pairs.png")),
           "no comparison chart after resume")

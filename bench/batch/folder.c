@@ -169,21 +169,41 @@ static bool write_results_csv(FILE *out, void *data) {
     return true;
 }
 
-/* An entry's "…/repeats:S/…" (S repetitions in its process) as "…/repeats:N/…": the
- * configuration's runs, N over all its invocations, read as the N repetitions of one
- * benchmark. */
-static void rename_repeats(json_t *entry, const char *key, size_t repetitions) {
+/* An entry's name without its run settings: Google Benchmark names a run
+ * "w/n/a/c/min_time:T/min_warmup_time:W/repeats:S/real_time" (or "iterations:1" for a
+ * fixed count), and compare.py pairs entries of two files by exact name, so a quick and
+ * a full batch (other min times, other repetition counts) would never meet. The name
+ * keeps what the configuration is ("w/n/a/c") and how it is timed ("real_time"); how
+ * often and how long it ran stays in the entry's "repetitions" and "iterations"
+ * (docs/decisions.md). Applied to "name" and "run_name" alike, so they stay equal. */
+static bool is_run_setting(const char *segment, size_t len) {
+    static const char *const settings[] = {"min_time:", "min_warmup_time:", "repeats:",
+                                           "iterations:"};
+    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
+        size_t k = strlen(settings[i]);
+        if (len >= k && strncmp(segment, settings[i], k) == 0) return true;
+    }
+    return false;
+}
+
+static void rename_repeats(json_t *entry, const char *key) {
     const char *name = json_string_value(json_object_get(entry, key));
-    const char *at = name ? strstr(name, "/repeats:") : NULL;
-    if (at == NULL) return;
-    const char *rest = at + strlen("/repeats:");
-    while (*rest >= '0' && *rest <= '9')
-        rest++;
+    if (name == NULL) return;
     char renamed[1024];
-    int n = hl_report_fmt(renamed, sizeof renamed, "%.*s/repeats:%zu%s", (int)(at - name), name,
-                          repetitions, rest);
-    if (n > 0 && (size_t)n < sizeof renamed)
-        json_object_set_new(entry, key, hl_results_json_text(renamed));
+    size_t used = 0;
+    for (const char *p = name; *p;) {
+        const char *slash = strchr(p, '/');
+        size_t len = slash ? (size_t)(slash - p) : strlen(p);
+        if (!is_run_setting(p, len)) {
+            if (used + len + 2 > sizeof renamed) return; /* too long: left as it is */
+            if (used) renamed[used++] = '/';
+            memcpy(renamed + used, p, len);
+            used += len;
+        }
+        p += len + (slash ? 1 : 0);
+    }
+    renamed[used] = '\0';
+    json_object_set_new(entry, key, hl_results_json_text(renamed));
 }
 
 /* Whether a Google Benchmark entry is one of its aggregates (mean, median, ...). */
@@ -234,8 +254,8 @@ static bool write_results_json(FILE *out, void *data) {
             json_t *entry = json_array_get(entries, e);
             json_object_set_new(entry, "repetitions", json_integer((json_int_t)total));
             json_object_set_new(entry, "repetition_index", json_integer((json_int_t)(e - first)));
-            rename_repeats(entry, "name", total);
-            rename_repeats(entry, "run_name", total);
+            rename_repeats(entry, "name");
+            rename_repeats(entry, "run_name");
         }
         usable = usable && total > 0;
         if (!usable) ok = hl_results_json_add_failed_entry(doc, row);
