@@ -125,6 +125,7 @@ bool hl_plot_draw_lines(hl_plot_ctx *c, const hl_plot_line_chart *lc) {
     hl_plot_var_list(&v, "panels", lc->panels);
     hl_plot_var_num(&v, "npanels", (double)lc->panels->n);
     hl_plot_var_list(&v, "lines", lc->lines);
+    hl_plot_var_styles(&v, lc->workload ? HL_PLOT_COLLECTOR : HL_PLOT_OTHER, lc->lines);
     hl_plot_var_num(&v, "nlines", (double)lc->lines->n);
     hl_plot_var_refs(&v, c, nrefs);
     hl_plot_var_num(&v, "cols", cols);

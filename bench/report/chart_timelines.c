@@ -24,6 +24,7 @@ bool hl_plot_draw_timelines(hl_plot_ctx *c) {
         hl_plot_names_add(&done, w);
         char files[2048] = "", legends[1024] = "", failed[512] = "";
         size_t fn = 0, ln = 0, xn = 0, n = 0;
+        hl_plot_names drawn = {.n = 0}; /* the lines' collectors, in order */
         for (size_t k = i; k < count; k++) {
             const hl_result_row *r = &rows[k];
             if (strcmp(r->workload, w) != 0) continue;
@@ -43,6 +44,7 @@ bool hl_plot_draw_timelines(hl_plot_ctx *c) {
                                         "%s%s", n ? " " : "", rel);
             ln += (size_t)hl_report_fmt(legends + ln, ln < sizeof legends ? sizeof legends - ln : 0,
                                         "%s%s", n ? " " : "", r->collector);
+            if (drawn.n < HL_PLOT_MAX_NAMES) drawn.v[drawn.n++] = r->collector;
             n++;
         }
         char ws[96], stem[128], title[160], note[700];
@@ -62,6 +64,7 @@ bool hl_plot_draw_timelines(hl_plot_ctx *c) {
         hl_plot_var_str(&v, "files", files);
         hl_plot_var_str(&v, "names", legends);
         hl_plot_var_num(&v, "n", (double)n);
+        hl_plot_var_styles(&v, HL_PLOT_COLLECTOR, &drawn);
         ok = hl_plot_run_gnuplot(c, "timeline.gp", &v, stem);
         if (ok) hl_plot_add_chart(c, stem, title);
     }

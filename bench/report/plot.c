@@ -114,14 +114,9 @@ void hl_plot_classify(hl_plot_ctx *c) {
                           r->collector);
             hl_report_fmt(s->short_, sizeof s->short_, "%s", r->runtime);
         }
-        /* CPython black; boehm (and any other own-allocator collector) purple, then
-         * greys */
-        static const char *const others[] = {"#7b3294", "#666666", "#a6761d", "#1b9e77"};
-        size_t own_index = 0;
-        for (size_t k = 0; k + 1 < c->nrefs; k++)
-            own_index += !c->refs[k].cpython;
+        /* its collector's colour (chart_style.c): boehm's, cpython_gc's */
         hl_report_fmt(s->colour, sizeof s->colour, "%s",
-                      s->cpython ? "#000000" : others[own_index % 4]);
+                      hl_plot_style_of(HL_PLOT_COLLECTOR, r->collector).colour);
     }
     for (size_t a = 0; a < c->allocators.n; a++) {
         bool own = false;
@@ -234,8 +229,7 @@ void hl_plot_var_list(hl_plot_vars *v, const char *name, const hl_plot_names *li
 /* Run gnuplot in DIR/charts on a template; its messages go to charts/data/gnuplot.log. */
 bool hl_plot_run_gnuplot(hl_plot_ctx *c, const char *template_name, hl_plot_vars *v,
                          const char *stem) {
-    char template_path[PATH_MAX + 64], log_path[PATH_MAX + 32];
-    hl_report_fmt(template_path, sizeof template_path, "%s/%s", c->templates, template_name);
+    char log_path[PATH_MAX + 32];
     hl_report_fmt(log_path, sizeof log_path, "%s/data/gnuplot.log", c->charts);
     hl_plot_var_str(v, "templates", c->templates);
     hl_plot_var_str(v, "out", stem);
@@ -243,6 +237,31 @@ bool hl_plot_run_gnuplot(hl_plot_ctx *c, const char *template_name, hl_plot_vars
         hl_report_fmt(c->error, c->error_size, "chart %s: too many variables", stem);
         return false;
     }
+    /* the chart's variables and its template as one script, data/<stem>.gp: what runs
+     * is what a reader can rerun (`cd charts && gnuplot data/<stem>.gp`) */
+    char script_name[PATH_MAX], script_path[PATH_MAX + 64];
+    hl_report_fmt(script_name, sizeof script_name, "%s.gp", stem);
+    FILE *script = hl_plot_open_data(c, script_name);
+    if (script == NULL) return false;
+    fprintf(script, "# %s: drawn by heaplab plot; run in charts/\n", stem);
+    bool quoted = false; /* inside '...' ('' is a quote inside: toggles twice) */
+    for (const char *p = v->text; *p; p++) { /* one statement a line */
+        if (*p == '\'') quoted = !quoted;
+        if (!quoted && p[0] == ';' && p[1] == ' ') {
+            fputc('\n', script);
+            p++;
+        } else {
+            fputc(*p, script);
+        }
+    }
+    fputs("load templates . '/", script);
+    fputs(template_name, script);
+    fputs("'\n", script);
+    if (fclose(script) != 0) {
+        hl_report_fmt(c->error, c->error_size, "cannot write %s", script_name);
+        return false;
+    }
+    hl_report_fmt(script_path, sizeof script_path, "data/%s", script_name);
     pid_t pid = fork();
     if (pid < 0) {
         hl_report_fmt(c->error, c->error_size, "cannot start gnuplot: %s", strerror(errno));
@@ -257,7 +276,7 @@ bool hl_plot_run_gnuplot(hl_plot_ctx *c, const char *template_name, hl_plot_vars
             dup2(log, STDOUT_FILENO);
             dup2(log, STDERR_FILENO);
         }
-        char *argv[] = {"gnuplot", "-e", v->text, template_path, NULL};
+        char *argv[] = {"gnuplot", script_path, NULL};
         execvp("gnuplot", argv);
         _exit(127);
     }
@@ -349,7 +368,7 @@ static void clear_charts(const char *charts) {
             const char *dot = strrchr(e->d_name, '.');
             if (dot == NULL) continue;
             if (strcmp(dot, ".png") && strcmp(dot, ".svg") && strcmp(dot, ".dat") &&
-                strcmp(dot, ".log"))
+                strcmp(dot, ".log") && strcmp(dot, ".gp"))
                 continue;
             char path[PATH_MAX + 300];
             hl_report_fmt(path, sizeof path, "%s/%s", dir, e->d_name);

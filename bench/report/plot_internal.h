@@ -74,6 +74,19 @@ typedef struct hl_plot_range {
     uint64_t smin, smax;
 } hl_plot_range;
 
+/* ---- chart_style.c: a name's colour and point type, from the registries ---- */
+
+/* HL_PLOT_OTHER: a name in no registry of styles (a workload): styled by its hash */
+typedef enum hl_plot_kind { HL_PLOT_ALLOCATOR, HL_PLOT_COLLECTOR, HL_PLOT_OTHER } hl_plot_kind;
+typedef struct hl_plot_style {
+    char colour[8]; /* "#0072B2" */
+    int point;      /* gnuplot point type */
+} hl_plot_style;
+hl_plot_style hl_plot_style_of(hl_plot_kind kind, const char *name);
+/* "set linetype k ..." for k = 1..n, the style of names->v[k-1]; and style_names, the
+ * names in that order (for a reader of data/<stem>.gp). */
+void hl_plot_var_styles(hl_plot_vars *v, hl_plot_kind kind, const hl_plot_names *names);
+
 /* ---- plot.c: the context and its helpers ---- */
 
 int hl_plot_names_index(const hl_plot_names *s, const char *name);

@@ -41,7 +41,7 @@ do for [fmt in "png svg"] {
             do for [k = 1:nclusters] { set xtics add (word(clusters, k) k - 1) }
             set label 2 "no configuration succeeded at this size" at graph 0.5, graph 0.6 \
                 center font ",11" tc rgb "#555555"
-            plot sprintf("%s-%d.dat", fails, panel) using 1:2 with points pt 2 ps 2 lw 2 \
+            plot sprintf("%s-%d.dat", fails, panel) using 1:2 with points pt fail_point ps 2 lw 2 \
                      lc rgb fail_colour title "failed", \
                  sprintf("%s-%d.dat", fails, panel) using 1:2:3 with labels rotate by 90 left \
                      offset 0,1 tc rgb fail_colour font ",9" notitle
@@ -58,7 +58,7 @@ do for [fmt in "png svg"] {
                  data index (panel - 1) using (column(nbars + 2)):xtic(1) \
                      lc rgb ref_bar_colour title refbartitle, \
                  for [k = 1:(int(word(pfails, panel)) > 0 ? 1 : 0)] sprintf("%s-%d.dat", fails, panel) \
-                     using 1:2 with points pt 2 ps 2 lw 2 lc rgb fail_colour title "failed", \
+                     using 1:2 with points pt fail_point ps 2 lw 2 lc rgb fail_colour title "failed", \
                  for [k = 1:(int(word(pfails, panel)) > 0 ? 1 : 0)] sprintf("%s-%d.dat", fails, panel) \
                      using 1:2:3 with labels rotate by 90 left offset 0,1 tc rgb fail_colour \
                      font ",9" notitle
@@ -66,7 +66,7 @@ do for [fmt in "png svg"] {
             plot for [i = 2:(nbars + 1)] data index (panel - 1) using i:xtic(1) lt (i - 1) \
                      title word(bars, i - 1), \
                  for [k = 1:(int(word(pfails, panel)) > 0 ? 1 : 0)] sprintf("%s-%d.dat", fails, panel) \
-                     using 1:2 with points pt 2 ps 2 lw 2 lc rgb fail_colour title "failed", \
+                     using 1:2 with points pt fail_point ps 2 lw 2 lc rgb fail_colour title "failed", \
                  for [k = 1:(int(word(pfails, panel)) > 0 ? 1 : 0)] sprintf("%s-%d.dat", fails, panel) \
                      using 1:2:3 with labels rotate by 90 left offset 0,1 tc rgb fail_colour \
                      font ",9" notitle

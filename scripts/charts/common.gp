@@ -3,24 +3,21 @@
 # chart's variables set by -e, and each template draws the chart once per format:
 # PNG (pngcairo) and SVG, as <out>.png and <out>.svg.
 #
-# Colours and point types: one style per line, the same in every chart, so a
-# collector (or allocator) keeps its colour across the report.
-set linetype 1 lc rgb "#1f77b4" lw 2 pt 7 ps 1.0
-set linetype 2 lc rgb "#d62728" lw 2 pt 5 ps 1.0
-set linetype 3 lc rgb "#2ca02c" lw 2 pt 9 ps 1.1
-set linetype 4 lc rgb "#9467bd" lw 2 pt 11 ps 1.1
-set linetype 5 lc rgb "#ff7f0e" lw 2 pt 13 ps 1.1
-set linetype 6 lc rgb "#8c564b" lw 2 pt 15 ps 1.0
-set linetype 7 lc rgb "#e377c2" lw 2 pt 4 ps 1.0
-set linetype 8 lc rgb "#7f7f7f" lw 2 pt 6 ps 1.0
-set linetype cycle 8
-# A failed configuration: a red cross and its status, never left out.
-fail_colour = "#c00000"
+# Colours and point types: bench/report/chart_style.c sets linetype k for the chart's
+# k-th name (an allocator or a collector) before this file is loaded, from the name's
+# place in the registries (Okabe-Ito colours), so a name keeps its colour and point
+# type in every chart of every batch. Templates draw series with `lt k` and nothing
+# here may redefine linetypes.
+#
+# A failed configuration: a black cross (a colour and a point type no series uses) and
+# its status, never left out.
+fail_colour = "#000000"
+fail_point = 2
 # Reference series (CPython's rows, boehm on its own allocator): dashed lines in the
-# line charts, in the colours bench/report/plot.c gives them (CPython black, boehm purple);
-# in the bar charts, one dark bar for their own allocator.
+# line charts, in their collector's colour (refcolour<k>); in the bar charts, one bar
+# for their own allocator in that allocator's colour (ref_bar_colour).
 ref_dash = 2
-ref_bar_colour = "#7b3294"
+if (!exists("ref_bar_colour")) { ref_bar_colour = "#56B4E9" }
 missing_colour = "#555555"
 set grid xtics ytics mxtics mytics lc rgb "#dddddd" lw 1 dt 1
 set border lc rgb "#444444"

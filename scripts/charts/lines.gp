@@ -42,7 +42,7 @@ do for [fmt in "png svg"] {
                  with linespoints lc rgb value(sprintf("refcolour%d", k)) dt ref_dash lw 2 \
                  pt 6 ps 1.0 notitle, \
              for [k = 1:(int(word(pfails, p)) > 0 ? 1 : 0)] sprintf("%s-%d.dat", fails, p) \
-                 using 1:2 with points pt 2 ps 2 lw 2 lc rgb fail_colour notitle, \
+                 using 1:2 with points pt fail_point ps 2 lw 2 lc rgb fail_colour notitle, \
              for [k = 1:(int(word(pfails, p)) > 0 ? 1 : 0)] sprintf("%s-%d.dat", fails, p) \
                  using 1:2:3 \
                  with labels rotate by 90 left offset 0,0.8 tc rgb fail_colour font ",9" notitle
@@ -54,7 +54,7 @@ do for [fmt in "png svg"] {
     plot for [l = 1:nlines] NaN with linespoints lt l title word(lines, l), \
          for [k = 1:nrefs] NaN with linespoints lc rgb value(sprintf("refcolour%d", k)) \
              dt ref_dash lw 2 pt 6 ps 1.0 title value(sprintf("reflabel%d", k)), \
-         for [k = 1:(nfails > 0 ? 1 : 0)] NaN with points pt 2 ps 2 lw 2 lc rgb fail_colour \
+         for [k = 1:(nfails > 0 ? 1 : 0)] NaN with points pt fail_point ps 2 lw 2 lc rgb fail_colour \
              title "failed (status shown)"
     set border; set tics; set grid
     unset multiplot

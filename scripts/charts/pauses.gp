@@ -61,7 +61,7 @@ do for [fmt in "png svg"] {
         }
         plot for [i = 2:4] data index (c - 1) using i:xtic(1) lt (i + 2) notitle, \
              for [k = 1:(int(word(pfails, c)) > 0 ? 1 : 0)] sprintf("%s-%d.dat", fails, c) \
-                 using 1:2 with points pt 2 ps 2 lw 2 lc rgb fail_colour notitle, \
+                 using 1:2 with points pt fail_point ps 2 lw 2 lc rgb fail_colour notitle, \
              for [k = 1:(int(word(pfails, c)) > 0 ? 1 : 0)] sprintf("%s-%d.dat", fails, c) \
                  using 1:2:3 with labels rotate by 90 left offset 0,1 tc rgb fail_colour \
                  font ",9" notitle

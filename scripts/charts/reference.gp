@@ -47,7 +47,7 @@ do for [fmt in "png svg"] {
              data index (2 * (p - 1) + 1) using 1:2 with linespoints \
                  lc rgb value(sprintf("rcolour%d", q)) dt ref_dash lw 2 pt 6 ps 1.0 notitle, \
              for [k = 1:(int(word(pfails, p)) > 0 ? 1 : 0)] sprintf("%s-%d.dat", fails, p) \
-                 using 1:2 with points pt 2 ps 2 lw 2 lc rgb fail_colour notitle, \
+                 using 1:2 with points pt fail_point ps 2 lw 2 lc rgb fail_colour notitle, \
              for [k = 1:(int(word(pfails, p)) > 0 ? 1 : 0)] sprintf("%s-%d.dat", fails, p) \
                  using 1:2:3 \
                  with labels rotate by 90 left offset 0,0.8 tc rgb fail_colour font ",9" notitle
