@@ -144,6 +144,10 @@ static size_t child_argv(const hl_batch *b, const hl_batch_config *c, const char
                          const char *json_path, const char *timeline_path, char *argv[],
                          char bufs[][PATH_MAX + 32]) {
     size_t n = 0;
+    /* every pause of the invocation, next to its JSON: runs/<slug>.i<k>.pauses.csv
+     * (heaplab run --pauses's CSV; the pause CDF chart reads the program's pauses) */
+    hl_report_fmt(bufs[2], sizeof bufs[2], "%.*s.pauses.csv", (int)(strlen(json_path) - 5),
+                  json_path);
     if (c->reference) {
         /* the reference script takes heaplab run's spelling of these */
         argv[n++] = (char *)b->ref.python;
@@ -160,6 +164,8 @@ static size_t child_argv(const hl_batch *b, const hl_batch_config *c, const char
         argv[n++] = (char *)row_path;
         argv[n++] = "--json";
         argv[n++] = (char *)json_path;
+        argv[n++] = "--pauses";
+        argv[n++] = bufs[2];
         argv[n] = NULL;
         return n;
     }
@@ -185,6 +191,8 @@ static size_t child_argv(const hl_batch *b, const hl_batch_config *c, const char
         argv[n++] = (char *)row_path;
         argv[n++] = "--json";
         argv[n++] = (char *)json_path;
+        argv[n++] = "--pauses";
+        argv[n++] = bufs[2];
         argv[n++] = "--repetitions"; /* the invocation's samples, after its warm-up */
         hl_report_fmt(bufs[1], sizeof bufs[1], "%d", b->samples);
         argv[n++] = bufs[1];
@@ -217,6 +225,10 @@ bool hl_batch_run_invocation(const hl_batch *b, const hl_batch_config *c, int in
 
     unlink(child_row);
     unlink(json_path);
+    char pauses_path[PATH_MAX + 16]; /* child_argv's --pauses: none left from a past try */
+    hl_report_fmt(pauses_path, sizeof pauses_path, "%.*s.pauses.csv", (int)(strlen(json_path) - 5),
+                  json_path);
+    unlink(pauses_path);
     char *argv[64];
     char bufs[4][PATH_MAX + 32];
     child_argv(b, c, child_row, json_path, timeline_path, argv, bufs);

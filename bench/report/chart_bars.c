@@ -27,7 +27,7 @@ bool hl_plot_draw_bars(hl_plot_ctx *c, const char *w) {
     size_t ns = hl_plot_sizes_of(c, w, sizes, 64);
     if (ns == 0) return true;
     uint64_t n = sizes[ns - 1];
-    char ws[96], stem[128], name[192], title[160], note[200];
+    char ws[96], stem[128], name[192], title[160];
     hl_plot_slug(ws, sizeof ws, w);
     hl_report_fmt(stem, sizeof stem, "bars-%s", ws);
     hl_report_fmt(name, sizeof name, "%s.dat", stem);
@@ -92,17 +92,13 @@ bool hl_plot_draw_bars(hl_plot_ctx *c, const char *w) {
     }
     hl_report_fmt(title, sizeof title, "Time and peak RSS at n = %llu: %s", (unsigned long long)n,
                   w);
-    bool cpython = c->nrefs > nr;
-    hl_report_fmt(note, sizeof note, "a cluster per collector, a bar per allocator%s%s",
-                  nr ? "; boehm has one bar: its own allocator" : "",
-                  cpython ? "; CPython: see the reference chart" : "");
     hl_plot_vars v = {.len = 0};
     char counts[64], data_name[200], fails_stem[200];
     hl_report_fmt(counts, sizeof counts, "%zu %zu", fails[0], fails[1]);
     hl_report_fmt(data_name, sizeof data_name, "data/%s.dat", stem);
     hl_report_fmt(fails_stem, sizeof fails_stem, "data/%s-fails", stem);
     hl_plot_var_str(&v, "title", title);
-    hl_plot_var_str(&v, "note", note);
+    hl_plot_var_str(&v, "note", "");
     hl_plot_var_str(&v, "data", data_name);
     hl_plot_var_str(&v, "fails", fails_stem);
     hl_plot_var_str(&v, "pfails", counts);

@@ -22,15 +22,10 @@ bool hl_plot_draw_leak(hl_plot_ctx *c) {
         }
     }
     if (leakers.n == 0) return true; /* the report says that nothing leaked */
-    char note[256];
-    hl_report_fmt(
-        note, sizeof note,
-        "collectors that leak nothing have no panel; allocator %s (or the collector's own)",
-        c->main_allocator);
     hl_plot_line_chart lc = {
         .stem = "leak",
         .title = "Bytes leaked (still live at teardown) against n",
-        .note = note,
+        .note = "",
         .xlabel = "n (objects)",
         .ylabel = "leaked bytes (MiB)",
         .workload = NULL,

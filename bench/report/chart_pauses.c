@@ -1,4 +1,15 @@
-/* chart_pauses.c: pauses, p50/p99/max collector pause per collector (pauses.gp). */
+/* chart_pauses.c: pauses, the distribution of collector pauses as a CDF (lines.gp).
+ *
+ * A panel per workload at its largest n, a line per collector (on the main allocator,
+ * or the collector's own): the fraction of the program's pauses that are at most x ms,
+ * x on a log axis. The pauses are every invocation's, pooled: the batch runs each
+ * invocation with `--pauses runs/<slug>.i<k>.pauses.csv` (heaplab run's CSV, the
+ * CPython script writes the same: call,iteration,start_ns,duration_ns,kind,phase) and
+ * only rows whose phase is "program" count (the reclaim step's collection is not a
+ * pause of the program, docs/cli.md). A collector that paused nowhere (refcount) has
+ * no line; a configuration that failed is a black cross labelled collector:status. A
+ * batch without pause logs (older than them) gets no pause chart.
+ */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -7,96 +18,176 @@
 
 #include "bench/report/plot_internal.h"
 
-/* ---- pauses ----------------------------------------------------------------- */
+#define PAUSES_HEADER "call,iteration,start_ns,duration_ns,kind,phase"
+/* points written per CDF line: enough for the eye, few enough for the SVG */
+#define CDF_POINTS 400
+
+typedef struct pause_set {
+    double *ms;
+    size_t n, cap;
+} pause_set;
+
+static bool pause_add(pause_set *s, double ms) {
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 256;
+        double *grown = realloc(s->ms, cap * sizeof *grown);
+        if (grown == NULL) return false;
+        s->ms = grown;
+        s->cap = cap;
+    }
+    s->ms[s->n++] = ms;
+    return true;
+}
+
+/* Append the program's pauses of one pause log to s. A missing file is no error (the
+ * invocation failed, or the batch predates pause logs); a malformed one is. */
+static bool read_pause_log(hl_plot_ctx *c, const char *path, pause_set *s) {
+    FILE *f = fopen(path, "r");
+    if (f == NULL) return true;
+    char line[512];
+    bool ok = fgets(line, sizeof line, f) != NULL &&
+              strncmp(line, PAUSES_HEADER, strlen(PAUSES_HEADER)) == 0;
+    if (!ok) hl_report_fmt(c->error, c->error_size, "%s: not a pause log (%s)", path, PAUSES_HEADER);
+    for (size_t lineno = 2; ok && fgets(line, sizeof line, f) != NULL; lineno++) {
+        unsigned long long call, iteration, start, duration;
+        char kind[64], phase[64];
+        if (sscanf(line, "%llu,%llu,%llu,%llu,%63[^,],%63[^,\r\n]", &call, &iteration, &start,
+                   &duration, kind, phase) != 6) {
+            hl_report_fmt(c->error, c->error_size, "%s: line %zu is not %s", path, lineno,
+                          PAUSES_HEADER);
+            ok = false;
+        } else if (strcmp(phase, "program") == 0 && duration > 0 && !pause_add(s, duration / 1e6)) {
+            hl_report_fmt(c->error, c->error_size, "out of memory reading %s", path);
+            ok = false;
+        }
+    }
+    fclose(f);
+    return ok;
+}
+
+/* Every program pause of row r, over its invocations. */
+static bool row_pauses(hl_plot_ctx *c, const hl_result_row *r, pause_set *s) {
+    char ws[96];
+    hl_plot_slug(ws, sizeof ws, r->workload);
+    int invocations = r->repetitions > 0 ? r->repetitions : 1;
+    for (int k = 0; k < invocations; k++) {
+        char path[PATH_MAX + 512];
+        hl_report_fmt(path, sizeof path, "%s/runs/%s_%llu_%s_%s.i%d.pauses.csv", c->dir, ws,
+                      (unsigned long long)r->size, r->allocator, r->collector, k);
+        if (!read_pause_log(c, path, s)) return false;
+    }
+    return true;
+}
+
+static int compare_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The row of (workload, collector) this chart shows: the largest n, the collector's
+ * allocator. */
+static const hl_result_row *pause_row(const hl_plot_ctx *c, const char *w, const char *col) {
+    uint64_t sizes[64];
+    size_t ns = hl_plot_sizes_of(c, w, sizes, 64);
+    return ns ? hl_plot_find_row(c, w, sizes[ns - 1], hl_plot_collector_allocator(c, col), col)
+              : NULL;
+}
 
 bool hl_plot_draw_pauses(hl_plot_ctx *c) {
     const char *stem = "pauses";
-    FILE *data = hl_plot_open_data(c, "pauses.dat");
-    if (data == NULL) return false;
-    int f50 = hl_results_figure_index("gc_pause_p50_ns"),
-        f99 = hl_results_figure_index("gc_pause_p99_ns"),
-        fmax = hl_results_figure_index("gc_pause_max_ns");
-    double lo = INFINITY, hi = 0;
-    char pnote[256] = "", counts[256] = "";
-    size_t pn = 0, cn = 0, fails[HL_PLOT_MAX_NAMES] = {0};
-    for (size_t col = 0; col < c->collectors.n; col++) {
-        bool any = false;
-        for (size_t wi = 0; wi < c->workloads.n; wi++) {
-            const char *w = c->workloads.v[wi];
-            uint64_t sizes[64];
-            size_t ns = hl_plot_sizes_of(c, w, sizes, 64);
-            const hl_result_row *r =
-                ns ? hl_plot_find_row(c, w, sizes[ns - 1],
-                                      hl_plot_collector_allocator(c, c->collectors.v[col]),
-                                      c->collectors.v[col])
-                   : NULL;
-            fprintf(data, "%s", w);
-            int figs[3] = {f50, f99, fmax};
-            for (size_t k = 0; k < 3; k++) {
-                double v =
-                    r && hl_plot_row_ok(r) ? hl_results_figure(r, (size_t)figs[k]) / 1e6 : NAN;
-                if (v > 0 && isfinite(v)) {
-                    fprintf(data, " %.9g", v);
-                    any = true;
-                    if (v < lo) lo = v;
-                    if (v > hi) hi = v;
-                } else {
-                    fputs(" nan", data);
-                }
-            }
-            fputc('\n', data);
-        }
-        fputs("\n\n", data);
-        pn += (size_t)hl_report_fmt(pnote + pn, pn < sizeof pnote ? sizeof pnote - pn : 0, "%s%d",
-                                    col ? " " : "", any ? 0 : 1);
+    size_t nw = c->workloads.n, nc = c->collectors.n;
+    pause_set *sets = calloc(nw * nc + 1, sizeof *sets);
+    if (sets == NULL) {
+        hl_report_fmt(c->error, c->error_size, "out of memory drawing the pause chart");
+        return false;
     }
-    fclose(data);
-    double ymin, ymax;
-    hl_plot_log_range(lo, hi, &ymin, &ymax);
-    for (size_t col = 0; col < c->collectors.n; col++) {
+    bool ok = true;
+    double lo = INFINITY, hi = 0;
+    hl_plot_names lines = {.n = 0}; /* the collectors that paused somewhere */
+    for (size_t col = 0; col < nc && ok; col++)
+        for (size_t wi = 0; wi < nw && ok; wi++) {
+            const hl_result_row *r = pause_row(c, c->workloads.v[wi], c->collectors.v[col]);
+            pause_set *s = &sets[wi * nc + col];
+            if (r == NULL || !hl_plot_row_ok(r)) continue;
+            ok = row_pauses(c, r, s);
+            if (!ok || s->n == 0) continue;
+            qsort(s->ms, s->n, sizeof *s->ms, compare_double);
+            if (s->ms[0] < lo) lo = s->ms[0];
+            if (s->ms[s->n - 1] > hi) hi = s->ms[s->n - 1];
+            hl_plot_names_add(&lines, c->collectors.v[col]);
+        }
+    FILE *data = ok && lines.n ? hl_plot_open_data(c, "pauses.dat") : NULL;
+    ok = ok && (lines.n == 0 || data != NULL);
+    /* blocks: (panel = workload, line = collector that paused), as lines.gp reads them */
+    for (size_t wi = 0; data && wi < nw; wi++)
+        for (size_t l = 0; l < lines.n; l++) {
+            const pause_set *s =
+                &sets[wi * nc + (size_t)hl_plot_names_index(&c->collectors, lines.v[l])];
+            size_t step = s->n > CDF_POINTS ? (s->n + CDF_POINTS - 1) / CDF_POINTS : 1;
+            for (size_t i = 0; i < s->n; i++)
+                if (i % step == 0 || i + 1 == s->n)
+                    fprintf(data, "%.9g %.9g\n", s->ms[i], (double)(i + 1) / (double)s->n);
+            fputs(s->n ? "\n\n" : "nan nan\n\n\n", data);
+        }
+    if (data) fclose(data);
+    for (size_t i = 0; i < nw * nc; i++)
+        free(sets[i].ms);
+    free(sets);
+    if (!ok || lines.n == 0) return ok; /* no pause anywhere: no chart */
+
+    double xmin = lo / 2, xmax = hi * 2;
+    if (hi / lo < 10) {
+        xmin = sqrt(lo * hi) / 8;
+        xmax = sqrt(lo * hi) * 8;
+    }
+    char counts[512] = "";
+    size_t cn = 0, total = 0;
+    for (size_t wi = 0; wi < nw; wi++) {
         char name[96];
-        hl_report_fmt(name, sizeof name, "pauses-fails-%zu.dat", col + 1);
+        hl_report_fmt(name, sizeof name, "pauses-fails-%zu.dat", wi + 1);
         FILE *ff = hl_plot_open_data(c, name);
         if (ff == NULL) return false;
-        for (size_t wi = 0; wi < c->workloads.n; wi++) {
-            uint64_t sizes[64];
-            size_t ns = hl_plot_sizes_of(c, c->workloads.v[wi], sizes, 64);
-            const hl_result_row *r =
-                ns ? hl_plot_find_row(c, c->workloads.v[wi], sizes[ns - 1],
-                                      hl_plot_collector_allocator(c, c->collectors.v[col]),
-                                      c->collectors.v[col])
-                   : NULL;
+        size_t fails = 0;
+        for (size_t col = 0; col < nc; col++) {
+            const hl_result_row *r = pause_row(c, c->workloads.v[wi], c->collectors.v[col]);
             if (r == NULL || hl_plot_row_ok(r)) continue;
-            fprintf(ff, "%zu %.6g %s\n", wi, ymin * pow(ymax / ymin, 0.04), r->status);
-            fails[col]++;
+            fprintf(ff, "%.9g %.3g %s:%s\n", xmin * pow(xmax / xmin, 0.05 + 0.1 * (double)fails),
+                    0.05, c->collectors.v[col], r->status);
+            fails++;
         }
         fclose(ff);
+        total += fails;
         cn += (size_t)hl_report_fmt(counts + cn, cn < sizeof counts ? sizeof counts - cn : 0,
-                                    "%s%zu", col ? " " : "", fails[col]);
+                                    "%s%zu", wi ? " " : "", fails);
     }
     int cols, rows;
-    /* no legend cell here: the legend is one line under the panels */
-    cols = c->collectors.n < 3 ? (int)c->collectors.n : c->collectors.n == 4 ? 2 : 3;
-    rows = (int)((c->collectors.n + (size_t)cols - 1) / (size_t)cols);
-    char title[160], note[200];
-    hl_report_fmt(title, sizeof title, "Collector pauses: p50, p99 and max");
-    hl_report_fmt(note, sizeof note,
-                  "each workload at its largest n, allocator %s (or the collector's own)",
-                  c->main_allocator);
+    hl_plot_grid(nw, &cols, &rows);
+    const char *title = "Collector pauses: the share of pauses up to a duration";
     hl_plot_vars v = {.len = 0};
     hl_plot_var_str(&v, "title", title);
-    hl_plot_var_str(&v, "note", note);
+    hl_plot_var_str(&v, "note", "");
     hl_plot_var_str(&v, "data", "data/pauses.dat");
     hl_plot_var_str(&v, "fails", "data/pauses-fails");
     hl_plot_var_str(&v, "pfails", counts);
-    hl_plot_var_str(&v, "pnote", pnote);
-    hl_plot_var_list(&v, "panels", &c->collectors);
-    hl_plot_var_num(&v, "npanels", (double)c->collectors.n);
+    hl_plot_var_num(&v, "nfails", (double)total);
+    hl_plot_var_list(&v, "panels", &c->workloads);
+    hl_plot_var_num(&v, "npanels", (double)nw);
+    hl_plot_var_list(&v, "lines", &lines);
+    hl_plot_var_num(&v, "nlines", (double)lines.n);
+    hl_plot_var_styles(&v, HL_PLOT_COLLECTOR, &lines);
+    hl_plot_var_refs(&v, c, 0);
     hl_plot_var_num(&v, "cols", cols);
     hl_plot_var_num(&v, "rows", rows);
-    hl_plot_var_num(&v, "ymin", ymin);
-    hl_plot_var_num(&v, "ymax", ymax);
-    if (!hl_plot_run_gnuplot(c, "pauses.gp", &v, stem)) return false;
+    hl_plot_var_str(&v, "xlabel", "pause (ms)");
+    hl_plot_var_str(&v, "ylabel", "share of pauses at most x");
+    hl_plot_var_num(&v, "xmin", xmin);
+    hl_plot_var_num(&v, "xmax", xmax);
+    hl_plot_var_num(&v, "ymin", 0);
+    hl_plot_var_num(&v, "ymax", 1.05);
+    hl_plot_var_num(&v, "logx", 1);
+    hl_plot_var_num(&v, "logy", 0);
+    hl_plot_var_num(&v, "pint", 40); /* a mark every 40 points tells the lines apart */
+    if (!hl_plot_run_gnuplot(c, "lines.gp", &v, stem)) return false;
     hl_plot_add_chart(c, stem, title);
     return true;
 }

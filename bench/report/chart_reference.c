@@ -157,8 +157,7 @@ bool hl_plot_draw_reference(hl_plot_ctx *c, const char *w) {
     hl_report_fmt(fails_stem, sizeof fails_stem, "data/%s-fails", stem);
     hl_plot_vars v = {.len = 0};
     hl_plot_var_str(&v, "title", title);
-    hl_plot_var_str(&v, "note",
-                    "solid: heaplab, dashed: the real thing; median over the repetitions, log-log");
+    hl_plot_var_str(&v, "note", "");
     hl_plot_var_str(&v, "data", data_name);
     hl_plot_var_str(&v, "fails", fails_stem);
     hl_plot_var_str(&v, "pfails", counts);
@@ -199,14 +198,5 @@ bool hl_plot_draw_reference(hl_plot_ctx *c, const char *w) {
     }
     if (!hl_plot_run_gnuplot(c, "reference.gp", &v, stem)) return false;
     hl_plot_add_chart(c, stem, title);
-    char caption[512];
-    hl_report_fmt(caption, sizeof caption,
-                  "Solid lines are heaplab, dashed lines the real thing, log-log. Left: %s on %s "
-                  "(%s) against %s; right: %s on %s (%s) against %s. Top: time per run; bottom: "
-                  "peak RSS of the process (a reference runtime's includes its interpreter). A "
-                  "panel says what the batch lacks.",
-                  pairs[0].collector, pairs[0].allocator, pairs[0].summary, pairs[0].display,
-                  pairs[1].collector, pairs[1].allocator, pairs[1].summary, pairs[1].display);
-    hl_plot_set_caption(c, caption);
     return true;
 }

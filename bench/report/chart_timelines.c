@@ -52,8 +52,8 @@ bool hl_plot_draw_timelines(hl_plot_ctx *c) {
         hl_report_fmt(stem, sizeof stem, "timeline-%s", ws);
         hl_report_fmt(title, sizeof title, "Memory over time: %s, n = %llu, allocator %s", w,
                       (unsigned long long)rows[i].size, rows[i].allocator);
-        hl_report_fmt(note, sizeof note, "%s%s%s", "live object bytes during one run",
-                      failed[0] ? "; failed: " : "", failed);
+        /* what failed is in the report's failures table; the chart says it once */
+        hl_report_fmt(note, sizeof note, "%s%s", failed[0] ? "failed: " : "", failed);
         if (n == 0) {
             /* nothing to draw a line from: the report lists the failures */
             continue;

@@ -310,16 +310,9 @@ void hl_plot_add_chart(hl_plot_ctx *c, const char *stem, const char *title) {
     if (l->count >= sizeof l->names / sizeof l->names[0]) return;
     hl_report_fmt(l->names[l->count], sizeof l->names[0], "%s", stem);
     hl_report_fmt(l->titles[l->count], sizeof l->titles[0], "%s", title);
-    l->captions[l->count][0] = '\0';
     l->count++;
 }
 
-/* The caption of the chart added last. */
-void hl_plot_set_caption(hl_plot_ctx *c, const char *caption) {
-    if (c->list->count > 0)
-        hl_report_fmt(c->list->captions[c->list->count - 1], sizeof c->list->captions[0], "%s",
-                      caption);
-}
 
 FILE *hl_plot_open_data(hl_plot_ctx *c, const char *name) {
     char path[PATH_MAX + 128];
@@ -442,10 +435,7 @@ bool hl_plot_draw(const char *dir, hl_chart_list *charts, char *error, size_t er
         hl_plot_line_chart lc = {
             .stem = stem,
             .title = title,
-            .note = c.nrefs ? "median over the repetitions; a panel per allocator, a line per "
-                              "collector; dashed: references, in every panel"
-                            : "median over the repetitions; a panel per allocator, a line per "
-                              "collector",
+            .note = "",
             .xlabel = "n (workload size)",
             .ylabel = "time per run (ms)",
             .workload = w,
@@ -460,10 +450,6 @@ bool hl_plot_draw(const char *dir, hl_chart_list *charts, char *error, size_t er
         hl_report_fmt(stem, sizeof stem, "rss-%s", ws);
         hl_report_fmt(title, sizeof title, "Peak RSS against n: %s", w);
         lc.title = title;
-        lc.note = c.nrefs ? "peak RSS of the configuration's process; a panel per allocator, "
-                            "a line per collector; dashed: references, in every panel"
-                          : "peak resident set of the configuration's process; a panel per "
-                            "allocator, a line per collector";
         lc.ylabel = "peak RSS (MiB)";
         lc.figure = rss_fig;
         lc.scale = HL_PLOT_MIB;

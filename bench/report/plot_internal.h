@@ -120,8 +120,6 @@ void hl_plot_var_list(hl_plot_vars *v, const char *name, const hl_plot_names *li
 bool hl_plot_run_gnuplot(hl_plot_ctx *c, const char *template_name, hl_plot_vars *v,
                          const char *stem);
 void hl_plot_add_chart(hl_plot_ctx *c, const char *stem, const char *title);
-/* The caption of the chart added last. */
-void hl_plot_set_caption(hl_plot_ctx *c, const char *caption);
 /* DIR/charts/data/<name> for writing; NULL (and c->error) when it cannot be opened. */
 FILE *hl_plot_open_data(hl_plot_ctx *c, const char *name);
 /* The grid of a panelled chart: panels plus one legend cell, at most 3 across. */

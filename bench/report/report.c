@@ -1,13 +1,16 @@
 /* heaplab report: DIR/report.html, one page for a batch.
  *
- * Sections, in order: the counts (configurations, ok, failed, reference rows), every
- * chart (PNG, with a link to its SVG, and its caption when it has one), the summary
- * tables (for each collector and workload at the workload's largest n: the best
- * allocator and every allocator's ratio to libc, for time and for peak RSS; heaplab's
- * own configurations only), the reference table (each reference row at the largest n
- * next to the heaplab configuration that models it), the failures (every row whose
- * status is not ok, with its error), and the manifest. The page has no scripts and no
- * external resources: it opens from the folder, anywhere.
+ * Sections, in order: the counts (configurations, ok, failed, reference rows); the
+ * contents (an anchor to every section and every chart); the summary: its heatmaps
+ * (charts whose stem starts with "summary-") and tables (for each collector and
+ * workload at the workload's largest n: the best allocator and every allocator's ratio
+ * to libc, for time and for peak RSS; heaplab's own configurations only); every other
+ * chart (PNG, with a link to its SVG, a one-line title and its caption: docs/charts.md's
+ * section for it, compiled in by chart_captions.c); the reference table (each
+ * reference row at the largest n next to the heaplab configuration that models it),
+ * the failures (every row whose status is not ok, with its error), and the manifest.
+ * The page has no scripts and no external resources: it opens from the folder,
+ * anywhere.
  */
 #include <limits.h>
 #include <math.h>
@@ -93,13 +96,15 @@ static void format_value(char *buf, size_t size, double v, bool bytes) {
 /* One summary table for a figure: rows collector x workload, columns: the best
  * allocator, then each allocator's value / libc's. */
 static void summary_table(FILE *out, const report_job *j, const char *figure, bool bytes,
-                          const char *caption) {
+                          const char *caption, const char *id) {
     int f = hl_results_figure_index(figure);
     const char *baseline = hl_report_baseline_allocator();
     bool has_libc = false; /* the baseline allocator is in the batch */
     for (size_t a = 0; a < j->na; a++)
         has_libc = has_libc || !strcmp(j->allocators[a], baseline);
-    fprintf(out, "<table class=\"summary\">\n<caption>");
+    fputs("<table class=\"summary\" id=\"", out);
+    hl_report_write_html_text(out, id);
+    fputs("\">\n<caption>", out);
     hl_report_write_html_text(out, caption);
     fputs("</caption>\n<tr><th>collector</th><th>workload</th><th>n</th><th>best allocator</th>",
           out);
@@ -248,7 +253,7 @@ static void missing_reference_rows(FILE *out, const report_job *j) {
 /* Each reference row at its workload's largest n next to the heaplab configuration
  * that models it, as the collectors declare it (hl_collector_ops.reference). */
 static void reference_table(FILE *out, const report_job *j) {
-    fputs("<h2>Reference rows</h2>\n", out);
+    fputs("<h2 id=\"reference\">Reference rows</h2>\n", out);
     if (j->nref == 0) {
         fputs("<p>This batch has no reference rows (CPython: <code>heaplab batch --reference "
               "cpython</code>; boehm: the <code>boehm</code> collector).</p>\n",
@@ -321,6 +326,40 @@ static void reference_table(FILE *out, const report_job *j) {
     missing_reference_rows(out, j);
 }
 
+/* The summary's own charts (the heatmaps) open the page; the rest follow it. */
+static bool is_summary_chart(const char *stem) {
+    return strncmp(stem, "summary-", 8) == 0;
+}
+
+static void toc_entry(FILE *out, const hl_chart_list *charts, size_t i) {
+    fputs("<li><a href=\"#", out);
+    hl_report_write_html_text(out, charts->names[i]);
+    fputs("\">", out);
+    hl_report_write_html_text(out, charts->titles[i]);
+    fputs("</a></li>\n", out);
+}
+
+/* A chart: its PNG (linking to its SVG), its one-line title and its caption, which is
+ * docs/charts.md's section for it (chart_captions.c). */
+static void chart_figure(FILE *out, const hl_chart_list *charts, size_t i) {
+    const char *name = charts->names[i];
+    fputs("<figure id=\"", out);
+    hl_report_write_html_text(out, name);
+    fputs("\"><a href=\"charts/", out);
+    hl_report_write_html_text(out, name);
+    fputs(".svg\"><img src=\"charts/", out);
+    hl_report_write_html_text(out, name);
+    fputs(".png\" alt=\"", out);
+    hl_report_write_html_text(out, charts->titles[i]);
+    fputs("\"></a><figcaption><span class=\"title\">", out);
+    hl_report_write_html_text(out, charts->titles[i]);
+    fputs("</span> (<a href=\"charts/", out);
+    hl_report_write_html_text(out, name);
+    fputs(".svg\">SVG</a>, <a href=\"#contents\">contents</a>)<div class=\"caption\">", out);
+    hl_report_write_caption_html(out, name);
+    fputs("</div></figcaption></figure>\n", out);
+}
+
 static bool write_report(FILE *out, void *data) {
     const report_job *j = data;
     size_t failed = 0;
@@ -340,6 +379,11 @@ static bool write_report(FILE *out, void *data) {
           "h2 { font-size: 20px; margin-top: 36px; color: #1f4e79; }\n"
           "figure { margin: 18px 0 30px 0; } figure img { width: 100%; border: 1px solid #ccc; }\n"
           "figcaption { font-size: 14px; color: #444; margin-top: 4px; }\n"
+          "figcaption .title { font-weight: bold; color: #222; }\n"
+          ".caption { font-size: 14px; color: #333; max-width: 980px; }\n"
+          ".caption p, .caption ul { margin: 6px 0; }\n"
+          "nav.toc { background: #f5f7fa; border: 1px solid #d5dde8; padding: 4px 18px; }\n"
+          "nav.toc ol { margin: 4px 0; } nav.toc li { margin: 2px 0; font-size: 14px; }\n"
           "table { border-collapse: collapse; margin: 12px 0 24px 0; font-size: 13px; }\n"
           "th, td { border: 1px solid #bbb; padding: 4px 8px; text-align: left; }\n"
           "th { background: #e8eef5; } caption { text-align: left; font-weight: bold; "
@@ -360,45 +404,49 @@ static bool write_report(FILE *out, void *data) {
           "How to read each chart: docs/charts.md.</p>\n",
           out);
 
-    fputs("<h2>Charts</h2>\n", out);
+    /* the contents: every section and every chart, by its anchor */
+    fputs("<nav class=\"toc\" id=\"contents\">\n<h2>Contents</h2>\n<ol>\n"
+          "<li><a href=\"#summary\">Summary</a><ol>\n",
+          out);
+    for (size_t i = 0; i < j->charts->count; i++)
+        if (is_summary_chart(j->charts->names[i])) toc_entry(out, j->charts, i);
+    fputs("<li><a href=\"#summary-time\">Time per run, ratio to the baseline</a></li>\n"
+          "<li><a href=\"#summary-rss\">Peak RSS, ratio to the baseline</a></li>\n</ol></li>\n"
+          "<li><a href=\"#charts\">Charts</a><ol>\n",
+          out);
+    for (size_t i = 0; i < j->charts->count; i++)
+        if (!is_summary_chart(j->charts->names[i])) toc_entry(out, j->charts, i);
+    fputs("</ol></li>\n<li><a href=\"#reference\">Reference rows</a></li>\n"
+          "<li><a href=\"#failures\">Failures</a></li>\n"
+          "<li><a href=\"#manifest\">Manifest</a></li>\n</ol>\n</nav>\n",
+          out);
+
+    const char *baseline = hl_report_baseline_allocator();
+    fputs("<h2 id=\"summary\">Summary</h2>\n", out);
+    for (size_t i = 0; i < j->charts->count; i++)
+        if (is_summary_chart(j->charts->names[i])) chart_figure(out, j->charts, i);
+    fputs("<div class=\"caption\" data-section=\"summary\">", out);
+    hl_report_write_caption_html(out, "summary");
+    fputs("</div>\n", out);
+    char caption[128];
+    hl_report_fmt(caption, sizeof caption, "Time per run (median), ratio to %s", baseline);
+    summary_table(out, j, "real_time_ns", false, caption, "summary-time");
+    hl_report_fmt(caption, sizeof caption, "Peak RSS, ratio to %s", baseline);
+    summary_table(out, j, "peak_rss_bytes", true, caption, "summary-rss");
+
+    fputs("<h2 id=\"charts\">Charts</h2>\n", out);
     if (j->charts->count == 0)
         fputs("<p class=\"failed\">No charts were drawn: run <code>heaplab "
               "plot</code> on this folder to see why.</p>\n",
               out);
-    for (size_t i = 0; i < j->charts->count; i++) {
-        const char *name = j->charts->names[i];
-        fprintf(out,
-                "<figure id=\"%s\"><a href=\"charts/%s.svg\"><img src=\"charts/%s.png\" alt=\"",
-                name, name, name);
-        hl_report_write_html_text(out, j->charts->titles[i]);
-        fputs("\"></a><figcaption>", out);
-        hl_report_write_html_text(out, j->charts->titles[i]);
-        fprintf(out, " (<a href=\"charts/%s.svg\">SVG</a>)", name);
-        if (j->charts->captions[i][0] != '\0') {
-            fputs("<br>", out);
-            hl_report_write_html_text(out, j->charts->captions[i]);
-        }
-        fputs("</figcaption></figure>\n", out);
-    }
-
-    const char *baseline = hl_report_baseline_allocator();
-    fputs("<h2>Summary</h2>\n<p>For each collector and workload at the workload's largest n: "
-          "the allocator with the lowest figure, and each allocator's figure divided by "
-          "the baseline allocator's, ",
-          out);
-    hl_report_write_html_text(out, baseline);
-    fputs(" (below 1: better). heaplab's own configurations only: the reference rows "
-          "(another runtime, or a collector on its own allocator) are in the next "
-          "table.</p>\n",
-          out);
-    char caption[128];
-    hl_report_fmt(caption, sizeof caption, "Time per run (median), ratio to %s", baseline);
-    summary_table(out, j, "real_time_ns", false, caption);
-    hl_report_fmt(caption, sizeof caption, "Peak RSS, ratio to %s", baseline);
-    summary_table(out, j, "peak_rss_bytes", true, caption);
+    fputs("<div class=\"caption\" data-section=\"charts\">", out);
+    hl_report_write_caption_html(out, "charts");
+    fputs("</div>\n", out);
+    for (size_t i = 0; i < j->charts->count; i++)
+        if (!is_summary_chart(j->charts->names[i])) chart_figure(out, j->charts, i);
     reference_table(out, j);
 
-    fprintf(out, "<h2>Failures (%zu)</h2>\n", failed);
+    fprintf(out, "<h2 id=\"failures\">Failures (%zu)</h2>\n", failed);
     if (failed == 0) {
         fputs("<p>Every configuration ended with status ok.</p>\n", out);
     } else {
@@ -424,7 +472,7 @@ static bool write_report(FILE *out, void *data) {
         fputs("</table>\n", out);
     }
 
-    fputs("<h2>Manifest</h2>\n", out);
+    fputs("<h2 id=\"manifest\">Manifest</h2>\n", out);
     if (!hl_report_write_manifest_html(out, j->dir))
         fputs("<p>manifest.json is missing or unreadable.</p>\n", out);
     fputs("</body>\n</html>\n", out);

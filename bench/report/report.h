@@ -60,8 +60,7 @@ const char *hl_report_baseline_allocator(void);
 typedef struct hl_chart_list {
     size_t count;
     char names[64][96]; /* file stems in charts/: "time-large_list-range" */
-    char titles[64][160];
-    char captions[64][512]; /* how to read it, for the report ("" for none) */
+    char titles[64][160]; /* one line; how to read it is the caption (below) */
 } hl_chart_list;
 
 /* Draw every chart of DIR (data files, then gnuplot with scripts/charts templates).
@@ -70,6 +69,11 @@ typedef struct hl_chart_list {
 bool hl_plot_draw(const char *dir, hl_chart_list *charts, char *error, size_t error_size);
 /* Write DIR/report.html atomically from results.csv, the charts and the manifest. */
 bool hl_report_write(const char *dir, const hl_chart_list *charts, char *error, size_t error_size);
+/* chart_captions.c: the caption of a chart (its file stem) or of a report section:
+ * docs/charts.md's section for it, compiled in, as HTML. False, with nothing written,
+ * when the page has no section for it. */
+bool hl_report_write_caption_html(FILE *out, const char *stem);
+bool hl_report_has_caption(const char *stem);
 /* HTML-escape text: every value that reaches report.html goes through here. */
 void hl_report_write_html_text(FILE *out, const char *text);
 /* manifest_view.c: DIR/manifest.json as <table class="manifest">, one row per value:

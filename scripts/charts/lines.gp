@@ -14,10 +14,12 @@
 #   cols, rows                       the grid; the cell after the panels holds the legend
 #   xlabel, ylabel, xmin, xmax, ymin, ymax, logx, logy
 #   note     a line under the title ("" for none)
+#   pint     optional: a point every pint points of a line (the pause CDF's long lines)
 #   templates  the folder of these templates (for common.gp)
 load templates . "/common.gp"
 # gnuplot parses an empty `for [k = 1:0]` clause's title too: give it a string
 if (!exists("nrefs")) { nrefs = 0 }
+if (!exists("pint")) { pint = 1 }
 if (nrefs == 0) { reflabel1 = ""; refcolour1 = "#000000" }
 width = 420 * cols
 height = 330 * rows + 40
@@ -37,7 +39,7 @@ do for [fmt in "png svg"] {
     do for [p = 1:npanels] {
         set title word(panels, p) font ",12"
         plot for [l = 1:nlines] data index ((p - 1) * nlines + (l - 1)) using 1:2 \
-                 with linespoints lt l notitle, \
+                 with linespoints lt l pi pint notitle, \
              for [k = 1:nrefs] data index (npanels * nlines + k - 1) using 1:2 \
                  with linespoints lc rgb value(sprintf("refcolour%d", k)) dt ref_dash lw 2 \
                  pt 6 ps 1.0 notitle, \
