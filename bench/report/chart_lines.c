@@ -22,6 +22,7 @@ void hl_plot_write_series(FILE *data, const hl_plot_line_chart *lc, const uint64
         if (sizes[s] < range->smin) range->smin = sizes[s];
         if (sizes[s] > range->smax) range->smax = sizes[s];
         double v = hl_results_figure(r, (size_t)lc->figure) / lc->scale;
+        if (lc->per_object) v /= (double)sizes[s];
         if (!hl_plot_row_ok(r) || !(v > 0) || !isfinite(v)) continue;
         fprintf(data, "%llu %.9g\n", (unsigned long long)sizes[s], v);
         written++;
@@ -67,6 +68,11 @@ bool hl_plot_draw_lines(hl_plot_ctx *c, const hl_plot_line_chart *lc) {
     fclose(data);
     double ymin, ymax;
     hl_plot_log_range(range.lo, range.hi, &ymin, &ymax);
+    if (lc->per_object && range.hi > 0 && isfinite(range.lo)) {
+        /* the point of the view is the small differences: no widening to a decade */
+        ymin = range.lo / 1.5;
+        ymax = range.hi * 1.3;
+    }
     double fail_y = ymin * pow(ymax / ymin, 0.04);
     /* pass 2: failures, one file per panel */
     size_t total_fails = 0;

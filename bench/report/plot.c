@@ -447,6 +447,17 @@ bool hl_plot_draw(const char *dir, hl_chart_list *charts, char *error, size_t er
         };
         ok = hl_plot_draw_lines(&c, &lc);
         if (!ok) break;
+        /* the same times per object: where log-log lines of slope 1 lie on top of each
+         * other, time / n tells them apart */
+        hl_report_fmt(stem, sizeof stem, "per-object-%s", ws);
+        hl_report_fmt(title, sizeof title, "Time per object (time / n) against n: %s", w);
+        lc.title = title;
+        lc.ylabel = "time per object (ns)";
+        lc.scale = 1;
+        lc.per_object = true;
+        ok = hl_plot_draw_lines(&c, &lc);
+        if (!ok) break;
+        lc.per_object = false;
         hl_report_fmt(stem, sizeof stem, "rss-%s", ws);
         hl_report_fmt(title, sizeof title, "Peak RSS against n: %s", w);
         lc.title = title;
@@ -456,7 +467,7 @@ bool hl_plot_draw(const char *dir, hl_chart_list *charts, char *error, size_t er
         ok = hl_plot_draw_lines(&c, &lc) && hl_plot_draw_bars(&c, w) &&
              hl_plot_draw_reference(&c, w);
     }
-    ok = ok && hl_plot_draw_pauses(&c) && hl_plot_draw_leak(&c) && hl_plot_draw_timelines(&c);
+    ok = ok && hl_plot_draw_heatmaps(&c) && hl_plot_draw_pauses(&c) && hl_plot_draw_leak(&c) && hl_plot_draw_timelines(&c);
     free(c.rows);
     return ok;
 }

@@ -66,6 +66,7 @@ typedef struct hl_plot_line_chart {
     const hl_plot_names *lines;  /* collectors, or workloads (leak) */
     bool panels_are_collectors;
     bool with_refs; /* the reference series as dashed lines in every panel */
+    bool per_object; /* the figure divided by n (time per object); a tight y range */
 } hl_plot_line_chart;
 
 /* The sizes and figure values a chart's data spans (for its axes). */
@@ -142,6 +143,9 @@ bool hl_plot_draw_reference(hl_plot_ctx *c, const char *w);
 bool hl_plot_draw_pauses(hl_plot_ctx *c);
 /* chart_leak.c: bytes live at teardown against n. */
 bool hl_plot_draw_leak(hl_plot_ctx *c);
+/* chart_heatmap.c: summary-time-<family>, collector x allocator, geomean time ratio to
+ * the baseline allocator over the family's configurations. */
+bool hl_plot_draw_heatmaps(hl_plot_ctx *c);
 /* chart_timelines.c: live bytes over one run per collector. */
 bool hl_plot_draw_timelines(hl_plot_ctx *c);
 
