@@ -26,7 +26,7 @@ add_test(NAME timeline COMMAND test_timeline ${HL_BATCH_WORK}/timeline)
 
 foreach(check folder compare resume timeout crash bad-args report
               reference reference-resume reference-faults reference-none reformatted
-              reference-variants invocations)
+              reference-variants invocations colours charts)
   add_test(NAME batch_${check}
     COMMAND ${HL_TEST_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/batch_check.py
             ${HEAPLAB_EXE} ${HL_BATCH_WORK}/${check} ${check})

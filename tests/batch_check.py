@@ -4,7 +4,7 @@
 Usage: batch_check.py HEAPLAB WORKDIR TEST
 TEST is one of: folder, compare, resume, timeout, crash, bad-args, report, results-json,
 reference, reference-resume, reference-faults, reference-none, reformatted,
-reference-variants, invocations.
+reference-variants, invocations, colours, charts.
 Each test exits non-zero with a message on the first failed check. Standard library
 only; Google Benchmark's compare.py runs under /usr/bin/python3 (Debian's, with scipy).
 """
@@ -771,6 +771,7 @@ def png_pixels(path):
 
 def test_report():
     out, _ = tiny_batch("report")
+    check_report_structure(out)
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     check(os.path.exists(chromium), "chromium is not installed (scripts/deps installs it)")
     shot = os.path.join(WORK, "report-screenshot.png")
@@ -801,10 +802,276 @@ def test_report():
     sampled = (height // 3) * (width // 3)
     check(len(colours) > 50, "screenshot has only %d colours: blank?" % len(colours))
     check(non_white > sampled * 0.05, "screenshot is %.1f%% non-white: blank?" % (100.0 * non_white / sampled))
-    # the charts themselves are drawn: some of the chart palette's blue and red is there
+    # the charts themselves are drawn: the chart palette's blue (Okabe-Ito's, libc's
+    # and refcount's) is there, in the summary heatmap and the lines below it
     blue = sum(1 for y in range(0, height, 3) for x in range(0, width * bpp, bpp)
-               if abs(rows[y][x] - 0x1f) < 24 and abs(rows[y][x + 1] - 0x77) < 24 and abs(rows[y][x + 2] - 0xb4) < 24)
+               if abs(rows[y][x] - 0x00) < 24 and abs(rows[y][x + 1] - 0x72) < 24 and abs(rows[y][x + 2] - 0xb2) < 24)
     check(blue > 100, "no chart lines visible in the screenshot (%d blue pixels)" % blue)
+
+
+DOCS_CHARTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", "charts.md")
+OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442"]
+
+
+def plain_text(text):
+    """Text without markup, its whitespace collapsed: what a reader sees."""
+    import html as html_mod
+    import re
+    text = re.sub(r"<[^>]+>", "", text)
+    return " ".join(html_mod.unescape(text).split())
+
+
+def docs_sections():
+    """docs/charts.md's sections: key (the heading up to ':', unescaped) -> plain text of
+    its body (markdown's `, ** and list dashes dropped), as report.html must show them."""
+    sections, key, body = {}, None, []
+    with open(DOCS_CHARTS) as f:
+        for line in f.read().split("\n") + ["# end"]:
+            if line.startswith("#"):
+                if key is not None:
+                    text = "\n".join(body).replace("`", "").replace("**", "")
+                    text = text.replace("\\<", "<").replace("\\>", ">")
+                    lines = [l.strip()[2:] if l.strip().startswith("- ") else l for l in text.split("\n")]
+                    sections[key] = " ".join(" ".join(lines).split())
+                key, body = None, []
+                if line.startswith("## "):
+                    key = line[3:].split(":")[0].replace("\\<", "<").replace("\\>", ">")
+                continue
+            body.append(line)
+    return sections
+
+
+def caption_for(sections, stem):
+    """The section a chart's stem takes its caption from (chart_captions.c's rule)."""
+    if stem in sections:
+        return sections[stem]
+    best = None
+    for key in sections:
+        if "<" in key:
+            prefix = key[:key.index("<")]
+            if stem.startswith(prefix) and len(stem) > len(prefix) and (best is None or len(prefix) > len(best[0])):
+                best = (prefix, key)
+    check(best is not None, "docs/charts.md has no section for chart " + stem)
+    return sections[best[1]]
+
+
+def check_report_structure(out):
+    """report.html: contents first, every anchor resolves, every chart in the contents
+    with its caption equal to its docs/charts.md section."""
+    import re
+    with open(os.path.join(out, "report.html")) as f:
+        html = f.read()
+    ids = set(re.findall(r'\bid="([^"]+)"', html))
+    nav = re.search(r'<nav class="toc" id="contents">(.*?)</nav>', html, re.S)
+    check(nav is not None, "report.html has no table of contents")
+    links = re.findall(r'href="#([^"]+)"', nav.group(1))
+    for target in links:
+        check(target in ids, "contents link #%s resolves to nothing" % target)
+    for target in ("summary", "charts", "reference", "failures", "manifest", "summary-time", "summary-rss"):
+        check(target in links, "contents lacks #" + target)
+    # the contents and the summary come before any chart that is not the summary's
+    first_figure = re.search(r'<figure id="(?!summary-)', html)
+    check(html.index('id="contents"') < html.index('id="summary"') < html.index('id="summary-time"')
+          < (first_figure.start() if first_figure else len(html)),
+          "report.html should open with the contents and the summary")
+    sections = docs_sections()
+    figures = re.findall(r'<figure id="([^"]+)">(.*?)</figure>', html, re.S)
+    check(len(figures) > 0, "report.html shows no chart")
+    for stem, body in figures:
+        check(stem in links, "chart %s is not in the contents" % stem)
+        cap = re.search(r'<div class="caption">(.*)</div></figcaption>', body, re.S)
+        check(cap is not None, "chart %s has no caption" % stem)
+        got, want = plain_text(cap.group(1)), caption_for(sections, stem)
+        check(got == want, "chart %s: caption differs from docs/charts.md:\n got: %s\nwant: %s"
+              % (stem, got[:400], want[:400]))
+        title = re.search(r'<span class="title">(.*?)</span>', body, re.S).group(1)
+        check("\n" not in title and "<br>" not in title, "chart %s: title is not one line" % stem)
+    for stem, _ in figures:
+        with open(os.path.join(out, "charts", "data", stem + ".gp")) as f:
+            title = [l for l in f if l.startswith("title=")]
+        check(len(title) == 1, "chart %s: no title in its script" % stem)
+    return html
+
+
+def chart_styles(out):
+    """Every chart script's styles: [(chart, {name: (colour, point)})]."""
+    import re
+    charts = []
+    data = os.path.join(out, "charts", "data")
+    for name in sorted(os.listdir(data)):
+        if not name.endswith(".gp"):
+            continue
+        with open(os.path.join(data, name)) as f:
+            text = f.read()
+        names = re.search(r"^style_names='([^']*)'", text, re.M)
+        types = {int(k): (c.upper(), int(p)) for k, c, p in
+                 re.findall(r"^set linetype (\d+) lc rgb '(#[0-9A-Fa-f]{6})' lw 2 pt (\d+)", text, re.M)}
+        if names is None:
+            check(not types, "%s sets linetypes without naming them" % name)
+            continue
+        words = names.group(1).split()
+        check(sorted(types) == list(range(1, len(words) + 1)), "%s: linetypes %s for %s" % (name, types, words))
+        charts.append((name, {w: types[k + 1] for k, w in enumerate(words)}))
+    return charts
+
+
+def registry(kind):
+    r = run(["list", kind])
+    check(r.returncode == 0, "heaplab list %s: %s" % (kind, r.stderr))
+    return [l.split()[0] for l in r.stdout.splitlines() if l.strip()]
+
+
+def test_colours():
+    """One colour per allocator and collector, whatever the command line's order."""
+    common = ["--workloads", "recursion/sum,cyclic_graph/pairs", "--sizes", "100,200",
+              "--repetitions", "1", "--samples", "1", "--timelines", "cyclic_graph/rings",
+              "--timeline-size", "500", "--reference", "none"]
+    a, b = fresh("colours-a"), fresh("colours-b")
+    for out, al, co in ((a, "libc,pool,bump", "refcount,rc_cycle,mark_sweep"),
+                        (b, "bump,pool,libc", "mark_sweep,refcount,boehm,rc_cycle")):
+        r = run(["batch", "--out", out, "--allocators", al, "--collectors", co] + common)
+        check(r.returncode == 0, "batch %s: %s" % (out, r.stderr[-2000:]))
+    seen = {}
+    for out in (a, b):
+        charts = chart_styles(out)
+        check(len(charts) >= 8, "%s: only %d styled charts" % (out, len(charts)))
+        for chart, styles in charts:
+            for name, style in styles.items():
+                where = "%s/%s" % (os.path.basename(out), chart)
+                if name in seen:
+                    check(seen[name][0] == style, "%s is %s in %s but %s in %s"
+                          % (name, style, where, seen[name][0], seen[name][1]))
+                else:
+                    seen[name] = (style, where)
+            check(len(set(styles.values())) == len(styles), "%s: two names share a style: %s" % (chart, styles))
+            # the colour is drawn: gnuplot's SVG has it (in the charts where every
+            # series has points: a tiny timeline may have no sample)
+            if not chart.startswith(("time-", "rss-", "per-object-", "bars-")):
+                continue
+            with open(os.path.join(out, "charts", chart[:-3] + ".svg")) as f:
+                svg = f.read()
+            for name, (colour, _) in styles.items():
+                rgb = "rgb(%3d, %3d, %3d)" % tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+                check(rgb in svg, "%s: %s's colour %s is not in the SVG" % (chart, name, colour))
+    # the colour is the name's registry index in the Okabe-Ito palette
+    for kind, names in (("allocators", registry("allocators")), ("collectors", registry("collectors"))):
+        for i, name in enumerate(names):
+            if name in seen:
+                check(seen[name][0][0] == OKABE_ITO[i % len(OKABE_ITO)],
+                      "%s %s (registry index %d) is %s" % (kind[:-1], name, i, seen[name][0][0]))
+    for name in ("libc", "pool", "bump", "refcount", "rc_cycle", "mark_sweep", "boehm"):
+        check(name in seen, "%s is in no chart's styles" % name)
+    # the reference series: boehm's dashed line in its collector's colour, its "own
+    # (bdwgc)" bar in the colour of bdwgc, the allocator after the registry's
+    import re
+    data = os.path.join(b, "charts", "data")
+    for name in os.listdir(data):
+        if not name.endswith(".gp"):
+            continue
+        with open(os.path.join(data, name)) as f:
+            text = f.read()
+        for k, label in re.findall(r"^reflabel(\d+)='([^']*)'", text, re.M):
+            colour = re.search(r"^refcolour%s='([^']*)'" % k, text, re.M).group(1).upper()
+            collector = label.split()[0]
+            check(collector == "boehm" and colour == seen["boehm"][0][0],
+                  "%s: reference %s is %s, boehm %s" % (name, label, colour, seen["boehm"][0][0]))
+        bar = re.search(r"^ref_bar_colour='([^']*)'", text, re.M)
+        if name.startswith("bars-"):
+            check(bar is not None and "refbartitle='own (bdwgc)'" in text, "%s: no own (bdwgc) bar" % name)
+            want = OKABE_ITO[len(registry("allocators")) % len(OKABE_ITO)]
+            check(bar.group(1).upper() == want, "%s: bdwgc's bar is %s, want %s" % (name, bar.group(1), want))
+    # failures: a colour and a point type no series uses
+    with open(os.path.join(os.path.dirname(DOCS_CHARTS), "..", "scripts", "charts", "common.gp")) as f:
+        common_gp = f.read()
+    import re
+    fail_colour = re.search(r'^fail_colour = "(#[0-9A-Fa-f]{6})"', common_gp, re.M).group(1).upper()
+    fail_point = int(re.search(r"^fail_point = (\d+)", common_gp, re.M).group(1))
+    for name, (style, _) in seen.items():
+        check(style[0] != fail_colour and style[1] != fail_point,
+              "%s is drawn like a failure: %s" % (name, style))
+
+
+def dat_blocks(path):
+    """A gnuplot data file's blocks (split by two blank lines), each a list of rows."""
+    with open(path) as f:
+        text = f.read()
+    return [[l.split() for l in b.strip("\n").split("\n") if l.strip()] for b in text.split("\n\n\n")]
+
+
+def test_charts():
+    """The pause logs and their CDF, the summary heatmaps, the per-object views."""
+    import math
+    out = fresh("charts")
+    r = run(["batch", "--out", out, "--allocators", "libc,pool", "--collectors", "refcount,rc_cycle,mark_sweep",
+             "--workloads", "recursion/sum,cyclic_graph/pairs,cyclic_graph/rings", "--sizes", "300,1000",
+             "--repetitions", "2", "--samples", "2", "--timelines", "none", "--reference", "none"])
+    check(r.returncode == 0, "batch: %s" % r.stderr[-2000:])
+    rows = read_csv(os.path.join(out, "results.csv"))
+    runs = os.path.join(out, "runs")
+
+    # every invocation kept its pauses; the CDF is theirs (phase program only)
+    def program_pauses(w, n, a, c):
+        got = []
+        for k in range(2):
+            path = os.path.join(runs, "%s_%s_%s_%s.i%d.pauses.csv" % (w.replace("/", "-"), n, a, c, k))
+            check(os.path.isfile(path), "no pause log " + path)
+            with open(path, newline="") as f:
+                reader = csv.DictReader(f)
+                check(reader.fieldnames == ["call", "iteration", "start_ns", "duration_ns", "kind", "phase"],
+                      "%s header %s" % (path, reader.fieldnames))
+                got += [int(x["duration_ns"]) / 1e6 for x in reader if x["phase"] == "program"
+                        and int(x["duration_ns"]) > 0]
+        return sorted(got)
+    workloads = ["recursion/sum", "cyclic_graph/pairs", "cyclic_graph/rings"]
+    blocks = dat_blocks(os.path.join(out, "charts", "data", "pauses.dat"))
+    with open(os.path.join(out, "charts", "data", "pauses.gp")) as f:
+        script = f.read()
+    lines = script.split("lines='")[1].split("'")[0].split()
+    check("refcount" not in lines and "rc_cycle" in lines and "mark_sweep" in lines,
+          "pause CDF lines: %s" % lines)
+    for wi, w in enumerate(workloads):
+        for li, col in enumerate(lines):
+            block = blocks[wi * len(lines) + li]
+            want = program_pauses(w, "1000", "libc", col)
+            if not want:
+                check(block == [["nan", "nan"]], "%s %s: a CDF without pauses: %s" % (w, col, block[:3]))
+                continue
+            xs, ys = [float(x) for x, _ in block], [float(y) for _, y in block]
+            check(xs == sorted(xs) and ys == sorted(ys) and abs(ys[-1] - 1) < 1e-9,
+                  "%s %s: not a CDF" % (w, col))
+            check(abs(xs[-1] - want[-1]) < 1e-6 * max(1, want[-1]) and abs(xs[0] - want[0]) < 1e-6 * max(1, want[0]),
+                  "%s %s: CDF spans %g..%g, the logs %g..%g" % (w, col, xs[0], xs[-1], want[0], want[-1]))
+            check(abs(ys[0] - 1.0 / len(want)) < 1e-6, "%s %s: CDF starts at %g for %d pauses" % (w, col, ys[0], len(want)))
+    check(any(program_pauses("cyclic_graph/rings", "1000", "libc", "rc_cycle")), "rc_cycle paused nowhere")
+
+    # the heatmap's cells: geomean over the family of time / libc's, same collector
+    time_of = {identity(x): float(x["real_time_ns"]) for x in rows if x["status"] == "ok"}
+    for family, members in (("recursion", ["recursion/sum"]), ("cyclic_graph", ["cyclic_graph/pairs", "cyclic_graph/rings"])):
+        path = os.path.join(out, "charts", "data", "summary-time-%s.dat" % family)
+        check(os.path.isfile(path), "no heatmap for " + family)
+        labels = {(int(x), int(y)): " ".join(rest) for x, y, *rest in dat_blocks(path)[1]}
+        for yi, col in enumerate(["refcount", "rc_cycle", "mark_sweep"]):
+            for xi, al in enumerate(["libc", "pool"]):
+                logs = [math.log(time_of[(w, n, al, col)] / time_of[(w, n, "libc", col)])
+                        for w in members for n in ("300", "1000")
+                        if (w, n, al, col) in time_of and (w, n, "libc", col) in time_of]
+                want = '"%.2fx (%d)"' % (math.exp(sum(logs) / len(logs)), len(logs))
+                check(labels[(xi, yi)] == want, "heatmap %s %s/%s: %s, want %s" % (family, al, col, labels[(xi, yi)], want))
+    check(os.path.isfile(os.path.join(out, "charts", "summary-time-cyclic_graph.png")), "no heatmap PNG")
+
+    # per object: time / n, the same blocks as the time chart
+    for w in workloads:
+        ws = w.replace("/", "-")
+        t = dat_blocks(os.path.join(out, "charts", "data", "time-%s.dat" % ws))
+        p = dat_blocks(os.path.join(out, "charts", "data", "per-object-%s.dat" % ws))
+        check(len(t) == len(p), "per-object-%s has %d blocks, time %d" % (ws, len(p), len(t)))
+        for bt, bp in zip(t, p):
+            for (n, ms), (n2, ns) in zip(bt, bp):
+                if n == "nan":
+                    continue
+                check(n == n2 and abs(float(ms) * 1e6 / float(n) - float(ns)) <= 1e-6 * float(ns),
+                      "per-object-%s: %s ns at n = %s, time %s ms" % (ws, ns, n, ms))
+    check_report_structure(out)
 
 
 def test_results_json():
@@ -1076,7 +1343,8 @@ TESTS = {"crash": test_crash, "folder": test_folder, "compare": test_compare, "r
          "results-json": test_results_json, "reference": test_reference,
          "reference-resume": test_reference_resume, "reference-faults": test_reference_faults,
          "reference-none": test_reference_none, "reformatted": test_reformatted,
-         "reference-variants": test_reference_variants, "invocations": test_invocations}
+         "reference-variants": test_reference_variants, "invocations": test_invocations,
+         "colours": test_colours, "charts": test_charts}
 
 if __name__ == "__main__":
     os.makedirs(WORK, exist_ok=True)

@@ -72,9 +72,6 @@ static void write_inline(FILE *out, const char *text, bool *code, bool *bold) {
     }
 }
 
-bool hl_report_has_caption(const char *stem) {
-    return find_section(stem) >= 0;
-}
 
 bool hl_report_write_caption_html(FILE *out, const char *stem) {
     int first = find_section(stem);
@@ -85,19 +82,19 @@ bool hl_report_write_caption_html(FILE *out, const char *stem) {
         while (*line == ' ')
             line++;
         if (*line == '\0') { /* a blank line ends the paragraph (a list ends at text) */
-            if (in_par) fputs(in_list ? "</li>" : "</p>", out);
+            if (in_par) fputs(in_list ? "</li>\n" : "</p>\n", out);
             in_par = false;
             continue;
         }
         bool item = line[0] == '-' && line[1] == ' ';
         if (item) {
-            if (in_par) fputs(in_list ? "</li>" : "</p>", out);
-            if (!in_list) fputs("<ul>", out);
+            if (in_par) fputs(in_list ? "</li>\n" : "</p>\n", out);
+            if (!in_list) fputs("<ul>\n", out);
             fputs("<li>", out);
             in_list = in_par = true;
             line += 2;
         } else if (!in_par) {
-            if (in_list) fputs("</ul>", out);
+            if (in_list) fputs("</ul>\n", out);
             in_list = false;
             fputs("<p>", out);
             in_par = true;
@@ -108,7 +105,7 @@ bool hl_report_write_caption_html(FILE *out, const char *stem) {
     }
     if (code) fputs("</code>", out);
     if (bold) fputs("</b>", out);
-    if (in_par) fputs(in_list ? "</li>" : "</p>", out);
-    if (in_list) fputs("</ul>", out);
+    if (in_par) fputs(in_list ? "</li>\n" : "</p>\n", out);
+    if (in_list) fputs("</ul>\n", out);
     return true;
 }

@@ -167,12 +167,16 @@ bool hl_plot_draw_reference(hl_plot_ctx *c, const char *w) {
     hl_plot_var_num(&v, "ymax1", ymax[0]);
     hl_plot_var_num(&v, "ymin2", ymin[1]);
     hl_plot_var_num(&v, "ymax2", ymax[1]);
-    hl_plot_var_styles(&v, HL_PLOT_COLLECTOR, &c->collectors);
+    /* linetypes for the heaplab series drawn (a column without rows draws none) */
+    hl_plot_names drawn = {.n = 0};
+    for (size_t q = 0; q < 2; q++)
+        if (have[q]) hl_plot_names_add(&drawn, pairs[q].collector);
+    hl_plot_var_styles(&v, HL_PLOT_COLLECTOR, &drawn);
     for (size_t q = 0; q < 2; q++) {
         char key[32], text[200];
-        int lt = hl_plot_names_index(&c->collectors, pairs[q].collector);
+        int lt = hl_plot_names_index(&drawn, pairs[q].collector);
         hl_report_fmt(key, sizeof key, "hlt%zu", q + 1);
-        hl_plot_var_num(&v, key, lt >= 0 ? lt + 1 : (double)q + 1);
+        hl_plot_var_num(&v, key, lt >= 0 ? lt + 1 : 1);
         hl_report_fmt(key, sizeof key, "rcolour%zu", q + 1);
         hl_plot_var_str(&v, key,
                         pairs[q].ref ? pairs[q].ref->colour : "#555555" /* not drawn */);

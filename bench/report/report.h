@@ -73,7 +73,6 @@ bool hl_report_write(const char *dir, const hl_chart_list *charts, char *error, 
  * docs/charts.md's section for it, compiled in, as HTML. False, with nothing written,
  * when the page has no section for it. */
 bool hl_report_write_caption_html(FILE *out, const char *stem);
-bool hl_report_has_caption(const char *stem);
 /* HTML-escape text: every value that reaches report.html goes through here. */
 void hl_report_write_html_text(FILE *out, const char *text);
 /* manifest_view.c: DIR/manifest.json as <table class="manifest">, one row per value:
