@@ -437,6 +437,17 @@ def test_reference():
             check(e["runtime"] == "heaplab", "heaplab entry runtime: %s" % e)
     check(set(seen) == want and all(v == 2 * manifest_samples(out) for v in seen.values()),
           "results.json: %s" % seen)
+    # the CPython children kept their pauses too (--pauses, heaplab run's CSV)
+    for ident in want:
+        if ident[3] != "cpython_gc":
+            continue
+        for k in range(2):
+            path = os.path.join(out, "runs", "%s_%s_%s_%s.i%d.pauses.csv"
+                                % (ident[0].replace("/", "-"), ident[1], ident[2], ident[3], k))
+            check(os.path.isfile(path), "no pause log " + path)
+            with open(path) as f:
+                check(f.readline().strip() == "call,iteration,start_ns,duration_ns,kind,phase",
+                      path + " is not a pause log")
 
     with open(os.path.join(out, "manifest.json")) as f:
         manifest = json.load(f)
@@ -1023,6 +1034,8 @@ def test_charts():
                         and int(x["duration_ns"]) > 0]
         return sorted(got)
     workloads = ["recursion/sum", "cyclic_graph/pairs", "cyclic_graph/rings"]
+    check(os.path.isfile(os.path.join(out, "charts", "data", "pauses.dat")),
+          "no pause chart data: did the batch keep no pause logs?")
     blocks = dat_blocks(os.path.join(out, "charts", "data", "pauses.dat"))
     with open(os.path.join(out, "charts", "data", "pauses.gp")) as f:
         script = f.read()
