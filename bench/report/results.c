@@ -59,6 +59,20 @@ bool hl_results_write_atomic(const char *path, bool (*write)(FILE *out, void *da
 
 /* ---- figures by index ------------------------------------------------------- */
 
+static const char *const hl_interval_names[] = {
+#define HL_RESULT_NAME(name) #name,
+    HL_RESULT_INTERVALS(HL_RESULT_NAME)
+#undef HL_RESULT_NAME
+};
+
+size_t hl_results_interval_count(void) {
+    return HL_RESULT_INTERVAL_COUNT;
+}
+
+size_t hl_results_interval_figure(size_t i) {
+    return (size_t)hl_results_figure_index(hl_interval_names[i]);
+}
+
 size_t hl_results_figure_count(void) {
     return HL_FIGURE_COUNT;
 }
@@ -85,4 +99,6 @@ void hl_results_row_init(hl_result_row *row) {
         *hl_results_figure_slot(row, f) = NAN;
     row->real_time_ns_stddev = NAN;
     row->peak_rss_bytes_stddev = NAN;
+    for (size_t i = 0; i < HL_RESULT_INTERVAL_COUNT; i++)
+        row->ci_low[i] = row->ci_high[i] = NAN;
 }
