@@ -32,7 +32,16 @@ bool hl_batch_make_dir(const char *path, char *error, size_t error_size) {
         hl_report_fmt(error, error_size, "cannot create %s: %s", path, strerror(errno));
         return false;
     }
+    /* A subfolder planted as a symbolic link would make every write in it land outside
+     * the results folder: refuse it (lstat: "DIR/" itself may be a link the user gave). */
     struct stat st;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+        hl_report_fmt(error, error_size,
+                      "%s is a symbolic link: heaplab writes only into the results folder's "
+                      "own subfolders",
+                      path);
+        return false;
+    }
     if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
         hl_report_fmt(error, error_size, "%s is not a folder", path);
         return false;
@@ -96,11 +105,21 @@ static bool read_row_file(const char *path, hl_result_row *row) {
     return ok;
 }
 
+bool hl_batch_row_file_holds(const char *path, const hl_batch_config *c, hl_result_row *row) {
+    hl_result_row mine;
+    if (!read_row_file(path, &mine)) return false;
+    bool same = strcmp(mine.workload, c->workload) == 0 && mine.size == c->size &&
+                strcmp(mine.allocator, c->allocator) == 0 &&
+                strcmp(mine.collector, c->collector) == 0;
+    if (same && row != NULL) *row = mine;
+    return same;
+}
+
 static bool read_row(const hl_batch *b, const hl_batch_config *c, hl_result_row *row) {
     char path[PATH_MAX];
     hl_batch_path_join(path, sizeof path, b->out, c->timeline ? "timelines/" : "runs/", c->slug);
     strncat(path, ".csv", sizeof path - strlen(path) - 1);
-    return read_row_file(path, row);
+    return hl_batch_row_file_holds(path, c, row);
 }
 
 static bool write_one_row(FILE *out, void *data) {
@@ -177,7 +196,7 @@ bool hl_batch_finish_config(const hl_batch *b, const hl_batch_config *c) {
     for (int k = 0; inv != NULL && values != NULL && k < c->invocations; k++) {
         char path[PATH_MAX];
         hl_batch_invocation_path(b, c, k, ".csv", path, sizeof path);
-        if (read_row_file(path, &inv[n])) n++;
+        if (hl_batch_row_file_holds(path, c, &inv[n])) n++;
     }
     if (n == 0) {
         free(inv);

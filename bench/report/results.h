@@ -159,7 +159,10 @@ json_t *hl_results_json_text(const char *s);
 json_t *hl_results_json_number(double v);
 
 /* Write `path` atomically: the callback writes to a temporary file in the same
- * folder, which is renamed over `path` only when complete. */
+ * folder (created exclusively, never through a link), which is renamed over `path`
+ * only when complete; a symbolic link at `path` is replaced, its target untouched.
+ * When `path` is a FIFO or a device, the callback writes into it instead (a FIFO
+ * without a reader is an error, never a wait): it is never replaced. */
 bool hl_results_write_atomic(const char *path, bool (*write)(FILE *out, void *data), void *data);
 
 /* The configuration's benchmark name, "workload/size/allocator/collector". */
