@@ -42,3 +42,9 @@ add_test(NAME batch_child_rss
   COMMAND ${HL_TEST_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/rss_parent_check.py
           ${HEAPLAB_EXE} ${HL_BATCH_WORK}/child_rss)
 set_tests_properties(batch_child_rss PROPERTIES TIMEOUT 120)
+
+# The confidence intervals of a batch's medians (bench/report/intervals.c).
+add_executable(test_intervals ${CMAKE_CURRENT_SOURCE_DIR}/test_intervals.c)
+target_link_libraries(test_intervals PRIVATE hl_report)
+add_test(NAME batch.intervals COMMAND test_intervals)
+set_tests_properties(batch.intervals PROPERTIES LABELS batch TIMEOUT 300)
