@@ -1088,7 +1088,7 @@ def test_charts():
         p = dat_blocks(os.path.join(out, "charts", "data", "per-object-%s.dat" % ws))
         check(len(t) == len(p), "per-object-%s has %d blocks, time %d" % (ws, len(p), len(t)))
         for bt, bp in zip(t, p):
-            for (n, ms), (n2, ns) in zip(bt, bp):
+            for (n, ms, *_), (n2, ns, *_) in zip(bt, bp):
                 if n == "nan":
                     continue
                 check(n == n2 and abs(float(ms) * 1e6 / float(n) - float(ns)) <= 1e-6 * float(ns),

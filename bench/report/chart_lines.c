@@ -9,8 +9,10 @@
 
 /* ---- lines: a figure against n ---------------------------------------------- */
 
-/* One gnuplot data block: "size value" for each size whose row is ok and has a
- * positive figure (rows[s] may be NULL: no row at that size). Every size that has a
+/* One gnuplot data block: "size value low high" for each size whose row is ok and
+ * has a positive figure (rows[s] may be NULL: no row at that size); low and high are
+ * the figure's 95% interval over the invocations, or the value itself when it has none
+ * (the error bar shrinks to nothing). Every size that has a
  * row widens the x range, failed ones included, so their crosses fit. A block with no
  * point holds "nan nan", so the block numbering that the template relies on holds. */
 void hl_plot_write_series(FILE *data, const hl_plot_line_chart *lc, const uint64_t *sizes,
@@ -24,12 +26,18 @@ void hl_plot_write_series(FILE *data, const hl_plot_line_chart *lc, const uint64
         double v = hl_results_figure(r, (size_t)lc->figure) / lc->scale;
         if (lc->per_object) v /= (double)sizes[s];
         if (!hl_plot_row_ok(r) || !(v > 0) || !isfinite(v)) continue;
-        fprintf(data, "%llu %.9g\n", (unsigned long long)sizes[s], v);
+        double lo = v, hi = v;
+        if (hl_plot_interval(r, lc->figure, &lo, &hi)) {
+            double per = lc->scale * (lc->per_object ? (double)sizes[s] : 1);
+            lo = lo / per > 0 ? lo / per : v;
+            hi /= per;
+        }
+        fprintf(data, "%llu %.9g %.9g %.9g\n", (unsigned long long)sizes[s], v, lo, hi);
         written++;
-        if (v < range->lo) range->lo = v;
-        if (v > range->hi) range->hi = v;
+        if (lo < range->lo) range->lo = lo;
+        if (hi > range->hi) range->hi = hi;
     }
-    if (written == 0) fputs("nan nan\n", data);
+    if (written == 0) fputs("nan nan nan nan\n", data);
     fputs("\n\n", data);
 }
 
@@ -144,6 +152,7 @@ bool hl_plot_draw_lines(hl_plot_ctx *c, const hl_plot_line_chart *lc) {
     hl_plot_var_num(&v, "ymax", ymax);
     hl_plot_var_num(&v, "logx", 1);
     hl_plot_var_num(&v, "logy", 1);
+    hl_plot_var_num(&v, "errorbars", 1);
     if (!hl_plot_run_gnuplot(c, "lines.gp", &v, lc->stem)) return false;
     hl_plot_add_chart(c, lc->stem, lc->title);
     return true;

@@ -154,6 +154,16 @@ const hl_result_row *hl_plot_find_row(const hl_plot_ctx *c, const char *w, uint6
     return NULL;
 }
 
+bool hl_plot_interval(const hl_result_row *r, int figure, double *lo, double *hi) {
+    for (size_t i = 0; i < hl_results_interval_count(); i++)
+        if ((int)hl_results_interval_figure(i) == figure) {
+            *lo = r->ci_low[i];
+            *hi = r->ci_high[i];
+            return isfinite(*lo) && isfinite(*hi) && *lo <= *hi;
+        }
+    return false;
+}
+
 /* The sizes of workload w, ascending. */
 size_t hl_plot_sizes_of(const hl_plot_ctx *c, const char *w, uint64_t *out, size_t max) {
     size_t n = 0;

@@ -3,7 +3,8 @@
 #
 # Variables (set by bench/report/chart_lines.c):
 #   out      output stem (out.png, out.svg)        title   the chart's title
-#   data     blocks of "x y", block (p-1)*nlines + (l-1) for panel p, line l
+#   data     blocks of "x y low high", block (p-1)*nlines + (l-1) for panel p, line l;
+#            low..high is y's 95% interval (an error bar; low = high = y: none)
 #   fails    stem of the failure files: <fails>-<p>.dat holds "x y status" for the
 #            configurations of panel p that failed; pfails: their counts, per panel
 #            (one file per panel: gnuplot 5.4.4 crashes on a labels plot whose points
@@ -15,11 +16,13 @@
 #   xlabel, ylabel, xmin, xmax, ymin, ymax, logx, logy
 #   note     a line under the title ("" for none)
 #   pint     optional: a point every pint points of a line (the pause CDF's long lines)
+#   errorbars  optional: 1 to draw each point's interval (columns 3 and 4)
 #   templates  the folder of these templates (for common.gp)
 load templates . "/common.gp"
 # gnuplot parses an empty `for [k = 1:0]` clause's title too: give it a string
 if (!exists("nrefs")) { nrefs = 0 }
 if (!exists("pint")) { pint = 1 }
+if (!exists("errorbars")) { errorbars = 0 }
 if (nrefs == 0) { reflabel1 = ""; refcolour1 = "#000000" }
 width = 420 * cols
 height = 330 * rows + 40
@@ -38,7 +41,9 @@ do for [fmt in "png svg"] {
     set key off
     do for [p = 1:npanels] {
         set title word(panels, p) font ",12"
-        plot for [l = 1:nlines] data index ((p - 1) * nlines + (l - 1)) using 1:2 \
+        plot for [l = 1:(errorbars ? nlines : 0)] data index ((p - 1) * nlines + (l - 1)) \
+                 using 1:2:3:4 with yerrorbars lt l ps 0 lw 1 notitle, \
+             for [l = 1:nlines] data index ((p - 1) * nlines + (l - 1)) using 1:2 \
                  with linespoints lt l pi pint notitle, \
              for [k = 1:nrefs] data index (npanels * nlines + k - 1) using 1:2 \
                  with linespoints lc rgb value(sprintf("refcolour%d", k)) dt ref_dash lw 2 \
