@@ -1094,6 +1094,63 @@ def test_charts():
                 check(n == n2 and abs(float(ms) * 1e6 / float(n) - float(ns)) <= 1e-6 * float(ns),
                       "per-object-%s: %s ns at n = %s, time %s ms" % (ws, ns, n, ms))
     check_report_structure(out)
+    check_intervals(out)
+
+
+def check_intervals(src):
+    """Error bars are the rows' intervals; report.html marks an unstable time (CV above
+    10%) and names a best only when its interval clears the runner-up's."""
+    import re
+    out = fresh("charts-intervals")
+    shutil.copytree(src, out)
+    path = os.path.join(out, "results.csv")
+    rows = read_csv(path)
+    check("real_time_ns_ci_low" in rows[0] and "real_time_ns_ci_high" in rows[0], "results.csv has no intervals")
+    # recursion/sum at 1000, refcount: pool clearly faster than libc, libc unstable (CV 20%);
+    # rc_cycle: the two within their intervals; mark_sweep: CV 9%, stable
+    setting = {("libc", "refcount"): (100e3, 20e3, 95e3, 105e3), ("pool", "refcount"): (50e3, 1e3, 49e3, 51e3),
+               ("libc", "rc_cycle"): (100e3, 1e3, 90e3, 110e3), ("pool", "rc_cycle"): (95e3, 1e3, 85e3, 105e3),
+               ("libc", "mark_sweep"): (100e3, 9e3, 99e3, 101e3), ("pool", "mark_sweep"): (200e3, 1e3, 199e3, 201e3)}
+    for row in rows:
+        key = (row["allocator"], row["collector"])
+        if row["workload"] == "recursion/sum" and row["size"] == "1000" and key in setting:
+            t, sd, lo, hi = setting[key]
+            row.update(real_time_ns=repr(t), real_time_ns_stddev=repr(sd), real_time_ns_ci_low=repr(lo),
+                       real_time_ns_ci_high=repr(hi), status="ok")
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+        w.writeheader()
+        w.writerows(rows)
+    r = run(["plot", out])
+    check(r.returncode == 0, "plot: %s" % r.stderr)
+    # error bars: the time chart's columns 3 and 4, in ms
+    blocks = dat_blocks(os.path.join(out, "charts", "data", "time-recursion-sum.dat"))
+    lines = ["refcount", "rc_cycle", "mark_sweep"]
+    for pi, al in enumerate(["libc", "pool"]):
+        for li, col in enumerate(lines):
+            point = [b for b in blocks[pi * len(lines) + li] if b[0] == "1000"]
+            t, sd, lo, hi = setting[(al, col)]
+            check(len(point) == 1 and [float(x) for x in point[0][1:]] == [t / 1e6, lo / 1e6, hi / 1e6],
+                  "time-recursion-sum %s/%s: %s, want %s" % (al, col, point, (t, lo, hi)))
+    with open(os.path.join(out, "report.html")) as f:
+        html = f.read()
+    table = html[html.index('id="summary-time"'):]
+    table = table[:table.index("</table>")]
+    cells = {}
+    for tr in re.findall(r"<tr>(.*?)</tr>", table, re.S):
+        tds = re.findall(r"<td([^>]*)>(.*?)</td>", tr, re.S)
+        if len(tds) >= 6 and tds[1][1] == "recursion/sum":
+            cells[tds[0][1]] = tds
+    check(set(cells) == set(lines), "summary-time rows: %s" % sorted(cells))
+    check(plain_text(cells["refcount"][3][1]).startswith("pool ("), "refcount's best: %s" % cells["refcount"][3][1])
+    check("unstable" in cells["refcount"][4][1] and "unstable" not in cells["refcount"][5][1],
+          "refcount: libc (CV 20%%) unstable, pool not: %s" % cells["refcount"][4:])
+    check(plain_text(cells["rc_cycle"][3][1]).startswith("no clear best"), "rc_cycle's best: %s" % cells["rc_cycle"][3][1])
+    check('class="best"' not in "".join(a for a, _ in cells["rc_cycle"]), "rc_cycle shades a best")
+    check("unstable" not in cells["mark_sweep"][4][1], "mark_sweep: a CV of 9%% is stable")
+    check(plain_text(cells["mark_sweep"][3][1]).startswith("libc ("), "mark_sweep's best: %s" % cells["mark_sweep"][3][1])
+    rss = html[html.index('id="summary-rss"'):]
+    check("unstable" not in rss[:rss.index("</table>")], "the RSS table marks a time's instability")
 
 
 def test_results_json():

@@ -93,8 +93,31 @@ static void format_value(char *buf, size_t size, double v, bool bytes) {
         hl_report_fmt(buf, size, "%.1f &micro;s", v / 1e3);
 }
 
+/* The 95% interval of figure f of row r, when the row has one (more than one
+ * invocation). */
+static bool interval_of(const hl_result_row *r, int f, double *lo, double *hi) {
+    for (size_t i = 0; i < hl_results_interval_count(); i++)
+        if ((int)hl_results_interval_figure(i) == f) {
+            *lo = r->ci_low[i];
+            *hi = r->ci_high[i];
+            return isfinite(*lo) && isfinite(*hi);
+        }
+    return false;
+}
+
+/* A row whose time varies by more than 10% of its median over the invocations (its
+ * coefficient of variation, as pyperf warns): its time is marked "unstable". */
+#define UNSTABLE_CV 0.10
+static bool unstable(const hl_result_row *r) {
+    return ok_row(r) && r->real_time_ns > 0 && isfinite(r->real_time_ns_stddev) &&
+           r->real_time_ns_stddev / r->real_time_ns > UNSTABLE_CV;
+}
+
 /* One summary table for a figure: rows collector x workload, columns: the best
- * allocator, then each allocator's value / libc's. */
+ * allocator, then each allocator's value / libc's. An allocator is named best only
+ * when it is clearly so: its interval's top lies below the runner-up's interval's
+ * bottom (or it is the only one that succeeded); otherwise the cell says the two are
+ * within their intervals, and a row without intervals (one invocation) names none. */
 static void summary_table(FILE *out, const report_job *j, const char *figure, bool bytes,
                           const char *caption, const char *id) {
     int f = hl_results_figure_index(figure);
@@ -124,8 +147,9 @@ static void summary_table(FILE *out, const report_job *j, const char *figure, bo
             const hl_result_row *base =
                 has_libc ? find(j, j->workloads[w], n, baseline, j->collectors[c]) : NULL;
             double base_v = base && ok_row(base) ? hl_results_figure(base, (size_t)f) : NAN;
-            const char *best = NULL;
-            double best_v = INFINITY;
+            const char *best = NULL, *second = NULL;
+            const hl_result_row *best_r = NULL, *second_r = NULL;
+            double best_v = INFINITY, second_v = INFINITY;
             bool any = false;
             for (size_t a = 0; a < j->na; a++) {
                 const hl_result_row *r =
@@ -133,21 +157,35 @@ static void summary_table(FILE *out, const report_job *j, const char *figure, bo
                 any = any || r != NULL;
                 double v = r && ok_row(r) ? hl_results_figure(r, (size_t)f) : NAN;
                 if (isfinite(v) && v < best_v) {
-                    best_v = v;
-                    best = j->allocators[a];
+                    second_v = best_v, second = best, second_r = best_r;
+                    best_v = v, best = j->allocators[a], best_r = r;
+                } else if (isfinite(v) && v < second_v) {
+                    second_v = v, second = j->allocators[a], second_r = r;
                 }
             }
+            double best_lo, best_hi, second_lo, second_hi;
+            bool clear = best != NULL &&
+                         (second == NULL ||
+                          (interval_of(best_r, f, &best_lo, &best_hi) &&
+                           interval_of(second_r, f, &second_lo, &second_hi) && best_hi < second_lo));
             if (!any) continue;
             fputs("<tr><td>", out);
             hl_report_write_html_text(out, j->collectors[c]);
             fputs("</td><td>", out);
             hl_report_write_html_text(out, j->workloads[w]);
-            fprintf(out, "</td><td>%llu</td><td class=\"best\">", (unsigned long long)n);
+            fprintf(out, "</td><td>%llu</td><td class=\"%s\">", (unsigned long long)n,
+                    clear ? "best" : "unclear");
             char value[64];
-            if (best) {
+            if (clear) {
                 format_value(value, sizeof value, best_v, bytes);
                 hl_report_write_html_text(out, best);
                 fprintf(out, " (%s)", value);
+            } else if (best) {
+                fputs("no clear best: ", out);
+                hl_report_write_html_text(out, best);
+                fputs(" and ", out);
+                hl_report_write_html_text(out, second);
+                fputs(" are within their intervals", out);
             } else {
                 fputs("none succeeded", out);
             }
@@ -163,14 +201,18 @@ static void summary_table(FILE *out, const report_job *j, const char *figure, bo
                     fputs("</td>", out);
                 } else {
                     double v = hl_results_figure(r, (size_t)f);
-                    bool is_best = best && !strcmp(best, j->allocators[a]);
+                    bool is_best = clear && !strcmp(best, j->allocators[a]);
+                    bool shaky = f == hl_results_figure_index("real_time_ns") && unstable(r);
+                    const char *cls = is_best && shaky ? " class=\"best unstable\""
+                                      : is_best        ? " class=\"best\""
+                                      : shaky          ? " class=\"unstable\""
+                                                       : "";
                     if (has_libc && isfinite(base_v) && base_v > 0 && isfinite(v))
-                        fprintf(out, "<td%s>%.2f&times;</td>", is_best ? " class=\"best\"" : "",
-                                v / base_v);
-                    else {
+                        hl_report_fmt(value, sizeof value, "%.2f&times;", v / base_v);
+                    else
                         format_value(value, sizeof value, v, bytes);
-                        fprintf(out, "<td%s>%s</td>", is_best ? " class=\"best\"" : "", value);
-                    }
+                    fprintf(out, "<td%s>%s%s</td>", cls, value,
+                            shaky ? " <span class=\"unstable\">unstable</span>" : "");
                 }
             }
             fputs("</tr>\n", out);
@@ -388,6 +430,8 @@ static bool write_report(FILE *out, void *data) {
           "th, td { border: 1px solid #bbb; padding: 4px 8px; text-align: left; }\n"
           "th { background: #e8eef5; } caption { text-align: left; font-weight: bold; "
           "padding: 6px 0; }\n"
+          "td.unclear { color: #555; font-style: italic; }\n"
+          "span.unstable { color: #a05a00; font-size: 11px; font-weight: bold; }\n"
           "td.best { background: #e3f4e1; } td.failed { background: #fbe3e3; color: #900; }\n"
           ".counts span { display: inline-block; margin-right: 24px; font-size: 16px; }\n"
           ".manifest th { width: 260px; }\n"
