@@ -5,13 +5,16 @@
  * gnuplot in DIR/charts with a template from scripts/charts/ and the chart's variables
  * (-e "name=value; ..."). Each template draws its chart as PNG and SVG. The charts:
  *
+ *   summary-time-<family> collector x allocator heatmap of the geomean time ratio to
+ *                       libc over a workload family (heatmap.gp, chart_heatmap.c)
  *   time-<workload>     time per run against n, log-log: a panel per allocator, a line
- *                       per collector (lines.gp)
+ *                       per collector, 95% intervals as error bars (lines.gp)
+ *   per-object-<workload> the same times divided by n (lines.gp)
  *   rss-<workload>      peak RSS against n, the same layout (lines.gp)
  *   bars-<workload>     at the workload's largest n: time and peak RSS of every
  *                       allocator x collector as grouped bars (bars.gp)
- *   pauses              p50, p99 and max collector pause, a panel per collector, a
- *                       cluster per workload at its largest n (pauses.gp)
+ *   pauses              the pause CDF: a panel per workload, a line per collector
+ *                       (lines.gp, from the runs' pause logs)
  *   leak                bytes still live at teardown (the leak) against n, for every
  *                       collector that leaks and every workload it leaks on (lines.gp)
  *   timeline-<workload> live bytes over one run, a line per collector (timeline.gp)
@@ -19,16 +22,19 @@
  *                       rc_cycle on pool next to CPython, mark_sweep on libc next to
  *                       boehm (reference.gp)
  *
- * A configuration that failed (any status but ok) is drawn as a red cross labelled
- * with its status at its n (or bar), so nothing is silently missing.
+ * A configuration that failed (any status but ok) is drawn as a black cross labelled
+ * with its status at its n (or bar), so nothing is silently missing. Every allocator
+ * and collector keeps one style everywhere (chart_style.c); each chart's gnuplot
+ * script is kept as charts/data/<stem>.gp; titles are one line and captions are
+ * docs/charts.md's sections (chart_captions.c).
  *
  * Reference series (hl_report_is_reference_row): CPython's rows (runtime
  * "cpython-3.11", allocator "pymalloc", collector "cpython_gc") and a collector with
  * its own allocator (boehm on "bdwgc"). They are not heaplab configurations on one of
  * the batch's allocators, so instead of a panel of their own with a single line they
  * are drawn as dashed reference lines in every allocator panel of the time and RSS
- * charts (CPython black, boehm purple), and as clusters with one bar ("own
- * allocator") in the bar charts. The pause chart gives each its own panel (its
+ * charts (in their collector's colour), and as clusters with one bar ("own
+ * allocator") in the bar charts. The pause chart gives each its own line (its
  * collector's pauses, on its own allocator) and the timelines a line, as for any
  * collector. A batch made of reference rows alone draws them as ordinary panels.
  *
