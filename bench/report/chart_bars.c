@@ -105,8 +105,9 @@ bool hl_plot_draw_bars(hl_plot_ctx *c, const char *w) {
     hl_plot_var_list(&v, "bars", &c->panel_allocators);
     hl_plot_var_styles(&v, HL_PLOT_ALLOCATOR, &c->panel_allocators);
     if (nr > 0)
-        hl_plot_var_str(&v, "ref_bar_colour",
-                        hl_plot_style_of(HL_PLOT_ALLOCATOR, c->refs[c->bar_refs[0]].allocator).colour);
+        hl_plot_var_str(
+            &v, "ref_bar_colour",
+            hl_plot_style_of(HL_PLOT_ALLOCATOR, c->refs[c->bar_refs[0]].allocator).colour);
     hl_plot_var_num(&v, "nbars", (double)na);
     /* the "own allocator" bar of the reference clusters */
     hl_plot_var_num(&v, "refbar", nr > 0 ? 1 : 0);

@@ -1,8 +1,8 @@
 /* chart_captions.c: report.html's captions, which are docs/charts.md's sections.
  *
  * The build compiles docs/charts.md in (chart_captions.cmake writes it as
- * hl_charts_md_lines, one string per line), so the program needs no source tree and a
- * caption cannot drift from the page that documents the chart. A section is a "## "
+ * hl_charts_md_lines in chart_captions_text.c, one string per line), so the program needs no source
+ * tree and a caption cannot drift from the page that documents the chart. A section is a "## "
  * heading and the lines up to the next heading; its key is the heading up to its first
  * ':' ("time-\<workload\>" read as "time-<workload>", "pauses"). A chart's stem matches
  * the key itself, or, for a key ending in "<...>", any stem that starts with the part
@@ -15,8 +15,10 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "bench/report/chart_captions.h"
 #include "bench/report/report.h"
+
+/* docs/charts.md, a line each, NULL after the last (chart_captions_text.c, generated) */
+extern const char *const hl_charts_md_lines[];
 
 /* The key of heading line `line` ("## ..."), unescaped, into out. */
 static void heading_key(const char *line, char *out, size_t size) {
@@ -71,7 +73,6 @@ static void write_inline(FILE *out, const char *text, bool *code, bool *bold) {
         }
     }
 }
-
 
 bool hl_report_write_caption_html(FILE *out, const char *stem) {
     int first = find_section(stem);

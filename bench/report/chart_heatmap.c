@@ -24,8 +24,8 @@ static void family_of(const char *w, char *out, size_t size) {
 }
 
 /* The geomean ratio of (a, col) to (baseline, col) over the family; count pairs. */
-static double family_ratio(const hl_plot_ctx *c, const char *family, const char *a,
-                           const char *col, int fig, size_t *count) {
+static double family_ratio(const hl_plot_ctx *c, const char *family, const char *a, const char *col,
+                           int fig, size_t *count) {
     double log_sum = 0;
     *count = 0;
     for (size_t i = 0; i < c->count; i++) {
@@ -35,7 +35,8 @@ static double family_ratio(const hl_plot_ctx *c, const char *family, const char 
         if (strcmp(f, family) || strcmp(r->allocator, a) || strcmp(r->collector, col) ||
             !hl_plot_row_ok(r) || hl_report_is_reference_row(r))
             continue;
-        const hl_result_row *base = hl_plot_find_row(c, r->workload, r->size, c->main_allocator, col);
+        const hl_result_row *base =
+            hl_plot_find_row(c, r->workload, r->size, c->main_allocator, col);
         double v = hl_results_figure(r, (size_t)fig);
         double b = base && hl_plot_row_ok(base) ? hl_results_figure(base, (size_t)fig) : NAN;
         if (!(v > 0) || !(b > 0) || !isfinite(v) || !isfinite(b)) continue;
@@ -81,8 +82,7 @@ static bool draw_family(hl_plot_ctx *c, const char *family) {
     if (cells == 0) return true; /* nothing of the family ran on the baseline and another */
     if (span > 6) span = 6;      /* 64x either way: beyond that the colour saturates */
     char title[200], data_name[200], ticks[400] = "";
-    hl_report_fmt(title, sizeof title, "Time / %s: %s (geomean)", c->main_allocator,
-                  family);
+    hl_report_fmt(title, sizeof title, "Time / %s: %s (geomean)", c->main_allocator, family);
     hl_report_fmt(data_name, sizeof data_name, "data/%s", name);
     size_t tn = 0;
     for (int k = -(int)ceil(span); k <= (int)ceil(span); k++)

@@ -47,7 +47,8 @@ static bool read_pause_log(hl_plot_ctx *c, const char *path, pause_set *s) {
     char line[512];
     bool ok = fgets(line, sizeof line, f) != NULL &&
               strncmp(line, PAUSES_HEADER, strlen(PAUSES_HEADER)) == 0;
-    if (!ok) hl_report_fmt(c->error, c->error_size, "%s: not a pause log (%s)", path, PAUSES_HEADER);
+    if (!ok)
+        hl_report_fmt(c->error, c->error_size, "%s: not a pause log (%s)", path, PAUSES_HEADER);
     for (size_t lineno = 2; ok && fgets(line, sizeof line, f) != NULL; lineno++) {
         unsigned long long call, iteration, start, duration;
         char kind[64], phase[64];

@@ -178,8 +178,7 @@ bool hl_plot_draw_reference(hl_plot_ctx *c, const char *w) {
         hl_report_fmt(key, sizeof key, "hlt%zu", q + 1);
         hl_plot_var_num(&v, key, lt >= 0 ? lt + 1 : 1);
         hl_report_fmt(key, sizeof key, "rcolour%zu", q + 1);
-        hl_plot_var_str(&v, key,
-                        pairs[q].ref ? pairs[q].ref->colour : "#555555" /* not drawn */);
+        hl_plot_var_str(&v, key, pairs[q].ref ? pairs[q].ref->colour : "#555555" /* not drawn */);
         hl_report_fmt(key, sizeof key, "ptitle%zu", q + 1);
         char ref_name[96];
         if (pairs[q].ref && pairs[q].ref->cpython)

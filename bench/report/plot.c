@@ -329,7 +329,6 @@ void hl_plot_add_chart(hl_plot_ctx *c, const char *stem, const char *title) {
     l->count++;
 }
 
-
 FILE *hl_plot_open_data(hl_plot_ctx *c, const char *name) {
     char path[PATH_MAX + 128];
     hl_report_fmt(path, sizeof path, "%s/data/%s", c->charts, name);
@@ -483,7 +482,8 @@ bool hl_plot_draw(const char *dir, hl_chart_list *charts, char *error, size_t er
         ok = hl_plot_draw_lines(&c, &lc) && hl_plot_draw_bars(&c, w) &&
              hl_plot_draw_reference(&c, w);
     }
-    ok = ok && hl_plot_draw_heatmaps(&c) && hl_plot_draw_pauses(&c) && hl_plot_draw_leak(&c) && hl_plot_draw_timelines(&c);
+    ok = ok && hl_plot_draw_heatmaps(&c) && hl_plot_draw_pauses(&c) && hl_plot_draw_leak(&c) &&
+         hl_plot_draw_timelines(&c);
     free(c.rows);
     return ok;
 }

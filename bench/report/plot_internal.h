@@ -65,7 +65,7 @@ typedef struct hl_plot_line_chart {
     const hl_plot_names *panels; /* allocators, or collectors (leak) */
     const hl_plot_names *lines;  /* collectors, or workloads (leak) */
     bool panels_are_collectors;
-    bool with_refs; /* the reference series as dashed lines in every panel */
+    bool with_refs;  /* the reference series as dashed lines in every panel */
     bool per_object; /* the figure divided by n (time per object); a tight y range */
 } hl_plot_line_chart;
 

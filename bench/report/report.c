@@ -165,9 +165,9 @@ static void summary_table(FILE *out, const report_job *j, const char *figure, bo
             }
             double best_lo, best_hi, second_lo, second_hi;
             bool clear = best != NULL &&
-                         (second == NULL ||
-                          (interval_of(best_r, f, &best_lo, &best_hi) &&
-                           interval_of(second_r, f, &second_lo, &second_hi) && best_hi < second_lo));
+                         (second == NULL || (interval_of(best_r, f, &best_lo, &best_hi) &&
+                                             interval_of(second_r, f, &second_lo, &second_hi) &&
+                                             best_hi < second_lo));
             if (!any) continue;
             fputs("<tr><td>", out);
             hl_report_write_html_text(out, j->collectors[c]);

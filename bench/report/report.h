@@ -59,7 +59,7 @@ const char *hl_report_baseline_allocator(void);
 
 typedef struct hl_chart_list {
     size_t count;
-    char names[64][96]; /* file stems in charts/: "time-large_list-range" */
+    char names[64][96];   /* file stems in charts/: "time-large_list-range" */
     char titles[64][160]; /* one line; how to read it is the caption (below) */
 } hl_chart_list;
 
