@@ -1095,6 +1095,13 @@ def test_charts():
                       "per-object-%s: %s ns at n = %s, time %s ms" % (ws, ns, n, ms))
     check_report_structure(out)
     check_intervals(out)
+    # a damaged pause log: one line naming it, a non-zero exit, no crash
+    bad = os.path.join(runs, "cyclic_graph-rings_1000_libc_rc_cycle.i1.pauses.csv")
+    with open(bad, "a") as f:
+        f.write("0,0,12,not-a-number,young,program\n")
+    r = run(["plot", out])
+    check(r.returncode == 1 and bad in r.stderr and len(r.stderr.strip().splitlines()) == 1,
+          "plot over a damaged pause log: exit %d, %r" % (r.returncode, r.stderr))
 
 
 def check_intervals(src):
