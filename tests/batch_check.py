@@ -1219,8 +1219,8 @@ def entries_by_config(out):
 def manifest_html(out):
     with open(os.path.join(out, "report.html")) as f:
         html = f.read()
-    check("<h2>Manifest</h2>" in html, "report.html of %s has no manifest" % out)
-    section = html[html.index("<h2>Manifest</h2>"):]
+    check("<h2 id=\"manifest\">Manifest</h2>" in html, "report.html of %s has no manifest" % out)
+    section = html[html.index("<h2 id=\"manifest\">Manifest</h2>"):]
     check("<table class=\"manifest\">" in section and "host.cpu_model" in section,
           "the manifest was not shown: %s" % section[:300])
     return section
