@@ -890,12 +890,12 @@ def check_report_structure(out):
     for target in ("summary", "charts", "reference", "failures", "manifest", "summary-time", "summary-rss"):
         check(target in links, "contents lacks #" + target)
     # the contents and the summary come before any chart that is not the summary's
-    first_figure = re.search(r'<figure id="(?!summary-)', html)
+    first_figure = re.search(r'<figure (?:class="[^"]*" )?id="(?!summary-)', html)
     check(html.index('id="contents"') < html.index('id="summary"') < html.index('id="summary-time"')
           < (first_figure.start() if first_figure else len(html)),
           "report.html should open with the contents and the summary")
     sections = docs_sections()
-    figures = re.findall(r'<figure id="([^"]+)">(.*?)</figure>', html, re.S)
+    figures = re.findall(r'<figure (?:class="[^"]*" )?id="([^"]+)">(.*?)</figure>', html, re.S)
     check(len(figures) > 0, "report.html shows no chart")
     for stem, body in figures:
         check(stem in links, "chart %s is not in the contents" % stem)

@@ -385,7 +385,8 @@ static void toc_entry(FILE *out, const hl_chart_list *charts, size_t i) {
  * docs/charts.md's section for it (chart_captions.c). */
 static void chart_figure(FILE *out, const hl_chart_list *charts, size_t i) {
     const char *name = charts->names[i];
-    fputs("<figure id=\"", out);
+    /* a heatmap is drawn at its own size, a small chart: not stretched to the page */
+    fputs(is_summary_chart(name) ? "<figure class=\"heatmap\" id=\"" : "<figure id=\"", out);
     hl_report_write_html_text(out, name);
     fputs("\"><a href=\"charts/", out);
     hl_report_write_html_text(out, name);
@@ -422,6 +423,7 @@ static bool write_report(FILE *out, void *data) {
           "figure { margin: 18px 0 30px 0; } figure img { width: 100%; border: 1px solid #ccc; }\n"
           "figcaption { font-size: 14px; color: #444; margin-top: 4px; }\n"
           "figcaption .title { font-weight: bold; color: #222; }\n"
+          "figure.heatmap img { width: auto; max-width: 100%; }\n"
           ".caption { font-size: 14px; color: #333; max-width: 980px; }\n"
           ".caption p, .caption ul { margin: 6px 0; }\n"
           "nav.toc { background: #f5f7fa; border: 1px solid #d5dde8; padding: 4px 18px; }\n"
