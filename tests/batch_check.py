@@ -995,6 +995,20 @@ def test_colours():
             collector = label.split()[0]
             check(collector == "boehm" and colour == seen["boehm"][0][0],
                   "%s: reference %s is %s, boehm %s" % (name, label, colour, seen["boehm"][0][0]))
+        # one invocation: no intervals, so every error bar is its point (never NaN)
+        if name.startswith(("bars-", "time-", "rss-", "per-object-")):
+            for block in dat_blocks(os.path.join(data, name[:-3] + ".dat")):
+                for row in block:
+                    values = row[1:] if name.startswith("bars-") else row[1:]
+                    if row[0] == "nan" or (name.startswith("bars-") and row[0] == "boehm"):
+                        continue
+                    triples = [values[i:i + 3] for i in range(0, len(values), 3)]
+                    for t in (triples if name.startswith("bars-") else [values]):
+                        if t[0] in ("nan", "0"):
+                            continue
+                        check(t[1] == t[0] and t[2] == t[0], "%s: interval %s without intervals" % (name, t))
+        if name.startswith("bars-"):
+            check("pvalid='1 1'" in text, "%s: bars drew nothing" % name)
         bar = re.search(r"^ref_bar_colour='([^']*)'", text, re.M)
         if name.startswith("bars-"):
             check(bar is not None and "refbartitle='own (bdwgc)'" in text, "%s: no own (bdwgc) bar" % name)

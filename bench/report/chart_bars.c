@@ -61,10 +61,16 @@ bool hl_plot_draw_bars(hl_plot_ctx *c, const char *w) {
                                ? hl_results_figure(r, (size_t)figures[f]) / scales[f]
                                : NAN;
                 if (isfinite(v)) {
-                    fprintf(data, " %.9g", v);
-                    if (v > ymax[f]) ymax[f] = v;
+                    /* the bar, then its 95% interval (the bar itself when none) */
+                    double lo = v, hi = v;
+                    if (hl_plot_interval(r, figures[f], &lo, &hi)) {
+                        lo /= scales[f];
+                        hi /= scales[f];
+                    }
+                    fprintf(data, " %.9g %.9g %.9g", v, lo, hi);
+                    if (hi > ymax[f]) ymax[f] = hi;
                 } else {
-                    fputs(column_valid[a] ? " nan" : " 0", data);
+                    fputs(column_valid[a] ? " nan nan nan" : " 0 0 0", data);
                 }
             }
             fputc('\n', data);

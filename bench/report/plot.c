@@ -163,9 +163,11 @@ const hl_result_row *hl_plot_find_row(const hl_plot_ctx *c, const char *w, uint6
 bool hl_plot_interval(const hl_result_row *r, int figure, double *lo, double *hi) {
     for (size_t i = 0; i < hl_results_interval_count(); i++)
         if ((int)hl_results_interval_figure(i) == figure) {
+            if (!isfinite(r->ci_low[i]) || !isfinite(r->ci_high[i]) || r->ci_low[i] > r->ci_high[i])
+                return false; /* *lo and *hi keep what the caller put there */
             *lo = r->ci_low[i];
             *hi = r->ci_high[i];
-            return isfinite(*lo) && isfinite(*hi) && *lo <= *hi;
+            return true;
         }
     return false;
 }

@@ -103,7 +103,8 @@ const char *hl_plot_collector_allocator(const hl_plot_ctx *c, const char *collec
 const hl_result_row *hl_plot_find_row(const hl_plot_ctx *c, const char *w, uint64_t size,
                                       const char *a, const char *col);
 /* The 95% interval of figure `figure` of row r (results.h: <figure>_ci_low/_high);
- * false when the figure has none or the row's is not finite (one invocation). */
+ * false, *lo and *hi untouched, when the figure has none or the row's is not finite
+ * (one invocation). */
 bool hl_plot_interval(const hl_result_row *r, int figure, double *lo, double *hi);
 /* The sizes of workload w, ascending. */
 size_t hl_plot_sizes_of(const hl_plot_ctx *c, const char *w, uint64_t *out, size_t max);

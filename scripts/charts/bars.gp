@@ -3,8 +3,9 @@
 #
 # Variables (set by bench/report/chart_bars.c):
 #   out, title, note, templates     as in lines.gp
-#   data     block 0: "collector t1 t2 ..." (ms), block 1: "collector r1 r2 ..." (MiB),
-#            one column per allocator, NaN where a configuration failed; with
+#   data     block 0: "collector t1 lo1 hi1 t2 lo2 hi2 ..." (ms), block 1: the same for
+#            peak RSS (MiB): three columns per allocator, the bar and its 95% interval
+#            (an error bar), NaN where a configuration failed; with
 #            reference series, one more column ("own allocator") that only their
 #            clusters fill
 #   bars, nbars                     allocator names and count
@@ -22,7 +23,7 @@ do for [fmt in "png svg"] {
     set output sprintf("%s.%s", out, fmt)
     set multiplot layout 2, 1 title (note eq "" ? title : title . "\n" . note) font ",14"
     set style data histograms
-    set style histogram clustered gap 1
+    set style histogram errorbars gap 1 lw 1
     set style fill solid 0.85 border -1
     set boxwidth 0.9
     set xtics nomirror
@@ -53,9 +54,11 @@ do for [fmt in "png svg"] {
         # (an empty `for` over a histogram column still makes gnuplot count an empty
         # histogram, hence two commands)
         if (refbar) {
-            plot for [i = 2:(nbars + 1)] data index (panel - 1) using i:xtic(1) lt (i - 1) \
+            plot for [i = 2:(nbars + 1)] data index (panel - 1) \
+                     using (column(3 * i - 4)):(column(3 * i - 3)):(column(3 * i - 2)):xtic(1) lt (i - 1) \
                      title word(bars, i - 1), \
-                 data index (panel - 1) using (column(nbars + 2)):xtic(1) \
+                 data index (panel - 1) \
+                     using (column(3 * nbars + 2)):(column(3 * nbars + 3)):(column(3 * nbars + 4)):xtic(1) \
                      lc rgb ref_bar_colour title refbartitle, \
                  for [k = 1:(int(word(pfails, panel)) > 0 ? 1 : 0)] sprintf("%s-%d.dat", fails, panel) \
                      using 1:2 with points pt fail_point ps 2 lw 2 lc rgb fail_colour title "failed", \
@@ -63,7 +66,8 @@ do for [fmt in "png svg"] {
                      using 1:2:3 with labels rotate by 90 left offset 0,1 tc rgb fail_colour \
                      font ",9" notitle
         } else {
-            plot for [i = 2:(nbars + 1)] data index (panel - 1) using i:xtic(1) lt (i - 1) \
+            plot for [i = 2:(nbars + 1)] data index (panel - 1) \
+                     using (column(3 * i - 4)):(column(3 * i - 3)):(column(3 * i - 2)):xtic(1) lt (i - 1) \
                      title word(bars, i - 1), \
                  for [k = 1:(int(word(pfails, panel)) > 0 ? 1 : 0)] sprintf("%s-%d.dat", fails, panel) \
                      using 1:2 with points pt fail_point ps 2 lw 2 lc rgb fail_colour title "failed", \
