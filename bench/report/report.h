@@ -10,7 +10,8 @@
  *   batch.json      the batch's own arguments (what --resume re-reads)
  *   manifest.json   machine, build, versions, arguments
  *   runs/           per configuration: <slug>.csv (its row: the "finished" mark),
- *                   <slug>.json (its Google Benchmark JSON), <slug>.log (its output)
+ *                   <slug>.json (its Google Benchmark JSON), <slug>.log (its output),
+ *                   per invocation <slug>.i<k>.pauses.csv (its pauses: the pause chart's)
  *   timelines/      <workload>-<collector>.dat: live bytes over one run per collector
  *   results.csv     one row per configuration (bench/report/results.h's columns)
  *   results.json    Google Benchmark JSON of every configuration
@@ -59,8 +60,8 @@ const char *hl_report_baseline_allocator(void);
 
 typedef struct hl_chart_list {
     size_t count;
-    char names[64][96];   /* file stems in charts/: "time-large_list-range" */
-    char titles[64][160]; /* one line; how to read it is the caption (below) */
+    char names[128][96];   /* file stems in charts/: "time-large_list-range" */
+    char titles[128][160]; /* one line; how to read it is the caption (below) */
 } hl_chart_list;
 
 /* Draw every chart of DIR (data files, then gnuplot with scripts/charts templates).
