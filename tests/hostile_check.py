@@ -17,10 +17,14 @@ checks that it now gives a clear line and a correct result.
   orphan    kill -9 of the batch parent while a child hangs: the child dies too.
   args      a results folder with an empty batch.json is refused by --resume (exit 2,
             one line), nothing run.
+  aborts    `run --benchmark_repetitions=-1` exits 1 with one line (Google Benchmark's
+            std::length_error no longer aborts); mimalloc under ulimit -v 20000 and
+            jemalloc under ulimit -v 60000 end with an exit code and a line, not SIGABRT
+            (not under ASan, which cannot start under ulimit -v).
   outputs   `run --row FIFO` writes into the FIFO (it stays a FIFO); `run --json NODE`
             with a character device node leaves the node a device (as root only).
 
-usage: hostile_check.py HEAPLAB WORKDIR GROUP
+usage: hostile_check.py HEAPLAB WORKDIR GROUP [--sanitize]
 """
 import csv
 import os
@@ -33,6 +37,7 @@ import threading
 import time
 
 HEAPLAB, WORK, GROUP = sys.argv[1], sys.argv[2], sys.argv[3]
+SANITIZED = "--sanitize" in sys.argv[4:]
 failures = []
 TINY = ["--workloads", "large_list/range", "--sizes", "100", "--allocators", "libc",
         "--collectors", "refcount,mark_sweep", "--repetitions", "1", "--samples", "1",
@@ -267,7 +272,28 @@ def group_outputs():
         check(stat.S_ISCHR(os.lstat(node).st_mode), "the device node was replaced by a file")
 
 
-GROUPS = {"symlinks": group_symlinks, "rows": group_rows, "io": group_io,
+def group_aborts():
+    """No C++ exception crosses the C binding, and an allocator that cannot start says so."""
+    p = heaplab("run", "--workload", "large_list/range", "--size", "10",
+                "--benchmark_repetitions=-1", timeout=60)
+    check(p.returncode == 1, "--benchmark_repetitions=-1: exit %d: %s"
+          % (p.returncode, p.stderr[-300:]))
+    one_line(p, "--benchmark_repetitions=-1")
+    if SANITIZED:  # ASan cannot start under ulimit -v
+        return
+    for limit, allocator, workload, size in (("20000", "mimalloc", "large_list/range", "10"),
+                                             ("60000", "jemalloc", "recursion/sum", "1000000")):
+        p = subprocess.run(["sh", "-c", 'ulimit -v %s; exec "$0" "$@"' % limit, HEAPLAB, "run",
+                            "--workload", workload, "--size", size, "--allocator", allocator,
+                            "--iterations", "1"], capture_output=True, text=True, timeout=120)
+        what = "%s under ulimit -v %s" % (allocator, limit)
+        check(0 <= p.returncode <= 4, "%s: exit %d (a signal?): %s"
+              % (what, p.returncode, p.stderr[-300:]))
+        if p.returncode != 0:
+            one_line(p, what)
+
+
+GROUPS = {"aborts": group_aborts, "symlinks": group_symlinks, "rows": group_rows, "io": group_io,
           "orphan": group_orphan, "args": group_args, "outputs": group_outputs}
 
 if __name__ == "__main__":
