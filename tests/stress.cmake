@@ -54,3 +54,11 @@ foreach(group aborts symlinks rows io orphan args outputs)
   set_tests_properties(stress.hostile_${group} PROPERTIES LABELS stress TIMEOUT 300
                        SKIP_RETURN_CODE 77)
 endforeach()
+
+# The command-line fuzzer (tests/cli_fuzz.py, issue 18): 400 random command lines from
+# every subcommand's flag vocabulary with hostile values; a signal, a sanitizer report,
+# an exit outside 0..4, a hang or error output without exactly one heaplab: line fails.
+add_test(NAME stress.cli_fuzz
+  COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/cli_fuzz.py ${HEAPLAB_EXE}
+          ${CMAKE_CURRENT_BINARY_DIR}/cli-fuzz-work --cases 400 --seed 1 --timeout 120)
+set_tests_properties(stress.cli_fuzz PROPERTIES LABELS stress TIMEOUT 900)

@@ -55,7 +55,7 @@ static bool pow_checked(uint64_t base, uint64_t exp, uint64_t *out) {
     uint64_t r = 1;
     for (uint64_t i = 0; i < exp; i++) {
         if (!mul_checked(r, base, &r)) return false;
-        if (r == 0) break; /* 0^k */
+        if (r <= 1) break; /* 0^k and 1^k: no need to go on (1^(2^64-1) would never end) */
     }
     *out = r;
     return true;
