@@ -42,3 +42,13 @@ add_test(NAME batch_child_rss
   COMMAND ${HL_TEST_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/rss_parent_check.py
           ${HEAPLAB_EXE} ${HL_BATCH_WORK}/child_rss)
 set_tests_properties(batch_child_rss PROPERTIES TIMEOUT 120)
+
+# heaplab compare (tests/compare_check.py): hand-made results folders with known shifts
+# (baselines, statistics recomputed, verdicts, formats, --fail-if, bad options) and one
+# tiny real batch compared end to end.
+foreach(check stats matching verdicts outputs fail-if bad end-to-end)
+  add_test(NAME compare.${check}
+    COMMAND ${HL_TEST_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/compare_check.py
+            ${HEAPLAB_EXE} ${HL_BATCH_WORK}/compare-${check} ${check})
+  set_tests_properties(compare.${check} PROPERTIES TIMEOUT 300)
+endforeach()

@@ -363,8 +363,8 @@ static bool measure(const hl_compare_options *o, const hl_compare_side *base,
                       p->n_base == 0 ? "baseline" : "candidate");
     } else if (!(p->median_base > 0) || p->median_cand < 0) {
         p->status = HL_COMPARE_NOT_COMPARABLE;
-        hl_report_fmt(p->note, sizeof p->note, "%s median %g (baseline) and %g: no ratio", metric,
-                      p->median_base, p->median_cand);
+        hl_report_fmt(p->note, sizeof p->note, "%s: baseline median %g, candidate %g: no ratio",
+                      metric, p->median_base, p->median_cand);
     } else {
         p->status = HL_COMPARE_COMPARED;
         p->ratio = p->median_cand / p->median_base;
