@@ -13,7 +13,7 @@
 
 #define COMPARE_USAGE                                                                              \
     "heaplab compare DIR [DIR_B] [--baseline allocator=NAME|collector=NAME|batch] "                \
-    "[--metric M] [--threshold PCT] [--format text|markdown|csv|json] [--fail-if slower>5%] "      \
+    "[--metric M] [--threshold PCT] [--format text|markdown|csv|json] [--fail-if 'slower>5%'] "    \
     "[--allocator A,..] [--collector C,..] [--workload W[/V],..] [--size N,..]"
 
 static const hl_cli_option compare_options[] = {
@@ -22,7 +22,8 @@ static const hl_cli_option compare_options[] = {
     {"--metric", "M", "time (default), cpu, gc_time, mutator, rss, peak_live, pause_max, ..."},
     {"--threshold", "PCT", "smallest change called a change, in percent (default 5)"},
     {"--format", "F", "text (default), markdown, csv, json"},
-    {"--fail-if", "COND", "exit 1 when a significant pair meets COND: slower>5%, bigger>10%, ..."},
+    {"--fail-if", "COND",
+     "exit 1 when a significant pair meets COND: 'slower>5%', 'bigger>10%', ..."},
     {"--allocator", "A,..", "only candidate rows with these allocators"},
     {"--collector", "C,..", "only candidate rows with these collectors"},
     {"--workload", "W[/V],..", "only these workloads (W: every variant)"},
