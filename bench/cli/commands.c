@@ -16,8 +16,9 @@ const hl_command hl_commands[] = {
      "[--workloads W,..] [--sizes N,..] [--out DIR] [--resume DIR]",
      "run the matrix, one process per configuration; results folder, charts, report"},
     {"plot", hl_cmd_plot, "plot DIR", "redraw a results folder's charts and report.html"},
-    {"compare", hl_cmd_compare, "compare DIR_A DIR_B",
-     "ratios B/A per configuration between two batches, changes beyond the spread flagged"},
+    {"compare", hl_cmd_compare,
+     "compare DIR [DIR_B] [--baseline allocator=NAME|collector=NAME|batch] [options]",
+     "ratios against a baseline with 95% intervals, significance, verdicts and geomeans"},
     {"help", hl_cmd_help, "help [COMMAND]", "this help, or a command's"},
     {NULL, NULL, NULL, NULL},
 };
