@@ -234,6 +234,11 @@ void hl_progress_finish(hl_progress *p, const char *name, const char *status, do
 /* A step after the configurations ("charts: drawing the charts and report.html"): on a
  * terminal the bar's text, elsewhere a plain line. */
 void hl_progress_step(hl_progress *p, const char *what);
+/* A line of the batch's own (printf-style, no newline): on a terminal the bar is
+ * cleared and the text folded into lines of at most width - 1 characters (the bar is
+ * redrawn by the next start, tick or finish); elsewhere one plain line. */
+void hl_progress_note(hl_progress *p, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Clear the bar (terminals) before other output. */
 void hl_progress_end(hl_progress *p);
 /* Monotonic clock in seconds. */

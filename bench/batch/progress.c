@@ -9,8 +9,10 @@
  *   [41/270] large_list/range/1000/libc/refcount: ok (0.12 s)
  * The ETA is the mean time of the invocations this process finished times the
  * number left; it appears once one has finished. The batch ends with the tally of the
- * configurations' statuses (hl_progress_tally).
+ * configurations' statuses (hl_progress_tally). The batch's other lines go through
+ * hl_progress_note, folded to the terminal's width on a terminal.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +133,43 @@ static void draw(hl_progress *p) {
     fflush(p->out);
 }
 
+/* One line of text on a terminal, folded at spaces (or, for a word longer than the
+ * line, inside it) into lines of at most width - 1 characters. */
+static void print_folded(FILE *out, const char *text, int width) {
+    size_t limit = width > 1 ? (size_t)width - 1 : 1;
+    const char *p = text;
+    while (*p != '\0') {
+        size_t length = strlen(p);
+        if (length <= limit) {
+            fprintf(out, "%s\n", p);
+            return;
+        }
+        size_t cut = limit;
+        while (cut > 0 && p[cut] != ' ')
+            cut--;
+        if (cut == 0) cut = limit; /* one word longer than the line */
+        fprintf(out, "%.*s\n", (int)cut, p);
+        p += cut;
+        while (*p == ' ')
+            p++;
+    }
+}
+
+void hl_progress_note(hl_progress *p, const char *format, ...) {
+    char text[2048];
+    va_list ap;
+    va_start(ap, format);
+    vsnprintf(text, sizeof text, format, ap);
+    va_end(ap);
+    if (p->tty) {
+        fputs("\r\033[K", p->out);
+        print_folded(p->out, text, hl_progress_width(p->out));
+    } else {
+        fprintf(p->out, "%s\n", text);
+    }
+    fflush(p->out);
+}
+
 void hl_progress_start(hl_progress *p, const char *name) {
     snprintf(p->current, sizeof p->current, "%s", name);
     if (p->tty) draw(p);
@@ -146,7 +185,7 @@ void hl_progress_finish(hl_progress *p, const char *name, const char *status, do
     if (p->tty) {
         /* Failures stay visible above the bar; successes only move it. */
         if (strcmp(status, HL_STATUS_OK) != 0)
-            fprintf(p->out, "\r\033[K%s: %s (%.2f s)\n", name, status, seconds);
+            hl_progress_note(p, "%s: %s (%.2f s)", name, status, seconds);
         draw(p);
     } else {
         fprintf(p->out, "[%zu/%zu] %s: %s (%.2f s)\n", p->done, p->total, name, status, seconds);

@@ -158,9 +158,11 @@ hl_batch_outcome hl_batch_run(hl_batch *b, char *const *saved_args, size_t saved
         hl_report_fmt(reference_text, sizeof reference_text,
                       ", %zu of them CPython %s reference runs (%s)", reference_runs,
                       b->ref.version, b->ref.python);
-    fprintf(stderr,
+    hl_progress progress;
+    hl_progress_init(&progress, stderr, b->step_count, 0);
+    hl_progress_note(&progress,
             "heaplab batch: %zu configurations (%s preset%s) x %d invocations (%s) + %zu "
-            "timeline runs into %s\n",
+            "timeline runs into %s",
             b->matrix_count, preset_name, reference_text, b->repetitions,
             b->sequential ? "sequential" : "shuffled", b->config_count - b->matrix_count, b->out);
     /* Progress counts invocations: a finished configuration's count as done. */
@@ -171,12 +173,11 @@ hl_batch_outcome hl_batch_run(hl_batch *b, char *const *saved_args, size_t saved
                       hl_batch_invocation_finished(b, c, b->steps[i].invocation);
     }
     if (already > 0)
-        fprintf(stderr,
-                "heaplab batch: %zu of %zu configurations already finished (%zu of %zu "
-                "invocations)\n",
-                already, b->config_count, steps_done, b->step_count);
-    hl_progress progress;
-    hl_progress_init(&progress, stderr, b->step_count, steps_done);
+        hl_progress_note(&progress,
+                         "heaplab batch: %zu of %zu configurations already finished (%zu of %zu "
+                         "invocations)",
+                         already, b->config_count, steps_done, b->step_count);
+    progress.done = steps_done;
 
     hl_batch_signals signals;
     hl_batch_catch_interrupts(&signals);
@@ -216,10 +217,10 @@ hl_batch_outcome hl_batch_run(hl_batch *b, char *const *saved_args, size_t saved
          ok;
     free(args);
     if (interrupted) {
-        fprintf(stderr,
-                "heaplab batch: interrupted with %zu of %zu configurations finished; finish it "
-                "with: heaplab batch --resume %s\n",
-                done, b->matrix_count, b->out);
+        hl_progress_note(&progress,
+                         "heaplab batch: interrupted with %zu of %zu configurations finished; "
+                         "finish it with: heaplab batch --resume %s",
+                         done, b->matrix_count, b->out);
         return HL_BATCH_INTERRUPTED;
     }
     if (!ok) {
@@ -235,7 +236,7 @@ hl_batch_outcome hl_batch_run(hl_batch *b, char *const *saved_args, size_t saved
     bool reported = hl_report_write(b->out, &charts, report_error, sizeof report_error);
     hl_progress_end(&progress);
     if (!drawn) {
-        fprintf(stderr, "heaplab: %s\n", error); /* the report is still written */
+        hl_progress_note(&progress, "heaplab: %s", error); /* the report is still written */
         outcome = HL_BATCH_ERROR;
     }
     if (!reported) return fail(HL_BATCH_ERROR, error, error_size, "%s", report_error);
@@ -245,7 +246,7 @@ hl_batch_outcome hl_batch_run(hl_batch *b, char *const *saved_args, size_t saved
     tally(b, counts);
     char line[256];
     hl_progress_tally(counts, line, sizeof line);
-    fprintf(stderr, "heaplab batch: %s\n", line);
+    hl_progress_note(&progress, "heaplab batch: %s", line);
     /* ok, memory_error and recursion_error are results; failed, crashed and timeout
      * are not (hl_tally_statuses' order) */
     if (outcome == HL_BATCH_DONE && counts[3] + counts[4] + counts[5] > 0)
