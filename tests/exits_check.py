@@ -275,6 +275,8 @@ NO_GUESS = [
     (["run", "--workload", "recursion/sum", "--collector", "gencopy"], "valid: refcount"),
     (["run", "--workload", "recursion/sum", "--allocator", "x"], "valid: libc"),
     (["run", "--workload", "recursion/sum", "--frobnicate"], "valid: --workload"),
+    # another real allocator, two edits from jemalloc: not taken for a typo
+    (["run", "--workload", "recursion/sum", "--allocator", "tcmalloc"], "valid: libc"),
 ]
 
 

@@ -259,8 +259,11 @@ bool hl_cli_closest(const char *word, const char *valid, char *out, size_t size)
         const char *comma = strchr(p, ',');
         size_t n = comma != NULL ? (size_t)(comma - p) : strlen(p);
         size_t d = edit_distance(word, length, p, n);
-        /* a distance as large as the word itself would suggest anything for "x" */
-        if (d <= threshold && d < length && d < best && n > 0) {
+        /* A distance as large as the word itself would suggest anything for "x"; past
+         * one edit the first letters must agree, so that another real name
+         * ("tcmalloc") is not taken for a typo of ours ("jemalloc"). */
+        bool close = d <= threshold && d < length && (d <= 1 || word[0] == p[0]);
+        if (close && d < best && n > 0) {
             best = d;
             snprintf(out, size, "%.*s", (int)n, p);
         }

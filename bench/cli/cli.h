@@ -51,7 +51,8 @@ bool hl_cli_parse_uint_list(const char *what, const char *text, size_t count, ui
 
 /* "Did you mean": the name in `valid` (names separated by ", ") closest to `word` by
  * Damerau-Levenshtein distance, within max(2, strlen(word)/3) edits and fewer than
- * strlen(word); false when none is that close. */
+ * strlen(word), with the same first letter unless one edit away; false when none is
+ * that close. */
 bool hl_cli_closest(const char *word, const char *valid, char *out, size_t size);
 /* The parenthesis of an unknown-name message: "did you mean X?" when one name is
  * close (hl_cli_closest), else "valid: <valid>". */
