@@ -234,7 +234,7 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
             b->preset = hl_batch_preset_find(value);
             if (b->preset == NULL) {
                 char valid[256] = "", hint[300];
-                for (size_t k = 0; hl_batch_presets[k].name != NULL; k++) {
+                for (size_t k = 0; k < hl_batch_preset_count; k++) {
                     strncat(valid, k ? ", " : "", sizeof valid - strlen(valid) - 1);
                     strncat(valid, hl_batch_presets[k].name, sizeof valid - strlen(valid) - 1);
                 }
