@@ -23,8 +23,7 @@ static void check_fits(const hl_progress *p, int width, bool name_whole) {
     char line[1024];
     hl_progress_line(p, 1000.0 + 3725.0, width, line, sizeof line);
     size_t length = strlen(line);
-    CHECK_MSG(length <= (size_t)width - 1, "width %d: %zu characters: '%s'\n", width, length,
-              line);
+    CHECK_MSG(length <= (size_t)width - 1, "width %d: %zu characters: '%s'\n", width, length, line);
     CHECK_MSG(strchr(line, '\n') == NULL && strchr(line, '\r') == NULL, "width %d: '%s'\n", width,
               line);
     char counters[64];

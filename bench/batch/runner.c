@@ -161,10 +161,11 @@ hl_batch_outcome hl_batch_run(hl_batch *b, char *const *saved_args, size_t saved
     hl_progress progress;
     hl_progress_init(&progress, stderr, b->step_count, 0);
     hl_progress_note(&progress,
-            "heaplab batch: %zu configurations (%s preset%s) x %d invocations (%s) + %zu "
-            "timeline runs into %s",
-            b->matrix_count, preset_name, reference_text, b->repetitions,
-            b->sequential ? "sequential" : "shuffled", b->config_count - b->matrix_count, b->out);
+                     "heaplab batch: %zu configurations (%s preset%s) x %d invocations (%s) + %zu "
+                     "timeline runs into %s",
+                     b->matrix_count, preset_name, reference_text, b->repetitions,
+                     b->sequential ? "sequential" : "shuffled", b->config_count - b->matrix_count,
+                     b->out);
     /* Progress counts invocations: a finished configuration's count as done. */
     size_t steps_done = 0;
     for (size_t i = 0; i < b->step_count; i++) {

@@ -136,8 +136,8 @@ static bool add_workloads(hl_batch *b, const char *flag, const char *text, bool 
                     hl_workload_names(valid + used, sizeof valid - used);
                 }
                 hl_cli_hint(items[i], valid, hint, sizeof hint);
-                hl_report_fmt(error, error_size, "%s: unknown workload '%s' (%s)", flag,
-                              items[i], hint);
+                hl_report_fmt(error, error_size, "%s: unknown workload '%s' (%s)", flag, items[i],
+                              hint);
                 return false;
             }
             if (timelines) {
@@ -430,9 +430,18 @@ static bool benchmark_flag_ok(const char *workload, const char *flag, char *why,
         close(pipefd[0]);
         close(pipefd[1]);
         unsetenv("HEAPLAB_TEST_FAULT");
-        char *argv[] = {"heaplab",     "run",          "--workload", (char *)workload,
-                        "--size",      "1",            "--iterations", "1",
-                        (char *)flag,  "--benchmark_list_tests=true", NULL};
+        /* the flag, then list_tests (last, so that it wins) */
+        char *argv[] = {"heaplab",
+                        "run",
+                        "--workload",
+                        (char *)workload,
+                        "--size",
+                        "1",
+                        "--iterations",
+                        "1",
+                        (char *)flag,
+                        "--benchmark_list_tests=true",
+                        NULL};
         execv("/proc/self/exe", argv);
         _exit(127);
     }
@@ -450,8 +459,7 @@ static bool benchmark_flag_ok(const char *workload, const char *flag, char *why,
     int status = 0;
     while (waitpid(pid, &status, 0) < 0)
         ;
-    if (WIFEXITED(status) && WEXITSTATUS(status) != HL_EXIT_USAGE &&
-        WEXITSTATUS(status) != 127)
+    if (WIFEXITED(status) && WEXITSTATUS(status) != HL_EXIT_USAGE && WEXITSTATUS(status) != 127)
         return true;
     /* the child's last line, without its "heaplab: " */
     while (used > 0 && (text[used - 1] == '\n' || text[used - 1] == ' '))
@@ -487,6 +495,10 @@ int hl_cmd_batch(int argc, char **argv) {
             hl_cli_print_options(stdout, hl_batch_options);
             printf("presets:\n");
             hl_batch_list_presets(stdout);
+            printf("\nexit codes: 0 every configuration has a result (ok, memory_error,\n"
+                   "            recursion_error), 1 some crashed, timed out or failed (the\n"
+                   "            others still ran) or the results could not be written,\n"
+                   "            2 usage error, 130 interrupted (finish it with --resume DIR)\n");
             return HL_EXIT_OK;
         }
     if (!batch_parse(&b, argc, argv, false, error, sizeof error)) return batch_usage(error);

@@ -238,8 +238,8 @@ static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb) 
         cur[0] = i;
         for (size_t j = 1; j <= lb; j++) {
             size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            size_t best = prev[j] + 1; /* deletion */
-            if (cur[j - 1] + 1 < best) best = cur[j - 1] + 1;       /* insertion */
+            size_t best = prev[j] + 1;                                /* deletion */
+            if (cur[j - 1] + 1 < best) best = cur[j - 1] + 1;         /* insertion */
             if (prev[j - 1] + cost < best) best = prev[j - 1] + cost; /* substitution */
             if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
                 prev2[j - 2] + 1 < best)
