@@ -5,7 +5,8 @@
 #include <string.h>
 
 #include "bench/cli/cli.h"
-#include "heaplab_revision.h" /* generated at build time (cmake/revision.cmake) */
+/* generated at build time in the build tree (cmake/revision.cmake), hence <> */
+#include <heaplab_revision.h>
 
 const hl_command hl_commands[] = {
     {"list", hl_cmd_list, "list [allocators|collectors|workloads|presets]",
