@@ -213,11 +213,14 @@ def group_version():
     check(outputs[0] == outputs[1], f"--version and version differ: {outputs}")
     revision = re.fullmatch(r"heaplab \S+ \((\S+)\)\n", outputs[0]).group(1)
     if os.path.exists(os.path.join(SOURCE, ".git")):
-        head = subprocess.run(["git", "-C", SOURCE, "rev-parse", "--short=7", "HEAD"],
-                              capture_output=True, text=True)
-        if head.returncode == 0:
-            check(head.stdout.strip()[:7] in revision,
-                  f"revision {revision} is not HEAD {head.stdout.strip()}")
+        # `git describe --always --dirty`: [TAG-N-g]HASH[-dirty]. The hash must name a
+        # commit of this tree (HEAD when the binary was built; a later commit without a
+        # rebuild is not this test's business).
+        m = re.fullmatch(r"(?:.*-g)?([0-9a-f]{7,40})(-dirty)?", revision)
+        check(m is not None, f"revision {revision!r} is not git describe's form")
+        known = subprocess.run(["git", "-C", SOURCE, "rev-parse", "--verify", "--quiet",
+                                m.group(1) + "^{commit}"], capture_output=True, text=True)
+        check(known.returncode == 0, f"revision {revision} is no commit of {SOURCE}")
     else:
         check(revision == "unknown", f"no .git, yet revision {revision}")
     p = heaplab("version", "extra")
