@@ -48,3 +48,9 @@ set_tests_properties(batch_child_rss PROPERTIES TIMEOUT 120)
 add_executable(test_progress ${CMAKE_CURRENT_SOURCE_DIR}/test_progress.c)
 target_link_libraries(test_progress PRIVATE hl_bench)
 add_test(NAME batch_progress COMMAND test_progress)
+
+# The confidence intervals of a batch's medians (bench/report/intervals.c).
+add_executable(test_intervals ${CMAKE_CURRENT_SOURCE_DIR}/test_intervals.c)
+target_link_libraries(test_intervals PRIVATE hl_report)
+add_test(NAME batch.intervals COMMAND test_intervals)
+set_tests_properties(batch.intervals PROPERTIES LABELS batch TIMEOUT 300)

@@ -84,6 +84,14 @@ def check_folder(out):
                 "gc_pause_total_ns", "gc_pause_max_ns", "gc_pause_p50_ns", "gc_pause_p99_ns",
                 "objects_collected", "leaked_objects", "leaked_bytes", "status"):
         check(col in rows[0], "results.csv lacks column " + col)
+    # each configuration's 95% intervals over its 2 invocations bracket its median
+    for r in rows:
+        for name in ("real_time_ns", "cpu_time_ns", "peak_rss_bytes", "peak_live_bytes"):
+            low, high = r.get(name + "_ci_low", ""), r.get(name + "_ci_high", "")
+            if not check(low != "" and high != "", "%s: no interval for %s" % (identity(r), name)):
+                continue
+            check(float(low) <= float(r[name]) <= float(high),
+                  "%s: %s %s outside its interval [%s, %s]" % (identity(r), name, r[name], low, high))
     leak = {identity(r): float(r["leaked_objects"]) for r in rows}
     check(leak[("cyclic_graph/pairs", "100", "libc", "refcount")] >= 100, "refcount should leak the 100 people")
     check(leak[("cyclic_graph/pairs", "100", "libc", "mark_sweep")] == 0, "mark_sweep should leak nothing")
@@ -108,6 +116,7 @@ def check_folder(out):
                                            e.get("repetition_index"), e.get("repetitions")))
         check(e["name"].endswith("/repeats:%d/real_time" % (2 * samples)), "name %s" % e["name"])
         check("/min_warmup_time:" in e["name"], "no warm-up in %s" % e["name"])
+        check(isinstance(e.get("real_time_ns_ci_low"), float), "no interval in %s" % e["name"])
     check(set(seen) == TINY_CONFIGS, "results.json configurations differ: %s" % sorted(seen))
     want = [(k, s, k * samples + s, 2 * samples) for k in range(2) for s in range(samples)]
     check(all(sorted(v) == want for v in seen.values()),

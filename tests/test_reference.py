@@ -77,7 +77,8 @@ def read_row(path):
 
 def expected_header_from_sources(source_dir):
     """The header bench/report/results_csv.c writes, read from its text: HL_CSV_IDENTITY, the
-    figures of HL_RESULT_FIGURES (bench/report/results.h), HL_CSV_TAIL. None (and a failed
+    figures of HL_RESULT_FIGURES (bench/report/results.h), the <figure>_ci_low/_ci_high
+    bounds of HL_RESULT_INTERVALS, HL_CSV_TAIL. None (and a failed
     check) when the text no longer has that shape: then read --heaplab's header."""
     try:
         with open(os.path.join(source_dir, "bench", "report", "results.h")) as f:
@@ -88,14 +89,17 @@ def expected_header_from_sources(source_dir):
         check(False, "cannot read bench/report/results.h or bench/report/results_csv.c: %s" % exc)
         return None
     block = results_h[results_h.index("#define HL_RESULT_FIGURES"):]
-    figures = re.findall(r"X\((\w+)\)", block[:block.index("typedef struct")])
+    figures = re.findall(r"X\((\w+)\)", block[:block.index("#define HL_RESULT_INTERVALS")])
+    block = results_h[results_h.index("#define HL_RESULT_INTERVALS"):]
+    intervals = re.findall(r"X\((\w+)\)", block[:block.index("#define HL_RESULT_COUNT_ONE")])
     identity = re.search(r'#define HL_CSV_IDENTITY "([^"]*)"', results_c)
     tail = re.search(r'#define HL_CSV_TAIL "([^"]*)"', results_c)
-    if not check(identity and tail and tuple(figures) == FIGURES,
+    if not check(identity and tail and tuple(figures) == FIGURES and intervals,
                  "bench/report/results_csv.c/results.h no longer spell the header as HL_CSV_IDENTITY, "
-                 "HL_RESULT_FIGURES, HL_CSV_TAIL: update this test"):
+                 "HL_RESULT_FIGURES, HL_RESULT_INTERVALS, HL_CSV_TAIL: update this test"):
         return None
-    return identity.group(1).split(",") + figures + tail.group(1).split(",")
+    bounds = ["%s_ci_%s" % (name, end) for name in intervals for end in ("low", "high")]
+    return identity.group(1).split(",") + figures + bounds + tail.group(1).split(",")
 
 
 def heaplab_header(ctx):

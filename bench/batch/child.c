@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -44,8 +45,13 @@ static void sleep_s(double s) {
  * timeout_s. *code: exit status or signal number. */
 static child_outcome run_child(const char *exe, char *const argv[], const char *log_path,
                                double timeout_s, hl_progress *progress, int *code) {
-    int log_fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    /* Never through a link planted in the results folder: the log is replaced, its
+     * target untouched. */
+    struct stat st;
+    if (lstat(log_path, &st) == 0 && !S_ISREG(st.st_mode)) unlink(log_path);
+    int log_fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (log_fd < 0) return CHILD_NOT_STARTED;
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         close(log_fd);
@@ -53,6 +59,11 @@ static child_outcome run_child(const char *exe, char *const argv[], const char *
     }
     if (pid == 0) {
         setpgid(0, 0);
+        /* The child dies with the batch (kill -9 of the parent leaves no orphan
+         * running); the signal survives the exec. If the parent is already gone, so
+         * is the child. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(127);
         int null_fd = open("/dev/null", O_RDONLY);
         if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
         dup2(log_fd, STDOUT_FILENO);
@@ -254,6 +265,7 @@ bool hl_batch_run_invocation(const hl_batch *b, const hl_batch_config *c, int in
     }
     char why[300] = "", last[220];
     const char *status = HL_STATUS_OK;
+    bool io_failure = false; /* the child could not write its files: not a result */
     switch (outcome) {
     case CHILD_EXITED:
         if (have_row) {
@@ -289,6 +301,9 @@ bool hl_batch_run_invocation(const hl_batch *b, const hl_batch_config *c, int in
             last_log_line(log_path, last, sizeof last);
             hl_report_fmt(why, sizeof why, "exited with status %d without a row%s%s", code,
                           last[0] ? ": " : "", last);
+            /* heaplab run's own "cannot write FILE" (a full disk, a quota): the run is
+             * not a result; --resume runs it again */
+            io_failure = code == HL_EXIT_FAILURE && strstr(last, "run: cannot write ") != NULL;
         }
         break;
     case CHILD_SIGNALED:
@@ -319,9 +334,22 @@ bool hl_batch_run_invocation(const hl_batch *b, const hl_batch_config *c, int in
         row.size = c->size;
         row.repetitions = 1;
     }
-    /* The row file is the invocation's "finished" mark: written last, atomically. */
-    hl_results_write_atomic(status_path, write_row_file, &row);
+    /* The row file is the invocation's "finished" mark: written last, atomically. An
+     * invocation whose files could not be written leaves no mark: it is not a result,
+     * and --resume runs it again. */
+    if (!io_failure && !hl_results_write_atomic(status_path, write_row_file, &row)) {
+        io_failure = true;
+        hl_report_fmt(why, sizeof why, "cannot write %s: %s", status_path, strerror(errno));
+    }
     unlink(child_row);
+    if (io_failure) {
+        unlink(json_path);
+        char failed[400];
+        hl_report_fmt(failed, sizeof failed, "%s: %s (not recorded: --resume runs it again)",
+                      HL_STATUS_FAILED, why);
+        hl_progress_finish(progress, label, failed, seconds);
+        return true;
+    }
     hl_progress_finish(progress, label, row.status, seconds);
     /* The configuration is finished when every invocation is, or at the first that is
      * not ok: the others would repeat a crash, a time limit or an error. */
@@ -341,14 +369,14 @@ void hl_batch_invocation_path(const hl_batch *b, const hl_batch_config *c, int i
 bool hl_batch_invocation_finished(const hl_batch *b, const hl_batch_config *c, int invocation) {
     char path[PATH_MAX];
     hl_batch_invocation_path(b, c, invocation, ".csv", path, sizeof path);
-    return hl_batch_file_exists(path);
+    return hl_batch_row_file_holds(path, c, NULL);
 }
 
 bool hl_batch_config_finished(const hl_batch *b, const hl_batch_config *c) {
     char path[PATH_MAX];
     hl_batch_path_join(path, sizeof path, b->out, c->timeline ? "timelines/" : "runs/", c->slug);
     strncat(path, ".csv", sizeof path - strlen(path) - 1);
-    return hl_batch_file_exists(path);
+    return hl_batch_row_file_holds(path, c, NULL);
 }
 
 int hl_batch_capture(char *const argv[], char *out, size_t size) {

@@ -12,6 +12,7 @@
 
 #include "bench/batch/internal.h"
 #include "bench/harness/measure.h"
+#include "bench/report/intervals.h"
 
 bool hl_batch_path_join(char *out, size_t size, const char *dir, const char *a, const char *b) {
     int n = hl_report_fmt(out, size, "%s/%s%s", dir, a, b ? b : "");
@@ -31,7 +32,16 @@ bool hl_batch_make_dir(const char *path, char *error, size_t error_size) {
         hl_report_fmt(error, error_size, "cannot create %s: %s", path, strerror(errno));
         return false;
     }
+    /* A subfolder planted as a symbolic link would make every write in it land outside
+     * the results folder: refuse it (lstat: "DIR/" itself may be a link the user gave). */
     struct stat st;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+        hl_report_fmt(error, error_size,
+                      "%s is a symbolic link: heaplab writes only into the results folder's "
+                      "own subfolders",
+                      path);
+        return false;
+    }
     if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
         hl_report_fmt(error, error_size, "%s is not a folder", path);
         return false;
@@ -95,11 +105,21 @@ static bool read_row_file(const char *path, hl_result_row *row) {
     return ok;
 }
 
+bool hl_batch_row_file_holds(const char *path, const hl_batch_config *c, hl_result_row *row) {
+    hl_result_row mine;
+    if (!read_row_file(path, &mine)) return false;
+    bool same = strcmp(mine.workload, c->workload) == 0 && mine.size == c->size &&
+                strcmp(mine.allocator, c->allocator) == 0 &&
+                strcmp(mine.collector, c->collector) == 0;
+    if (same && row != NULL) *row = mine;
+    return same;
+}
+
 static bool read_row(const hl_batch *b, const hl_batch_config *c, hl_result_row *row) {
     char path[PATH_MAX];
     hl_batch_path_join(path, sizeof path, b->out, c->timeline ? "timelines/" : "runs/", c->slug);
     strncat(path, ".csv", sizeof path - strlen(path) - 1);
-    return read_row_file(path, row);
+    return hl_batch_row_file_holds(path, c, row);
 }
 
 static bool write_one_row(FILE *out, void *data) {
@@ -112,6 +132,63 @@ static bool write_one_row(FILE *out, void *data) {
  * invocations that measured it, the spreads (time, peak RSS) over them, repetitions =
  * how many ran, the status and error of the first that is not ok. Written atomically
  * to runs/<slug>.csv, the configuration's "finished" mark. */
+/* An invocation's samples of interval figure `i` (its timed repetitions, from its
+ * Google Benchmark JSON), into values (at most max); none when the file has none: the
+ * caller then takes the invocation's row. */
+static size_t read_samples(const char *path, size_t i, double *values, size_t max) {
+    json_t *doc = json_load_file(path, 0, NULL);
+    json_t *entries = doc ? json_object_get(doc, "benchmarks") : NULL;
+    const char *name = hl_results_figure_name(hl_results_interval_figure(i));
+    const char *key = strcmp(name, "real_time_ns") == 0   ? "real_time"
+                      : strcmp(name, "cpu_time_ns") == 0 ? "cpu_time"
+                                                          : name;
+    size_t n = 0;
+    for (size_t e = 0; e < json_array_size(entries) && n < max; e++) {
+        json_t *entry = json_array_get(entries, e);
+        const char *type = json_string_value(json_object_get(entry, "run_type"));
+        const char *unit = json_string_value(json_object_get(entry, "time_unit"));
+        if (type == NULL || strcmp(type, "iteration") != 0 ||
+            json_is_true(json_object_get(entry, "error_occurred")))
+            continue;
+        if (key != name && (unit == NULL || strcmp(unit, "ns") != 0)) continue;
+        json_t *v = json_object_get(entry, key);
+        if (json_is_number(v) && isfinite(json_number_value(v))) values[n++] = json_number_value(v);
+    }
+    json_decref(doc);
+    return n;
+}
+
+/* The row's intervals (HL_RESULT_INTERVALS) over its n invocations' samples. */
+static void row_intervals(const hl_batch *b, const hl_batch_config *c, const hl_result_row *inv,
+                          size_t n, hl_result_row *row) {
+    enum { MAX_SAMPLES = 1000 };
+    double *storage = calloc(n * MAX_SAMPLES, sizeof *storage);
+    const double **samples = calloc(n, sizeof *samples);
+    size_t *counts = calloc(n, sizeof *counts);
+    for (size_t i = 0; storage != NULL && samples != NULL && counts != NULL &&
+                       i < hl_results_interval_count();
+         i++) {
+        size_t f = hl_results_interval_figure(i), usable = 0;
+        for (size_t k = 0; k < n; k++) {
+            double *mine = storage + usable * MAX_SAMPLES;
+            char path[PATH_MAX];
+            hl_batch_invocation_path(b, c, (int)k, ".json", path, sizeof path);
+            size_t got = read_samples(path, i, mine, MAX_SAMPLES);
+            if (got == 0 && isfinite(hl_results_figure(&inv[k], f))) {
+                mine[0] = hl_results_figure(&inv[k], f);
+                got = 1;
+            }
+            if (got == 0) continue;
+            samples[usable] = mine;
+            counts[usable++] = got;
+        }
+        hl_interval_hierarchical(samples, counts, usable, &row->ci_low[i], &row->ci_high[i]);
+    }
+    free(storage);
+    free(samples);
+    free(counts);
+}
+
 bool hl_batch_finish_config(const hl_batch *b, const hl_batch_config *c) {
     hl_result_row *inv = calloc((size_t)c->invocations, sizeof *inv);
     double *values = calloc((size_t)c->invocations, sizeof *values);
@@ -119,7 +196,7 @@ bool hl_batch_finish_config(const hl_batch *b, const hl_batch_config *c) {
     for (int k = 0; inv != NULL && values != NULL && k < c->invocations; k++) {
         char path[PATH_MAX];
         hl_batch_invocation_path(b, c, k, ".csv", path, sizeof path);
-        if (read_row_file(path, &inv[n])) n++;
+        if (hl_batch_row_file_holds(path, c, &inv[n])) n++;
     }
     if (n == 0) {
         free(inv);
@@ -147,12 +224,17 @@ bool hl_batch_finish_config(const hl_batch *b, const hl_batch_config *c) {
         }
         *out[s] = m >= 2 ? hl_measure_stddev(values, m) : NAN;
     }
+    bool all_ok = true;
     for (size_t i = 0; i < n; i++)
         if (strcmp(inv[i].status, HL_STATUS_OK) != 0) {
             hl_report_fmt(row.status, sizeof row.status, "%s", inv[i].status);
             hl_report_fmt(row.error, sizeof row.error, "%s", inv[i].error);
+            all_ok = false;
             break;
         }
+    for (size_t i = 0; i < HL_RESULT_INTERVAL_COUNT; i++)
+        row.ci_low[i] = row.ci_high[i] = NAN;
+    if (all_ok) row_intervals(b, c, inv, n, &row);
     free(inv);
     free(values);
     char path[PATH_MAX];
@@ -237,6 +319,19 @@ static bool write_results_json(FILE *out, void *data) {
             rename_repeats(entry, "name", total);
             rename_repeats(entry, "run_name", total);
         }
+        /* the configuration's intervals on each of its entries */
+        for (size_t e = first; e < json_array_size(entries); e++)
+            for (size_t i = 0; i < hl_results_interval_count(); i++) {
+                const char *name = hl_results_figure_name(hl_results_interval_figure(i));
+                char key[96];
+                hl_report_fmt(key, sizeof key, "%s_ci_low", name);
+                if (isfinite(row->ci_low[i]))
+                    json_object_set_new(json_array_get(entries, e), key, json_real(row->ci_low[i]));
+                hl_report_fmt(key, sizeof key, "%s_ci_high", name);
+                if (isfinite(row->ci_high[i]))
+                    json_object_set_new(json_array_get(entries, e), key,
+                                        json_real(row->ci_high[i]));
+            }
         usable = usable && total > 0;
         if (!usable) ok = hl_results_json_add_failed_entry(doc, row);
     }

@@ -21,6 +21,9 @@ bool hl_batch_reference_resolve(hl_batch *b, char *error, size_t error_size);
 /* folder.c */
 bool hl_batch_path_join(char *out, size_t size, const char *dir, const char *a, const char *b);
 bool hl_batch_make_dir(const char *path, char *error, size_t error_size);
+/* Whether the row file at `path` parses and holds exactly one row of configuration c
+ * (its workload, size, allocator, collector); the row into *row when row is not NULL. */
+bool hl_batch_row_file_holds(const char *path, const hl_batch_config *c, hl_result_row *row);
 bool hl_batch_file_exists(const char *path);
 bool hl_batch_dir_is_empty(const char *path);
 void hl_batch_utc_now(char *buf, size_t size, const char *format);
@@ -45,8 +48,10 @@ bool hl_batch_run_invocation(const hl_batch *b, const hl_batch_config *c, int in
  * or timelines/<slug><ext> for a timeline run (one invocation). */
 void hl_batch_invocation_path(const hl_batch *b, const hl_batch_config *c, int invocation,
                               const char *ext, char *out, size_t size);
+/* Whether the invocation's row file (its "finished" mark) holds one row of this
+ * configuration: an empty, garbage or foreign row file does not count. */
 bool hl_batch_invocation_finished(const hl_batch *b, const hl_batch_config *c, int invocation);
-/* Whether the configuration's row file (its "finished" mark) exists. */
+/* Whether the configuration's row file (its "finished" mark) holds its row. */
 bool hl_batch_config_finished(const hl_batch *b, const hl_batch_config *c);
 typedef struct hl_batch_signals {
     struct sigaction old_int, old_term;

@@ -780,7 +780,10 @@ hl_run_outcome hl_run_configuration(const hl_run_config *config, char **process_
     hl_run_outcome outcome = HL_RUN_DONE;
     if (ran == 0 || rs.run_count == 0) {
         snprintf(row.status, sizeof row.status, "%s", HL_STATUS_FAILED);
-        snprintf(row.error, sizeof row.error, "no benchmark ran (a --benchmark_filter?)");
+        if (hl_bench_error() != NULL)
+            snprintf(row.error, sizeof row.error, "Google Benchmark: %.200s", hl_bench_error());
+        else
+            snprintf(row.error, sizeof row.error, "no benchmark ran (a --benchmark_filter?)");
         outcome = HL_RUN_FAILED;
     }
     if (rs.out_of_memory) {

@@ -42,12 +42,40 @@ void hl_results_config_name(const hl_result_row *row, char *out, size_t out_size
 
 /* ---- atomic files ----------------------------------------------------------- */
 
+/* Write into a FIFO or a device at `path` (not a regular file: nothing to replace). */
+static bool write_through(const char *path, bool (*write)(FILE *out, void *data), void *data) {
+    int fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) return false;
+    int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0) fcntl(fd, F_SETFL, flags & ~O_NONBLOCK); /* a reader is there: wait for it */
+    FILE *out = fdopen(fd, "w");
+    if (out == NULL) {
+        close(fd);
+        return false;
+    }
+    bool ok = write(out, data);
+    ok = fflush(out) == 0 && ok;
+    return fclose(out) == 0 && ok;
+}
+
 bool hl_results_write_atomic(const char *path, bool (*write)(FILE *out, void *data), void *data) {
+    struct stat st;
+    if (lstat(path, &st) == 0 &&
+        (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
+        return write_through(path, write, data);
     char tmp[PATH_MAX];
     if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp)
         return false;
-    FILE *out = fopen(tmp, "w");
-    if (out == NULL) return false;
+    unlink(tmp); /* a stale or planted one: replaced, never followed */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (out == NULL) {
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        return false;
+    }
     bool ok = write(out, data);
     ok = fflush(out) == 0 && ok;
     ok = ok && fsync(fileno(out)) == 0;
@@ -58,6 +86,20 @@ bool hl_results_write_atomic(const char *path, bool (*write)(FILE *out, void *da
 }
 
 /* ---- figures by index ------------------------------------------------------- */
+
+static const char *const hl_interval_names[] = {
+#define HL_RESULT_NAME(name) #name,
+    HL_RESULT_INTERVALS(HL_RESULT_NAME)
+#undef HL_RESULT_NAME
+};
+
+size_t hl_results_interval_count(void) {
+    return HL_RESULT_INTERVAL_COUNT;
+}
+
+size_t hl_results_interval_figure(size_t i) {
+    return (size_t)hl_results_figure_index(hl_interval_names[i]);
+}
 
 size_t hl_results_figure_count(void) {
     return HL_FIGURE_COUNT;
@@ -85,4 +127,6 @@ void hl_results_row_init(hl_result_row *row) {
         *hl_results_figure_slot(row, f) = NAN;
     row->real_time_ns_stddev = NAN;
     row->peak_rss_bytes_stddev = NAN;
+    for (size_t i = 0; i < HL_RESULT_INTERVAL_COUNT; i++)
+        row->ci_low[i] = row->ci_high[i] = NAN;
 }

@@ -50,6 +50,20 @@
     X(leaked_objects)                                                                              \
     X(leaked_bytes)
 
+/* The figures that carry a 95% confidence interval of their median over a batch's
+ * invocations (columns <name>_ci_low, <name>_ci_high), one X per figure. */
+#define HL_RESULT_INTERVALS(X)                                                                     \
+    X(real_time_ns)                                                                                \
+    X(cpu_time_ns)                                                                                 \
+    X(gc_time_ns)                                                                                  \
+    X(mutator_time_ns)                                                                             \
+    X(peak_rss_bytes)                                                                              \
+    X(peak_live_bytes)                                                                             \
+    X(allocator_resident_bytes)
+#define HL_RESULT_COUNT_ONE(name) +1
+enum { HL_RESULT_INTERVAL_COUNT = 0 HL_RESULT_INTERVALS(HL_RESULT_COUNT_ONE) };
+#undef HL_RESULT_COUNT_ONE
+
 typedef struct hl_result_row {
     /* identity of the configuration */
     char runtime[32];  /* "heaplab" (or a reference runtime such as "cpython-3.11") */
@@ -65,6 +79,9 @@ typedef struct hl_result_row {
     /* spread of the repetitions, for compare */
     double real_time_ns_stddev;
     double peak_rss_bytes_stddev;
+    /* 95% confidence intervals of the medians over a batch's invocations, in
+     * HL_RESULT_INTERVALS order (NAN: none, e.g. one invocation) */
+    double ci_low[HL_RESULT_INTERVAL_COUNT], ci_high[HL_RESULT_INTERVAL_COUNT];
     char status[24];
     char error[256]; /* one line, empty when ok */
 } hl_result_row;
@@ -142,7 +159,10 @@ json_t *hl_results_json_text(const char *s);
 json_t *hl_results_json_number(double v);
 
 /* Write `path` atomically: the callback writes to a temporary file in the same
- * folder, which is renamed over `path` only when complete. */
+ * folder (created exclusively, never through a link), which is renamed over `path`
+ * only when complete; a symbolic link at `path` is replaced, its target untouched.
+ * When `path` is a FIFO or a device, the callback writes into it instead (a FIFO
+ * without a reader is an error, never a wait): it is never replaced. */
 bool hl_results_write_atomic(const char *path, bool (*write)(FILE *out, void *data), void *data);
 
 /* The configuration's benchmark name, "workload/size/allocator/collector". */
@@ -159,6 +179,10 @@ double hl_results_figure(const hl_result_row *row, size_t index);
 double *hl_results_figure_slot(hl_result_row *row, size_t index);
 /* Index of the figure called `name`, or -1. */
 int hl_results_figure_index(const char *name);
+/* The figures with intervals: how many (HL_RESULT_INTERVAL_COUNT), and interval i's
+ * figure index (for hl_results_figure). */
+size_t hl_results_interval_count(void);
+size_t hl_results_interval_figure(size_t i);
 /* An empty row: identity blank, runtime "heaplab", every figure and spread NaN. */
 void hl_results_row_init(hl_result_row *row);
 

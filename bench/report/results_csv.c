@@ -45,6 +45,10 @@ void hl_results_write_csv_header(FILE *out) {
     fputs(HL_CSV_IDENTITY, out);
     for (size_t f = 0; f < hl_results_figure_count(); f++)
         fprintf(out, ",%s", hl_results_figure_name(f));
+    for (size_t i = 0; i < hl_results_interval_count(); i++) {
+        const char *name = hl_results_figure_name(hl_results_interval_figure(i));
+        fprintf(out, ",%s_ci_low,%s_ci_high", name, name);
+    }
     fputs("," HL_CSV_TAIL "\n", out);
 }
 
@@ -60,6 +64,12 @@ void hl_results_write_csv_row(FILE *out, const hl_result_row *row) {
     for (size_t f = 0; f < hl_results_figure_count(); f++) {
         fputc(',', out);
         csv_number(out, hl_results_figure(row, f));
+    }
+    for (size_t i = 0; i < hl_results_interval_count(); i++) {
+        fputc(',', out);
+        csv_number(out, row->ci_low[i]);
+        fputc(',', out);
+        csv_number(out, row->ci_high[i]);
     }
     fputc(',', out);
     csv_number(out, row->real_time_ns_stddev);
@@ -174,6 +184,9 @@ bool hl_results_read_csv(const char *path, hl_result_row **rows, size_t *count, 
     int col_figure[hl_results_figure_count()];
     for (size_t f = 0; f < hl_results_figure_count(); f++)
         col_figure[f] = COL_NONE;
+    int col_low[HL_RESULT_INTERVAL_COUNT], col_high[HL_RESULT_INTERVAL_COUNT];
+    for (size_t k = 0; k < HL_RESULT_INTERVAL_COUNT; k++)
+        col_low[k] = col_high[k] = COL_NONE;
     for (size_t c = 0; c < columns; c++) {
         const char *h = header[c];
         int ci = (int)c;
@@ -197,9 +210,17 @@ bool hl_results_read_csv(const char *path, hl_result_row **rows, size_t *count, 
             col_rt_sd = ci;
         else if (strcmp(h, "peak_rss_bytes_stddev") == 0)
             col_rss_sd = ci;
-        else
+        else {
             for (size_t f = 0; f < hl_results_figure_count(); f++)
                 if (strcmp(h, hl_results_figure_name(f)) == 0) col_figure[f] = ci;
+            for (size_t i = 0; i < hl_results_interval_count(); i++) {
+                const char *name = hl_results_figure_name(hl_results_interval_figure(i));
+                size_t len = strlen(name);
+                if (strncmp(h, name, len) == 0 && strcmp(h + len, "_ci_low") == 0) col_low[i] = ci;
+                if (strncmp(h, name, len) == 0 && strcmp(h + len, "_ci_high") == 0)
+                    col_high[i] = ci;
+            }
+        }
     }
     if (col_workload == COL_NONE || col_size == COL_NONE || col_allocator == COL_NONE ||
         col_collector == COL_NONE || col_status == COL_NONE) {
@@ -276,6 +297,13 @@ bool hl_results_read_csv(const char *path, hl_result_row **rows, size_t *count, 
             row->real_time_ns_stddev = strtod(fields[col_rt_sd], NULL);
         if (col_rss_sd != COL_NONE && fields[col_rss_sd][0])
             row->peak_rss_bytes_stddev = strtod(fields[col_rss_sd], NULL);
+        for (size_t i = 0; i < HL_RESULT_INTERVAL_COUNT; i++) {
+            row->ci_low[i] = row->ci_high[i] = NAN;
+            if (col_low[i] != COL_NONE && fields[col_low[i]][0])
+                row->ci_low[i] = strtod(fields[col_low[i]], NULL);
+            if (col_high[i] != COL_NONE && fields[col_high[i]][0])
+                row->ci_high[i] = strtod(fields[col_high[i]], NULL);
+        }
         if (ok) n++;
     }
     free(buf);

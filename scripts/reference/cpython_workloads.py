@@ -42,8 +42,13 @@ FIGURES = (
     "gc_pause_total_ns", "gc_pause_max_ns", "gc_pause_p50_ns", "gc_pause_p99_ns",
     "objects_collected", "leaked_objects", "leaked_bytes",
 )
+# 95% confidence intervals over a batch's invocations (HL_RESULT_INTERVALS): the batch
+# computes them from the invocations; one invocation's row leaves them empty.
+INTERVAL_FIGURES = ("real_time_ns", "cpu_time_ns", "gc_time_ns", "mutator_time_ns",
+                    "peak_rss_bytes", "peak_live_bytes", "allocator_resident_bytes")
+INTERVALS = tuple("%s_ci_%s" % (name, end) for name in INTERVAL_FIGURES for end in ("low", "high"))
 SPREADS = ("real_time_ns_stddev", "peak_rss_bytes_stddev")
-CSV_COLUMNS = IDENTITY_COLUMNS + FIGURES + SPREADS + ("status", "error")
+CSV_COLUMNS = IDENTITY_COLUMNS + FIGURES + INTERVALS + SPREADS + ("status", "error")
 # Figures CPython offers no honest cheap source for: not measured, which heaplab's
 # results spell as an empty CSV field (NaN) and a counter left out of the JSON.
 NOT_MEASURED = ("allocator_resident_bytes", "allocs", "frees")
@@ -641,10 +646,10 @@ def csv_field(text):
 def csv_text(row):
     cells = []
     for column in CSV_COLUMNS:
-        value = row[column]
+        value = row.get(column) if column in INTERVALS else row[column]
         if column in ("size", "repetitions"):
             cells.append("%d" % value)
-        elif column in FIGURES or column in SPREADS:
+        elif column in FIGURES or column in SPREADS or column in INTERVALS:
             cells.append(csv_number(value))
         else:
             cells.append(csv_field(value))

@@ -1,0 +1,306 @@
+#!/usr/bin/env python3
+"""Hostile folders and faults (issue 18): nothing lost, nothing written outside the
+results folder. Each group reproduces one defect the hostile test found on main and
+checks that it now gives a clear line and a correct result.
+
+  symlinks  a symbolic link planted as an invocation's log (`runs/<slug>.i0.log` ->
+            a file outside) is replaced by a --resume, the victim untouched; a
+            results folder whose runs/ is a symlink is refused with one line, the
+            folder it points to untouched.
+  rows      an empty row file, a garbage one and one holding another configuration's
+            row do not count as finished: --resume runs those configurations again,
+            and results.csv then holds every configuration exactly once.
+  io        on a full disk (a small tmpfs; root only, else skipped) an invocation whose
+            child cannot write its files is not recorded as a result: no row file, the
+            batch says so and exits non-zero; once space is freed, --resume runs it and
+            the row is ok.
+  orphan    kill -9 of the batch parent while a child hangs: the child dies too.
+  args      a results folder with an empty batch.json is refused by --resume (exit 2,
+            one line), nothing run.
+  aborts    `run --benchmark_repetitions=-1` exits 1 with one line (Google Benchmark's
+            std::length_error no longer aborts); mimalloc under ulimit -v 20000 and
+            jemalloc under ulimit -v 60000 end with an exit code and a line, not SIGABRT
+            (not under ASan, which cannot start under ulimit -v).
+  outputs   `run --row FIFO` writes into the FIFO (it stays a FIFO); `run --json NODE`
+            with a character device node leaves the node a device (as root only).
+
+usage: hostile_check.py HEAPLAB WORKDIR GROUP [--sanitize]
+"""
+import csv
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import threading
+import time
+
+HEAPLAB, WORK, GROUP = sys.argv[1], sys.argv[2], sys.argv[3]
+SANITIZED = "--sanitize" in sys.argv[4:]
+failures = []
+TINY = ["--workloads", "large_list/range", "--sizes", "100", "--allocators", "libc",
+        "--collectors", "refcount,mark_sweep", "--repetitions", "1", "--samples", "1",
+        "--timelines", "none", "--reference", "none"]
+SLUGS = ["large_list-range_100_libc_refcount", "large_list-range_100_libc_mark_sweep"]
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what, file=sys.stderr)
+    return cond
+
+
+def heaplab(*args, timeout=300, env=None):
+    return subprocess.run([HEAPLAB, *args], capture_output=True, text=True, timeout=timeout,
+                          env=env)
+
+
+def fresh(name):
+    path = os.path.join(WORK, name)
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path)
+    return path
+
+
+def tiny_batch(out):
+    p = heaplab("batch", *TINY, "--out", out)
+    check(p.returncode == 0, "tiny batch exit %d: %s" % (p.returncode, p.stderr[-300:]))
+    return p
+
+
+def rows(out):
+    with open(os.path.join(out, "results.csv"), newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def one_line(p, what):
+    lines = [l for l in p.stderr.splitlines() if l.startswith("heaplab")]
+    check(len(lines) >= 1, "%s: no heaplab line on stderr: %r" % (what, p.stderr[-300:]))
+
+
+def group_symlinks():
+    base = fresh("symlinks")
+    out, victim = os.path.join(base, "out"), os.path.join(base, "victim.txt")
+    tiny_batch(out)
+    with open(victim, "w") as f:
+        f.write("precious\n")
+    log = os.path.join(out, "runs", SLUGS[0] + ".i0.log")
+    os.remove(log)
+    os.symlink(victim, log)
+    for name in (SLUGS[0] + ".i0.csv", SLUGS[0] + ".csv"):
+        os.remove(os.path.join(out, "runs", name))
+    p = heaplab("batch", "--resume", out)
+    check(p.returncode == 0, "resume over a planted log link: exit %d: %s"
+          % (p.returncode, p.stderr[-300:]))
+    with open(victim) as f:
+        check(f.read() == "precious\n", "the planted log link's target was written")
+    check(not os.path.islink(log) and os.path.isfile(log), "the log is still a link")
+    check(all(r["status"] == "ok" for r in rows(out)) and len(rows(out)) == 2,
+          "rows after resume: %s" % [(r["collector"], r["status"]) for r in rows(out)])
+
+    # runs/ itself a link to a folder outside
+    outside = os.path.join(base, "outside")
+    shutil.copytree(os.path.join(out, "runs"), outside)
+    shutil.rmtree(os.path.join(out, "runs"))
+    os.symlink(outside, os.path.join(out, "runs"))
+    before = sorted(os.listdir(outside))
+    for name in os.listdir(outside):
+        if name.endswith(".csv"):
+            os.remove(os.path.join(outside, name))
+    before = sorted(os.listdir(outside))
+    p = heaplab("batch", "--resume", out)
+    check(p.returncode != 0 and "symbolic link" in p.stderr,
+          "resume with runs/ a symlink: exit %d: %s" % (p.returncode, p.stderr[-300:]))
+    one_line(p, "runs/ a symlink")
+    check(sorted(os.listdir(outside)) == before, "the folder runs/ points to was written")
+
+
+def group_rows():
+    base = fresh("rows")
+    out = os.path.join(base, "out")
+    tiny_batch(out)
+    first = {(r["collector"]): r for r in rows(out)}
+    runs = os.path.join(out, "runs")
+    # refcount: an empty configuration row and an empty invocation row
+    for name in (SLUGS[0] + ".csv", SLUGS[0] + ".i0.csv"):
+        open(os.path.join(runs, name), "w").close()
+    # mark_sweep: garbage as its configuration row, the refcount row as its invocation
+    with open(os.path.join(runs, SLUGS[1] + ".csv"), "w") as f:
+        f.write("not,a\nresults,file\n")
+    shutil.copy(os.path.join(out, "results.csv"), os.path.join(runs, SLUGS[1] + ".i0.csv"))
+    with open(os.path.join(runs, SLUGS[1] + ".i0.csv")) as f:
+        text = f.read().splitlines()
+    with open(os.path.join(runs, SLUGS[1] + ".i0.csv"), "w") as f:  # header + refcount's row
+        f.write("\n".join([text[0]] + [l for l in text[1:] if ",refcount," in l]) + "\n")
+    p = heaplab("batch", "--resume", out)
+    check(p.returncode == 0, "resume over bad row files: exit %d: %s"
+          % (p.returncode, p.stderr[-300:]))
+    got = rows(out)
+    check(sorted(r["collector"] for r in got) == ["mark_sweep", "refcount"],
+          "results.csv after resume: %s" % [(r["collector"], r["status"]) for r in got])
+    check(all(r["status"] == "ok" for r in got), "statuses %s" % [r["status"] for r in got])
+    check(set(first) == {r["collector"] for r in got}, "configurations changed")
+
+
+def group_io():
+    """A full disk: a tmpfs of 2 MiB (root only: mount; else skipped, exit 77)."""
+    base = fresh("io")
+    mnt = os.path.join(base, "disk")
+    os.makedirs(mnt)
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mnt],
+                                           capture_output=True).returncode != 0:
+        print("hostile.io: skipped (cannot mount a small tmpfs here)")
+        sys.exit(77)
+    try:
+        io_on(mnt)
+    finally:
+        subprocess.run(["umount", "-l", mnt], capture_output=True)
+
+
+def fill(mnt, leave):
+    """A file that leaves about `leave` bytes free on the filesystem at mnt."""
+    st = os.statvfs(mnt)
+    free = st.f_bavail * st.f_frsize
+    with open(os.path.join(mnt, "filler"), "wb") as f:
+        f.write(b"\0" * max(0, free - leave))
+
+
+def io_on(mnt):
+    out = os.path.join(mnt, "out")
+    tiny_batch(out)
+    runs = os.path.join(out, "runs")
+    for name in (SLUGS[1] + ".i0.csv", SLUGS[1] + ".csv", SLUGS[1] + ".i0.json",
+                 "../results.csv", "../results.json"):
+        os.remove(os.path.join(runs, name))
+    # leave room for the log, not for the child's JSON and row: the child cannot write
+    fill(mnt, 8192)
+    p = heaplab("batch", "--resume", out)
+    check(p.returncode != 0, "resume on a full disk: exit %d" % p.returncode)
+    check("not recorded" in p.stderr and "--resume" in p.stderr,
+          "the batch does not say the invocation is not recorded: %s" % p.stderr[-400:])
+    check(not os.path.exists(os.path.join(runs, SLUGS[1] + ".i0.csv")),
+          "a write failure was recorded as the invocation's row")
+    os.remove(os.path.join(mnt, "filler"))
+    p = heaplab("batch", "--resume", out)
+    check(p.returncode == 0, "resume after space is freed: exit %d: %s"
+          % (p.returncode, p.stderr[-300:]))
+    got = rows(out)
+    check(len(got) == 2 and all(r["status"] == "ok" for r in got),
+          "rows after the retry: %s" % [(r["collector"], r["status"]) for r in got])
+
+
+def children_of_config(config):
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:
+            continue
+        if b"run" in argv and config.encode() in argv and b"--row" in argv:
+            found.append(int(pid))
+    return found
+
+
+def group_orphan():
+    base = fresh("orphan")
+    out = os.path.join(base, "out")
+    env = dict(os.environ, HEAPLAB_TEST_FAULT="large_list/range/100/libc/refcount=hang")
+    args = [HEAPLAB, "batch", *TINY, "--collectors", "refcount", "--timeout", "600",
+            "--out", out]
+    parent = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    child = []
+    deadline = time.monotonic() + 60
+    while not child and time.monotonic() < deadline:
+        time.sleep(0.2)
+        child = [p for p in children_of_config("large_list/range") if p != parent.pid]
+    if not check(child, "the hanging child never started"):
+        parent.kill()
+        return
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    alive = child
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alive = [p for p in child if os.path.exists("/proc/%d" % p) and
+                 open("/proc/%d/stat" % p).read().split()[2] != "Z"]
+    check(not alive, "children %s outlived the killed batch" % alive)
+    for p in alive:
+        os.kill(p, signal.SIGKILL)
+
+
+def group_args():
+    base = fresh("args")
+    out = os.path.join(base, "out")
+    tiny_batch(out)
+    open(os.path.join(out, "batch.json"), "w").close()
+    for name in os.listdir(os.path.join(out, "runs")):
+        os.remove(os.path.join(out, "runs", name))
+    p = heaplab("batch", "--resume", out, timeout=60)
+    check(p.returncode == 2, "resume with an empty batch.json: exit %d: %s"
+          % (p.returncode, p.stderr[-300:]))
+    one_line(p, "empty batch.json")
+    check(os.listdir(os.path.join(out, "runs")) == [], "it ran configurations anyway")
+
+
+def group_outputs():
+    base = fresh("outputs")
+    fifo = os.path.join(base, "row.fifo")
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo).read()))
+    reader.start()
+    time.sleep(0.1)
+    p = heaplab("run", "--workload", "large_list/range", "--size", "100", "--iterations", "1",
+                "--row", fifo, timeout=60)
+    reader.join(10)
+    check(p.returncode == 0, "run --row FIFO: exit %d: %s" % (p.returncode, p.stderr[-300:]))
+    check(stat.S_ISFIFO(os.lstat(fifo).st_mode), "the FIFO was replaced")
+    check(got and got[0].startswith("runtime,workload"), "the FIFO's reader got %r" % got[:1])
+    if os.geteuid() == 0:
+        node = os.path.join(base, "null-node")
+        os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        p = heaplab("run", "--workload", "large_list/range", "--size", "100", "--iterations",
+                    "1", "--json", node, timeout=60)
+        check(p.returncode == 0, "run --json DEVICE: exit %d: %s" % (p.returncode, p.stderr[-300:]))
+        check(stat.S_ISCHR(os.lstat(node).st_mode), "the device node was replaced by a file")
+
+
+def group_aborts():
+    """No C++ exception crosses the C binding, and an allocator that cannot start says so."""
+    p = heaplab("run", "--workload", "large_list/range", "--size", "10",
+                "--benchmark_repetitions=-1", timeout=60)
+    check(p.returncode == 1, "--benchmark_repetitions=-1: exit %d: %s"
+          % (p.returncode, p.stderr[-300:]))
+    one_line(p, "--benchmark_repetitions=-1")
+    if SANITIZED:  # ASan cannot start under ulimit -v
+        return
+    for limit, allocator, workload, size in (("20000", "mimalloc", "large_list/range", "10"),
+                                             ("60000", "jemalloc", "recursion/sum", "1000000")):
+        p = subprocess.run(["sh", "-c", 'ulimit -v %s; exec "$0" "$@"' % limit, HEAPLAB, "run",
+                            "--workload", workload, "--size", size, "--allocator", allocator,
+                            "--iterations", "1"], capture_output=True, text=True, timeout=120)
+        what = "%s under ulimit -v %s" % (allocator, limit)
+        check(0 <= p.returncode <= 4, "%s: exit %d (a signal?): %s"
+              % (what, p.returncode, p.stderr[-300:]))
+        if p.returncode != 0:
+            one_line(p, what)
+
+
+GROUPS = {"aborts": group_aborts, "symlinks": group_symlinks, "rows": group_rows, "io": group_io,
+          "orphan": group_orphan, "args": group_args, "outputs": group_outputs}
+
+if __name__ == "__main__":
+    if GROUP not in GROUPS:
+        sys.exit("usage: hostile_check.py HEAPLAB WORKDIR {%s}" % "|".join(GROUPS))
+    GROUPS[GROUP]()
+    if failures:
+        print("hostile.%s: %d failure(s)" % (GROUP, len(failures)), file=sys.stderr)
+        sys.exit(1)
+    print("hostile.%s: ok" % GROUP)
