@@ -43,6 +43,12 @@ add_test(NAME batch_child_rss
           ${HEAPLAB_EXE} ${HL_BATCH_WORK}/child_rss)
 set_tests_properties(batch_child_rss PROPERTIES TIMEOUT 120)
 
+# The progress line fits the terminal at every width (60, 80, 200 and 1..300), the tally
+# line (tests/test_progress.c).
+add_executable(test_progress ${CMAKE_CURRENT_SOURCE_DIR}/test_progress.c)
+target_link_libraries(test_progress PRIVATE hl_bench)
+add_test(NAME batch_progress COMMAND test_progress)
+
 # The confidence intervals of a batch's medians (bench/report/intervals.c).
 add_executable(test_intervals ${CMAKE_CURRENT_SOURCE_DIR}/test_intervals.c)
 target_link_libraries(test_intervals PRIVATE hl_report)

@@ -279,7 +279,7 @@ def test_timeout():
     r = run(["batch", "--out", out, "--allocators", "libc", "--collectors", "refcount,mark_sweep",
              "--workloads", "recursion/calls", "--sizes", "100,1000000000", "--timeout", "1.5",
              "--timelines", "none", "--reference", "none"])
-    check(r.returncode == 0, "timeout batch exited %d: %s" % (r.returncode, r.stderr))
+    check(r.returncode == 1, "timeout batch exited %d, want 1: %s" % (r.returncode, r.stderr))
     check(time.time() - t0 < 60, "the time limit was not enforced")
     rows = {identity(x): x for x in read_csv(os.path.join(out, "results.csv"))}
     check(len(rows) == 4, "rows: %s" % rows)
@@ -343,7 +343,7 @@ def test_crash():
     time.sleep(0.2)
     os.kill(pid, signal.SIGABRT)
     _, err = p.communicate(timeout=120)
-    check(p.returncode == 0, "batch exited %d: %s" % (p.returncode, err))
+    check(p.returncode == 1, "batch with crashes exited %d, want 1: %s" % (p.returncode, err))
     rows = {identity(x): x for x in read_csv(os.path.join(out, "results.csv"))}
     check(len(rows) == 4, "rows: %s" % rows)
     segv = rows[("recursion/calls", "1000000000", "libc", "refcount")]
@@ -586,7 +586,7 @@ def test_reference_faults():
     r = run(["batch", "--out", out, "--allocators", "libc", "--collectors", "rc_cycle",
              "--workloads", "recursion/sum,cyclic_graph/pairs,large_list/range", "--sizes", "100",
              "--timeout", "3", "--timelines", "none", "--reference", "cpython"], env=env)
-    check(r.returncode == 0, "batch exited %d: %s" % (r.returncode, r.stderr))
+    check(r.returncode == 1, "batch with crashes exited %d, want 1: %s" % (r.returncode, r.stderr))
     check(time.time() - t0 < 60, "the time limit was not enforced on the CPython child")
     rows = {identity(x): x for x in read_csv(os.path.join(out, "results.csv"))}
     check(len(rows) == 6, "rows: %s" % sorted(rows))
