@@ -21,6 +21,10 @@ checks that it now gives a clear line and a correct result.
             std::length_error no longer aborts); mimalloc under ulimit -v 20000 and
             jemalloc under ulimit -v 60000 end with an exit code and a line, not SIGABRT
             (not under ASan, which cannot start under ulimit -v).
+  concurrent  a second batch in a folder a batch is running in is refused (exit 1, one
+            line: the folder's lock) and the first one is unharmed; a --out whose path
+            leaves no room for the files inside is refused before
+            anything is made (4,031 characters).
   outputs   `run --row FIFO` writes into the FIFO (it stays a FIFO); `run --json NODE`
             with a character device node leaves the node a device (as root only).
 
@@ -293,7 +297,38 @@ def group_aborts():
             one_line(p, what)
 
 
-GROUPS = {"aborts": group_aborts, "symlinks": group_symlinks, "rows": group_rows, "io": group_io,
+def group_concurrent():
+    """One batch at a time per folder; a folder path too long for its files is refused."""
+    base = fresh("concurrent")
+    out = os.path.join(base, "out")
+    env = dict(os.environ, HEAPLAB_TEST_FAULT="large_list/range/100/libc/refcount=hang")
+    first = subprocess.Popen([HEAPLAB, "batch", *TINY, "--timeout", "600", "--out", out],
+                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not children_of_config("large_list/range") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    p = heaplab("batch", "--resume", out, timeout=120)
+    check(p.returncode == 1 and "in use by another heaplab batch" in p.stderr,
+          "a second batch in the same folder: exit %d: %s" % (p.returncode, p.stderr[-300:]))
+    one_line(p, "second batch")
+    first.send_signal(signal.SIGINT)
+    check(first.wait(60) == 130, "the first batch did not end as interrupted")
+    p = heaplab("batch", "--resume", out)
+    check(p.returncode == 0 and len(rows(out)) == 2, "resume after the first ended: exit %d: %s"
+          % (p.returncode, p.stderr[-300:]))
+
+    deep = base  # a 4,031-character path, as the hostile test's (it lost a row, exit 0)
+    while len(deep) + 201 <= 4031:
+        deep = os.path.join(deep, "d" * 200)
+    deep = os.path.join(deep, "e" * (4031 - len(deep) - 1))
+    p = heaplab("batch", *TINY, "--out", deep, timeout=60)
+    check(p.returncode == 2 and "leaves no room" in p.stderr,
+          "a %d-character --out: exit %d: %s" % (len(deep), p.returncode, p.stderr[-300:]))
+    one_line(p, "long --out")
+    check(not os.path.exists(os.path.join(base, "d" * 200)), "the long --out was created")
+
+
+GROUPS = {"aborts": group_aborts, "concurrent": group_concurrent, "symlinks": group_symlinks, "rows": group_rows, "io": group_io,
           "orphan": group_orphan, "args": group_args, "outputs": group_outputs}
 
 if __name__ == "__main__":

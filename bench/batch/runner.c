@@ -111,6 +111,16 @@ hl_batch_outcome hl_batch_run(hl_batch *b, char *const *saved_args, size_t saved
             return fail(HL_BATCH_USAGE_ERROR, error, error_size,
                         "--out: %s exists and is not empty", b->out);
     }
+    /* Every file inside must fit a path: runs/<slug>.i<k>.child.csv.tmp.<pid> is the
+     * longest; a folder name that leaves no room is refused before anything is made. */
+    size_t longest = 0;
+    for (size_t i = 0; i < b->config_count; i++)
+        if (strlen(b->configs[i].slug) > longest) longest = strlen(b->configs[i].slug);
+    if (strlen(b->out) + longest + 64 >= PATH_MAX)
+        return fail(HL_BATCH_USAGE_ERROR, error, error_size,
+                    "--out: the folder's path (%zu characters) leaves no room for the files "
+                    "inside it (at most %zu)",
+                    strlen(b->out), (size_t)PATH_MAX - longest - 65);
     char sub[PATH_MAX];
     const char *subdirs[] = {"", "runs", "timelines", "charts"};
     for (size_t i = 0; i < 4; i++) {
@@ -122,6 +132,11 @@ hl_batch_outcome hl_batch_run(hl_batch *b, char *const *saved_args, size_t saved
             return i == 0 ? fail(HL_BATCH_USAGE_ERROR, error, error_size, "--out: %s", why)
                           : fail(HL_BATCH_ERROR, error, error_size, "%s", why);
     }
+    /* One batch at a time in a folder: two would run the same configurations and
+     * unlink each other's files. */
+    char why[HL_BATCH_ERROR_SIZE];
+    if (!hl_batch_lock(b->out, why, sizeof why))
+        return fail(HL_BATCH_ERROR, error, error_size, "%s", why);
     /* The arguments, saved for --resume, with what the preset's reference default
      * resolved to, so that --resume runs the same configurations whatever PATH holds by
      * then. */
