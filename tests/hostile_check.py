@@ -25,6 +25,9 @@ checks that it now gives a clear line and a correct result.
             line: the folder's lock) and the first one is unharmed; a --out whose path
             leaves no room for the files inside is refused before
             anything is made (4,031 characters).
+  smaller   an unknown --benchmark_format or --benchmark_out_format, floats written
+            0x10, " 3" or inf, and --resume=D beside another option (as --sizes=1e5 or
+            --out=X) are usage errors with one line.
   outputs   `run --row FIFO` writes into the FIFO (it stays a FIFO); `run --json NODE`
             with a character device node leaves the node a device (as root only).
 
@@ -330,7 +333,27 @@ def group_concurrent():
     check(not os.path.exists(os.path.join(base, "d" * 200)), "the long --out was created")
 
 
-GROUPS = {"aborts": group_aborts, "concurrent": group_concurrent, "symlinks": group_symlinks, "rows": group_rows, "io": group_io,
+def group_smaller():
+    """The hostile test's smaller items: each a usage error (exit 2) with one line."""
+    base = fresh("smaller")
+    out = os.path.join(base, "out")
+    tiny_batch(out)
+    run = ["run", "--workload", "large_list/range", "--size", "10", "--iterations", "1"]
+    for argv, what in ((run + ["--benchmark_format=nope"], "an unknown --benchmark_format"),
+                       (run + ["--benchmark_out_format=xml"], "an unknown --benchmark_out_format"),
+                       (run + ["--min-time", "0x10"], "a hexadecimal float"),
+                       (run + ["--growth-factor", " 3"], "a float with a leading space"),
+                       (run + ["--min-time", "inf"], "an infinite float"),
+                       (["batch", "--resume=" + out, "--sizes=1e5"], "--resume=D with --sizes=N"),
+                       (["batch", "--out=" + out, "--resume=" + out], "--out=X with --resume=D")):
+        p = heaplab(*argv, timeout=60)
+        check(p.returncode == 2, "%s: exit %d: %s" % (what, p.returncode, p.stderr[-200:]))
+        lines = [l for l in p.stderr.splitlines() if l.strip()]
+        check(len(lines) == 1 and lines[0].startswith("heaplab"),
+              "%s: stderr %r, not one heaplab line" % (what, p.stderr[-300:]))
+
+
+GROUPS = {"aborts": group_aborts, "smaller": group_smaller, "concurrent": group_concurrent, "symlinks": group_symlinks, "rows": group_rows, "io": group_io,
           "orphan": group_orphan, "args": group_args, "outputs": group_outputs}
 
 if __name__ == "__main__":

@@ -210,12 +210,14 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
     hl_cli_parser parser;
     hl_cli_parser_init(&parser, "batch", hl_batch_options, argc, argv);
     parser.passthrough_prefix = "--benchmark_";
+    size_t options_given = 0; /* options, not arguments: "--sizes=1e5" is one */
     for (;;) {
         const hl_cli_option *option = NULL;
         const char *value = NULL;
         hl_cli_token token = hl_cli_next(&parser, &option, &value, error, error_size);
         if (token == HL_CLI_END) break;
         if (token == HL_CLI_BAD) return false;
+        options_given++;
         if (token == HL_CLI_POSITIONAL) {
             hl_report_fmt(error, error_size, "batch: unexpected argument '%s' (see heaplab help)",
                           value);
@@ -323,7 +325,7 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
             if (!resume) b->out_given = true;
         }
     }
-    if (b->resume[0] != '\0' && argc > 3) {
+    if (b->resume[0] != '\0' && options_given > 1) {
         hl_report_fmt(error, error_size,
                       "--resume DIR takes no other option (the batch's own are in "
                       "DIR/batch.json)");

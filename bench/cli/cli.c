@@ -185,6 +185,13 @@ bool hl_cli_parse_double(const char *what, const char *text, double min, bool mi
                          double max, double *out, char *error, size_t error_size) {
     if (text == NULL || *text == '\0')
         return fail(error, error_size, "%s: missing value (expected a number)", what);
+    /* Decimal only, as the integer flags: strtod would also take " 1", "0x10", "inf". */
+    const char *c = text + (*text == '+' || *text == '-');
+    bool decimal = isdigit((unsigned char)*c) || (*c == '.' && isdigit((unsigned char)c[1]));
+    for (; decimal && *c; c++)
+        decimal = isdigit((unsigned char)*c) || *c == '.' || *c == 'e' || *c == 'E' ||
+                  ((*c == '+' || *c == '-') && (c[-1] == 'e' || c[-1] == 'E'));
+    if (!decimal) return fail(error, error_size, "%s: '%s' is not a number", what, text);
     char *end = NULL;
     errno = 0;
     double v = strtod(text, &end);

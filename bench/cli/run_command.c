@@ -137,6 +137,18 @@ static int parse_run_options(int argc, char **argv, hl_run_config *opt, char **p
                                       "see heaplab run --help)",
                                       v);
         if (t == HL_CLI_PASSTHROUGH) {
+            /* Google Benchmark 1.7.1 takes an unknown format silently and prints
+             * nothing: the formats are checked here */
+            const char *formats[] = {"--benchmark_format=", "--benchmark_out_format="};
+            for (size_t f = 0; f < 2; f++) {
+                size_t n = strlen(formats[f]);
+                const char *fv = v + n;
+                if (strncmp(v, formats[f], n) == 0 && strcmp(fv, "console") != 0 &&
+                    strcmp(fv, "json") != 0 && strcmp(fv, "csv") != 0)
+                    return hl_cli_usage_error("run: %.*s: unknown format '%s' (valid: console, "
+                                              "json, csv)",
+                                              (int)n - 1, formats[f], fv);
+            }
             passthrough[(*passthrough_count)++] = (char *)v;
             continue;
         }
