@@ -33,12 +33,16 @@
 #include "allocators/allocator.h"
 
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <threads.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define PRELOADED_ENV "HEAPLAB_PRELOADED"
@@ -237,6 +241,33 @@ static const hl_allocator_ops *foreign_preload_loaded(const hl_allocator_ops *op
     return NULL;
 }
 
+/* Whether this same program starts with `ld_preload` preloaded and does something
+ * trivial (`list presets`; false: *signal_number killed it). */
+static bool preload_starts(const char *ld_preload, int *signal_number) {
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) return true; /* no probe: let the exec tell */
+    if (pid == 0) {
+        setenv("LD_PRELOAD", ld_preload, 1);
+        int null_fd = open("/dev/null", O_WRONLY);
+        if (null_fd >= 0) {
+            dup2(null_fd, STDOUT_FILENO);
+            dup2(null_fd, STDERR_FILENO);
+        }
+        char *const args[] = {"heaplab", "list", "presets", NULL};
+        execv("/proc/self/exe", args);
+        _exit(0); /* cannot exec: no probe (the exec that follows will tell) */
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return true;
+    if (WIFSIGNALED(status)) {
+        *signal_number = WTERMSIG(status);
+        return false;
+    }
+    return true;
+}
+
 static bool reexec(char **argv, const char *ld_preload, const char *tag, const char **error) {
     if (getenv(BEFORE_ENV) == NULL) {
         const char *now = getenv("LD_PRELOAD");
@@ -307,6 +338,21 @@ bool hl_allocator_prepare_process(const hl_allocator_ops *ops, char **argv, cons
     if (list == NULL) {
         if (error != NULL) *error = "LD_PRELOAD is too long to add the allocator";
         return false;
+    }
+    /* Under an address-space limit a preloaded allocator may abort while it starts
+     * (mimalloc reserves its arenas at load, under ulimit -v 20000 it dies silently):
+     * try it first in a throwaway program, so a refusal is one line, not SIGABRT. */
+    struct rlimit as;
+    if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY) {
+        int signal_number = 0;
+        if (!preload_starts(list, &signal_number)) {
+            snprintf(message, sizeof message,
+                     "it cannot start under the address-space limit (ulimit -v "
+                     "%llu KiB): preloaded, this program was killed by signal %d as it started",
+                     (unsigned long long)(as.rlim_cur / 1024), signal_number);
+            if (error != NULL) *error = message;
+            return false;
+        }
     }
     return reexec(argv, list, ops->name, error);
 }

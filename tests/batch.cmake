@@ -43,8 +43,24 @@ add_test(NAME batch_child_rss
           ${HEAPLAB_EXE} ${HL_BATCH_WORK}/child_rss)
 set_tests_properties(batch_child_rss PROPERTIES TIMEOUT 120)
 
+# The progress line fits the terminal at every width (60, 80, 200 and 1..300), the tally
+# line (tests/test_progress.c).
+add_executable(test_progress ${CMAKE_CURRENT_SOURCE_DIR}/test_progress.c)
+target_link_libraries(test_progress PRIVATE hl_bench)
+add_test(NAME batch_progress COMMAND test_progress)
+
 # The confidence intervals of a batch's medians (bench/report/intervals.c).
 add_executable(test_intervals ${CMAKE_CURRENT_SOURCE_DIR}/test_intervals.c)
 target_link_libraries(test_intervals PRIVATE hl_report)
 add_test(NAME batch.intervals COMMAND test_intervals)
 set_tests_properties(batch.intervals PROPERTIES LABELS batch TIMEOUT 300)
+
+# heaplab compare (tests/compare_check.py): hand-made results folders with known shifts
+# (baselines, statistics recomputed, verdicts, formats, --fail-if, bad options) and one
+# tiny real batch compared end to end.
+foreach(check stats matching verdicts outputs fail-if bad end-to-end)
+  add_test(NAME compare.${check}
+    COMMAND ${HL_TEST_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/compare_check.py
+            ${HEAPLAB_EXE} ${HL_BATCH_WORK}/compare-${check} ${check})
+  set_tests_properties(compare.${check} PROPERTIES TIMEOUT 300)
+endforeach()

@@ -187,6 +187,8 @@ def compare_py(*args):
 
 
 def test_compare():
+    """The batch-against-batch comparison of two real tiny batches (2 invocations each:
+    too few for any verdict, which compare says); tests/compare_check.py has the rest."""
     a, _ = tiny_batch("compare-a")
     # B with other run settings (as the full preset has other ones than quick)
     b, _ = tiny_batch("compare-b", ["--samples", "1", "--min-time", "0.001", "--repetitions", "3"])
@@ -202,23 +204,34 @@ def test_compare():
           "compare.py benchmarksfiltered libc against pool:\n%s" % out)
     r = run(["compare", a, b])
     check(r.returncode == 0, "compare exited %d: %s" % (r.returncode, r.stderr))
-    check("8 configurations compared" in r.stdout, "compare summary: %s" % r.stdout)
+    check("8 pairs compared" in r.stdout, "compare summary: %s" % r.stdout)
     for w, n, al, c in TINY_CONFIGS:
         check("%s/%s/%s/%s" % (w, n, al, c) in r.stdout, "compare lacks %s" % ((w, n, al, c),))
-    # a change far beyond the spread is flagged: make B's time 10x A's in a copy
+    check("n too small: with 2 vs 2 invocations" in r.stdout, "no n-too-small note: %s" % r.stdout)
+    # a 10x change in every invocation of one configuration shows as a ratio near 10
     c_dir = fresh("compare-c")
     shutil.copytree(b, c_dir)
-    rows = read_csv(os.path.join(c_dir, "results.csv"))
-    with open(os.path.join(c_dir, "results.csv"), "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
-        w.writeheader()
-        for row in rows:
-            if row["workload"] == "recursion/sum" and row["allocator"] == "libc" and row["collector"] == "refcount":
-                row["real_time_ns"] = str(float(row["real_time_ns"]) * 10 + 1e9)
-            w.writerow(row)
-    r = run(["compare", a, c_dir])
-    line = [l for l in r.stdout.splitlines() if l.startswith("recursion/sum/100/libc/refcount")]
-    check(len(line) == 1 and "slower" in line[0], "a 10x slowdown is not flagged: %s" % r.stdout)
+    runs = os.path.join(c_dir, "runs")
+    victim = "recursion-sum_100_libc_refcount.i"
+    changed = 0
+    for name in os.listdir(runs):
+        if name.startswith(victim) and name.endswith(".csv"):
+            rows = read_csv(os.path.join(runs, name))
+            with open(os.path.join(runs, name), "w", newline="") as f:
+                w = csv.DictWriter(f, fieldnames=list(rows[0].keys()))
+                w.writeheader()
+                for row in rows:
+                    row["real_time_ns"] = str(float(row["real_time_ns"]) * 10 + 1e9)
+                    w.writerow(row)
+            changed += 1
+    check(changed == 2, "the victim's invocation files: %d" % changed)
+    r = run(["compare", a, c_dir, "--format", "csv"])
+    pairs = [x for x in csv.DictReader(r.stdout.splitlines()) if x["kind"] == "pair"]
+    line = [x for x in pairs if (x["workload"], x["allocator"], x["collector"]) ==
+            ("recursion/sum", "libc", "refcount")]
+    check(len(line) == 1 and float(line[0]["ratio"]) > 9 and line[0]["verdict"] == "n too small",
+          "a 10x slowdown over 2 invocations: %s" % line)
+    check(float(pairs[0]["ratio"]) > 9, "the largest effect is not listed first: %s" % pairs[0])
     # configurations on one side only are listed
     d = fresh("compare-d")
     r = run(["batch", "--out", d, "--allocators", "libc", "--collectors", "refcount,rc_cycle",
@@ -228,7 +241,7 @@ def test_compare():
     check(r.returncode == 0, "compare a d: %s" % r.stderr)
     check("only in B: recursion/sum/100/libc/rc_cycle" in r.stdout, "only-in-B missing: %s" % r.stdout)
     check("only in A: cyclic_graph/pairs/100/pool/mark_sweep" in r.stdout, "only-in-A missing")
-    check("1 configurations compared" in r.stdout, "compare a d summary: %s" % r.stdout)
+    check("1 pairs compared" in r.stdout, "compare a d summary: %s" % r.stdout)
 
 
 def test_resume():
@@ -289,7 +302,7 @@ def test_timeout():
     r = run(["batch", "--out", out, "--allocators", "libc", "--collectors", "refcount,mark_sweep",
              "--workloads", "recursion/calls", "--sizes", "100,1000000000", "--timeout", "1.5",
              "--timelines", "none", "--reference", "none"])
-    check(r.returncode == 0, "timeout batch exited %d: %s" % (r.returncode, r.stderr))
+    check(r.returncode == 1, "timeout batch exited %d, want 1: %s" % (r.returncode, r.stderr))
     check(time.time() - t0 < 60, "the time limit was not enforced")
     rows = {identity(x): x for x in read_csv(os.path.join(out, "results.csv"))}
     check(len(rows) == 4, "rows: %s" % rows)
@@ -353,7 +366,7 @@ def test_crash():
     time.sleep(0.2)
     os.kill(pid, signal.SIGABRT)
     _, err = p.communicate(timeout=120)
-    check(p.returncode == 0, "batch exited %d: %s" % (p.returncode, err))
+    check(p.returncode == 1, "batch with crashes exited %d, want 1: %s" % (p.returncode, err))
     rows = {identity(x): x for x in read_csv(os.path.join(out, "results.csv"))}
     check(len(rows) == 4, "rows: %s" % rows)
     segv = rows[("recursion/calls", "1000000000", "libc", "refcount")]
@@ -606,7 +619,7 @@ def test_reference_faults():
     r = run(["batch", "--out", out, "--allocators", "libc", "--collectors", "rc_cycle",
              "--workloads", "recursion/sum,cyclic_graph/pairs,large_list/range", "--sizes", "100",
              "--timeout", "3", "--timelines", "none", "--reference", "cpython"], env=env)
-    check(r.returncode == 0, "batch exited %d: %s" % (r.returncode, r.stderr))
+    check(r.returncode == 1, "batch with crashes exited %d, want 1: %s" % (r.returncode, r.stderr))
     check(time.time() - t0 < 60, "the time limit was not enforced on the CPython child")
     rows = {identity(x): x for x in read_csv(os.path.join(out, "results.csv"))}
     check(len(rows) == 6, "rows: %s" % sorted(rows))
@@ -1281,14 +1294,15 @@ def test_reformatted():
         check(chart_data(out) == data, "%s: plot drew other data" % style)
         check(manifest_html(out) == manifest, "%s: the report shows another manifest" % style)
         # compare: every configuration, and nothing changed
-        r = run(["compare", orig, out])
-        check(r.returncode == 0, "%s: compare exited %d: %s" % (style, r.returncode, r.stderr))
-        check("%d configurations compared" % len(want) in r.stdout, "%s: compare: %s" % (style, r.stdout))
-        for w, n, a, c in want:
-            line = [l for l in r.stdout.splitlines() if l.startswith("%s/%s/%s/%s " % (w, n, a, c))]
-            check(len(line) == 1 and line[0].count("1.000") == 2
-                  and not any(flag in line[0] for flag in ("slower", "faster", "bigger", "smaller")),
-                  "%s: compare of %s: %s" % (style, (w, n, a, c), line))
+        for metric in ("time", "rss"):
+            r = run(["compare", orig, out, "--metric", metric, "--format", "csv"])
+            check(r.returncode == 0, "%s: compare exited %d: %s" % (style, r.returncode, r.stderr))
+            pairs = {(x["workload"], x["size"], x["allocator"], x["collector"]): x
+                     for x in csv.DictReader(r.stdout.splitlines()) if x["kind"] == "pair"}
+            check(set(pairs) == want, "%s: compare pairs: %s" % (style, sorted(pairs)))
+            for ident, x in pairs.items():
+                check(float(x["ratio"]) == 1.0 and x["verdict"] in ("same", "n too small"),
+                      "%s: compare %s of %s: %s" % (style, metric, ident, x))
         # resume: the saved arguments read back, one configuration to run again, and the
         # reformatted children's entries merged into results.json as they are
         os.remove(os.path.join(out, "runs", REFORMAT_VICTIM + ".csv"))

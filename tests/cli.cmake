@@ -11,3 +11,15 @@ foreach(group help bad errors stack deep json)
             ${group})
   set_tests_properties(cli.${group} PROPERTIES LABELS cli TIMEOUT 300)
 endforeach()
+
+# Exits and streams as CI sees them (tests/exits_check.py): batch exit codes and the
+# tally, --benchmark_* flags checked up front, stdout carrying only a machine format,
+# --version, -h everywhere, "did you mean", the progress line under a pseudo-terminal.
+foreach(group batch flags stdout version help didyoumean pty)
+  add_test(NAME exits.${group}
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/exits_check.py ${HEAPLAB_EXE}
+            ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/exits-work/${group} ${group})
+  set_tests_properties(exits.${group} PROPERTIES LABELS cli TIMEOUT 300)
+endforeach()
+# the hang's time limit is timing-sensitive (tests/stress.cmake's lock)
+set_tests_properties(exits.batch exits.pty PROPERTIES RESOURCE_LOCK heaplab_batch_timing)

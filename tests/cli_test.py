@@ -182,7 +182,7 @@ BAD_OTHERS = [
     (["compare", "{good}", "{csvdir}"], 2, "results.csv"),
     (["compare", "{file}", "{good}"], 2, "not a folder"),
     (["compare", "--bogus", "{good}", "{good}"], 2, "unknown option '--bogus'"),
-    (["compare", "{good}"], 2, "two results folders"),
+    (["compare", "{good}"], 2, "one folder needs --baseline"),
     (["run", "--workload", "recursion/sum", "--timeline", "/dev/null/t.dat"], 2, "Not a directory"),
     (["run", "--workload", "recursion/sum", "--json", "{notres}"], 2, "is a folder"),
 ]

@@ -47,10 +47,18 @@ set_tests_properties(stress.batch_faults stress.batch_resume PROPERTIES
 
 # Hostile folders and faults (tests/hostile_check.py, issue 18): planted links, bad row
 # files, a full disk, a killed parent, an empty batch.json, FIFO and device outputs.
-foreach(group symlinks rows io orphan args outputs)
+foreach(group aborts smaller concurrent symlinks rows io orphan args outputs)
   add_test(NAME stress.hostile_${group}
     COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/hostile_check.py ${HEAPLAB_EXE}
-            ${CMAKE_CURRENT_BINARY_DIR}/hostile-work ${group})
+            ${CMAKE_CURRENT_BINARY_DIR}/hostile-work ${group} ${_hl_stress_flags})
   set_tests_properties(stress.hostile_${group} PROPERTIES LABELS stress TIMEOUT 300
                        SKIP_RETURN_CODE 77)
 endforeach()
+
+# The command-line fuzzer (tests/cli_fuzz.py, issue 18): 400 random command lines from
+# every subcommand's flag vocabulary with hostile values; a signal, a sanitizer report,
+# an exit outside 0..4, a hang or error output without exactly one heaplab: line fails.
+add_test(NAME stress.cli_fuzz
+  COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/cli_fuzz.py ${HEAPLAB_EXE}
+          ${CMAKE_CURRENT_BINARY_DIR}/cli-fuzz-work --cases 400 --seed 1 --timeout 120)
+set_tests_properties(stress.cli_fuzz PROPERTIES LABELS stress TIMEOUT 900)

@@ -263,7 +263,7 @@ def group_batch_faults():
             "--reference", "none"]
     p = heaplab(*args, env=fault_env(), timeout=240)
     seconds = p.seconds
-    check(p.returncode == 0, f"faulty batch exited {p.returncode}: {p.stderr[-1000:]}")
+    check(p.returncode == 1, f"faulty batch exited {p.returncode}, want 1 (a crash and a timeout): {p.stderr[-1000:]}")
     check(p.seconds >= TIMEOUT, f"the batch took {p.seconds:.2f} s: the hang was not waited for")
     expected = {("heaplab", w, "100", a, c) for w in ("recursion/sum", "large_list/range")
                 for a in ("libc", "pool") for c in ("refcount", "mark_sweep")}
@@ -302,7 +302,7 @@ def group_batch_resume():
 
     whole = fresh("resume-whole")
     p = heaplab("batch", "--out", whole, *matrix, env=fault_env(), timeout=240)
-    check(p.returncode == 0, f"uninterrupted batch exited {p.returncode}: {p.stderr[-1000:]}")
+    check(p.returncode == 1, f"uninterrupted batch exited {p.returncode}, want 1 (faults): {p.stderr[-1000:]}")
     whole_rows, whole_json = check_fault_rows(whole, expected)
 
     parts = fresh("resume-parts")
@@ -330,7 +330,7 @@ def group_batch_resume():
     before = {identity(r): r for r in rows}
 
     p = heaplab("batch", "--resume", parts, env=fault_env(), timeout=240)
-    check(p.returncode == 0, f"--resume exited {p.returncode}: {p.stderr[-1000:]}")
+    check(p.returncode == 1, f"--resume exited {p.returncode}, want 1 (faults): {p.stderr[-1000:]}")
     check(f"{len(rows)} of {total} configurations already finished" in p.stderr,
           f"--resume did not skip the finished ones: {p.stderr[:500]}")
     rows, seen = check_fault_rows(parts, expected)

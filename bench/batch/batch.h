@@ -181,7 +181,10 @@ bool hl_batch_has_saved_args(const char *dir);
 
 /* How a batch ended, for the command to turn into an exit code. */
 typedef enum hl_batch_outcome {
-    HL_BATCH_DONE,        /* every configuration has a row (failed rows are results) */
+    HL_BATCH_DONE,        /* every configuration has a result: ok, memory_error or
+                             recursion_error */
+    HL_BATCH_INCOMPLETE,  /* every configuration has a row, but some crashed, timed out or
+                             failed (the tally line on stderr says how many) */
     HL_BATCH_USAGE_ERROR, /* the plan cannot run as given (a folder that holds a batch, a
                              --reference that cannot be had): *error says why */
     HL_BATCH_ERROR,       /* the results could not be written or drawn: *error says */
@@ -218,7 +221,7 @@ typedef struct hl_progress {
     size_t done_here; /* finished by this process (for the ETA) */
     double start_s;   /* monotonic seconds at start */
     double last_draw_s;
-    char current[192]; /* the configuration running */
+    char current[192]; /* the configuration running, or the step ("charts ...") */
 } hl_progress;
 
 void hl_progress_init(hl_progress *p, FILE *out, size_t total, size_t already_done);
@@ -228,8 +231,32 @@ void hl_progress_start(hl_progress *p, const char *name);
 void hl_progress_tick(hl_progress *p);
 /* A configuration ended with `status` after `seconds`. */
 void hl_progress_finish(hl_progress *p, const char *name, const char *status, double seconds);
+/* A step after the configurations ("charts: drawing the charts and report.html"): on a
+ * terminal the bar's text, elsewhere a plain line. */
+void hl_progress_step(hl_progress *p, const char *what);
+/* A line of the batch's own (printf-style, no newline): on a terminal the bar is
+ * cleared and the text folded into lines of at most width - 1 characters (the bar is
+ * redrawn by the next start, tick or finish); elsewhere one plain line. */
+void hl_progress_note(hl_progress *p, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Clear the bar (terminals) before other output. */
 void hl_progress_end(hl_progress *p);
 /* Monotonic clock in seconds. */
 double hl_progress_now(void);
+/* The terminal's width for `out`: $COLUMNS when it is a number, else TIOCGWINSZ, else
+ * 80. */
+int hl_progress_width(FILE *out);
+/* The bar's line for the state `p` at monotonic time `now`, in a terminal `width`
+ * columns wide: at most width - 1 characters (a line as wide as the terminal wraps on
+ * some), never a newline; the bar and the name shrink first, then the counters are cut.
+ * Pure: reads only its arguments. */
+void hl_progress_line(const hl_progress *p, double now, int width, char *out, size_t size);
+
+/* The statuses in the schema's order (DESIGN.md): ok, memory_error, recursion_error,
+ * failed, crashed, timeout. */
+#define HL_TALLY_STATUSES 6
+extern const char *const hl_tally_statuses[HL_TALLY_STATUSES];
+/* "459 ok, 2 memory_error, 1 crashed": the counts (indexed as hl_tally_statuses) in
+ * the schema's order, zero counts left out ("nothing ran" when all are zero). */
+void hl_progress_tally(const size_t counts[HL_TALLY_STATUSES], char *out, size_t size);
 #endif

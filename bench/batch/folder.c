@@ -6,6 +6,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <time.h>
@@ -45,6 +47,38 @@ bool hl_batch_make_dir(const char *path, char *error, size_t error_size) {
     if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
         hl_report_fmt(error, error_size, "%s is not a folder", path);
         return false;
+    }
+    return true;
+}
+
+bool hl_batch_lock(const char *dir, char *error, size_t error_size) {
+    char path[PATH_MAX];
+    if (!hl_batch_path_join(path, sizeof path, dir, ".lock", NULL)) {
+        hl_report_fmt(error, error_size, "%s: the path is too long", dir);
+        return false;
+    }
+    /* Held until the process ends (the descriptor is never closed); not inherited by
+     * the children's programs. */
+    int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        hl_report_fmt(error, error_size, "cannot open %s: %s", path, strerror(errno));
+        return false;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        char holder[32] = "";
+        ssize_t n = pread(fd, holder, sizeof holder - 1, 0);
+        holder[n > 0 ? n : 0] = '\0';
+        holder[strcspn(holder, "\n")] = '\0';
+        hl_report_fmt(error, error_size,
+                      "%s is in use by another heaplab batch%s%s%s; wait for it to end or stop it",
+                      dir, holder[0] ? " (pid " : "", holder, holder[0] ? ")" : "");
+        close(fd);
+        return false;
+    }
+    char pid[32];
+    int len = hl_report_fmt(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)len, 0) != len) {
+        /* the lock holds without the pid; the message then names no process */
     }
     return true;
 }

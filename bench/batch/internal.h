@@ -21,6 +21,9 @@ bool hl_batch_reference_resolve(hl_batch *b, char *error, size_t error_size);
 /* folder.c */
 bool hl_batch_path_join(char *out, size_t size, const char *dir, const char *a, const char *b);
 bool hl_batch_make_dir(const char *path, char *error, size_t error_size);
+/* Take the results folder's lock (DIR/.lock, flock) for the rest of the process: false,
+ * with one line, when another process holds it. */
+bool hl_batch_lock(const char *dir, char *error, size_t error_size);
 /* Whether the row file at `path` parses and holds exactly one row of configuration c
  * (its workload, size, allocator, collector); the row into *row when row is not NULL. */
 bool hl_batch_row_file_holds(const char *path, const hl_batch_config *c, hl_result_row *row);

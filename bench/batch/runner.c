@@ -36,9 +36,14 @@
  *    manifest; then the report room draws the charts (hl_plot_draw) and writes
  *    report.html (hl_report_write).
  *
+ * 7. The tally of the configurations' statuses, one line on stderr ("459 ok,
+ *    2 memory_error, 1 crashed").
+ *
  * Outcomes (hl_batch_outcome; the command's exit codes): done when every configuration
- * has a row (failed rows included: they are results; exit 0), a usage error (exit 2),
- * interrupted (exit 130: resume it), an error otherwise (exit 1).
+ * has a result, ok, memory_error or recursion_error (exit 0); incomplete when some
+ * crashed, timed out or failed, after running all the others (exit 1, so that CI
+ * notices); a usage error (exit 2); interrupted (exit 130: resume it); an error
+ * otherwise (exit 1).
  */
 #include <errno.h>
 #include <limits.h>
@@ -67,6 +72,28 @@ static hl_batch_outcome fail(hl_batch_outcome outcome, char *error, size_t error
     return outcome;
 }
 
+/* Counts every configuration's status (its row file) into counts[], indexed as
+ * hl_tally_statuses; a configuration without a readable row counts as failed. */
+static void tally(const hl_batch *b, size_t counts[HL_TALLY_STATUSES]) {
+    memset(counts, 0, HL_TALLY_STATUSES * sizeof counts[0]);
+    for (size_t i = 0; i < b->config_count; i++) {
+        const hl_batch_config *c = &b->configs[i];
+        char path[PATH_MAX];
+        hl_batch_path_join(path, sizeof path, b->out, c->timeline ? "timelines/" : "runs/",
+                           c->slug);
+        strncat(path, ".csv", sizeof path - strlen(path) - 1);
+        hl_result_row *rows = NULL;
+        size_t count = 0;
+        char why[256];
+        size_t index = 3; /* failed */
+        if (hl_results_read_csv(path, &rows, &count, why, sizeof why) && count == 1)
+            for (size_t k = 0; k < HL_TALLY_STATUSES; k++)
+                if (strcmp(rows[0].status, hl_tally_statuses[k]) == 0) index = k;
+        free(rows);
+        counts[index]++;
+    }
+}
+
 hl_batch_outcome hl_batch_run(hl_batch *b, char *const *saved_args, size_t saved_count, char *error,
                               size_t error_size) {
     bool resuming = b->resume[0] != '\0';
@@ -84,6 +111,16 @@ hl_batch_outcome hl_batch_run(hl_batch *b, char *const *saved_args, size_t saved
             return fail(HL_BATCH_USAGE_ERROR, error, error_size,
                         "--out: %s exists and is not empty", b->out);
     }
+    /* Every file inside must fit a path: runs/<slug>.i<k>.child.csv.tmp.<pid> is the
+     * longest; a folder name that leaves no room is refused before anything is made. */
+    size_t longest = 0;
+    for (size_t i = 0; i < b->config_count; i++)
+        if (strlen(b->configs[i].slug) > longest) longest = strlen(b->configs[i].slug);
+    if (strlen(b->out) + longest + 64 >= PATH_MAX)
+        return fail(HL_BATCH_USAGE_ERROR, error, error_size,
+                    "--out: the folder's path (%zu characters) leaves no room for the files "
+                    "inside it (at most %zu)",
+                    strlen(b->out), (size_t)PATH_MAX - longest - 65);
     char sub[PATH_MAX];
     const char *subdirs[] = {"", "runs", "timelines", "charts"};
     for (size_t i = 0; i < 4; i++) {
@@ -95,6 +132,11 @@ hl_batch_outcome hl_batch_run(hl_batch *b, char *const *saved_args, size_t saved
             return i == 0 ? fail(HL_BATCH_USAGE_ERROR, error, error_size, "--out: %s", why)
                           : fail(HL_BATCH_ERROR, error, error_size, "%s", why);
     }
+    /* One batch at a time in a folder: two would run the same configurations and
+     * unlink each other's files. */
+    char why[HL_BATCH_ERROR_SIZE];
+    if (!hl_batch_lock(b->out, why, sizeof why))
+        return fail(HL_BATCH_ERROR, error, error_size, "%s", why);
     /* The arguments, saved for --resume, with what the preset's reference default
      * resolved to, so that --resume runs the same configurations whatever PATH holds by
      * then. */
@@ -131,11 +173,14 @@ hl_batch_outcome hl_batch_run(hl_batch *b, char *const *saved_args, size_t saved
         hl_report_fmt(reference_text, sizeof reference_text,
                       ", %zu of them CPython %s reference runs (%s)", reference_runs,
                       b->ref.version, b->ref.python);
-    fprintf(stderr,
-            "heaplab batch: %zu configurations (%s preset%s) x %d invocations (%s) + %zu "
-            "timeline runs into %s\n",
-            b->matrix_count, preset_name, reference_text, b->repetitions,
-            b->sequential ? "sequential" : "shuffled", b->config_count - b->matrix_count, b->out);
+    hl_progress progress;
+    hl_progress_init(&progress, stderr, b->step_count, 0);
+    hl_progress_note(&progress,
+                     "heaplab batch: %zu configurations (%s preset%s) x %d invocations (%s) + %zu "
+                     "timeline runs into %s",
+                     b->matrix_count, preset_name, reference_text, b->repetitions,
+                     b->sequential ? "sequential" : "shuffled", b->config_count - b->matrix_count,
+                     b->out);
     /* Progress counts invocations: a finished configuration's count as done. */
     size_t steps_done = 0;
     for (size_t i = 0; i < b->step_count; i++) {
@@ -144,12 +189,11 @@ hl_batch_outcome hl_batch_run(hl_batch *b, char *const *saved_args, size_t saved
                       hl_batch_invocation_finished(b, c, b->steps[i].invocation);
     }
     if (already > 0)
-        fprintf(stderr,
-                "heaplab batch: %zu of %zu configurations already finished (%zu of %zu "
-                "invocations)\n",
-                already, b->config_count, steps_done, b->step_count);
-    hl_progress progress;
-    hl_progress_init(&progress, stderr, b->step_count, steps_done);
+        hl_progress_note(&progress,
+                         "heaplab batch: %zu of %zu configurations already finished (%zu of %zu "
+                         "invocations)",
+                         already, b->config_count, steps_done, b->step_count);
+    progress.done = steps_done;
 
     hl_batch_signals signals;
     hl_batch_catch_interrupts(&signals);
@@ -172,8 +216,8 @@ hl_batch_outcome hl_batch_run(hl_batch *b, char *const *saved_args, size_t saved
             all = hl_batch_invocation_finished(b, c, k);
         if (all && !hl_batch_config_finished(b, c)) hl_batch_finish_config(b, c);
     }
-    hl_progress_end(&progress);
     hl_batch_release_interrupts(&signals);
+    if (interrupted) hl_progress_end(&progress);
 
     bool ok;
     size_t done = hl_batch_merge(b, &ok);
@@ -189,25 +233,40 @@ hl_batch_outcome hl_batch_run(hl_batch *b, char *const *saved_args, size_t saved
          ok;
     free(args);
     if (interrupted) {
-        fprintf(stderr,
-                "heaplab batch: interrupted with %zu of %zu configurations finished; finish it "
-                "with: heaplab batch --resume %s\n",
-                done, b->matrix_count, b->out);
+        hl_progress_note(&progress,
+                         "heaplab batch: interrupted with %zu of %zu configurations finished; "
+                         "finish it with: heaplab batch --resume %s",
+                         done, b->matrix_count, b->out);
         return HL_BATCH_INTERRUPTED;
     }
-    if (!ok)
+    if (!ok) {
+        hl_progress_end(&progress);
         return fail(HL_BATCH_ERROR, error, error_size, "cannot write the results in %s", b->out);
+    }
+    hl_progress_step(&progress, "charts: drawing the charts and report.html");
     hl_chart_list charts;
     memset(&charts, 0, sizeof charts);
     hl_batch_outcome outcome = HL_BATCH_DONE;
-    if (!hl_plot_draw(b->out, &charts, error, error_size)) {
-        fprintf(stderr, "heaplab: %s\n", error); /* the report is still written */
+    bool drawn = hl_plot_draw(b->out, &charts, error, error_size);
+    char report_error[HL_BATCH_ERROR_SIZE];
+    bool reported = hl_report_write(b->out, &charts, report_error, sizeof report_error);
+    hl_progress_end(&progress);
+    if (!drawn) {
+        hl_progress_note(&progress, "heaplab: %s", error); /* the report is still written */
         outcome = HL_BATCH_ERROR;
     }
-    char report_error[HL_BATCH_ERROR_SIZE];
-    if (!hl_report_write(b->out, &charts, report_error, sizeof report_error))
-        return fail(HL_BATCH_ERROR, error, error_size, "%s", report_error);
+    if (!reported) return fail(HL_BATCH_ERROR, error, error_size, "%s", report_error);
     printf("%s/report.html\n", b->out);
+    fflush(stdout);
+    size_t counts[HL_TALLY_STATUSES];
+    tally(b, counts);
+    char line[256];
+    hl_progress_tally(counts, line, sizeof line);
+    hl_progress_note(&progress, "heaplab batch: %s", line);
+    /* ok, memory_error and recursion_error are results; failed, crashed and timeout
+     * are not (hl_tally_statuses' order) */
+    if (outcome == HL_BATCH_DONE && counts[3] + counts[4] + counts[5] > 0)
+        outcome = HL_BATCH_INCOMPLETE;
     if (outcome != HL_BATCH_DONE) error[0] = '\0'; /* already said */
     return outcome;
 }

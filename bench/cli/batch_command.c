@@ -2,13 +2,18 @@
  * hl_batch, bench/batch/batch.h), checking every name against the registries (a bad one
  * is one line and exit 2); `--resume DIR` re-reads the arguments saved in DIR and
  * parses them the same way. Then bench/batch/ runs it (hl_batch_run), and its outcome
- * becomes the exit code: 0 every configuration has a row (failed rows are results),
- * 2 usage error, 130 interrupted (resume it), 1 otherwise.
+ * becomes the exit code: 0 every configuration has a result (ok, memory_error,
+ * recursion_error), 1 some crashed, timed out or failed (after all the others ran) or
+ * another error, 2 usage error (a --benchmark_* flag Google Benchmark rejects
+ * included, checked before the first configuration), 130 interrupted (resume it).
  */
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "bench/batch/batch.h"
 #include "bench/cli/cli.h"
@@ -41,6 +46,7 @@ static const hl_cli_option hl_batch_options[] = {
      "when python3 is there)"},
     {"--out", "DIR", "the results folder (default: results/<UTC time>-<preset>)"},
     {"--resume", "DIR", "finish an interrupted batch (no other option)"},
+    {"--help", NULL, "this help (also -h)"},
     {NULL, NULL, NULL},
 };
 
@@ -118,10 +124,20 @@ static bool add_workloads(hl_batch *b, const char *flag, const char *text, bool 
         if (strchr(items[i], '/') == NULL) {
             w = hl_workload_find(items[i]);
             if (w == NULL) {
-                char valid[1024];
-                hl_workload_names(valid, sizeof valid);
-                hl_report_fmt(error, error_size, "%s: unknown workload '%s' (valid: %s)", flag,
-                              items[i], valid);
+                /* a workload alone, or one of its variants */
+                char valid[1400], hint[1500];
+                size_t used = 0;
+                for (size_t k = 0; hl_workload_registry[k] != NULL && used < sizeof valid; k++)
+                    used += (size_t)snprintf(valid + used, sizeof valid - used, "%s%s",
+                                             used ? ", " : "", hl_workload_registry[k]->name);
+                if (used + 2 < sizeof valid) {
+                    valid[used++] = ',';
+                    valid[used++] = ' ';
+                    hl_workload_names(valid + used, sizeof valid - used);
+                }
+                hl_cli_hint(items[i], valid, hint, sizeof hint);
+                hl_report_fmt(error, error_size, "%s: unknown workload '%s' (%s)", flag, items[i],
+                              hint);
                 return false;
             }
             if (timelines) {
@@ -194,12 +210,14 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
     hl_cli_parser parser;
     hl_cli_parser_init(&parser, "batch", hl_batch_options, argc, argv);
     parser.passthrough_prefix = "--benchmark_";
+    size_t options_given = 0; /* options, not arguments: "--sizes=1e5" is one */
     for (;;) {
         const hl_cli_option *option = NULL;
         const char *value = NULL;
         hl_cli_token token = hl_cli_next(&parser, &option, &value, error, error_size);
         if (token == HL_CLI_END) break;
         if (token == HL_CLI_BAD) return false;
+        options_given++;
         if (token == HL_CLI_POSITIONAL) {
             hl_report_fmt(error, error_size, "batch: unexpected argument '%s' (see heaplab help)",
                           value);
@@ -217,8 +235,13 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
         if (strcmp(name, "--preset") == 0) {
             b->preset = hl_batch_preset_find(value);
             if (b->preset == NULL) {
-                hl_report_fmt(error, error_size,
-                              "--preset: unknown preset '%s' (valid: quick, full)", value);
+                char valid[256] = "", hint[300];
+                for (size_t k = 0; k < hl_batch_preset_count; k++) {
+                    strncat(valid, k ? ", " : "", sizeof valid - strlen(valid) - 1);
+                    strncat(valid, hl_batch_presets[k].name, sizeof valid - strlen(valid) - 1);
+                }
+                hl_cli_hint(value, valid, hint, sizeof hint);
+                hl_report_fmt(error, error_size, "--preset: unknown preset '%s' (%s)", value, hint);
                 return false;
             }
         } else if (strcmp(name, "--allocators") == 0) {
@@ -231,9 +254,10 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
             timelines = value;
         } else if (strcmp(name, "--reference") == 0) {
             if (strcmp(value, "cpython") != 0 && strcmp(value, "none") != 0) {
-                hl_report_fmt(error, error_size,
-                              "--reference: unknown reference runtime '%s' (valid: cpython, none)",
-                              value);
+                char hint[64];
+                hl_cli_hint(value, "cpython, none", hint, sizeof hint);
+                hl_report_fmt(error, error_size, "--reference: unknown reference runtime '%s' (%s)",
+                              value, hint);
                 return false;
             }
             b->reference_arg = value;
@@ -263,8 +287,9 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
                 b->min_time = value;
         } else if (strcmp(name, "--order") == 0) {
             if (strcmp(value, "shuffled") != 0 && strcmp(value, "sequential") != 0) {
-                hl_report_fmt(error, error_size,
-                              "--order: unknown order '%s' (valid: shuffled, sequential)", value);
+                char hint[64];
+                hl_cli_hint(value, "shuffled, sequential", hint, sizeof hint);
+                hl_report_fmt(error, error_size, "--order: unknown order '%s' (%s)", value, hint);
                 return false;
             }
             b->sequential = value[0] == 's' && value[1] == 'e';
@@ -300,7 +325,7 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
             if (!resume) b->out_given = true;
         }
     }
-    if (b->resume[0] != '\0' && argc > 3) {
+    if (b->resume[0] != '\0' && options_given > 1) {
         hl_report_fmt(error, error_size,
                       "--resume DIR takes no other option (the batch's own are in "
                       "DIR/batch.json)");
@@ -379,16 +404,103 @@ static int batch_usage(const char *message) {
     return hl_cli_usage_error("%s", message);
 }
 
+/* Whether Google Benchmark, in a child `heaplab run`, accepts `flag`: the child is
+ * this program (/proc/self/exe) running the batch's first workload at size 1 with the
+ * flag and --benchmark_list_tests=true, which parses every flag and runs nothing; it
+ * exits 2 when a flag is rejected (its line naming it goes to *why). Without the test
+ * mode's faults, so it cannot crash or hang on purpose. False with *why also when the
+ * child cannot be started. */
+static bool benchmark_flag_ok(const char *workload, const char *flag, char *why, size_t size) {
+    int pipefd[2];
+    why[0] = '\0';
+    if (pipe(pipefd) != 0) {
+        hl_report_fmt(why, size, "cannot check it (pipe failed)");
+        return false;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(pipefd[0]);
+        close(pipefd[1]);
+        hl_report_fmt(why, size, "cannot check it (fork failed)");
+        return false;
+    }
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR);
+        if (null >= 0) dup2(null, STDOUT_FILENO);
+        dup2(pipefd[1], STDERR_FILENO);
+        close(pipefd[0]);
+        close(pipefd[1]);
+        unsetenv("HEAPLAB_TEST_FAULT");
+        /* the flag, then list_tests (last, so that it wins) */
+        char *argv[] = {"heaplab",
+                        "run",
+                        "--workload",
+                        (char *)workload,
+                        "--size",
+                        "1",
+                        "--iterations",
+                        "1",
+                        (char *)flag,
+                        "--benchmark_list_tests=true",
+                        NULL};
+        execv("/proc/self/exe", argv);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    char text[2048];
+    size_t used = 0;
+    for (;;) {
+        ssize_t n = read(pipefd[0], text + used, sizeof text - 1 - used);
+        if (n <= 0) break;
+        used += (size_t)n;
+        if (used == sizeof text - 1) used = 0; /* keep the tail: the last line matters */
+    }
+    text[used] = '\0';
+    close(pipefd[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        ;
+    if (WIFEXITED(status) && WEXITSTATUS(status) != HL_EXIT_USAGE && WEXITSTATUS(status) != 127)
+        return true;
+    /* the child's last line, without its "heaplab: " */
+    while (used > 0 && (text[used - 1] == '\n' || text[used - 1] == ' '))
+        text[--used] = '\0';
+    char *last = strrchr(text, '\n');
+    last = last != NULL ? last + 1 : text;
+    if (strncmp(last, "heaplab: ", 9) == 0) last += 9;
+    hl_report_fmt(why, size, "%s", last[0] != '\0' ? last : "the child run exited abnormally");
+    return false;
+}
+
+/* Every --benchmark_* flag of the batch, checked before the first configuration: a
+ * flag that each child would reject would otherwise turn every row into a crash. */
+static bool check_benchmark_flags(const hl_batch *b, char *error, size_t error_size) {
+    for (size_t i = 0; i < b->passthrough_count; i++) {
+        char why[HL_CLI_ERROR_SIZE];
+        if (!benchmark_flag_ok(b->workloads[0], b->passthrough[i], why, sizeof why)) {
+            hl_report_fmt(error, error_size, "batch: Google Benchmark rejects '%s' (%s)",
+                          b->passthrough[i], why);
+            return false;
+        }
+    }
+    return true;
+}
+
 int hl_cmd_batch(int argc, char **argv) {
     hl_batch b;
     memset(&b, 0, sizeof b);
     char error[HL_CLI_ERROR_SIZE] = "";
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("usage: heaplab batch [options]\n");
+            printf("usage: heaplab batch [options] [--benchmark_* flags]\n");
             hl_cli_print_options(stdout, hl_batch_options);
             printf("presets:\n");
             hl_batch_list_presets(stdout);
+            printf("\nexit codes: 0 every configuration has a result (ok, memory_error,\n"
+                   "            recursion_error), 1 some crashed, timed out or failed (the\n"
+                   "            others still ran) or the results could not be written,\n"
+                   "            2 usage error, 130 interrupted (finish it with --resume DIR)\n");
             return HL_EXIT_OK;
         }
     if (!batch_parse(&b, argc, argv, false, error, sizeof error)) return batch_usage(error);
@@ -426,6 +538,11 @@ int hl_cmd_batch(int argc, char **argv) {
         }
         args = own;
     }
+    if (!check_benchmark_flags(&b, error, sizeof error)) {
+        free(own);
+        hl_batch_free_args(saved, saved_count);
+        return batch_usage(error);
+    }
     hl_batch_outcome outcome = hl_batch_run(&b, args, arg_count, error, sizeof error);
     free(own);
     hl_batch_free_args(saved, saved_count);
@@ -433,6 +550,8 @@ int hl_cmd_batch(int argc, char **argv) {
     switch (outcome) {
     case HL_BATCH_DONE:
         return HL_EXIT_OK;
+    case HL_BATCH_INCOMPLETE: /* the tally line said it */
+        return HL_EXIT_FAILURE;
     case HL_BATCH_USAGE_ERROR:
         return batch_usage(error);
     case HL_BATCH_INTERRUPTED:

@@ -55,7 +55,7 @@ static bool pow_checked(uint64_t base, uint64_t exp, uint64_t *out) {
     uint64_t r = 1;
     for (uint64_t i = 0; i < exp; i++) {
         if (!mul_checked(r, base, &r)) return false;
-        if (r == 0) break; /* 0^k */
+        if (r <= 1) break; /* 0^k and 1^k: no need to go on (1^(2^64-1) would never end) */
     }
     *out = r;
     return true;
@@ -185,6 +185,13 @@ bool hl_cli_parse_double(const char *what, const char *text, double min, bool mi
                          double max, double *out, char *error, size_t error_size) {
     if (text == NULL || *text == '\0')
         return fail(error, error_size, "%s: missing value (expected a number)", what);
+    /* Decimal only, as the integer flags: strtod would also take " 1", "0x10", "inf". */
+    const char *c = text + (*text == '+' || *text == '-');
+    bool decimal = isdigit((unsigned char)*c) || (*c == '.' && isdigit((unsigned char)c[1]));
+    for (; decimal && *c; c++)
+        decimal = isdigit((unsigned char)*c) || *c == '.' || *c == 'e' || *c == 'E' ||
+                  ((*c == '+' || *c == '-') && (c[-1] == 'e' || c[-1] == 'E'));
+    if (!decimal) return fail(error, error_size, "%s: '%s' is not a number", what, text);
     char *end = NULL;
     errno = 0;
     double v = strtod(text, &end);
@@ -221,22 +228,86 @@ bool hl_cli_parse_uint_list(const char *what, const char *text, size_t count, ui
     return true;
 }
 
+/* ---- did you mean ---- */
+
+/* Damerau-Levenshtein distance (optimal string alignment: insertions, deletions,
+ * substitutions and swaps of two neighbours, each one edit) between a and b, both
+ * shorter than HL_CLI_NAME_MAX; larger inputs count as far apart. */
+#define HL_CLI_NAME_MAX 96
+static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb) {
+    if (la >= HL_CLI_NAME_MAX || lb >= HL_CLI_NAME_MAX) return SIZE_MAX;
+    /* three rows of the table: i-2, i-1, i */
+    size_t rows[3][HL_CLI_NAME_MAX + 1];
+    for (size_t j = 0; j <= lb; j++)
+        rows[0][j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t *cur = rows[i % 3], *prev = rows[(i - 1) % 3], *prev2 = rows[(i + 1) % 3];
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t best = prev[j] + 1;                                /* deletion */
+            if (cur[j - 1] + 1 < best) best = cur[j - 1] + 1;         /* insertion */
+            if (prev[j - 1] + cost < best) best = prev[j - 1] + cost; /* substitution */
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                prev2[j - 2] + 1 < best)
+                best = prev2[j - 2] + 1; /* swap */
+            cur[j] = best;
+        }
+    }
+    return rows[la % 3][lb];
+}
+
+bool hl_cli_closest(const char *word, const char *valid, char *out, size_t size) {
+    size_t length = strlen(word);
+    size_t threshold = length / 3 > 2 ? length / 3 : 2;
+    size_t best = SIZE_MAX;
+    const char *p = valid;
+    while (p != NULL && *p != '\0') {
+        const char *comma = strchr(p, ',');
+        size_t n = comma != NULL ? (size_t)(comma - p) : strlen(p);
+        size_t d = edit_distance(word, length, p, n);
+        /* A distance as large as the word itself would suggest anything for "x"; past
+         * one edit the first letters must agree, so that another real name
+         * ("tcmalloc") is not taken for a typo of ours ("jemalloc"). */
+        bool close = d <= threshold && d < length && (d <= 1 || word[0] == p[0]);
+        if (close && d < best && n > 0) {
+            best = d;
+            snprintf(out, size, "%.*s", (int)n, p);
+        }
+        if (comma == NULL) break;
+        p = comma + 1;
+        while (*p == ' ')
+            p++;
+    }
+    return best != SIZE_MAX;
+}
+
+void hl_cli_hint(const char *word, const char *valid, char *out, size_t size) {
+    char closest[HL_CLI_NAME_MAX];
+    if (word != NULL && hl_cli_closest(word, valid, closest, sizeof closest))
+        snprintf(out, size, "did you mean %s?", closest);
+    else
+        snprintf(out, size, "valid: %s", valid);
+}
+
 /* ---- names ---- */
 
 bool hl_cli_find_allocator(const char *name, const hl_allocator_ops **out, char *error,
                            size_t error_size) {
     *out = name != NULL ? hl_allocator_find(name) : NULL;
     if (*out != NULL) return true;
-    return fail(error, error_size, "unknown allocator '%s' (valid: %s)", name ? name : "",
-                hl_allocator_names());
+    char hint[1100];
+    hl_cli_hint(name, hl_allocator_names(), hint, sizeof hint);
+    return fail(error, error_size, "unknown allocator '%s' (%s)", name ? name : "", hint);
 }
 
 bool hl_cli_find_collector(const char *name, const hl_collector_ops **out, char *error,
                            size_t error_size) {
     *out = name != NULL ? hl_collector_find(name) : NULL;
     if (*out != NULL) return true;
-    return fail(error, error_size, "unknown collector '%s' (valid: %s)", name ? name : "",
-                hl_collector_names());
+    char hint[1100];
+    hl_cli_hint(name, hl_collector_names(), hint, sizeof hint);
+    return fail(error, error_size, "unknown collector '%s' (%s)", name ? name : "", hint);
 }
 
 bool hl_cli_find_workload(const char *name, const hl_workload **workload,
@@ -255,7 +326,9 @@ bool hl_cli_find_workload(const char *name, const hl_workload **workload,
     }
     if (*variant != NULL) return true;
     *workload = NULL;
-    return fail(error, error_size, "unknown workload '%s' (valid: %s)", name ? name : "", valid);
+    char hint[1100];
+    hl_cli_hint(name, valid, hint, sizeof hint);
+    return fail(error, error_size, "unknown workload '%s' (%s)", name ? name : "", hint);
 }
 
 /* ---- options ---- */
@@ -296,6 +369,12 @@ hl_cli_token hl_cli_next(hl_cli_parser *p, const hl_cli_option **option, const c
         *value = arg;
         return HL_CLI_PASSTHROUGH;
     }
+    if (strcmp(arg, "-h") == 0) /* -h is --help wherever there is a --help */
+        for (const hl_cli_option *o = p->options; o->name != NULL; o++)
+            if (strcmp(o->name, "--help") == 0) {
+                *option = o;
+                return HL_CLI_OPTION;
+            }
     const char *eq = strchr(arg, '=');
     size_t length = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
     for (const hl_cli_option *o = p->options; o->name != NULL; o++) {
@@ -319,10 +398,11 @@ hl_cli_token hl_cli_next(hl_cli_parser *p, const hl_cli_option **option, const c
         }
         return HL_CLI_OPTION;
     }
-    char valid[1024];
+    char valid[1024], word[HL_CLI_NAME_MAX], hint[1100];
     option_names(p->options, valid, sizeof valid);
-    fail(error, error_size, "%s: unknown option '%.*s' (valid: %s)", p->command, (int)length, arg,
-         valid);
+    snprintf(word, sizeof word, "%.*s", (int)length, arg);
+    hl_cli_hint(word, valid, hint, sizeof hint);
+    fail(error, error_size, "%s: unknown option '%.*s' (%s)", p->command, (int)length, arg, hint);
     return HL_CLI_BAD;
 }
 

@@ -49,7 +49,17 @@ bool hl_cli_parse_double(const char *what, const char *text, double min, bool mi
 bool hl_cli_parse_uint_list(const char *what, const char *text, size_t count, uint64_t min,
                             uint64_t max, uint64_t *out, char *error, size_t error_size);
 
-/* Names checked against the registries; the message lists the valid choices:
+/* "Did you mean": the name in `valid` (names separated by ", ") closest to `word` by
+ * Damerau-Levenshtein distance, within max(2, strlen(word)/3) edits and fewer than
+ * strlen(word), with the same first letter unless one edit away; false when none is
+ * that close. */
+bool hl_cli_closest(const char *word, const char *valid, char *out, size_t size);
+/* The parenthesis of an unknown-name message: "did you mean X?" when one name is
+ * close (hl_cli_closest), else "valid: <valid>". */
+void hl_cli_hint(const char *word, const char *valid, char *out, size_t size);
+
+/* Names checked against the registries; the message suggests the closest name or
+ * lists the valid choices: "unknown allocator 'mimaloc' (did you mean mimalloc?)",
  * "unknown allocator 'x' (valid: libc, jemalloc, mimalloc, pool, bump)". */
 bool hl_cli_find_allocator(const char *name, const hl_allocator_ops **out, char *error,
                            size_t error_size);
@@ -88,7 +98,8 @@ typedef enum hl_cli_token {
 void hl_cli_parser_init(hl_cli_parser *p, const char *command, const hl_cli_option *options,
                         int argc, char **argv);
 /* The next argument. Options are "--name value" or "--name=value"; "--" ends the
- * options (what follows is positional). */
+ * options (what follows is positional); "-h" is "--help" when the table has it. An
+ * unknown option's message suggests the closest one (hl_cli_hint). */
 hl_cli_token hl_cli_next(hl_cli_parser *p, const hl_cli_option **option, const char **value,
                          char *error, size_t error_size);
 /* The table as aligned help lines. */

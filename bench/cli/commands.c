@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "bench/cli/cli.h"
+/* generated at build time in the build tree (cmake/revision.cmake), hence <> */
+#include <heaplab_revision.h>
 
 const hl_command hl_commands[] = {
     {"list", hl_cmd_list, "list [allocators|collectors|workloads|presets]",
@@ -16,11 +18,21 @@ const hl_command hl_commands[] = {
      "[--workloads W,..] [--sizes N,..] [--out DIR] [--resume DIR]",
      "run the matrix, one process per configuration; results folder, charts, report"},
     {"plot", hl_cmd_plot, "plot DIR", "redraw a results folder's charts and report.html"},
-    {"compare", hl_cmd_compare, "compare DIR_A DIR_B",
-     "ratios B/A per configuration between two batches, changes beyond the spread flagged"},
+    {"compare", hl_cmd_compare,
+     "compare DIR [DIR_B] [--baseline allocator=NAME|collector=NAME|batch] [options]",
+     "ratios against a baseline with 95% intervals, significance, verdicts and geomeans"},
     {"help", hl_cmd_help, "help [COMMAND]", "this help, or a command's"},
+    {"version", hl_cmd_version, "version", "the version and the source revision (also --version)"},
     {NULL, NULL, NULL, NULL},
 };
+
+void hl_command_names(char *out, size_t size) {
+    out[0] = '\0';
+    for (const hl_command *c = hl_commands; c->name != NULL; c++) {
+        strncat(out, c == hl_commands ? "" : ", ", size - strlen(out) - 1);
+        strncat(out, c->name, size - strlen(out) - 1);
+    }
+}
 
 const hl_command *hl_command_find(const char *name) {
     for (const hl_command *c = hl_commands; c->name != NULL; c++)
@@ -35,13 +47,14 @@ void hl_commands_usage(FILE *out) {
                  "commands:\n");
     for (const hl_command *c = hl_commands; c->name != NULL; c++)
         fprintf(out, "  %-10s %s\n", c->name, c->summary);
-    fprintf(out, "\n'heaplab COMMAND --help' shows a command's options.\n"
+    fprintf(out, "\n'heaplab COMMAND --help' (or -h) shows a command's options;\n"
+                 "'heaplab --version' the version.\n"
                  "exit codes: 0 ok, 1 other error, 2 usage error, 3 MemoryError, "
                  "4 RecursionError\n");
 }
 
 int hl_cmd_help(int argc, char **argv) {
-    if (argc < 2) {
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         hl_commands_usage(stdout);
         return HL_EXIT_OK;
     }
@@ -49,15 +62,26 @@ int hl_cmd_help(int argc, char **argv) {
         return hl_cli_usage_error("help: too many arguments (usage: heaplab help [COMMAND])");
     const hl_command *c = hl_command_find(argv[1]);
     if (c == NULL) {
-        char valid[256] = "";
-        for (const hl_command *k = hl_commands; k->name != NULL; k++) {
-            strncat(valid, k == hl_commands ? "" : ", ", sizeof valid - strlen(valid) - 1);
-            strncat(valid, k->name, sizeof valid - strlen(valid) - 1);
-        }
-        return hl_cli_usage_error("help: unknown command '%s' (valid: %s)", argv[1], valid);
+        char valid[256], hint[300];
+        hl_command_names(valid, sizeof valid);
+        hl_cli_hint(argv[1], valid, hint, sizeof hint);
+        return hl_cli_usage_error("help: unknown command '%s' (%s)", argv[1], hint);
     }
     if (strcmp(c->name, "help") == 0) return hl_cmd_help(1, argv);
     char help[] = "--help";
     char *args[] = {(char *)c->name, help, NULL};
     return c->run(2, args);
+}
+
+int hl_cmd_version(int argc, char **argv) {
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("usage: heaplab version (or heaplab --version)\n"
+               "prints heaplab <version> (<git revision at build time>)\n");
+        return HL_EXIT_OK;
+    }
+    if (argc > 1)
+        return hl_cli_usage_error("version: unexpected argument '%s' (usage: heaplab version)",
+                                  argv[1]);
+    printf("heaplab %s (%s)\n", HEAPLAB_VERSION, HEAPLAB_REVISION);
+    return HL_EXIT_OK;
 }

@@ -26,6 +26,9 @@ typedef struct hl_command {
 /* The table, NULL-name terminated, in the order `heaplab help` shows it. */
 extern const hl_command hl_commands[];
 
+/* The commands' names, ", "-separated, for messages. */
+void hl_command_names(char *out, size_t size);
+
 /* The command called `name`, or NULL. */
 const hl_command *hl_command_find(const char *name);
 
@@ -39,5 +42,6 @@ int hl_cmd_run(int argc, char **argv);     /* bench/cli/run_command.c */
 int hl_cmd_batch(int argc, char **argv);   /* bench/cli/batch_command.c */
 int hl_cmd_plot(int argc, char **argv);    /* bench/cli/plot_command.c */
 int hl_cmd_compare(int argc, char **argv); /* bench/cli/compare_command.c */
+int hl_cmd_version(int argc, char **argv); /* bench/cli/commands.c */
 
 #endif

@@ -56,27 +56,28 @@ static const list_section sections[] = {
 #define SECTION_COUNT (sizeof sections / sizeof sections[0])
 
 int hl_cmd_list(int argc, char **argv) {
-    if (argc > 2)
-        return hl_cli_usage_error("list: too many arguments (usage: heaplab list [SECTION])");
-    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         printf("usage: heaplab list [");
         for (size_t i = 0; i < SECTION_COUNT; i++)
             printf("%s%s", i ? "|" : "", sections[i].name);
         printf("]\n");
         return HL_EXIT_OK;
     }
+    if (argc > 2)
+        return hl_cli_usage_error("list: too many arguments (usage: heaplab list [SECTION])");
     if (argc == 2) {
         for (size_t i = 0; i < SECTION_COUNT; i++) {
             if (strcmp(argv[1], sections[i].name) != 0) continue;
             sections[i].print(stdout);
             return HL_EXIT_OK;
         }
-        char valid[128] = "";
+        char valid[128] = "", hint[160];
         for (size_t i = 0; i < SECTION_COUNT; i++) {
             strncat(valid, i ? ", " : "", sizeof valid - strlen(valid) - 1);
             strncat(valid, sections[i].name, sizeof valid - strlen(valid) - 1);
         }
-        return hl_cli_usage_error("list: unknown section '%s' (valid: %s)", argv[1], valid);
+        hl_cli_hint(argv[1], valid, hint, sizeof hint);
+        return hl_cli_usage_error("list: unknown section '%s' (%s)", argv[1], hint);
     }
     for (size_t i = 0; i < SECTION_COUNT; i++) {
         printf("%s%s:\n", i ? "\n" : "", sections[i].name);

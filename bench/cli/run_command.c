@@ -35,12 +35,12 @@ static const hl_cli_option run_options_table[] = {
     {"--gc-thresholds", "T0,T1,T2", "rc_cycle generation thresholds (default 700,10,10)"},
     {"--growth-factor", "F", "mark_sweep: collect when the heap grew by F (default 2.0)"},
     {"--seed", "S", "seed of the random variants (default 42)"},
-    {"--json", "FILE", "write Google Benchmark JSON with the schema's counters"},
-    {"--row", "FILE", "write the results CSV header and this configuration's row"},
+    {"--json", "FILE", "write Google Benchmark JSON with the schema's counters (- : stdout)"},
+    {"--row", "FILE", "write the results CSV header and this configuration's row (- : stdout)"},
     {"--timeline", "FILE", "record live bytes over the run (every iteration) to FILE"},
     {"--pauses", "FILE", "write every pause inside the clock, with its start time, to FILE (CSV)"},
     {"--fail-alloc-at", "N", "TEST MODE: make the Nth allocation of each iteration fail"},
-    {"--help", NULL, "this help"},
+    {"--help", NULL, "this help (also -h)"},
     {NULL, NULL, NULL},
 };
 
@@ -61,6 +61,9 @@ static void run_usage(FILE *out) {
     hl_cli_print_options(out, run_options_table);
     fprintf(out, "\nGoogle Benchmark's own --benchmark_* flags pass through "
                  "(e.g. --benchmark_out=FILE).\n"
+                 "stdout: with --json -, --row - or --benchmark_format=json|csv it carries that\n"
+                 "        format only; the summary (and with -, Google Benchmark's table) go to\n"
+                 "        stderr\n"
                  "exit codes: 0 ok, 1 failed check or other error, 2 usage error,\n"
                  "            3 MemoryError, 4 RecursionError\n"
                  "test mode: --fail-alloc-at and the HEAPLAB_TEST_FAULT environment variable\n"
@@ -134,6 +137,18 @@ static int parse_run_options(int argc, char **argv, hl_run_config *opt, char **p
                                       "see heaplab run --help)",
                                       v);
         if (t == HL_CLI_PASSTHROUGH) {
+            /* Google Benchmark 1.7.1 takes an unknown format silently and prints
+             * nothing: the formats are checked here */
+            const char *formats[] = {"--benchmark_format=", "--benchmark_out_format="};
+            for (size_t f = 0; f < 2; f++) {
+                size_t n = strlen(formats[f]);
+                const char *fv = v + n;
+                if (strncmp(v, formats[f], n) == 0 && strcmp(fv, "console") != 0 &&
+                    strcmp(fv, "json") != 0 && strcmp(fv, "csv") != 0)
+                    return hl_cli_usage_error("run: %.*s: unknown format '%s' (valid: console, "
+                                              "json, csv)",
+                                              (int)n - 1, formats[f], fv);
+            }
             passthrough[(*passthrough_count)++] = (char *)v;
             continue;
         }
@@ -184,10 +199,10 @@ static int parse_run_options(int argc, char **argv, hl_run_config *opt, char **p
             ok = hl_cli_parse_uint(name, v, HL_CLI_COUNT, 1, UINT64_MAX, &opt->fail_alloc_at, error,
                                    sizeof error);
         } else if (strcmp(name, "--json") == 0) {
-            ok = output_path_ok(name, v, error, sizeof error);
+            ok = strcmp(v, "-") == 0 || output_path_ok(name, v, error, sizeof error);
             opt->json_path = v;
         } else if (strcmp(name, "--row") == 0) {
-            ok = output_path_ok(name, v, error, sizeof error);
+            ok = strcmp(v, "-") == 0 || output_path_ok(name, v, error, sizeof error);
             opt->row_path = v;
         } else if (strcmp(name, "--timeline") == 0) {
             ok = output_path_ok(name, v, error, sizeof error);
@@ -199,6 +214,9 @@ static int parse_run_options(int argc, char **argv, hl_run_config *opt, char **p
         if (!ok) return hl_cli_usage_error("%s", error);
     }
 
+    if (opt->json_path && opt->row_path && strcmp(opt->json_path, "-") == 0 &&
+        strcmp(opt->row_path, "-") == 0)
+        return hl_cli_usage_error("run: --json - and --row - both want stdout (give one a file)");
     if (workload == NULL) {
         char valid[1024];
         hl_workload_names(valid, sizeof valid);

@@ -10,13 +10,17 @@
 // wrapped reporter print it. The --benchmark_out file reporter is left to the library:
 // passing no file reporter makes it create the one --benchmark_out_format asks for.
 //
-// No C++ exception crosses into C: the calls made here do not throw, other than
-// std::bad_alloc, which would end a benchmark program anyway.
+// No C++ exception crosses into C: every entry point catches whatever the library
+// throws (std::bad_alloc under a tight address-space limit, std::length_error for a
+// negative --benchmark_repetitions) and records its first message for hl_bench_error;
+// the benchmark function then stops (SkipWithError) and the caller reports one line.
 
 #include "bench/harness/gbench.h"
 
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -25,6 +29,23 @@ struct hl_bench_state {
 };
 
 namespace {
+
+char first_error[256]; // empty: nothing was thrown
+
+void record(const char *what) {
+    if (first_error[0] != '\0') return;
+    snprintf(first_error, sizeof first_error, "%s", what != nullptr && what[0] ? what : "error");
+}
+
+#define HL_CATCH(...)                                                                              \
+    catch (const std::exception &e) {                                                              \
+        record(e.what());                                                                          \
+        __VA_ARGS__;                                                                               \
+    }                                                                                              \
+    catch (...) {                                                                                  \
+        record("unknown C++ exception");                                                           \
+        __VA_ARGS__;                                                                               \
+    }
 
 benchmark::Counter::Flags counter_flags(int flags) {
     int out = benchmark::Counter::kDefaults;
@@ -102,26 +123,32 @@ class ForwardingReporter : public benchmark::BenchmarkReporter {
 extern "C" {
 
 void hl_bench_initialize(int *argc, char **argv) {
-    benchmark::Initialize(argc, argv);
+    try {
+        benchmark::Initialize(argc, argv);
+    }
+    HL_CATCH()
 }
 
 void hl_bench_register(const char *name, hl_bench_fn fn, void *arg,
                        const hl_bench_options *options) {
-    benchmark::internal::Benchmark *b =
-        benchmark::RegisterBenchmark(name, [fn, arg](benchmark::State &state) {
-            hl_bench_state s{&state};
-            fn(&s, arg);
-        });
-    b->Unit(benchmark::kNanosecond);
-    if (options == nullptr) return;
-    if (options->repetitions > 0) b->Repetitions(options->repetitions);
-    if (options->iterations > 0)
-        b->Iterations(options->iterations);
-    else if (options->min_time > 0)
-        b->MinTime(options->min_time);
-    if (options->min_warmup_time > 0) b->MinWarmUpTime(options->min_warmup_time);
-    if (options->use_real_time) b->UseRealTime();
-    if (options->report_aggregates_only) b->ReportAggregatesOnly(true);
+    try {
+        benchmark::internal::Benchmark *b =
+            benchmark::RegisterBenchmark(name, [fn, arg](benchmark::State &state) {
+                hl_bench_state s{&state};
+                fn(&s, arg);
+            });
+        b->Unit(benchmark::kNanosecond);
+        if (options == nullptr) return;
+        if (options->repetitions > 0) b->Repetitions(options->repetitions);
+        if (options->iterations > 0)
+            b->Iterations(options->iterations);
+        else if (options->min_time > 0)
+            b->MinTime(options->min_time);
+        if (options->min_warmup_time > 0) b->MinWarmUpTime(options->min_warmup_time);
+        if (options->use_real_time) b->UseRealTime();
+        if (options->report_aggregates_only) b->ReportAggregatesOnly(true);
+    }
+    HL_CATCH()
 }
 
 bool hl_bench_keep_running(hl_bench_state *state) {
@@ -141,11 +168,17 @@ int64_t hl_bench_iterations(const hl_bench_state *state) {
 }
 
 void hl_bench_set_counter(hl_bench_state *state, const char *name, double value, int flags) {
-    state->state->counters[name] = benchmark::Counter(value, counter_flags(flags));
+    try {
+        state->state->counters[name] = benchmark::Counter(value, counter_flags(flags));
+    }
+    HL_CATCH(state->state->SkipWithError(first_error))
 }
 
 void hl_bench_set_label(hl_bench_state *state, const char *label) {
-    state->state->SetLabel(label);
+    try {
+        state->state->SetLabel(label);
+    }
+    HL_CATCH(state->state->SkipWithError(first_error))
 }
 
 void hl_bench_skip_with_error(hl_bench_state *state, const char *message) {
@@ -153,9 +186,16 @@ void hl_bench_skip_with_error(hl_bench_state *state, const char *message) {
 }
 
 size_t hl_bench_run(hl_bench_result_fn on_result, void *data) {
-    // The library owns the default display reporter (one per process); never delete it.
-    ForwardingReporter reporter(benchmark::CreateDefaultDisplayReporter(), on_result, data);
-    return benchmark::RunSpecifiedBenchmarks(&reporter, nullptr);
+    try {
+        // The library owns the default display reporter (one per process); never delete it.
+        ForwardingReporter reporter(benchmark::CreateDefaultDisplayReporter(), on_result, data);
+        return benchmark::RunSpecifiedBenchmarks(&reporter, nullptr);
+    }
+    HL_CATCH(return 0)
+}
+
+const char *hl_bench_error(void) {
+    return first_error[0] != '\0' ? first_error : nullptr;
 }
 
 const char *hl_bench_library_version(void) {

@@ -100,6 +100,10 @@ typedef void (*hl_bench_result_fn)(const hl_bench_result *result, void *data);
  * when not NULL. Returns the number of benchmarks run. */
 size_t hl_bench_run(hl_bench_result_fn on_result, void *data);
 
+/* The message of the first C++ exception an entry point above caught (the library
+ * out of memory, a flag it could not use), or NULL: the caller reports it in one line. */
+const char *hl_bench_error(void);
+
 /* libbenchmark's version string ("1.7.1"), from the build. */
 const char *hl_bench_library_version(void);
 

@@ -664,6 +664,27 @@ void hl_run_config_name(const hl_run_config *config, char *out, size_t out_size)
     hl_results_config_name(&id, out, out_size);
 }
 
+/* "-" as an output file is stdout. */
+static bool write_output(const char *path, bool (*write)(FILE *, void *), void *data) {
+    if (strcmp(path, "-") != 0) return hl_results_write_atomic(path, write, data);
+    return write(stdout, data) && fflush(stdout) == 0;
+}
+
+/* Whether stdout carries a machine format only (docs/cli.md, "stdout"): the JSON or the
+ * row written to "-", or Google Benchmark's display as JSON or CSV. Then the human
+ * summary goes to stderr; with "-", Google Benchmark's display does too. Read before
+ * hl_bench_initialize takes the flags out of bench_argv. */
+static bool stdout_is_machine(const hl_run_config *opt, int bench_argc, char **bench_argv) {
+    if ((opt->json_path && strcmp(opt->json_path, "-") == 0) ||
+        (opt->row_path && strcmp(opt->row_path, "-") == 0))
+        return true;
+    for (int i = 1; i < bench_argc; i++)
+        if (strcmp(bench_argv[i], "--benchmark_format=json") == 0 ||
+            strcmp(bench_argv[i], "--benchmark_format=csv") == 0)
+            return true;
+    return false;
+}
+
 static hl_run_outcome setup_error(char *error, size_t error_size, const char *what,
                                   const char *name, const char *why) {
     snprintf(error, error_size, "run: %s %s: %s", what, name, why ? why : "unknown reason");
@@ -687,6 +708,9 @@ hl_run_outcome hl_run_configuration(const hl_run_config *config, char **process_
     if (!hl_collector_prepare_process(opt->collector, &why))
         return setup_error(error, error_size, "collector", hl_collector_name(opt->collector), why);
 
+    bool machine = stdout_is_machine(opt, bench_argc, bench_argv);
+    bool dash = (opt->json_path && strcmp(opt->json_path, "-") == 0) ||
+                (opt->row_path && strcmp(opt->row_path, "-") == 0);
     /* Google Benchmark sees only its own flags; anything it does not recognise is an
      * unknown option. */
     hl_bench_initialize(&bench_argc, bench_argv);
@@ -737,7 +761,16 @@ hl_run_outcome hl_run_configuration(const hl_run_config *config, char **process_
 
     hl_bench_register(name, run_benchmark, &rs, &opt->bench);
     fflush(stdout);
+    /* With "-", Google Benchmark's display (std::cout, synchronised with stdio) goes to
+     * stderr for the run: stdout is the file's. */
+    int saved_stdout = dash ? dup(STDOUT_FILENO) : -1;
+    if (saved_stdout >= 0) dup2(STDERR_FILENO, STDOUT_FILENO);
     size_t ran = hl_bench_run(run_on_result, &rs);
+    fflush(stdout);
+    if (saved_stdout >= 0) {
+        dup2(saved_stdout, STDOUT_FILENO);
+        close(saved_stdout);
+    }
     hl_allocator_fini(&rs.allocator);
 
     if (!build_row(&rs, &row)) rs.out_of_memory = true;
@@ -747,7 +780,10 @@ hl_run_outcome hl_run_configuration(const hl_run_config *config, char **process_
     hl_run_outcome outcome = HL_RUN_DONE;
     if (ran == 0 || rs.run_count == 0) {
         snprintf(row.status, sizeof row.status, "%s", HL_STATUS_FAILED);
-        snprintf(row.error, sizeof row.error, "no benchmark ran (a --benchmark_filter?)");
+        if (hl_bench_error() != NULL)
+            snprintf(row.error, sizeof row.error, "Google Benchmark: %.200s", hl_bench_error());
+        else
+            snprintf(row.error, sizeof row.error, "no benchmark ran (a --benchmark_filter?)");
         outcome = HL_RUN_FAILED;
     }
     if (rs.out_of_memory) {
@@ -755,16 +791,16 @@ hl_run_outcome hl_run_configuration(const hl_run_config *config, char **process_
         snprintf(row.error, sizeof row.error, "out of memory while recording the results");
         outcome = HL_RUN_FAILED;
     }
-    print_summary(stdout, &row, &rs);
-    fflush(stdout);
+    print_summary(machine ? stderr : stdout, &row, &rs);
+    fflush(machine ? stderr : stdout);
     if (rs.status != HL_WORKLOAD_OK || outcome != HL_RUN_DONE)
         snprintf(error, error_size, "run: %s: %s", row.status, row.error);
 
     json_job job = {&rs, &row};
     const char *unwritten = NULL;
-    if (opt->json_path != NULL && !hl_results_write_atomic(opt->json_path, write_json, &job))
+    if (opt->json_path != NULL && !write_output(opt->json_path, write_json, &job))
         unwritten = opt->json_path;
-    if (opt->row_path != NULL && !hl_results_write_atomic(opt->row_path, write_row, &row))
+    if (opt->row_path != NULL && !write_output(opt->row_path, write_row, &row))
         unwritten = opt->row_path;
     if (rs.timeline != NULL && !hl_timeline_write(rs.timeline, opt->timeline_path))
         unwritten = opt->timeline_path;

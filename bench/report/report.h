@@ -3,7 +3,7 @@
  * This room sits below batch and harness: it knows the results schema
  * (bench/report/results.h), reads and writes a results folder's files, draws the charts
  * (plot.c and one chart_*.c per chart kind), writes report.html (report.c) and
- * compares two folders (compare.c). It never calls the batch runner: a batch asks it to
+ * compares folders (compare.c, compare_stats.c, compare_format.c). It never calls the batch runner: a batch asks it to
  * draw, and `heaplab plot` and `heaplab compare` (bench/cli/) call it directly.
  *
  * A results folder (docs/batch.md):
@@ -82,12 +82,137 @@ void hl_report_write_html_text(FILE *out, const char *text);
  * unreadable or not a JSON object. */
 bool hl_report_write_manifest_html(FILE *out, const char *dir);
 
-/* ---- compare.c ---- */
+/* ---- compare (compare.c, compare_stats.c, compare_format.c) ---- */
 
-/* Print the comparison of two folders' rows (B against A) to `out`: per configuration
- * time and peak RSS of both, ratios B/A, changes beyond the repetitions' spread, and
- * the configurations only one side has. */
-void hl_report_compare(FILE *out, const char *name_a, const hl_result_row *a, size_t na,
-                       const char *name_b, const hl_result_row *b, size_t nb);
+/* What a pair's rows are matched on: two folders row by row (batch), or within the
+ * rows, every allocator against one allocator (or every collector against one). */
+typedef enum hl_compare_baseline {
+    HL_COMPARE_BASELINE_BATCH,
+    HL_COMPARE_BASELINE_ALLOCATOR,
+    HL_COMPARE_BASELINE_COLLECTOR,
+} hl_compare_baseline;
+
+typedef enum hl_compare_format {
+    HL_COMPARE_TEXT,
+    HL_COMPARE_MARKDOWN,
+    HL_COMPARE_CSV,
+    HL_COMPARE_JSON,
+} hl_compare_format;
+
+/* What a metric measures, for the words of a verdict. */
+typedef enum hl_compare_kind {
+    HL_COMPARE_KIND_TIME,  /* faster / slower */
+    HL_COMPARE_KIND_BYTES, /* smaller / bigger */
+    HL_COMPARE_KIND_COUNT, /* fewer / more */
+} hl_compare_kind;
+
+#define HL_COMPARE_MAX_FILTER 32
+typedef struct hl_compare_filter {
+    size_t count; /* 0: every row */
+    char values[HL_COMPARE_MAX_FILTER][64];
+} hl_compare_filter;
+
+typedef struct hl_compare_options {
+    hl_compare_baseline baseline;
+    char baseline_name[32]; /* the allocator or collector of the baseline rows */
+    hl_compare_filter allocators, collectors, workloads; /* workloads: "W" or "W/V" */
+    size_t size_count;
+    uint64_t sizes[HL_COMPARE_MAX_FILTER];
+    int metric;       /* a figure index (results.h) */
+    double threshold; /* a fraction: 0.05 is 5% */
+    size_t resamples; /* bootstrap resamples */
+    uint64_t seed;    /* bootstrap seed, the same for every pair */
+} hl_compare_options;
+
+/* Defaults: batch baseline, metric real_time_ns, threshold 5%, 10000 resamples, seed 1. */
+void hl_compare_options_init(hl_compare_options *o);
+
+/* The metric called `name`: a short name (time, cpu, gc_time, mutator, rss, peak_live,
+ * pause_max, pause_p99, ...) or any figure column of the schema. -1 when unknown;
+ * `valid` (may be NULL) receives the short names for a message. */
+int hl_compare_metric_find(const char *name, char *valid, size_t valid_size);
+/* The short name of figure `metric` ("time"), or its column name when it has none. */
+const char *hl_compare_metric_name(int metric);
+hl_compare_kind hl_compare_metric_kind(int metric);
+/* The verdict words of a kind: up "slower"/"bigger"/"more", down "faster"/"smaller"/"fewer". */
+const char *hl_compare_word(hl_compare_kind kind, bool up);
+
+/* One side of a comparison: a results folder and its rows. */
+typedef struct hl_compare_side {
+    const char *dir;
+    const hl_result_row *rows;
+    size_t count;
+} hl_compare_side;
+
+#define HL_COMPARE_ALPHA 0.05
+
+typedef enum hl_compare_status {
+    HL_COMPARE_COMPARED,       /* a ratio, an interval, a test and a verdict */
+    HL_COMPARE_NOT_COMPARABLE, /* matched, but a side is not ok or has no value: `note` */
+    HL_COMPARE_UNMATCHED,      /* no row on the other side: `note` says which side it is on */
+} hl_compare_status;
+
+typedef struct hl_compare_pair {
+    hl_compare_status status;
+    const hl_result_row *base, *cand; /* UNMATCHED: one of them is NULL */
+    size_t n_base, n_cand;            /* invocations with a value */
+    bool from_invocations;            /* false: runs/ had none, results.csv's median was used */
+    double median_base, median_cand;
+    double ratio, ci_low, ci_high; /* candidate / baseline */
+    double u, p;                   /* Mann-Whitney U (of the candidate side) and two-sided p */
+    bool exact;                    /* exact U distribution, else the normal approximation */
+    double min_p;                  /* the smallest p n_base vs n_cand allows */
+    const char *verdict;           /* faster/slower..., "same", "unclear", "n too small" */
+    char note[160];
+} hl_compare_pair;
+
+typedef struct hl_compare_geomean {
+    const char *group; /* "allocator", "collector", "workload", "all" */
+    char value[64];    /* the group's value ("" for all) */
+    size_t pairs;
+    double ratio;
+} hl_compare_geomean;
+
+typedef struct hl_compare_result {
+    const hl_compare_options *options;
+    const hl_compare_side *base_side, *cand_side;
+    hl_compare_pair *pairs; /* compared first, by effect size (|log ratio|) descending;
+                             * then not comparable; then unmatched */
+    size_t count, compared, not_comparable, unmatched;
+    hl_compare_geomean *geomeans;
+    size_t geomean_count;
+} hl_compare_result;
+
+/* Match, measure and judge. Per-invocation values come from each side's
+ * runs/<slug>.i<k>.csv. False (and *error, one line) when out of memory or a filter or
+ * the baseline names nothing the folders hold (*usage then true: a usage error). */
+bool hl_compare_run(const hl_compare_options *options, const hl_compare_side *base,
+                    const hl_compare_side *cand, hl_compare_result *result, bool *usage,
+                    char *error, size_t error_size);
+void hl_compare_result_free(hl_compare_result *result);
+
+/* The configuration's label: "workload/size/allocator/collector", " [runtime]" for a
+ * runtime other than heaplab. */
+void hl_compare_label(const hl_result_row *row, char *out, size_t size);
+
+/* Write the result in `format` (compare_format.c). False when a write failed. */
+bool hl_compare_write(FILE *out, hl_compare_format format, const hl_compare_result *result);
+
+/* --fail-if WORD>PCT or WORD<PCT: a significant pair (p < 0.05) that changed in the
+ * direction WORD names by more (>) or less (<) than PCT percent. */
+typedef struct hl_compare_condition {
+    char text[48]; /* as given */
+    bool up;       /* slower/bigger/more */
+    bool greater;  /* '>' */
+    double fraction;
+} hl_compare_condition;
+
+/* Parse "slower>5%" for `metric` (the word must be one of its kind's). */
+bool hl_compare_condition_parse(const char *text, int metric, hl_compare_condition *out,
+                                char *error, size_t error_size);
+/* How many compared pairs meet the condition; *worst (may be NULL) the one that changed
+ * most. */
+size_t hl_compare_condition_count(const hl_compare_condition *c, const hl_compare_result *result,
+                                  const hl_compare_pair **worst);
 
 #endif
