@@ -179,6 +179,7 @@ def io_on(mnt):
     tiny_batch(out)
     runs = os.path.join(out, "runs")
     for name in (SLUGS[1] + ".i0.csv", SLUGS[1] + ".csv", SLUGS[1] + ".i0.json",
+                 SLUGS[1] + ".i0.pauses.csv",
                  "../results.csv", "../results.json"):
         os.remove(os.path.join(runs, name))
     # leave room for the log, not for the child's JSON and row: the child cannot write
