@@ -6,7 +6,8 @@ checks that it now gives a clear line and a correct result.
   symlinks  a symbolic link planted as an invocation's log (`runs/<slug>.i0.log` ->
             a file outside) is replaced by a --resume, the victim untouched; a
             results folder whose runs/ is a symlink is refused with one line, the
-            folder it points to untouched.
+            folder it points to untouched; `heaplab plot` with charts/ a symlink to a
+            folder of pictures refuses, the pictures untouched.
   rows      an empty row file, a garbage one and one holding another configuration's
             row do not count as finished: --resume runs those configurations again,
             and results.csv then holds every configuration exactly once.
@@ -25,6 +26,9 @@ checks that it now gives a clear line and a correct result.
             line: the folder's lock) and the first one is unharmed; a --out whose path
             leaves no room for the files inside is refused before
             anything is made (4,031 characters).
+  html      a results folder whose workload field is markup with an onload script:
+            `heaplab plot` escapes it everywhere, report.html forbids scripts
+            (Content-Security-Policy), and Chromium's --dump-dom shows it did not run.
   smaller   an unknown --benchmark_format or --benchmark_out_format, floats written
             0x10, " 3" or inf, and --resume=D beside another option (as --sizes=1e5 or
             --out=X) are usage errors with one line.
@@ -122,6 +126,19 @@ def group_symlinks():
           "resume with runs/ a symlink: exit %d: %s" % (p.returncode, p.stderr[-300:]))
     one_line(p, "runs/ a symlink")
     check(sorted(os.listdir(outside)) == before, "the folder runs/ points to was written")
+
+    # charts/ a link to a folder of pictures: plot must not clear it
+    pictures = os.path.join(base, "pictures")
+    os.makedirs(pictures)
+    with open(os.path.join(pictures, "holiday.png"), "w") as f:
+        f.write("not heaplab's\n")
+    shutil.rmtree(os.path.join(out, "charts"))
+    os.symlink(pictures, os.path.join(out, "charts"))
+    p = heaplab("plot", out, timeout=120)
+    check(p.returncode != 0 and "symbolic link" in p.stderr,
+          "plot with charts/ a symlink: exit %d: %s" % (p.returncode, p.stderr[-300:]))
+    check(os.listdir(pictures) == ["holiday.png"], "plot cleared or wrote the folder charts/ "
+          "points to: %s" % os.listdir(pictures))
 
 
 def group_rows():
@@ -354,7 +371,45 @@ def group_smaller():
               "%s: stderr %r, not one heaplab line" % (what, p.stderr[-300:]))
 
 
-GROUPS = {"aborts": group_aborts, "smaller": group_smaller, "concurrent": group_concurrent, "symlinks": group_symlinks, "rows": group_rows, "io": group_io,
+def group_html():
+    """A results folder whose workload is markup: `heaplab plot` writes it escaped, the
+    report carries a policy that forbids scripts, and Chromium runs nothing."""
+    base = fresh("html")
+    out = os.path.join(base, "out")
+    tiny_batch(out)
+    evil = '"><svg\tonload=document.title=7>'
+    path = os.path.join(out, "results.csv")
+    with open(path, newline="") as f:
+        table = list(csv.reader(f))
+    column = table[0].index("workload")
+    for line in table[1:]:
+        line[column] = evil
+    with open(path, "w", newline="") as f:
+        csv.writer(f).writerows(table)
+    p = heaplab("plot", out, timeout=120)
+    check(p.returncode in (0, 1), "plot of a hostile folder: exit %d: %s"
+          % (p.returncode, p.stderr[-300:]))
+    report = os.path.join(out, "report.html")
+    if not check(os.path.exists(report), "no report.html"):
+        return
+    with open(report, encoding="utf-8", errors="replace") as f:
+        html = f.read()
+    check("<svg" not in html.replace("<svg xmlns", ""), "raw markup from the folder in report.html")
+    check("script-src 'none'" in html, "report.html has no policy against scripts")
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.path.exists(chromium):
+        return
+    profile = os.path.join(base, "profile")
+    p = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                        "--no-first-run", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync",
+                        "--user-data-dir=" + profile, "--dump-dom", "file://" + report],
+                       capture_output=True, text=True, timeout=120)
+    title = p.stdout.split("<title>", 1)[-1].split("</title>", 1)[0] if "<title>" in p.stdout else ""
+    check(p.stdout and title != "7", "the folder's script ran in Chromium (title %r)" % title)
+
+
+GROUPS = {"aborts": group_aborts, "html": group_html, "smaller": group_smaller, "concurrent": group_concurrent, "symlinks": group_symlinks, "rows": group_rows, "io": group_io,
           "orphan": group_orphan, "args": group_args, "outputs": group_outputs}
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ set_tests_properties(stress.batch_faults stress.batch_resume PROPERTIES
 
 # Hostile folders and faults (tests/hostile_check.py, issue 18): planted links, bad row
 # files, a full disk, a killed parent, an empty batch.json, FIFO and device outputs.
-foreach(group aborts smaller concurrent symlinks rows io orphan args outputs)
+foreach(group aborts html smaller concurrent symlinks rows io orphan args outputs)
   add_test(NAME stress.hostile_${group}
     COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/hostile_check.py ${HEAPLAB_EXE}
             ${CMAKE_CURRENT_BINARY_DIR}/hostile-work ${group} ${_hl_stress_flags})

@@ -407,8 +407,22 @@ bool hl_plot_draw(const char *dir, hl_chart_list *charts, char *error, size_t er
     hl_report_fmt(c.charts, sizeof c.charts, "%s/charts", dir);
     char data_dir[PATH_MAX + 16];
     hl_report_fmt(data_dir, sizeof data_dir, "%s/data", c.charts);
-    mkdir(c.charts, 0755);
-    mkdir(data_dir, 0755);
+    /* charts/ and charts/data/ are cleared and written: never through a link planted
+     * there (it would delete and write in the folder it points to) */
+    const char *subfolders[] = {c.charts, data_dir};
+    for (size_t i = 0; i < 2; i++) {
+        struct stat st;
+        if (lstat(subfolders[i], &st) != 0) mkdir(subfolders[i], 0755);
+        if (lstat(subfolders[i], &st) != 0 || !S_ISDIR(st.st_mode)) {
+            hl_report_fmt(error, error_size, "%s is %s: heaplab draws only into a real folder",
+                          subfolders[i],
+                          lstat(subfolders[i], &st) == 0 && S_ISLNK(st.st_mode)
+                              ? "a symbolic link"
+                              : "not a folder");
+            free(c.rows);
+            return false;
+        }
+    }
     clear_charts(c.charts);
     for (size_t i = 0; i < c.count; i++) {
         hl_plot_names_add(&c.workloads, c.rows[i].workload);

@@ -34,6 +34,9 @@ void hl_report_write_html_text(FILE *out, const char *text) {
         case '"':
             fputs("&quot;", out);
             break;
+        case '\'':
+            fputs("&#39;", out);
+            break;
         default:
             fputc(*p, out);
         }
@@ -411,7 +414,12 @@ static bool write_report(FILE *out, void *data) {
     const char *base = strrchr(j->dir, '/');
     base = base && base[1] ? base + 1 : j->dir;
 
-    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>heaplab "
+    /* No script may run in the report, whatever a results folder holds: every value is
+     * escaped (hl_report_write_html_text), and the policy forbids scripts anyway. */
+    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'; "
+          "script-src 'none'; object-src 'none'; style-src 'unsafe-inline'; img-src 'self'\">\n"
+          "<title>heaplab "
           "batch ",
           out);
     hl_report_write_html_text(out, base);
