@@ -10,7 +10,8 @@ checks that it now gives a clear line and a correct result.
             folder of pictures refuses, the pictures untouched.
   rows      an empty row file, a garbage one and one holding another configuration's
             row do not count as finished: --resume runs those configurations again,
-            and results.csv then holds every configuration exactly once.
+            and results.csv then holds every configuration exactly once; a child's
+            JSON that is not JSON leaves results.json JSON, every configuration in it.
   io        on a full disk (a small tmpfs; root only, else skipped) an invocation whose
             child cannot write its files is not recorded as a result: no row file, the
             batch says so and exits non-zero; once space is freed, --resume runs it and
@@ -21,7 +22,9 @@ checks that it now gives a clear line and a correct result.
   aborts    `run --benchmark_repetitions=-1` exits 1 with one line (Google Benchmark's
             std::length_error no longer aborts); mimalloc under ulimit -v 20000 and
             jemalloc under ulimit -v 60000 end with an exit code and a line, not SIGABRT
-            (not under ASan, which cannot start under ulimit -v).
+            (not under ASan, which cannot start under ulimit -v); boehm's
+            cyclic_graph/pairs at 10^6 under --heap-limit 16M is a MemoryError
+            (exit 3) with a peak RSS under 96 MiB.
   concurrent  a second batch in a folder a batch is running in is refused (exit 1, one
             line: the folder's lock) and the first one is unharmed; a --out whose path
             leaves no room for the files inside is refused before
@@ -32,12 +35,14 @@ checks that it now gives a clear line and a correct result.
   smaller   an unknown --benchmark_format or --benchmark_out_format, floats written
             0x10, " 3" or inf, and --resume=D beside another option (as --sizes=1e5 or
             --out=X) are usage errors with one line.
-  outputs   `run --row FIFO` writes into the FIFO (it stays a FIFO); `run --json NODE`
-            with a character device node leaves the node a device (as root only).
+  outputs   `run --row FIFO` writes into the FIFO (it stays a FIFO); `run --row LINK`
+            writes the link's target (the link stays); `run --json NODE` with a
+            character device node leaves the node a device (as root only).
 
 usage: hostile_check.py HEAPLAB WORKDIR GROUP [--sanitize]
 """
 import csv
+import json
 import os
 import shutil
 import signal
@@ -166,6 +171,20 @@ def group_rows():
           "results.csv after resume: %s" % [(r["collector"], r["status"]) for r in got])
     check(all(r["status"] == "ok" for r in got), "statuses %s" % [r["status"] for r in got])
     check(set(first) == {r["collector"] for r in got}, "configurations changed")
+    # a child's JSON that is not JSON: results.json still is, with the row's entry
+    with open(os.path.join(runs, SLUGS[0] + ".i0.json"), "w") as f:
+        f.write('{"benchmarks": [{"name": "x", oops\n')
+    p = heaplab("batch", "--resume", out)
+    with open(os.path.join(out, "results.json")) as f:
+        try:
+            doc = json.load(f)
+        except ValueError as exc:
+            doc = None
+            check(False, "results.json is not JSON after a malformed child JSON: %s" % exc)
+    if doc is not None:
+        names = {(e.get("collector"), e.get("status")) for e in doc["benchmarks"]}
+        check(("refcount", "ok") in names and ("mark_sweep", "ok") in names,
+              "results.json lost a configuration: %s" % sorted(names))
 
 
 def group_io():
@@ -290,6 +309,16 @@ def group_outputs():
     check(p.returncode == 0, "run --row FIFO: exit %d: %s" % (p.returncode, p.stderr[-300:]))
     check(stat.S_ISFIFO(os.lstat(fifo).st_mode), "the FIFO was replaced")
     check(got and got[0].startswith("runtime,workload"), "the FIFO's reader got %r" % got[:1])
+    # a user's output through a symbolic link: written to its target, the link kept
+    target, link = os.path.join(base, "target.csv"), os.path.join(base, "link.csv")
+    open(target, "w").close()
+    os.symlink(target, link)
+    p = heaplab("run", "--workload", "large_list/range", "--size", "100", "--iterations", "1",
+                "--row", link, timeout=60)
+    check(p.returncode == 0 and os.path.islink(link), "run --row LINK: exit %d, link kept %s"
+          % (p.returncode, os.path.islink(link)))
+    with open(target) as f:
+        check(f.read().startswith("runtime,workload"), "the link's target was not written")
     if os.geteuid() == 0:
         node = os.path.join(base, "null-node")
         os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
@@ -306,6 +335,18 @@ def group_aborts():
     check(p.returncode == 1, "--benchmark_repetitions=-1: exit %d: %s"
           % (p.returncode, p.stderr[-300:]))
     one_line(p, "--benchmark_repetitions=-1")
+    # boehm honours --heap-limit: its own heap stops at the limit (it once reached
+    # 204 MiB live under --heap-limit 64M)
+    with_row = os.path.join(fresh("aborts"), "row.csv")
+    p = heaplab("run", "--workload", "cyclic_graph/pairs", "--size", "1e6", "--collector", "boehm",
+                "--heap-limit", "16M", "--iterations", "1", "--row", with_row, timeout=120)
+    check(p.returncode == 3, "boehm under --heap-limit 16M: exit %d: %s"
+          % (p.returncode, p.stderr[-200:]))
+    if os.path.exists(with_row):
+        with open(with_row, newline="") as f:
+            row = list(csv.DictReader(f))[0]
+        check(float(row["peak_rss_bytes"]) < 96 * 2**20 and row["status"] == "memory_error",
+              "boehm under --heap-limit 16M: %s, peak RSS %s" % (row["status"], row["peak_rss_bytes"]))
     if SANITIZED:  # ASan cannot start under ulimit -v
         return
     for limit, allocator, workload, size in (("20000", "mimalloc", "large_list/range", "10"),

@@ -240,6 +240,8 @@ bool hl_batch_run_invocation(const hl_batch *b, const hl_batch_config *c, int in
     hl_report_fmt(pauses_path, sizeof pauses_path, "%.*s.pauses.csv", (int)(strlen(json_path) - 5),
                   json_path);
     unlink(pauses_path);
+    /* the child's outputs follow a link the user names: none may be planted here */
+    if (c->timeline) unlink(timeline_path);
     char *argv[64];
     char bufs[4][PATH_MAX + 32];
     child_argv(b, c, child_row, json_path, timeline_path, argv, bufs);

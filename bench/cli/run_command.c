@@ -72,6 +72,22 @@ static void run_usage(FILE *out) {
 
 /* An output file is writable when its folder exists and is writable: checked before
  * the run, so a typo costs nothing. */
+/* An output the user names through a symbolic link is written to the link's target (the
+ * file writes replace what is at a path, never follow a link: the batch's own files
+ * rely on that); a link to nothing is refused. */
+static bool through_link(const char *what, const char **path, char *buf, char *error,
+                         size_t size) {
+    struct stat st;
+    if (lstat(*path, &st) != 0 || !S_ISLNK(st.st_mode)) return true;
+    if (realpath(*path, buf) == NULL) {
+        snprintf(error, size, "%s: '%.200s' is a symbolic link to nothing (%s)", what, *path,
+                 strerror(errno));
+        return false;
+    }
+    *path = buf;
+    return true;
+}
+
 static bool output_path_ok(const char *what, const char *path, char *error, size_t size) {
     if (path[0] == '\0') {
         snprintf(error, size, "%s: empty file name", what);
@@ -114,6 +130,9 @@ static bool output_path_ok(const char *what, const char *path, char *error, size
 static int parse_run_options(int argc, char **argv, hl_run_config *opt, char **passthrough,
                              int *passthrough_count) {
     char error[HL_CLI_ERROR_SIZE];
+    /* the outputs' link targets (--json, --row, --timeline, --pauses): they outlive the
+     * parse, as the config keeps pointers to them */
+    static char links[4][PATH_MAX];
     /* the defaults are the registries' first entries (libc, refcount) */
     const char *workload = NULL, *allocator = hl_allocator_registry[0]->name,
                *collector = hl_collector_registry[0]->name;
@@ -199,16 +218,20 @@ static int parse_run_options(int argc, char **argv, hl_run_config *opt, char **p
             ok = hl_cli_parse_uint(name, v, HL_CLI_COUNT, 1, UINT64_MAX, &opt->fail_alloc_at, error,
                                    sizeof error);
         } else if (strcmp(name, "--json") == 0) {
-            ok = strcmp(v, "-") == 0 || output_path_ok(name, v, error, sizeof error);
+            ok = strcmp(v, "-") == 0 || (through_link(name, &v, links[0], error, sizeof error) &&
+                                         output_path_ok(name, v, error, sizeof error));
             opt->json_path = v;
         } else if (strcmp(name, "--row") == 0) {
-            ok = strcmp(v, "-") == 0 || output_path_ok(name, v, error, sizeof error);
+            ok = strcmp(v, "-") == 0 || (through_link(name, &v, links[1], error, sizeof error) &&
+                                         output_path_ok(name, v, error, sizeof error));
             opt->row_path = v;
         } else if (strcmp(name, "--timeline") == 0) {
-            ok = output_path_ok(name, v, error, sizeof error);
+            ok = through_link(name, &v, links[2], error, sizeof error) &&
+                 output_path_ok(name, v, error, sizeof error);
             opt->timeline_path = v;
         } else if (strcmp(name, "--pauses") == 0) {
-            ok = output_path_ok(name, v, error, sizeof error);
+            ok = through_link(name, &v, links[3], error, sizeof error) &&
+                 output_path_ok(name, v, error, sizeof error);
             opt->pauses_path = v;
         }
         if (!ok) return hl_cli_usage_error("%s", error);
