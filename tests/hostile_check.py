@@ -34,7 +34,9 @@ checks that it now gives a clear line and a correct result.
             (Content-Security-Policy), and Chromium's --dump-dom shows it did not run.
   smaller   an unknown --benchmark_format or --benchmark_out_format, floats written
             0x10, " 3" or inf, and --resume=D beside another option (as --sizes=1e5 or
-            --out=X) are usage errors with one line.
+            --out=X) are usage errors with one line; the NAME.tmp.PID files an
+            interrupted write left are removed by --resume; plot under ulimit -n 5
+            does not claim gnuplot is not installed.
   outputs   `run --row FIFO` writes into the FIFO (it stays a FIFO); `run --row LINK`
             writes the link's target (the link stays); `run --json NODE` with a
             character device node leaves the node a device (as root only).
@@ -410,6 +412,20 @@ def group_smaller():
         lines = [l for l in p.stderr.splitlines() if l.strip()]
         check(len(lines) == 1 and lines[0].startswith("heaplab"),
               "%s: stderr %r, not one heaplab line" % (what, p.stderr[-300:]))
+    # what an interrupted write left (NAME.tmp.PID) is gone after a --resume
+    stale = [os.path.join(out, "manifest.json.tmp.4242"),
+             os.path.join(out, "runs", SLUGS[0] + ".csv.tmp.77")]
+    for path in stale:
+        open(path, "w").close()
+    p = heaplab("batch", "--resume", out)
+    check(p.returncode == 0 and not any(os.path.exists(x) for x in stale),
+          "stale temporary files after --resume: %s" % [x for x in stale if os.path.exists(x)])
+    # no descriptor left for gnuplot is not "gnuplot is not installed"
+    p = subprocess.run(["sh", "-c", 'ulimit -n 5; exec "$0" plot "$1"', HEAPLAB, out],
+                       capture_output=True, text=True, timeout=120)
+    if p.returncode != 0:
+        check("not installed" not in p.stderr, "plot under ulimit -n 5: %s" % p.stderr[-200:])
+        one_line(p, "plot under ulimit -n 5")
 
 
 def group_html():

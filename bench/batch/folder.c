@@ -83,6 +83,26 @@ bool hl_batch_lock(const char *dir, char *error, size_t error_size) {
     return true;
 }
 
+void hl_batch_remove_temporaries(const char *dir) {
+    const char *subs[] = {"", "runs/", "timelines/"};
+    for (size_t s = 0; s < 3; s++) {
+        char path[PATH_MAX];
+        if (!hl_batch_path_join(path, sizeof path, dir, subs[s], NULL)) continue;
+        DIR *d = opendir(path);
+        if (d == NULL) continue;
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            const char *tmp = strstr(e->d_name, ".tmp.");
+            if (tmp == NULL || tmp[5] == '\0' || strspn(tmp + 5, "0123456789") != strlen(tmp + 5))
+                continue;
+            char file[PATH_MAX + 256];
+            hl_report_fmt(file, sizeof file, "%s%s", path, e->d_name);
+            unlink(file);
+        }
+        closedir(d);
+    }
+}
+
 bool hl_batch_file_exists(const char *path) {
     return access(path, F_OK) == 0;
 }

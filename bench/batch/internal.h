@@ -24,6 +24,9 @@ bool hl_batch_make_dir(const char *path, char *error, size_t error_size);
 /* Take the results folder's lock (DIR/.lock, flock) for the rest of the process: false,
  * with one line, when another process holds it. */
 bool hl_batch_lock(const char *dir, char *error, size_t error_size);
+/* Remove what an interrupted atomic write left (NAME.tmp.PID) in the folder, runs/ and
+ * timelines/: call with the lock held. */
+void hl_batch_remove_temporaries(const char *dir);
 /* Whether the row file at `path` parses and holds exactly one row of configuration c
  * (its workload, size, allocator, collector); the row into *row when row is not NULL. */
 bool hl_batch_row_file_holds(const char *path, const hl_batch_config *c, hl_result_row *row);

@@ -137,6 +137,7 @@ hl_batch_outcome hl_batch_run(hl_batch *b, char *const *saved_args, size_t saved
     char why[HL_BATCH_ERROR_SIZE];
     if (!hl_batch_lock(b->out, why, sizeof why))
         return fail(HL_BATCH_ERROR, error, error_size, "%s", why);
+    hl_batch_remove_temporaries(b->out);
     /* The arguments, saved for --resume, with what the preset's reference default
      * resolved to, so that --resume runs the same configurations whatever PATH holds by
      * then. */

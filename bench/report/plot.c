@@ -56,6 +56,8 @@
 #include "bench/report/plot_internal.h"
 #include "collectors/collector.h"
 
+static bool gnuplot_on_path(void);
+
 #ifndef HEAPLAB_SOURCE_DIR
 #define HEAPLAB_SOURCE_DIR "."
 #endif
@@ -287,6 +289,7 @@ bool hl_plot_run_gnuplot(hl_plot_ctx *c, const char *template_name, hl_plot_vars
     }
     if (pid == 0) {
         int log = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (log < 0 && (errno == EMFILE || errno == ENFILE)) _exit(125);
         if (chdir(c->charts) != 0) _exit(126);
         int null_fd = open("/dev/null", O_RDONLY);
         if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
@@ -296,15 +299,28 @@ bool hl_plot_run_gnuplot(hl_plot_ctx *c, const char *template_name, hl_plot_vars
         }
         char *argv[] = {"gnuplot", script_path, NULL};
         execvp("gnuplot", argv);
-        _exit(127);
+        /* 127: no gnuplot; 125: no descriptor left (ulimit -n); 126: another reason */
+        _exit(errno == ENOENT ? 127 : errno == EMFILE || errno == ENFILE ? 125 : 126);
     }
     int status;
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR) break;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        if (code == 127)
+        if (code == 127 && !gnuplot_on_path())
             hl_report_fmt(c->error, c->error_size, "gnuplot is not installed (scripts/deps)");
+        else if (code == 127) /* it is there: its loader could not start it */
+            hl_report_fmt(c->error, c->error_size,
+                          "gnuplot could not start for chart %s (no descriptor left: ulimit -n?; "
+                          "see %s)",
+                          stem, log_path);
+        else if (code == 125)
+            hl_report_fmt(c->error, c->error_size,
+                          "cannot start gnuplot for chart %s: too many open files or no "
+                          "descriptor left (ulimit -n?)",
+                          stem);
+        else if (code == 126)
+            hl_report_fmt(c->error, c->error_size, "cannot start gnuplot for chart %s", stem);
         else
             hl_report_fmt(c->error, c->error_size, "gnuplot failed on chart %s (see %s)", stem,
                           log_path);
@@ -366,6 +382,20 @@ void hl_plot_log_range(double lo, double hi, double *min, double *max) {
 /* ---- the folder ------------------------------------------------------------- */
 
 /* Remove the previous drawing (charts and data), so nothing stale survives. */
+/* Whether an executable gnuplot is on PATH (exit 127 means "not found" only then). */
+static bool gnuplot_on_path(void) {
+    const char *path = getenv("PATH");
+    if (path == NULL) path = "/usr/bin:/bin";
+    while (*path) {
+        size_t n = strcspn(path, ":");
+        char candidate[PATH_MAX];
+        hl_report_fmt(candidate, sizeof candidate, "%.*s/gnuplot", (int)n, path);
+        if (n > 0 && access(candidate, X_OK) == 0) return true;
+        path += n + (path[n] == ':');
+    }
+    return false;
+}
+
 static void clear_charts(const char *charts) {
     const char *subs[] = {"", "/data"};
     for (size_t s = 0; s < 2; s++) {
