@@ -20,6 +20,8 @@ import tempfile
 import time
 import zlib
 
+from hl_testing import check, fail, run_heaplab  # tests/ is on sys.path
+
 HEAPLAB, WORK, TEST = sys.argv[1], sys.argv[2], sys.argv[3]
 COMPARE_PY = "/usr/share/benchmark/compare.py"
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -33,18 +35,10 @@ TINY_CONFIGS = {(w, "100", a, c) for w in ("recursion/sum", "cyclic_graph/pairs"
                 for a in ("libc", "pool") for c in ("refcount", "mark_sweep")}
 
 
-def fail(message):
-    print("FAIL: " + message, file=sys.stderr)
-    sys.exit(1)
-
-
-def check(cond, message):
-    if not cond:
-        fail(message)
 
 
 def run(args, timeout=300, **kw):
-    return subprocess.run([HEAPLAB] + args, capture_output=True, text=True, timeout=timeout, **kw)
+    return run_heaplab(HEAPLAB, args, timeout, **kw)
 
 
 def fresh(name):

@@ -21,6 +21,8 @@ import shutil
 import subprocess
 import sys
 
+from hl_testing import check, fail, run_heaplab  # tests/ is on sys.path
+
 HEAPLAB, WORK, TEST = sys.argv[1], sys.argv[2], sys.argv[3]
 SYSTEM_PYTHON = "/usr/bin/python3"
 
@@ -32,19 +34,10 @@ WORKLOADS = {"large_list/range": 1.0e6, "cyclic_graph/pairs": 3.0e6}
 SIZES = {1000: 1.0, 10000: 10.0}
 
 
-def fail(message):
-    print("FAIL: " + message, file=sys.stderr)
-    sys.exit(1)
-
-
-def check(cond, message):
-    if not cond:
-        fail(message)
 
 
 def run(args, timeout=120, **kw):
-    return subprocess.run([HEAPLAB] + list(args), capture_output=True, text=True, timeout=timeout,
-                          **kw)
+    return run_heaplab(HEAPLAB, args, timeout, **kw)
 
 
 def fresh(name):

@@ -29,6 +29,8 @@ import subprocess
 import sys
 import time
 
+from hl_testing import check, fail  # tests/ is on sys.path
+
 HEAPLAB, SOURCE, WORK, GROUP = sys.argv[1:5]
 
 SUBCOMMANDS = ["run", "batch", "plot", "compare", "list", "help", "version"]
@@ -43,14 +45,6 @@ TALLY = re.compile(r"^heaplab batch: (\d+ [a-z_]+(, \d+ [a-z_]+)*|nothing ran)$"
 SCHEMA_ORDER = ["ok", "memory_error", "recursion_error", "failed", "crashed", "timeout"]
 
 
-def fail(message):
-    print("FAIL: " + message, file=sys.stderr)
-    sys.exit(1)
-
-
-def check(cond, message):
-    if not cond:
-        fail(message)
 
 
 def heaplab(*args, env=None, timeout=240):
