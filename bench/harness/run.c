@@ -26,7 +26,7 @@
  *    Google Benchmark's SkipWithError ("MemoryError: ..."), the heap is torn down as
  *    usual, and the status travels into the JSON, the row and the command's exit
  *    code.
- * 5. Every reported run reaches run_on_result; from the repetitions, the median of
+ * 5. Every reported run reaches hl_reported_add (reported.c); from the repetitions, the median of
  *    each figure makes the configuration's hl_result_row (bench/report/results.h), written
  *    with --row (CSV) and --json (Google Benchmark JSON).
  * 6. A summary for people follows Google Benchmark's own table.
@@ -72,6 +72,8 @@
 #include "bench/harness/run.h"
 
 #include "bench/harness/measure.h"
+#include "bench/harness/reported.h"
+#include "bench/harness/run_pauses.h"
 #include "bench/harness/timeline.h"
 #include "bench/report/results.h"
 #include "collectors/pause_log.h"
@@ -93,13 +95,6 @@ uint64_t hl_run_default_heap_limit(void) {
 
 /* ---- the benchmark ---- */
 
-/* A reported run, copied out of the callback (its strings die with the call). */
-typedef struct run_copy {
-    hl_bench_result result;
-    char *strings[5];
-    char *counter_names[HL_BENCH_MAX_COUNTERS];
-} run_copy;
-
 typedef struct run_state {
     const hl_run_config *opt;
     hl_stats_listener *stats;
@@ -114,25 +109,14 @@ typedef struct run_state {
     hl_event_listener clock_events;
     bool clock_running;
     bool stopped_for_bookkeeping;
-    /* each iteration's longest pause inside the clock, over this call */
-    uint64_t *run_max_ns;
-    size_t run_max_count, run_max_capacity;
-    /* --pauses: every pause inside the clock of every call, and where it was */
-    struct kept_pause {
-        unsigned call;
-        uint64_t iteration;
-        hl_pause pause;
-    } *kept;
-    size_t kept_count, kept_capacity;
-    unsigned calls;
+    /* each iteration's longest program pause; every pause for --pauses */
+    hl_run_pauses pause_record;
     uint64_t baseline_rss_bytes; /* read once, just before the first iteration */
     bool baseline_read;
     /* the outcome: the first status that is not ok, and its message */
     hl_workload_status status;
     char message[256];
-    /* the reported runs */
-    run_copy *runs;
-    size_t run_count, run_capacity;
+    hl_reported reported; /* the runs Google Benchmark reported */
     /* The figures of the last call of the benchmark function as heaplab computed
      * them: Google Benchmark reports no counters for a run skipped with an error, and
      * a MemoryError row should still say how much memory the run had reached. */
@@ -175,59 +159,6 @@ static void clock_collection_end(void *data, uint64_t objects_freed) {
     if (!rs->stopped_for_bookkeeping) return;
     rs->stopped_for_bookkeeping = false;
     clock_resume(rs);
-}
-
-/* Keep an iteration's longest pause; false when it cannot be kept. */
-static bool keep_run_max(run_state *rs, uint64_t ns) {
-    if (rs->run_max_count == rs->run_max_capacity) {
-        size_t capacity = rs->run_max_capacity ? 2 * rs->run_max_capacity : 64;
-        uint64_t *grown = realloc(rs->run_max_ns, capacity * sizeof *grown);
-        if (grown == NULL) return false;
-        rs->run_max_ns = grown;
-        rs->run_max_capacity = capacity;
-    }
-    rs->run_max_ns[rs->run_max_count++] = ns;
-    return true;
-}
-
-/* --pauses: keep the iteration's pauses [from, end of the log); false when they
- * cannot be kept. */
-static bool keep_pauses(run_state *rs, size_t from, uint64_t iteration) {
-    const hl_pause *p = hl_pause_log_pauses(rs->pauses);
-    for (size_t i = from; i < hl_pause_log_count(rs->pauses); i++) {
-        if (rs->kept_count == rs->kept_capacity) {
-            size_t capacity = rs->kept_capacity ? 2 * rs->kept_capacity : 256;
-            struct kept_pause *grown = realloc(rs->kept, capacity * sizeof *grown);
-            if (grown == NULL) return false;
-            rs->kept = grown;
-            rs->kept_capacity = capacity;
-        }
-        rs->kept[rs->kept_count++] = (struct kept_pause){rs->calls, iteration, p[i]};
-    }
-    return true;
-}
-
-static bool write_pauses(FILE *out, void *data) {
-    const run_state *rs = data;
-    static const char *const kinds[] = {"young", "middle", "full"};
-    fprintf(out, "call,iteration,start_ns,duration_ns,kind,phase\n");
-    for (size_t i = 0; i < rs->kept_count; i++) {
-        const struct kept_pause *k = &rs->kept[i];
-        fprintf(out, "%u,%llu,%llu,%llu,%s,%s\n", k->call, (unsigned long long)k->iteration,
-                (unsigned long long)k->pause.start_ns, (unsigned long long)k->pause.duration_ns,
-                kinds[k->pause.kind], k->pause.tag == PAUSE_RECLAIM ? "reclaim" : "program");
-    }
-    return !ferror(out);
-}
-
-static double median_u64(const uint64_t *v, size_t n) {
-    double *d = malloc((n ? n : 1) * sizeof *d);
-    if (d == NULL) return 0;
-    for (size_t i = 0; i < n; i++)
-        d[i] = (double)v[i];
-    double m = hl_measure_median(d, n);
-    free(d);
-    return m;
 }
 
 /* The row's allocation figures: the collector's own when it serves the objects from its
@@ -291,7 +222,7 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
     rs->stopped_for_bookkeeping = false;
     hl_pause_log_clear(rs->pauses);
     hl_pause_log_set_recording(rs->pauses, true);
-    rs->run_max_count = 0;
+    hl_run_pauses_begin_call(&rs->pause_record);
     bool kept_every_pause = true;
     hl_allocator *allocator = &rs->allocator;
     if (!rs->baseline_read) {
@@ -356,11 +287,8 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
             clock_pause(rs);
             hl_measure_faults(&minor1, &major1);
             kept_every_pause =
-                keep_run_max(rs, hl_pause_log_max_ns(rs->pauses, first_pause, PAUSE_PROGRAM)) &&
+                hl_run_pauses_end_iteration(&rs->pause_record, rs->pauses, first_pause) &&
                 kept_every_pause;
-            if (opt->pauses_path != NULL)
-                kept_every_pause =
-                    keep_pauses(rs, first_pause, rs->run_max_count - 1) && kept_every_pause;
             fig.minor_faults += (double)(minor1 - minor0);
             fig.major_faults += (double)(major1 - major0);
             if (status != HL_WORKLOAD_OK)
@@ -397,7 +325,7 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
                        hl_pause_log_percentile_ns(rs->pauses, 0, PAUSE_PROGRAM, 0.50, &p50) &&
                        hl_pause_log_percentile_ns(rs->pauses, 0, PAUSE_PROGRAM, 0.99, &p99);
     if (!kept_every_pause) rs->out_of_memory = true;
-    rs->calls++;
+    hl_run_pauses_end_call(&rs->pause_record);
     hl_result_row *own = &rs->own;
     own->peak_rss_bytes = (double)hl_measure_peak_rss_bytes();
     /* The allocator's exact peak of requested bytes, or the heap's own accounting
@@ -416,7 +344,7 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
     own->frees = fig.frees / iterations;
     own->gc_collections = (double)collections / iterations;
     own->gc_pause_total_ns = (double)pause_total / iterations;
-    own->gc_pause_max_ns = median_u64(rs->run_max_ns, rs->run_max_count);
+    own->gc_pause_max_ns = hl_run_pauses_median_max(&rs->pause_record);
     own->gc_pause_p50_ns = (double)p50;
     own->gc_pause_p99_ns = (double)p99;
     own->objects_collected = (double)gc.objects_collected / iterations;
@@ -449,95 +377,17 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
     }
 }
 
-static char *copy_string(run_copy *c, size_t slot, const char *s) {
-    c->strings[slot] = strdup(s != NULL ? s : "");
-    return c->strings[slot];
-}
-
-static void run_on_result(const hl_bench_result *result, void *data) {
-    run_state *rs = data;
-    if (rs->run_count == rs->run_capacity) {
-        size_t capacity = rs->run_capacity ? 2 * rs->run_capacity : 8;
-        run_copy *grown = realloc(rs->runs, capacity * sizeof *grown);
-        if (grown == NULL) {
-            rs->out_of_memory = true;
-            return;
-        }
-        rs->runs = grown;
-        rs->run_capacity = capacity;
-    }
-    run_copy *c = &rs->runs[rs->run_count++];
-    memset(c, 0, sizeof *c);
-    c->result = *result;
-    c->result.name = copy_string(c, 0, result->name);
-    c->result.run_name = copy_string(c, 1, result->run_name);
-    c->result.aggregate_name = copy_string(c, 2, result->aggregate_name);
-    c->result.error_message = copy_string(c, 3, result->error_message);
-    c->result.label = copy_string(c, 4, result->label);
-    bool ok = true;
-    for (size_t i = 0; i < 5; i++)
-        ok = ok && c->strings[i] != NULL;
-    for (size_t i = 0; i < result->counter_count && i < HL_BENCH_MAX_COUNTERS; i++) {
-        c->counter_names[i] = strdup(result->counters[i].name);
-        c->result.counters[i].name = c->counter_names[i];
-        ok = ok && c->counter_names[i] != NULL;
-    }
-    /* mutator_time_ns = real_time_ns - gc_time_ns, for each repetition (an aggregate's
-     * counters are Google Benchmark's own statistics of the repetitions). */
-    if (!result->is_aggregate && !result->error_occurred &&
-        c->result.counter_count < HL_BENCH_MAX_COUNTERS) {
-        double gc_time = 0;
-        for (size_t i = 0; i < c->result.counter_count; i++)
-            if (strcmp(c->result.counters[i].name, "gc_time_ns") == 0)
-                gc_time = c->result.counters[i].value;
-        size_t slot = c->result.counter_count++;
-        c->counter_names[slot] = strdup("mutator_time_ns");
-        c->result.counters[slot].name = c->counter_names[slot];
-        c->result.counters[slot].value = result->real_time_ns - gc_time;
-        ok = ok && c->counter_names[slot] != NULL;
-    }
-    if (!ok) rs->out_of_memory = true;
-}
-
-static void free_runs(run_state *rs) {
-    for (size_t r = 0; r < rs->run_count; r++) {
-        for (size_t i = 0; i < 5; i++)
-            free(rs->runs[r].strings[i]);
-        for (size_t i = 0; i < HL_BENCH_MAX_COUNTERS; i++)
-            free(rs->runs[r].counter_names[i]);
-    }
-    free(rs->runs);
-}
-
-/* One figure of a reported run, by its schema name. */
-static double figure_of(const hl_bench_result *r, const char *name) {
-    if (strcmp(name, "real_time_ns") == 0) return r->real_time_ns;
-    if (strcmp(name, "cpu_time_ns") == 0) return r->cpu_time_ns;
-    for (size_t i = 0; i < r->counter_count; i++)
-        if (strcmp(r->counters[i].name, name) == 0) return r->counters[i].value;
-    return 0;
-}
-
-/* The figure over the repetitions (the runs that are not aggregates) into `values`;
- * returns how many. */
-static size_t figure_values(const run_state *rs, const char *name, double *values) {
-    size_t k = 0;
-    for (size_t r = 0; r < rs->run_count; r++)
-        if (!rs->runs[r].result.is_aggregate) values[k++] = figure_of(&rs->runs[r].result, name);
-    return k;
-}
-
 /* The row's figures: medians over the repetitions, and the spreads compare reads. */
 static bool build_row(const run_state *rs, hl_result_row *row) {
-    double *values = calloc(rs->run_count + 1, sizeof *values);
+    double *values = calloc(rs->reported.count + 1, sizeof *values);
     if (values == NULL) return false;
-    size_t k = figure_values(rs, "real_time_ns", values);
+    size_t k = hl_reported_values(&rs->reported, "real_time_ns", values);
     row->repetitions = (int)k;
     row->real_time_ns_stddev = hl_measure_stddev(values, k);
-    k = figure_values(rs, "peak_rss_bytes", values);
+    k = hl_reported_values(&rs->reported, "peak_rss_bytes", values);
     row->peak_rss_bytes_stddev = hl_measure_stddev(values, k);
 #define HL_ROW_MEDIAN(field)                                                                       \
-    k = figure_values(rs, #field, values);                                                         \
+    k = hl_reported_values(&rs->reported, #field, values);                                                         \
     row->field = hl_measure_median(values, k);
     HL_RESULT_FIGURES(HL_ROW_MEDIAN)
 #undef HL_ROW_MEDIAN
@@ -602,9 +452,9 @@ static bool write_json(FILE *out, void *data) {
         hl_results_json_set_context(doc, "heaplab_collector",
                                     hl_results_json_text(hl_collector_name(opt->collector))) &&
         hl_results_json_set_context(doc, "heaplab_status", hl_results_json_text(job->row->status));
-    for (size_t r = 0; ok && r < job->rs->run_count; r++) {
+    for (size_t r = 0; ok && r < job->rs->reported.count; r++) {
         hl_results_entry entry;
-        json_entry_of(&job->rs->runs[r].result, &entry);
+        json_entry_of(&job->rs->reported.runs[r].result, &entry);
         ok = hl_results_json_add_entry(doc, &entry, job->row);
     }
     ok = ok && hl_results_json_dump(doc, out);
@@ -623,7 +473,7 @@ static void print_summary(FILE *out, const hl_result_row *row, const run_state *
     fprintf(out, "\nheaplab run: %s n=%llu, allocator %s, collector %s\n", row->workload,
             (unsigned long long)row->size, row->allocator, row->collector);
     fprintf(out, "  status        %s%s%s\n", row->status, row->error[0] ? ": " : "", row->error);
-    if (rs->run_count == 0) return;
+    if (rs->reported.count == 0) return;
     hl_measure_format_ns(row->real_time_ns, a, sizeof a);
     hl_measure_format_ns(row->cpu_time_ns, b, sizeof b);
     fprintf(out, "  time          %s real, %s cpu per run (median of %d)\n", a, b,
@@ -732,6 +582,9 @@ hl_run_outcome hl_run_configuration(const hl_run_config *config, char **process_
                                           .collection_end = clock_collection_end};
     rs.stats = hl_stats_listener_new();
     rs.pauses = hl_pause_log_new();
+    rs.pause_record = (hl_run_pauses){.program_tag = PAUSE_PROGRAM,
+                                      .reclaim_tag = PAUSE_RECLAIM,
+                                      .keep_all = opt->pauses_path != NULL};
     if (rs.stats == NULL || rs.pauses == NULL) {
         hl_stats_listener_free(rs.stats);
         hl_pause_log_free(rs.pauses);
@@ -765,7 +618,8 @@ hl_run_outcome hl_run_configuration(const hl_run_config *config, char **process_
      * stderr for the run: stdout is the file's. */
     int saved_stdout = dash ? dup(STDOUT_FILENO) : -1;
     if (saved_stdout >= 0) dup2(STDERR_FILENO, STDOUT_FILENO);
-    size_t ran = hl_bench_run(run_on_result, &rs);
+    size_t ran = hl_bench_run(hl_reported_add, &rs.reported);
+    if (rs.reported.out_of_memory) rs.out_of_memory = true;
     fflush(stdout);
     if (saved_stdout >= 0) {
         dup2(saved_stdout, STDOUT_FILENO);
@@ -778,7 +632,7 @@ hl_run_outcome hl_run_configuration(const hl_run_config *config, char **process_
     snprintf(row.error, sizeof row.error, "%s", rs.message);
     *status = rs.status;
     hl_run_outcome outcome = HL_RUN_DONE;
-    if (ran == 0 || rs.run_count == 0) {
+    if (ran == 0 || rs.reported.count == 0) {
         snprintf(row.status, sizeof row.status, "%s", HL_STATUS_FAILED);
         if (hl_bench_error() != NULL)
             snprintf(row.error, sizeof row.error, "Google Benchmark: %.200s", hl_bench_error());
@@ -804,7 +658,8 @@ hl_run_outcome hl_run_configuration(const hl_run_config *config, char **process_
         unwritten = opt->row_path;
     if (rs.timeline != NULL && !hl_timeline_write(rs.timeline, opt->timeline_path))
         unwritten = opt->timeline_path;
-    if (opt->pauses_path != NULL && !hl_results_write_atomic(opt->pauses_path, write_pauses, &rs))
+    if (opt->pauses_path != NULL &&
+        !hl_results_write_atomic(opt->pauses_path, hl_run_pauses_write, &rs.pause_record))
         unwritten = opt->pauses_path;
     if (unwritten != NULL) {
         snprintf(error, error_size, "run: cannot write %s", unwritten);
@@ -814,8 +669,7 @@ hl_run_outcome hl_run_configuration(const hl_run_config *config, char **process_
     if (rs.timeline != NULL) hl_timeline_free(rs.timeline);
     hl_stats_listener_free(rs.stats);
     hl_pause_log_free(rs.pauses);
-    free(rs.run_max_ns);
-    free(rs.kept);
-    free_runs(&rs);
+    hl_run_pauses_free(&rs.pause_record);
+    hl_reported_free(&rs.reported);
     return outcome;
 }
