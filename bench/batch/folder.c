@@ -187,10 +187,9 @@ static bool write_one_row(FILE *out, void *data) {
  * how many ran, the status and error of the first that is not ok. Written atomically
  * to runs/<slug>.csv, the configuration's "finished" mark. */
 /* An invocation's samples of interval figure `i` (its timed repetitions, from its
- * Google Benchmark JSON), into values (at most max); none when the file has none: the
- * caller then takes the invocation's row. */
-static size_t read_samples(const char *path, size_t i, double *values, size_t max) {
-    json_t *doc = json_load_file(path, 0, NULL);
+ * Google Benchmark JSON `doc`, NULL when unreadable), into values (at most max); none
+ * when it has none: the caller then takes the invocation's row. */
+static size_t read_samples(json_t *doc, size_t i, double *values, size_t max) {
     json_t *entries = doc ? json_object_get(doc, "benchmarks") : NULL;
     const char *name = hl_results_figure_name(hl_results_interval_figure(i));
     const char *key = strcmp(name, "real_time_ns") == 0   ? "real_time"
@@ -208,7 +207,6 @@ static size_t read_samples(const char *path, size_t i, double *values, size_t ma
         json_t *v = json_object_get(entry, key);
         if (json_is_number(v) && isfinite(json_number_value(v))) values[n++] = json_number_value(v);
     }
-    json_decref(doc);
     return n;
 }
 
@@ -219,15 +217,19 @@ static void row_intervals(const hl_batch *b, const hl_batch_config *c, const hl_
     double *storage = calloc(n * MAX_SAMPLES, sizeof *storage);
     const double **samples = calloc(n, sizeof *samples);
     size_t *counts = calloc(n, sizeof *counts);
-    for (size_t i = 0; storage != NULL && samples != NULL && counts != NULL &&
+    json_t **docs = calloc(n, sizeof *docs); /* each invocation's JSON, read once */
+    for (size_t k = 0; docs != NULL && k < n; k++) {
+        char path[PATH_MAX];
+        hl_batch_invocation_path(b, c, (int)k, ".json", path, sizeof path);
+        docs[k] = json_load_file(path, 0, NULL);
+    }
+    for (size_t i = 0; docs != NULL && storage != NULL && samples != NULL && counts != NULL &&
                        i < hl_results_interval_count();
          i++) {
         size_t f = hl_results_interval_figure(i), usable = 0;
         for (size_t k = 0; k < n; k++) {
             double *mine = storage + usable * MAX_SAMPLES;
-            char path[PATH_MAX];
-            hl_batch_invocation_path(b, c, (int)k, ".json", path, sizeof path);
-            size_t got = read_samples(path, i, mine, MAX_SAMPLES);
+            size_t got = read_samples(docs[k], i, mine, MAX_SAMPLES);
             if (got == 0 && isfinite(hl_results_figure(&inv[k], f))) {
                 mine[0] = hl_results_figure(&inv[k], f);
                 got = 1;
@@ -238,6 +240,9 @@ static void row_intervals(const hl_batch *b, const hl_batch_config *c, const hl_
         }
         hl_interval_hierarchical(samples, counts, usable, &row->ci_low[i], &row->ci_high[i]);
     }
+    for (size_t k = 0; docs != NULL && k < n; k++)
+        json_decref(docs[k]);
+    free(docs);
     free(storage);
     free(samples);
     free(counts);
