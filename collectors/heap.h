@@ -51,6 +51,12 @@ typedef struct hl_heap_config {
     size_t recursion_limit;            /* frames; 0 = HL_DEFAULT_RECURSION_LIMIT */
     long thresholds[3];                /* rc_cycle: 0 = CPython's 700, 10, 10 */
     double growth_factor;              /* mark_sweep: 0 = 2.0 (GOGC=100) */
+    /* The allocator's limit_bytes is a budget the user set (--heap-limit), not only a
+     * guard: a tracing collector then collects when the budget refuses an allocation
+     * instead of by its growth factor, as a fixed-heap policy does (docs/collectors.md,
+     * "Heap budgets"). Every collector that reclaims cycles collects fully before a
+     * refused allocation becomes a MemoryError, with or without it. */
+    bool fixed_heap;
     const hl_event_listener *listeners[HL_MAX_LISTENERS]; /* NULL-terminated */
 } hl_heap_config;
 

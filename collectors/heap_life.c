@@ -17,7 +17,8 @@ void hl__each_root(hl_heap *heap, void (*fn)(hl_object *o, void *data), void *da
     if (heap->frame != NULL) fn(heap->frame, data);
     for (size_t i = 0; i < heap->handles_count; i++)
         if (heap->handles[i] != NULL) fn(heap->handles[i], data);
-    if (heap->pinned != NULL) fn(heap->pinned, data);
+    for (size_t i = 0; i < 2; i++)
+        if (heap->pinned[i] != NULL) fn(heap->pinned[i], data);
 }
 
 typedef struct each_walk {
@@ -143,6 +144,7 @@ hl_status hl_heap_create(const hl_heap_config *config, hl_heap **out) {
         heap->thresholds[i] =
             config->thresholds[i] > 0 ? config->thresholds[i] : default_thresholds[i];
     heap->growth_factor = config->growth_factor > 1.0 ? config->growth_factor : 2.0;
+    heap->fixed_heap = config->fixed_heap && config->allocator->limit_bytes != 0;
     for (size_t i = 0; i < HL_MAX_LISTENERS && config->listeners[i] != NULL; i++)
         heap->listeners[heap->listener_count++] = config->listeners[i];
 

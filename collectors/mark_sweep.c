@@ -8,7 +8,11 @@
  * bytes (everything allocated and not yet swept) have reached `trigger`. After a
  * collection trigger = max(HL_MARK_SWEEP_MIN_TRIGGER (1 MiB), live bytes after the
  * sweep * growth_factor): with the default factor 2.0 the heap may double between
- * collections, like Go's GOGC=100. hl_collect always collects fully.
+ * collections, like Go's GOGC=100. With a heap budget (--heap-limit, heap->fixed_heap)
+ * the growth factor is not used: a collection starts when the budget refuses an
+ * allocation (object.c's room_for), as a fixed-heap policy does, and a MemoryError
+ * comes only when the allocation fails again after it. hl_collect always collects
+ * fully.
  *
  * One collection, in the order the functions run (collect):
  *
@@ -171,6 +175,18 @@ static uint64_t sweep(hl_heap *heap, ms_state *s) {
     return freed;
 }
 
+/* The live bytes that start the next collection. With a budget (heap->fixed_heap) the
+ * safe point does not look at it: the collection comes when the budget refuses an
+ * allocation (object.c, room_for), and the heap size reported is the budget. */
+static size_t next_trigger(const hl_heap *heap) {
+    double next = (double)heap->live_bytes * heap->growth_factor;
+    return next < (double)HL_MARK_SWEEP_MIN_TRIGGER ? HL_MARK_SWEEP_MIN_TRIGGER : (size_t)next;
+}
+
+static size_t heap_size(const hl_heap *heap, const ms_state *s) {
+    return heap->fixed_heap ? heap->allocator->limit_bytes : s->trigger;
+}
+
 static long ms_collect(hl_heap *heap, int generation) {
     (void)generation; /* always full */
     ms_state *s = heap->gc;
@@ -187,13 +203,11 @@ static long ms_collect(hl_heap *heap, int generation) {
         mark(&m);
     }
     uint64_t freed = sweep(heap, s);
-    double next = (double)heap->live_bytes * heap->growth_factor;
-    s->trigger =
-        next < (double)HL_MARK_SWEEP_MIN_TRIGGER ? HL_MARK_SWEEP_MIN_TRIGGER : (size_t)next;
+    s->trigger = next_trigger(heap);
     heap->collecting = false;
     hl__emit_collection_end(heap, freed);
     hl__emit_live_data_size(heap, heap->live_bytes);
-    hl__emit_heap_resized(heap, s->trigger);
+    hl__emit_heap_resized(heap, heap_size(heap, s));
     return (long)freed;
 }
 
@@ -228,7 +242,7 @@ static void ms_unlink(hl_heap *heap, hl_object *o) {
 
 static void ms_safe_point(hl_heap *heap) {
     ms_state *s = heap->gc;
-    if (heap->live_bytes >= s->trigger) ms_collect(heap, 2);
+    if (!heap->fixed_heap && heap->live_bytes >= s->trigger) ms_collect(heap, 2);
 }
 
 static void ms_finish(hl_heap *heap) {

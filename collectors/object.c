@@ -224,14 +224,38 @@ void hl__storage_free(hl_heap *heap, void *block, size_t size, hl_storage_kind k
 static void safe_point(hl_heap *heap, hl_object *pin) {
     if (heap->ops->safe_point == NULL || heap->collecting || heap->freeing || heap->no_collect)
         return;
-    heap->pinned = pin;
+    heap->pinned[0] = pin;
     heap->ops->safe_point(heap);
-    heap->pinned = NULL;
+    heap->pinned[0] = NULL;
+}
+
+/* An allocation was refused (the budget, --heap-limit, or the allocator itself): make
+ * room. A collector that reclaims cycles runs one full collection (gc.collect(2)),
+ * with pin0 and pin1 as roots beside the usual ones, and the caller tries once more;
+ * only if that fails too is it a MemoryError. This is a tracing collector's answer to
+ * a full heap, and rc_cycle's model choice (CPython raises MemoryError without
+ * collecting; docs/collectors.md). refcount cannot collect: false, the caller fails.
+ * It happens only where a safe point could (a constructor, hl_frame_push, and
+ * hl_list_append, whose list and value are pinned), never inside a collection or the
+ * pending-free loop, and never for an injected failure (fault injection tests the
+ * failure path itself). */
+static bool room_for(hl_heap *heap, hl_object *pin0, hl_object *pin1) {
+    const hl_allocator *a = heap->allocator;
+    if (heap->ops->collect == NULL || !heap->ops->reclaims_cycles || heap->collecting ||
+        heap->freeing || heap->no_collect)
+        return false;
+    if (a != NULL && a->fail_at != 0 && a->attempts == a->fail_at) return false;
+    heap->pinned[0] = pin0;
+    heap->pinned[1] = pin1;
+    heap->ops->collect(heap, 2);
+    heap->pinned[0] = heap->pinned[1] = NULL;
+    return true;
 }
 
 /* Allocate [prefix][header][body of body_bytes]; the header is set, the body is not.
  * NULL with HL_MEMORY_ERROR on failure. */
-static hl_object *object_alloc(hl_heap *heap, hl_type_id type, size_t body_bytes) {
+static hl_object *object_alloc(hl_heap *heap, hl_type_id type, size_t body_bytes,
+                               hl_object *pin) {
     /* Frames only when the collector says so (ops->tracks_frames): a frame is freed by
      * counting when its call returns, and CPython 3.11's frames are no GC objects. */
     bool tracked = heap->tracks_all || type == HL_TYPE_LIST || type == HL_TYPE_RECORD ||
@@ -239,6 +263,8 @@ static hl_object *object_alloc(hl_heap *heap, hl_type_id type, size_t body_bytes
     size_t prefix = tracked ? heap->prefix_size : 0;
     bool has_refs = type != HL_TYPE_INT && type != HL_TYPE_STR;
     char *block = block_alloc(heap, prefix + body_bytes, has_refs);
+    if (block == NULL && room_for(heap, pin, NULL))
+        block = block_alloc(heap, prefix + body_bytes, has_refs);
     if (block == NULL) {
         heap->error = HL_MEMORY_ERROR;
         return NULL;
@@ -388,7 +414,7 @@ hl_object *hl_int_new(hl_heap *heap, int64_t value) {
         return o;
     }
     safe_point(heap, NULL);
-    hl_object *o = object_alloc(heap, HL_TYPE_INT, sizeof(hl_int_object));
+    hl_object *o = object_alloc(heap, HL_TYPE_INT, sizeof(hl_int_object), NULL);
     if (o == NULL) return NULL;
     ((hl_int_object *)o)->value = value;
     return object_born(heap, o);
@@ -404,7 +430,7 @@ hl_object *hl_str_new(hl_heap *heap, const char *text, size_t length) {
         return NULL;
     }
     safe_point(heap, NULL);
-    hl_object *o = object_alloc(heap, HL_TYPE_STR, sizeof(hl_str_object) + length + 1);
+    hl_object *o = object_alloc(heap, HL_TYPE_STR, sizeof(hl_str_object) + length + 1, NULL);
     if (o == NULL) return NULL;
     hl_str_object *s = (hl_str_object *)o;
     s->length = length;
@@ -428,12 +454,15 @@ hl_object *hl_list_new(hl_heap *heap, size_t length, hl_object *fill) {
         return NULL;
     }
     safe_point(heap, fill);
-    hl_object *o = object_alloc(heap, HL_TYPE_LIST, sizeof(hl_list_object));
+    hl_object *o = object_alloc(heap, HL_TYPE_LIST, sizeof(hl_list_object), fill);
     if (o == NULL) return NULL;
     hl_list_object *l = (hl_list_object *)o;
     l->items = NULL;
     if (length != 0) {
         l->items = hl__storage_alloc(heap, length * sizeof(hl_object *), HL_STORAGE_ITEMS);
+        /* the list is not born yet: no collector knows it, so none can free it */
+        if (l->items == NULL && room_for(heap, fill, NULL))
+            l->items = hl__storage_alloc(heap, length * sizeof(hl_object *), HL_STORAGE_ITEMS);
         if (l->items == NULL) {
             object_unborn(heap, o, sizeof(hl_list_object));
             heap->error = HL_MEMORY_ERROR;
@@ -450,19 +479,22 @@ hl_object *hl_list_new(hl_heap *heap, size_t length, hl_object *fill) {
 
 /* CPython 3.11's list_resize rule: over-allocate by about 1/8 plus 6, rounded down to
  * a multiple of 4, unless the new size is closer to that than to the old size. */
-static bool list_resize(hl_heap *heap, hl_list_object *l, size_t newsize) {
+static bool list_resize(hl_heap *heap, hl_list_object *l, size_t newsize, hl_object *value) {
     size_t allocated = l->capacity;
     if (allocated >= newsize && newsize >= (allocated >> 1)) return true;
     if (newsize > SIZE_MAX / (4 * sizeof(hl_object *))) return false;
     size_t new_allocated = (newsize + (newsize >> 3) + 6) & ~(size_t)3;
     if (newsize - l->length > new_allocated - newsize) new_allocated = (newsize + 3) & ~(size_t)3;
     if (newsize == 0) new_allocated = 0;
-    hl_object **items;
-    if (allocated == 0)
-        items = hl__storage_alloc(heap, new_allocated * sizeof(hl_object *), HL_STORAGE_ITEMS);
-    else
-        items = storage_realloc(heap, l->items, allocated * sizeof(hl_object *),
-                                new_allocated * sizeof(hl_object *), HL_STORAGE_ITEMS);
+    hl_object **items = NULL;
+    for (int attempt = 0; items == NULL && attempt < 2; attempt++) {
+        if (attempt == 1 && !room_for(heap, &l->head, value)) break;
+        if (allocated == 0)
+            items = hl__storage_alloc(heap, new_allocated * sizeof(hl_object *), HL_STORAGE_ITEMS);
+        else
+            items = storage_realloc(heap, l->items, allocated * sizeof(hl_object *),
+                                    new_allocated * sizeof(hl_object *), HL_STORAGE_ITEMS);
+    }
     if (items == NULL) return false;
     l->items = items;
     l->capacity = new_allocated;
@@ -475,7 +507,7 @@ static bool list_resize(hl_heap *heap, hl_list_object *l, size_t newsize) {
 
 hl_status hl_list_append(hl_heap *heap, hl_object *list, hl_object *value) {
     hl_list_object *l = (hl_list_object *)list;
-    if (!list_resize(heap, l, l->length + 1)) {
+    if (!list_resize(heap, l, l->length + 1, value)) {
         heap->error = HL_MEMORY_ERROR;
         return HL_MEMORY_ERROR;
     }
@@ -511,7 +543,7 @@ hl_object *hl_record_new(hl_heap *heap, size_t fields, hl_finalizer finalizer, v
     size_t body = sizeof(hl_object) + fields * sizeof(hl_object *) +
                   (finalizer != NULL ? sizeof(hl_record_finalizer) : 0);
     safe_point(heap, NULL);
-    hl_object *o = object_alloc(heap, HL_TYPE_RECORD, body);
+    hl_object *o = object_alloc(heap, HL_TYPE_RECORD, body, NULL);
     if (o == NULL) return NULL;
     o->count = (uint32_t)fields;
     hl_object **slots = slots_after_header(o);
@@ -578,7 +610,7 @@ hl_status hl_frame_push(hl_heap *heap, size_t locals) {
     }
     safe_point(heap, NULL);
     hl_object *f =
-        object_alloc(heap, HL_TYPE_FRAME, sizeof(hl_object) + (locals + 1) * sizeof(hl_object *));
+        object_alloc(heap, HL_TYPE_FRAME, sizeof(hl_object) + (locals + 1) * sizeof(hl_object *), NULL);
     if (f == NULL) return HL_MEMORY_ERROR;
     f->count = (uint32_t)(locals + 1);
     hl_object **slots = slots_after_header(f);

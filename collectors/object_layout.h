@@ -116,7 +116,9 @@ struct hl_heap {
     bool tracks_all;    /* ops->tracks_all */
 
     hl_object *pending; /* dead objects waiting to be freed (linked through refcnt) */
-    hl_object *pinned;  /* a constructor's object argument: a root during its safe point */
+    /* A constructor's object argument (and hl_list_append's list and value): roots during
+     * a safe point or a collection for room (object.c: room_for). */
+    hl_object *pinned[2];
 
     hl_object **globals;
     size_t globals_count;
@@ -135,6 +137,7 @@ struct hl_heap {
 
     long thresholds[3];
     double growth_factor;
+    bool fixed_heap; /* hl_heap_config.fixed_heap: the allocator's limit is the budget */
     const hl_event_listener *listeners[HL_MAX_LISTENERS];
     size_t listener_count;
 };

@@ -7,6 +7,10 @@
  *   objects do not come from the allocator: there the injections reach only the
  *   heap's own set-up, and a second scenario caps Boehm's heap (GC_set_max_heap_size)
  *   until its allocations fail.
+ * - Under a budget (--heap-limit: hl_heap_config.fixed_heap) a collector that reclaims
+ *   cycles collects when the budget refuses an allocation and fails only when that
+ *   collection cannot make room; a tracing collector then collects at the budget,
+ *   never by its growth factor; refcount can only fail.
  */
 #include <gc/gc.h>
 
@@ -181,6 +185,80 @@ static void test_boehm_oom(const tc_args *args, const hl_collector_ops *c) {
     if (tc_exact(c)) CHECK(t.final.leaked_objects <= 1);
 }
 
+/* ---- the budget ---- */
+
+/* Make and drop `pairs` two-record cycles (each record rooted while the other is made).
+ * Stops at the first failure; returns how many pairs were made. */
+static size_t churn_pairs(hl_heap *h, size_t pairs) {
+    for (size_t i = 0; i < pairs; i++) {
+        hl_object *p = hl_record_new(h, 1, NULL, NULL);
+        if (p == NULL) return i;
+        hl_global_set(h, 0, p);
+        hl_decref(h, p);
+        hl_object *q = hl_record_new(h, 1, NULL, NULL);
+        if (q == NULL) return i;
+        hl_record_set(h, p, 0, q);
+        hl_record_set(h, q, 0, p);
+        hl_decref(h, q);
+        hl_global_set(h, 0, NULL);
+    }
+    return pairs;
+}
+
+/* A budget of the heap's set-up plus `room` bytes, and 100000 dropped pairs (about 16
+ * MB, many times the budget). rc_cycle's first threshold is out of reach, so only the
+ * collection for room can save it. Every collector that reclaims cycles completes
+ * without ever holding more than the budget; refcount ends in a clean MemoryError. A
+ * tracing collector (no counts) collects at the budget only: with a 4 MiB budget at
+ * most one collection per 2 MiB allocated, where its growth factor would have
+ * collected about every 1 MiB (HL_MARK_SWEEP_MIN_TRIGGER). */
+static void test_budget(const tc_args *args, const hl_collector_ops *c, size_t room) {
+    if (hl_collector_own_allocator(c) != NULL) return; /* boehm: test_boehm_oom, and
+                                                          tests/budget_check.py */
+    hl_allocator a;
+    const char *err = NULL;
+    TC_REQUIRE(hl_allocator_init(&a, args->allocator, &err));
+    a.limit_bytes = (size_t)1 << 40; /* a budget at creation, set tight below */
+    hl_stats_listener *stats = hl_stats_listener_new();
+    TC_REQUIRE(stats != NULL);
+    hl_heap_config cfg = tc_config(c);
+    cfg.allocator = &a;
+    cfg.thresholds[0] = 1000000000;
+    cfg.fixed_heap = true;
+    cfg.listeners[0] = hl_stats_listener_events(stats);
+    hl_heap *h = NULL;
+    TC_REQUIRE(hl_heap_create(&cfg, &h) == HL_OK);
+    size_t budget = a.live_bytes + room;
+    a.limit_bytes = budget;
+    hl_allocator_begin_iteration(&a);
+    const size_t pairs = 100000;
+    size_t made = churn_pairs(h, pairs);
+    hl_gc_stats st;
+    hl_stats_listener_read(stats, &st);
+    if (hl_collector_reclaims_cycles(c)) {
+        CHECK_MSG(made == pairs, "%s: %zu of %zu pairs under a budget of %zu bytes (%llu "
+                  "collections)", c->name, made, pairs, budget, (unsigned long long)st.collections);
+        CHECK(hl_heap_error(h) == HL_OK);
+    } else {
+        CHECK_MSG(made < pairs && hl_heap_error(h) == HL_MEMORY_ERROR,
+                  "%s: %zu of %zu pairs under a budget of %zu bytes", c->name, made, pairs, budget);
+    }
+    CHECK_MSG(a.peak_bytes <= budget, "%s: peak %zu bytes past the budget of %zu", c->name,
+              a.peak_bytes, budget);
+    size_t pair_bytes = 2 * (c->prefix_size + sizeof(hl_object) + sizeof(hl_object *));
+    if (!c->counts_references && made == pairs)
+        CHECK_MSG(st.collections <= pairs * pair_bytes / (room / 2) + 1,
+                  "%s: %llu collections for %zu bytes under a %zu-byte budget: it collected "
+                  "before the budget was reached", c->name, (unsigned long long)st.collections,
+                  pairs * pair_bytes, room);
+    hl_global_set(h, 0, NULL);
+    a.limit_bytes = 0;
+    hl_heap_destroy(h);
+    hl_stats_listener_free(stats);
+    CHECK(a.live_bytes == 0);
+    hl_allocator_fini(&a);
+}
+
 int main(int argc, char **argv) {
     tc_args args = tc_prepare(argc, argv);
     for (size_t i = 0; hl_collector_registry[i] != NULL; i++) {
@@ -188,6 +266,8 @@ int main(int argc, char **argv) {
         if (!tc_wants(&args, c)) continue;
         test_room(&args, c);
         test_failures(&args, c);
+        test_budget(&args, c, 64 * 1024);
+        test_budget(&args, c, 4 * 1024 * 1024);
         if (strcmp(c->name, "boehm") == 0) test_boehm_oom(&args, c); /* libgc's own heap */
     }
     return check_report("test_heap_failures");

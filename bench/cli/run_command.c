@@ -30,7 +30,7 @@ static const hl_cli_option run_options_table[] = {
     {"--iterations", "N", "fixed iterations per repetition (default: Google Benchmark's choice)"},
     {"--min-time", "S", "minimum seconds per repetition when iterations are not fixed"},
     {"--warmup", "S", "run the benchmark untimed for S seconds before the first repetition"},
-    {"--heap-limit", "BYTES", "fail allocations past this many live bytes (default 3/4 of RAM)"},
+    {"--heap-limit", "BYTES", "a budget on the managed heap: collect at it, MemoryError past it (default: 3/4 of RAM, a guard only)"},
     {"--recursion-limit", "D", "maximum frame depth (default 10^7)"},
     {"--gc-thresholds", "T0,T1,T2", "rc_cycle generation thresholds (default 700,10,10)"},
     {"--growth-factor", "F", "mark_sweep: collect when the heap grew by F (default 2.0)"},
@@ -201,6 +201,7 @@ static int parse_run_options(int argc, char **argv, hl_run_config *opt, char **p
         } else if (strcmp(name, "--heap-limit") == 0) {
             ok = hl_cli_parse_uint(name, v, HL_CLI_BYTES, 1, HL_CLI_MAX_BYTES, &opt->heap_limit,
                                    error, sizeof error);
+            opt->heap_budget = true;
         } else if (strcmp(name, "--recursion-limit") == 0) {
             ok = hl_cli_parse_uint(name, v, HL_CLI_COUNT, 1, 1000000000, &opt->recursion_limit,
                                    error, sizeof error);

@@ -248,6 +248,7 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
             .recursion_limit = (size_t)opt->recursion_limit,
             .thresholds = {opt->thresholds[0], opt->thresholds[1], opt->thresholds[2]},
             .growth_factor = opt->growth_factor,
+            .fixed_heap = opt->heap_budget,
             .listeners = {hl_stats_listener_events(rs->stats), hl_pause_log_events(rs->pauses),
                           &rs->clock_events,
                           rs->timeline ? hl_timeline_events(rs->timeline) : NULL},

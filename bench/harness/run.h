@@ -35,6 +35,7 @@ typedef struct hl_run_config {
     const hl_collector_ops *collector;
     hl_bench_options bench;
     uint64_t heap_limit; /* bytes; hl_run_default_heap_limit() when not given */
+    bool heap_budget;    /* --heap-limit was given: it is a budget (hl_heap_config.fixed_heap) */
     uint64_t recursion_limit;
     long thresholds[3];
     double growth_factor;

@@ -185,8 +185,10 @@ static void check_counts(fz_ctx *c) {
     for (size_t k = 0; k < c->live_order.count; k++)
         hl_object_visit_refs(c->live_order.items[k], refs_count, &r);
     hl__each_root(c->heap, refs_count, &r);
-    hl_object *pinned = c->heap->pinned;
-    if (pinned != NULL && !fz_is_immortal(pinned)) (*refs_slot(&r, pinned))--;
+    for (size_t k = 0; k < 2; k++) {
+        hl_object *pinned = c->heap->pinned[k];
+        if (pinned != NULL && !fz_is_immortal(pinned)) (*refs_slot(&r, pinned))--;
+    }
     if (c->held != NULL && !fz_is_immortal(c->held)) {
         intptr_t *n = refs_slot(&r, c->held);
         if (n == NULL) fz_fail(c, "the object the fuzzer holds (%p) is not live", (void *)c->held);
