@@ -25,6 +25,7 @@
 #define HL_BATCH_MAX_SIZES 16
 #define HL_BATCH_MAX_TIMELINES 4
 #define HL_BATCH_MAX_PASS 16
+#define HL_BATCH_MAX_FACTORS 16
 #define HL_BATCH_DEFAULT_SEED 1
 
 typedef struct hl_batch_timeline_spec {
@@ -102,6 +103,10 @@ typedef struct hl_batch_config {
     const char *collector;
     bool timeline;  /* a timeline run rather than a matrix row */
     bool reference; /* a CPython reference run (python3 and the reference script) */
+    /* A time-space run: its budget is heap_factor x the minimum heap of its (workload,
+     * size, collector) (minheap.c), heap_limit bytes once that is known; 0: none. */
+    double heap_factor;
+    uint64_t heap_limit;
     int invocations; /* processes it runs in, one repetition each (1 for a timeline run) */
     char name[256]; /* "large_list/range/1000/libc/refcount" */
     char slug[256]; /* file stem: "large_list-range_1000_libc_refcount" */
@@ -151,6 +156,13 @@ typedef struct hl_batch {
     bool seed_given;
     hl_batch_step *steps;
     size_t step_count;
+    /* --heap-factors: every configuration at each factor times its minimum heap
+     * (time-space sweeps); the minimum heaps are found first (minheap.c). */
+    double heap_factors[HL_BATCH_MAX_FACTORS];
+    size_t heap_factor_count;
+    /* `heaplab minheap`: find (or read back) the minimum heaps and stop. */
+    bool minheap_only;
+    double minheap_precision; /* the search stops at hi <= lo x (1 + this); 0.02 */
 } hl_batch;
 
 /* ---- saved arguments (saved_args.c) ---- */

@@ -22,13 +22,6 @@
  * the wait loop. A signal handler can reach nothing else. */
 static volatile sig_atomic_t hl_batch_interrupted;
 
-typedef enum child_outcome {
-    CHILD_EXITED,
-    CHILD_SIGNALED,
-    CHILD_TIMEOUT,
-    CHILD_INTERRUPTED,
-    CHILD_NOT_STARTED,
-} child_outcome;
 
 static void on_interrupt(int sig) {
     (void)sig;
@@ -43,7 +36,7 @@ static void sleep_s(double s) {
 /* Fork and exec `exe` (this program, /proc/self/exe, or python3 for a reference run)
  * with argv in a new process group, stdout and stderr to log_path; wait at most
  * timeout_s. *code: exit status or signal number. */
-static child_outcome run_child(const char *exe, char *const argv[], const char *log_path,
+child_outcome hl_batch_run_child(const char *exe, char *const argv[], const char *log_path,
                                double timeout_s, hl_progress *progress, int *code) {
     /* Never through a link planted in the results folder: the log is replaced, its
      * target untouched. */
@@ -123,7 +116,7 @@ static child_outcome run_child(const char *exe, char *const argv[], const char *
 
 /* The log's last non-empty line, for the error column; a sanitizer's "SUMMARY:" line
  * (the child caught the signal itself and exited) says more, so it wins. */
-static void last_log_line(const char *path, char *out, size_t size) {
+void hl_batch_last_log_line(const char *path, char *out, size_t size) {
     out[0] = '\0';
     FILE *f = fopen(path, "r");
     if (f == NULL) return;
@@ -140,7 +133,7 @@ static void last_log_line(const char *path, char *out, size_t size) {
     fclose(f);
 }
 
-static bool write_row_file(FILE *out, void *data) {
+bool hl_batch_write_row_file(FILE *out, void *data) {
     hl_results_write_csv_header(out);
     hl_results_write_csv_row(out, data);
     return true;
@@ -211,6 +204,14 @@ static size_t child_argv(const hl_batch *b, const hl_batch_config *c, const char
         argv[n++] = (char *)b->min_time;
         argv[n++] = "--warmup";
         argv[n++] = (char *)b->warmup;
+        if (c->heap_limit != 0) { /* a time-space run: its budget, and the factor it is */
+            argv[n++] = "--heap-limit";
+            hl_report_fmt(bufs[3], sizeof bufs[3], "%llu", (unsigned long long)c->heap_limit);
+            argv[n++] = bufs[3];
+            argv[n++] = "--heap-factor";
+            hl_report_fmt(bufs[4], sizeof bufs[4], "%g", c->heap_factor);
+            argv[n++] = bufs[4];
+        }
     }
     /* the user's --benchmark_ flags come last: Google Benchmark takes the last one */
     for (size_t i = 0; i < b->passthrough_count; i++)
@@ -243,7 +244,7 @@ bool hl_batch_run_invocation(const hl_batch *b, const hl_batch_config *c, int in
     /* the child's outputs follow a link the user names: none may be planted here */
     if (c->timeline) unlink(timeline_path);
     char *argv[64];
-    char bufs[4][PATH_MAX + 32];
+    char bufs[6][PATH_MAX + 32];
     child_argv(b, c, child_row, json_path, timeline_path, argv, bufs);
 
     char label[300];
@@ -254,7 +255,7 @@ bool hl_batch_run_invocation(const hl_batch *b, const hl_batch_config *c, int in
     hl_progress_start(progress, label);
     double t0 = hl_progress_now();
     int code = 0;
-    child_outcome outcome = run_child(c->reference ? b->ref.python : "/proc/self/exe", argv,
+    child_outcome outcome = hl_batch_run_child(c->reference ? b->ref.python : "/proc/self/exe", argv,
                                       log_path, b->timeout_s, progress, &code);
     double seconds = hl_progress_now() - t0;
     if (outcome == CHILD_INTERRUPTED) {
@@ -285,8 +286,7 @@ bool hl_batch_run_invocation(const hl_batch *b, const hl_batch_config *c, int in
         if (have_row) {
             char expected[256], got[256];
             hl_results_config_name(&row, got, sizeof got);
-            hl_report_fmt(expected, sizeof expected, "%s/%llu/%s/%s", c->workload,
-                          (unsigned long long)c->size, c->allocator, c->collector);
+            hl_report_fmt(expected, sizeof expected, "%s", c->name); /* plan.c's spelling */
             const char *runtime = c->reference ? b->ref.runtime : "heaplab";
             if (strcmp(expected, got) != 0) {
                 hl_results_row_init(&row);
@@ -304,7 +304,7 @@ bool hl_batch_run_invocation(const hl_batch *b, const hl_batch_config *c, int in
                 hl_report_fmt(why, sizeof why, "no timeline written");
         } else if (c->timeline && code == HL_EXIT_FAILURE) {
             status = HL_STATUS_FAILED; /* the run's own result check */
-            last_log_line(log_path, last, sizeof last);
+            hl_batch_last_log_line(log_path, last, sizeof last);
             hl_report_fmt(why, sizeof why, "%s", last);
         } else if (c->timeline &&
                    (code == HL_EXIT_MEMORY_ERROR || code == HL_EXIT_RECURSION_ERROR)) {
@@ -312,7 +312,7 @@ bool hl_batch_run_invocation(const hl_batch *b, const hl_batch_config *c, int in
                 code == HL_EXIT_MEMORY_ERROR ? HL_STATUS_MEMORY_ERROR : HL_STATUS_RECURSION_ERROR;
         } else {
             status = HL_STATUS_CRASHED;
-            last_log_line(log_path, last, sizeof last);
+            hl_batch_last_log_line(log_path, last, sizeof last);
             hl_report_fmt(why, sizeof why, "exited with status %d without a row%s%s", code,
                           last[0] ? ": " : "", last);
             /* heaplab run's own "cannot write FILE" (a full disk, a quota): the run is
@@ -351,7 +351,7 @@ bool hl_batch_run_invocation(const hl_batch *b, const hl_batch_config *c, int in
     /* The row file is the invocation's "finished" mark: written last, atomically. An
      * invocation whose files could not be written leaves no mark: it is not a result,
      * and --resume runs it again. */
-    if (!io_failure && !hl_results_write_atomic(status_path, write_row_file, &row)) {
+    if (!io_failure && !hl_results_write_atomic(status_path, hl_batch_write_row_file, &row)) {
         io_failure = true;
         hl_report_fmt(why, sizeof why, "cannot write %s: %s", status_path, strerror(errno));
     }

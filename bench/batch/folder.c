@@ -164,7 +164,7 @@ bool hl_batch_row_file_holds(const char *path, const hl_batch_config *c, hl_resu
     if (!read_row_file(path, &mine)) return false;
     bool same = strcmp(mine.workload, c->workload) == 0 && mine.size == c->size &&
                 strcmp(mine.allocator, c->allocator) == 0 &&
-                strcmp(mine.collector, c->collector) == 0;
+                strcmp(mine.collector, c->collector) == 0 && mine.heap_factor == c->heap_factor;
     if (same && row != NULL) *row = mine;
     return same;
 }

@@ -44,6 +44,23 @@ size_t hl_batch_merge(const hl_batch *b, bool *ok);
 bool hl_batch_write_timeline_index(FILE *out, void *data);
 
 /* child.c */
+typedef enum child_outcome {
+    CHILD_EXITED,
+    CHILD_SIGNALED,
+    CHILD_TIMEOUT,
+    CHILD_INTERRUPTED,
+    CHILD_NOT_STARTED,
+} child_outcome;
+/* Fork and exec `exe` with argv in a new process group, stdout and stderr to log_path;
+ * wait at most timeout_s (Ctrl-C ends the wait: CHILD_INTERRUPTED). *code: the exit
+ * status or the signal number. */
+child_outcome hl_batch_run_child(const char *exe, char *const argv[], const char *log_path,
+                                 double timeout_s, hl_progress *progress, int *code);
+/* The log's last non-empty line (a sanitizer's SUMMARY line wins), "" when none. */
+void hl_batch_last_log_line(const char *path, char *out, size_t size);
+/* A row file's body: the CSV header and the hl_result_row `data` (an
+ * hl_results_write_atomic callback). */
+bool hl_batch_write_row_file(FILE *out, void *data);
 /* Run invocation `invocation` (0-based) of a configuration in its own process and record
  * its outcome as its row file (runs/<slug>.i<k>.csv); after the last one, or the first
  * that is not ok, the configuration's row (hl_batch_finish_config). False when
@@ -66,5 +83,17 @@ typedef struct hl_batch_signals {
 void hl_batch_catch_interrupts(hl_batch_signals *saved);
 void hl_batch_release_interrupts(const hl_batch_signals *saved);
 bool hl_batch_was_interrupted(void);
+
+/* minheap.c */
+/* Find the minimum heap of every (workload, size, collector) cell of the matrix that
+ * needs one (b->minheap_only: every cell; else the cells with heap factors), reading
+ * DIR/minheap.csv first and adding each cell found to it; then give each time-space
+ * configuration its heap_limit, and a configuration whose cell has no minimum heap (its
+ * run fails without a budget) its row with that status. False when interrupted or the
+ * cache cannot be written (*error). */
+bool hl_batch_minheap(hl_batch *b, hl_progress *progress, char *error, size_t error_size);
+/* Print DIR/minheap.csv's table (collector x workload/size, bytes and ratio to the
+ * smallest) to out. */
+void hl_batch_minheap_print(const hl_batch *b, FILE *out);
 
 #endif

@@ -14,12 +14,17 @@
 #include "collectors/collector.h"
 
 static void hl_batch_make_slug(char *out, size_t size, const char *workload, uint64_t size_n,
-                               const char *allocator, const char *collector) {
+                               const char *allocator, const char *collector, double factor) {
     char w[64];
     hl_report_fmt(w, sizeof w, "%s", workload);
     for (char *p = w; *p; p++)
         if (*p == '/') *p = '-';
-    hl_report_fmt(out, size, "%s_%llu_%s_%s", w, (unsigned long long)size_n, allocator, collector);
+    if (factor > 0)
+        hl_report_fmt(out, size, "%s_%llu_%s_%s_h%g", w, (unsigned long long)size_n, allocator,
+                      collector, factor);
+    else
+        hl_report_fmt(out, size, "%s_%llu_%s_%s", w, (unsigned long long)size_n, allocator,
+                      collector);
 }
 
 static uint64_t hl_batch_timeline_size_of(const hl_batch *b, const char *workload) {
@@ -152,19 +157,32 @@ bool hl_batch_expand(hl_batch *b, char *error, size_t error_size) {
                         if (own != NULL &&
                             strcmp(run_allocator, hl_batch_timeline_allocator(b)) != 0)
                             continue;
-                        hl_batch_config *c;
-                        if (!hl_batch_add_config(b, &cap, error, error_size, &c)) return false;
-                        hl_report_fmt(c->workload, sizeof c->workload, "%s", wname);
-                        c->size = sizes[si];
-                        c->run_allocator = run_allocator;
-                        c->allocator = own != NULL ? own : run_allocator;
-                        c->collector = b->collectors[ci];
-                        c->timeline = pass == 1;
-                        hl_report_fmt(c->name, sizeof c->name, "%s%s/%llu/%s/%s",
-                                      c->timeline ? "timeline " : "", c->workload,
-                                      (unsigned long long)c->size, c->allocator, c->collector);
-                        hl_batch_make_slug(c->slug, sizeof c->slug, c->workload, c->size,
-                                           c->allocator, c->collector);
+                        /* a time-space sweep: the configuration once per heap factor */
+                        size_t factors = pass == 0 && b->heap_factor_count ? b->heap_factor_count : 1;
+                        for (size_t fi = 0; fi < factors; fi++) {
+                            hl_batch_config *c;
+                            if (!hl_batch_add_config(b, &cap, error, error_size, &c)) return false;
+                            hl_report_fmt(c->workload, sizeof c->workload, "%s", wname);
+                            c->size = sizes[si];
+                            c->run_allocator = run_allocator;
+                            c->allocator = own != NULL ? own : run_allocator;
+                            c->collector = b->collectors[ci];
+                            c->timeline = pass == 1;
+                            c->heap_factor = pass == 0 && b->heap_factor_count ? b->heap_factors[fi] : 0;
+                            hl_result_row id;
+                            memset(&id, 0, sizeof id);
+                            hl_report_fmt(id.workload, sizeof id.workload, "%s", c->workload);
+                            hl_report_fmt(id.allocator, sizeof id.allocator, "%s", c->allocator);
+                            hl_report_fmt(id.collector, sizeof id.collector, "%s", c->collector);
+                            id.size = c->size;
+                            id.heap_factor = c->heap_factor;
+                            char name[256];
+                            hl_results_config_name(&id, name, sizeof name);
+                            hl_report_fmt(c->name, sizeof c->name, "%s%s",
+                                          c->timeline ? "timeline " : "", name);
+                            hl_batch_make_slug(c->slug, sizeof c->slug, c->workload, c->size,
+                                               c->allocator, c->collector, c->heap_factor);
+                        }
                     }
                 /* CPython's run of the same workload and size, after heaplab's, when
                  * the reference script has the variant */
@@ -180,7 +198,7 @@ bool hl_batch_expand(hl_batch *b, char *error, size_t error_size) {
                     hl_report_fmt(c->name, sizeof c->name, "%s/%llu/%s/%s", c->workload,
                                   (unsigned long long)c->size, c->allocator, c->collector);
                     hl_batch_make_slug(c->slug, sizeof c->slug, c->workload, c->size, c->allocator,
-                                       c->collector);
+                                       c->collector, 0);
                 }
             }
         }

@@ -176,7 +176,8 @@ hl_batch_outcome hl_batch_run(hl_batch *b, char *const *saved_args, size_t saved
                       b->ref.version, b->ref.python);
     hl_progress progress;
     hl_progress_init(&progress, stderr, b->step_count, 0);
-    hl_progress_note(&progress,
+    if (!b->minheap_only)
+        hl_progress_note(&progress,
                      "heaplab batch: %zu configurations (%s preset%s) x %d invocations (%s) + %zu "
                      "timeline runs into %s",
                      b->matrix_count, preset_name, reference_text, b->repetitions,
@@ -199,6 +200,33 @@ hl_batch_outcome hl_batch_run(hl_batch *b, char *const *saved_args, size_t saved
     hl_batch_signals signals;
     hl_batch_catch_interrupts(&signals);
     bool interrupted = false;
+    /* Minimum heaps first (minheap.c): a time-space configuration's budget is a factor
+     * of its cell's; `heaplab minheap` stops after them. */
+    if (b->minheap_only || b->heap_factor_count > 0) {
+        char why_minheap[HL_BATCH_ERROR_SIZE] = "";
+        if (!hl_batch_minheap(b, &progress, why_minheap, sizeof why_minheap)) {
+            interrupted = hl_batch_was_interrupted();
+            if (!interrupted) {
+                hl_batch_release_interrupts(&signals);
+                free(args);
+                return fail(HL_BATCH_ERROR, error, error_size, "%s", why_minheap);
+            }
+        }
+        if (b->minheap_only) {
+            hl_batch_release_interrupts(&signals);
+            hl_progress_end(&progress);
+            free(args);
+            if (interrupted) {
+                hl_progress_note(&progress,
+                                 "heaplab minheap: interrupted; finish it with: heaplab minheap "
+                                 "--resume %s",
+                                 b->out);
+                return HL_BATCH_INTERRUPTED;
+            }
+            hl_batch_minheap_print(b, stdout);
+            return HL_BATCH_DONE;
+        }
+    }
     for (size_t i = 0; i < b->step_count && !interrupted; i++) {
         const hl_batch_config *c = &b->configs[b->steps[i].config];
         int k = b->steps[i].invocation;

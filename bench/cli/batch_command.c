@@ -44,6 +44,8 @@ static const hl_cli_option hl_batch_options[] = {
     {"--reference", "NAME",
      "cpython: CPython reference rows (python3 on PATH); none: without (default: cpython "
      "when python3 is there)"},
+    {"--heap-factors", "LIST",
+     "time-space sweep: every configuration at each factor x its minimum heap (1.25,2,6)"},
     {"--out", "DIR", "the results folder (default: results/<UTC time>-<preset>)"},
     {"--resume", "DIR", "finish an interrupted batch (no other option)"},
     {"--help", NULL, "this help (also -h)"},
@@ -169,6 +171,37 @@ static bool add_workloads(hl_batch *b, const char *flag, const char *text, bool 
             add_workload_unique(b, full);
         }
     }
+    return true;
+}
+
+/* --heap-factors 1.25,1.5,2: ascending, duplicates dropped, each in (1, 100] (a budget
+ * below the minimum heap cannot complete). */
+static bool parse_heap_factors(hl_batch *b, const char *text, char *error, size_t error_size) {
+    char items[HL_BATCH_MAX_FACTORS][64];
+    size_t count;
+    if (!parse_name_list("--heap-factors", text, items, HL_BATCH_MAX_FACTORS, &count, error,
+                         error_size))
+        return false;
+    b->heap_factor_count = 0;
+    for (size_t i = 0; i < count; i++) {
+        double f;
+        char message[HL_CLI_ERROR_SIZE];
+        if (!hl_cli_parse_double("--heap-factors", items[i], 1.0, true, 100, &f, message,
+                                 sizeof message)) {
+            hl_report_fmt(error, error_size, "%s", message);
+            return false;
+        }
+        bool seen = false;
+        for (size_t k = 0; k < b->heap_factor_count; k++)
+            seen = seen || b->heap_factors[k] == f;
+        if (!seen) b->heap_factors[b->heap_factor_count++] = f;
+    }
+    for (size_t i = 1; i < b->heap_factor_count; i++)
+        for (size_t k = i; k > 0 && b->heap_factors[k - 1] > b->heap_factors[k]; k--) {
+            double t = b->heap_factors[k];
+            b->heap_factors[k] = b->heap_factors[k - 1];
+            b->heap_factors[k - 1] = t;
+        }
     return true;
 }
 
@@ -302,6 +335,9 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
             if (!hl_cli_parse_double("--timeout", value, 0, false, 7 * 24 * 3600.0, &b->timeout_s,
                                      error, error_size))
                 return false;
+        } else if (strcmp(name, "--heap-factors") == 0) {
+            if (!parse_heap_factors(b, value, error, error_size)) return false;
+            b->custom = true;
         } else if (strcmp(name, "--timeline-size") == 0) {
             if (!hl_cli_parse_uint("--timeline-size", value, HL_CLI_COUNT, 1, HL_CLI_MAX_SIZE,
                                    &b->timeline_size, error, error_size))
@@ -487,12 +523,22 @@ static bool check_benchmark_flags(const hl_batch *b, char *error, size_t error_s
     return true;
 }
 
-int hl_cmd_batch(int argc, char **argv) {
+/* `heaplab batch` and `heaplab minheap` (the same plan; minheap finds the minimum heaps
+ * of its cells and stops). */
+static int batch_main(int argc, char **argv, bool minheap_only) {
     hl_batch b;
     memset(&b, 0, sizeof b);
     char error[HL_CLI_ERROR_SIZE] = "";
     for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+        if (minheap_only && (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)) {
+            printf("usage: heaplab minheap [batch options]\n"
+                   "The smallest --heap-limit under which each (workload, size, collector) of\n"
+                   "the plan completes, to 2%%, by binary search over one-iteration runs;\n"
+                   "written to DIR/minheap.csv (reused by --resume and by a later batch\n"
+                   "--heap-factors in the same folder) and printed. Options as batch's:\n");
+            hl_cli_print_options(stdout, hl_batch_options);
+            return HL_EXIT_OK;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             printf("usage: heaplab batch [options] [--benchmark_* flags]\n");
             hl_cli_print_options(stdout, hl_batch_options);
             printf("presets:\n");
@@ -504,6 +550,8 @@ int hl_cmd_batch(int argc, char **argv) {
             return HL_EXIT_OK;
         }
     if (!batch_parse(&b, argc, argv, false, error, sizeof error)) return batch_usage(error);
+    b.minheap_only = minheap_only;
+    if (minheap_only && b.reference_arg == NULL) b.reference_arg = "none"; /* no CPython cells */
 
     /* The arguments to save for --resume: the batch's own, without --out. */
     char **saved = NULL, **own = NULL;
@@ -523,6 +571,8 @@ int hl_cmd_batch(int argc, char **argv) {
         }
         hl_report_fmt(b.out, sizeof b.out, "%s", resume_dir);
         hl_report_fmt(b.resume, sizeof b.resume, "%s", resume_dir);
+        b.minheap_only = minheap_only;
+        if (minheap_only && b.reference_arg == NULL) b.reference_arg = "none";
         args = saved + 1;
         arg_count = saved_count - 1;
     } else {
@@ -560,4 +610,12 @@ int hl_cmd_batch(int argc, char **argv) {
         break;
     }
     return error[0] != '\0' ? hl_cli_error("%s", error) : HL_EXIT_FAILURE;
+}
+
+int hl_cmd_batch(int argc, char **argv) {
+    return batch_main(argc, argv, false);
+}
+
+int hl_cmd_minheap(int argc, char **argv) {
+    return batch_main(argc, argv, true);
 }

@@ -17,6 +17,9 @@ const hl_command hl_commands[] = {
      "batch [--preset quick|full] [--allocators A,..] [--collectors C,..] "
      "[--workloads W,..] [--sizes N,..] [--out DIR] [--resume DIR]",
      "run the matrix, one process per configuration; results folder, charts, report"},
+    {"minheap", hl_cmd_minheap,
+     "minheap [--workloads W,..] [--sizes N,..] [--collectors C,..] [--out DIR] [--resume DIR]",
+     "the smallest heap budget each configuration completes in, to 2%, cached in DIR"},
     {"plot", hl_cmd_plot, "plot DIR", "redraw a results folder's charts and report.html"},
     {"compare", hl_cmd_compare,
      "compare DIR [DIR_B] [--baseline allocator=NAME|collector=NAME|batch] [options]",

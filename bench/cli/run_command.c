@@ -34,6 +34,7 @@ static const hl_cli_option run_options_table[] = {
     {"--recursion-limit", "D", "maximum frame depth (default 10^7)"},
     {"--gc-thresholds", "T0,T1,T2", "rc_cycle generation thresholds (default 700,10,10)"},
     {"--growth-factor", "F", "mark_sweep: collect when the heap grew by F (default 2.0)"},
+    {"--heap-factor", "F", "label the rows: --heap-limit is F x the minimum heap (batch --heap-factors)"},
     {"--seed", "S", "seed of the random variants (default 42)"},
     {"--json", "FILE", "write Google Benchmark JSON with the schema's counters (- : stdout)"},
     {"--row", "FILE", "write the results CSV header and this configuration's row (- : stdout)"},
@@ -212,6 +213,9 @@ static int parse_run_options(int argc, char **argv, hl_run_config *opt, char **p
         } else if (strcmp(name, "--growth-factor") == 0) {
             ok = hl_cli_parse_double(name, v, 1.0, false, 1000, &opt->growth_factor, error,
                                      sizeof error);
+        } else if (strcmp(name, "--heap-factor") == 0) {
+            ok = hl_cli_parse_double(name, v, 0, false, 1000, &opt->heap_factor, error,
+                                     sizeof error);
         } else if (strcmp(name, "--seed") == 0) {
             ok = hl_cli_parse_uint(name, v, HL_CLI_COUNT, 0, UINT64_MAX, &opt->seed, error,
                                    sizeof error);
@@ -251,6 +255,8 @@ static int parse_run_options(int argc, char **argv, hl_run_config *opt, char **p
         !hl_cli_find_collector(collector, &opt->collector, error, sizeof error))
         return hl_cli_usage_error("%s", error);
     if (!have_size) opt->size = opt->workload->default_size;
+    if (opt->heap_factor > 0 && !opt->heap_budget)
+        return hl_cli_usage_error("run: --heap-factor labels a budget: give --heap-limit too");
     if (opt->heap_limit == 0) opt->heap_limit = hl_run_default_heap_limit();
     opt->bench.use_real_time = true;
     return HL_EXIT_OK;

@@ -512,6 +512,7 @@ void hl_run_config_name(const hl_run_config *config, char *out, size_t out_size)
     snprintf(id.allocator, sizeof id.allocator, "%s", own ? own : config->allocator->name);
     snprintf(id.collector, sizeof id.collector, "%s", hl_collector_name(config->collector));
     id.size = config->size;
+    id.heap_factor = config->heap_factor;
     hl_results_config_name(&id, out, out_size);
 }
 
@@ -610,6 +611,8 @@ hl_run_outcome hl_run_configuration(const hl_run_config *config, char **process_
     snprintf(row.allocator, sizeof row.allocator, "%s", own ? own : opt->allocator->name);
     snprintf(row.collector, sizeof row.collector, "%s", hl_collector_name(opt->collector));
     row.size = opt->size;
+    row.heap_factor = opt->heap_factor;
+    row.heap_limit = opt->heap_budget ? opt->heap_limit : 0;
     char name[256];
     hl_results_config_name(&row, name, sizeof name);
 

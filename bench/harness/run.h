@@ -36,6 +36,8 @@ typedef struct hl_run_config {
     hl_bench_options bench;
     uint64_t heap_limit; /* bytes; hl_run_default_heap_limit() when not given */
     bool heap_budget;    /* --heap-limit was given: it is a budget (hl_heap_config.fixed_heap) */
+    double heap_factor;  /* --heap-factor: the budget's factor of the minimum heap, a label
+                            for the rows (batch --heap-factors); 0: none */
     uint64_t recursion_limit;
     long thresholds[3];
     double growth_factor;

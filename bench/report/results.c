@@ -36,8 +36,12 @@ static double figure_value(const hl_result_row *row, size_t index) {
 }
 
 void hl_results_config_name(const hl_result_row *row, char *out, size_t out_size) {
-    snprintf(out, out_size, "%s/%llu/%s/%s", row->workload, (unsigned long long)row->size,
-             row->allocator, row->collector);
+    if (row->heap_factor > 0)
+        snprintf(out, out_size, "%s/%llu/%s/%s/heap:%gx", row->workload,
+                 (unsigned long long)row->size, row->allocator, row->collector, row->heap_factor);
+    else
+        snprintf(out, out_size, "%s/%llu/%s/%s", row->workload, (unsigned long long)row->size,
+                 row->allocator, row->collector);
 }
 
 /* ---- atomic files ----------------------------------------------------------- */

@@ -71,6 +71,12 @@ typedef struct hl_result_row {
     char allocator[32];
     char collector[32];
     uint64_t size;
+    /* A time-space run's heap: the budget (--heap-limit) as a factor of the
+     * configuration's minimum heap (batch --heap-factors), and the budget in bytes.
+     * 0: none (the default guard, not a budget). heap_limit is set whenever the run had
+     * a budget; heap_factor only in a time-space sweep. */
+    double heap_factor;
+    uint64_t heap_limit;
     int repetitions;
     /* figures: medians over the repetitions (time per iteration) */
 #define HL_RESULT_FIELD(name) double name;
@@ -165,7 +171,8 @@ json_t *hl_results_json_number(double v);
  * without a reader is an error, never a wait): it is never replaced. */
 bool hl_results_write_atomic(const char *path, bool (*write)(FILE *out, void *data), void *data);
 
-/* The configuration's benchmark name, "workload/size/allocator/collector". */
+/* The configuration's benchmark name, "workload/size/allocator/collector", with
+ * "/heap:Fx" after it in a time-space sweep (heap_factor F). */
 void hl_results_config_name(const hl_result_row *row, char *out, size_t out_size);
 
 /* ---- additions (helper-4): helpers for batch, plot, report and compare ---- */

@@ -38,7 +38,7 @@ static void csv_number(FILE *out, double v) {
     if (isfinite(v)) fprintf(out, "%.15g", v);
 }
 
-#define HL_CSV_IDENTITY "runtime,workload,size,allocator,collector,repetitions"
+#define HL_CSV_IDENTITY "runtime,workload,size,allocator,collector,heap_factor,heap_limit_bytes,repetitions"
 #define HL_CSV_TAIL "real_time_ns_stddev,peak_rss_bytes_stddev,status,error"
 
 void hl_results_write_csv_header(FILE *out) {
@@ -60,6 +60,10 @@ void hl_results_write_csv_row(FILE *out, const hl_result_row *row) {
     csv_field(out, row->allocator);
     fputc(',', out);
     csv_field(out, row->collector);
+    fputc(',', out);
+    if (row->heap_factor > 0) fprintf(out, "%g", row->heap_factor);
+    fputc(',', out);
+    if (row->heap_limit > 0) fprintf(out, "%llu", (unsigned long long)row->heap_limit);
     fprintf(out, ",%d", row->repetitions);
     for (size_t f = 0; f < hl_results_figure_count(); f++) {
         fputc(',', out);
@@ -180,6 +184,7 @@ bool hl_results_read_csv(const char *path, hl_result_row **rows, size_t *count, 
     /* Column index of each thing we read, COL_NONE when the file lacks it. */
     int col_runtime = COL_NONE, col_workload = COL_NONE, col_size = COL_NONE,
         col_allocator = COL_NONE, col_collector = COL_NONE, col_reps = COL_NONE,
+        col_factor = COL_NONE, col_limit = COL_NONE,
         col_status = COL_NONE, col_error = COL_NONE, col_rt_sd = COL_NONE, col_rss_sd = COL_NONE;
     int col_figure[hl_results_figure_count()];
     for (size_t f = 0; f < hl_results_figure_count(); f++)
@@ -202,6 +207,10 @@ bool hl_results_read_csv(const char *path, hl_result_row **rows, size_t *count, 
             col_collector = ci;
         else if (strcmp(h, "repetitions") == 0)
             col_reps = ci;
+        else if (strcmp(h, "heap_factor") == 0)
+            col_factor = ci;
+        else if (strcmp(h, "heap_limit_bytes") == 0)
+            col_limit = ci;
         else if (strcmp(h, "status") == 0)
             col_status = ci;
         else if (strcmp(h, "error") == 0)
@@ -277,6 +286,25 @@ bool hl_results_read_csv(const char *path, hl_result_row **rows, size_t *count, 
             break;
         }
         row->size = sz;
+        if (col_factor != COL_NONE && fields[col_factor][0] != '\0') {
+            row->heap_factor = strtod(fields[col_factor], &end);
+            if (*end != '\0' || !(row->heap_factor > 0) || !isfinite(row->heap_factor)) {
+                snprintf(error, error_size, "%s:%zu: heap_factor is not a positive number", path,
+                         line);
+                ok = false;
+                break;
+            }
+        }
+        if (col_limit != COL_NONE && fields[col_limit][0] != '\0') {
+            errno = 0;
+            row->heap_limit = strtoull(fields[col_limit], &end, 10);
+            if (*end != '\0' || errno != 0 || fields[col_limit][0] == '-') {
+                snprintf(error, error_size, "%s:%zu: heap_limit_bytes is not a byte count", path,
+                         line);
+                ok = false;
+                break;
+            }
+        }
         row->repetitions = col_reps != COL_NONE ? atoi(fields[col_reps]) : 1;
         for (size_t f = 0; f < hl_results_figure_count(); f++) {
             double v = NAN;

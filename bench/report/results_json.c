@@ -265,6 +265,9 @@ static bool put_identity(json_t *entry, const hl_result_row *row) {
            put_int(entry, "size", (long long)row->size) &&
            put_text(entry, "allocator", row->allocator) &&
            put_text(entry, "collector", row->collector) &&
+           (row->heap_factor <= 0 ||
+            put_number(entry, "heap_factor", row->heap_factor)) &&
+           (row->heap_limit == 0 || put_int(entry, "heap_limit_bytes", (long long)row->heap_limit)) &&
            put_text(entry, "status", row->status[0] ? row->status : HL_STATUS_OK);
 }
 
