@@ -32,134 +32,14 @@
 #include <unistd.h>
 
 #include "bench/batch/internal.h"
-#include "bench/harness/measure.h"
+#include "bench/report/minheap.h"
 #include "bench/harness/run.h"
 #include "collectors/collector.h"
 
-#define MINHEAP_FILE "minheap.csv"
-#define MINHEAP_HEADER                                                                             \
-    "workload,size,collector,allocator,min_heap_bytes,failed_bytes,peak_bytes,probes,status,"     \
-    "error"
 #define MINHEAP_MAX_GROW 8
 
-typedef struct minheap_cell {
-    char workload[64];
-    uint64_t size;
-    char collector[32];
-    char allocator[32];     /* the probes' --allocator */
-    uint64_t min_heap;      /* smallest budget seen to complete; 0: none */
-    uint64_t failed;        /* largest budget seen to fail (0: none seen) */
-    uint64_t peak;          /* the peak managed heap without a budget */
-    int probes;
-    char status[24];        /* "ok": min_heap is the answer; else the unbounded run's */
-    char error[256];
-} minheap_cell;
-
-typedef struct minheap_table {
-    minheap_cell *cells;
-    size_t count, cap;
-} minheap_table;
-
-static minheap_cell *table_find(minheap_table *t, const char *workload, uint64_t size,
-                                const char *collector) {
-    for (size_t i = 0; i < t->count; i++)
-        if (t->cells[i].size == size && strcmp(t->cells[i].workload, workload) == 0 &&
-            strcmp(t->cells[i].collector, collector) == 0)
-            return &t->cells[i];
-    return NULL;
-}
-
-static minheap_cell *table_add(minheap_table *t) {
-    if (t->count == t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 16;
-        minheap_cell *grown = realloc(t->cells, cap * sizeof *grown);
-        if (grown == NULL) return NULL;
-        t->cells = grown;
-        t->cap = cap;
-    }
-    minheap_cell *c = &t->cells[t->count++];
-    memset(c, 0, sizeof *c);
-    return c;
-}
-
-/* A line's fields, split at commas (the file's fields hold none: the error column has
- * its commas replaced). */
-static size_t split(char *line, char **fields, size_t max) {
-    size_t n = 0;
-    char *p = line;
-    while (n < max) {
-        fields[n++] = p;
-        char *comma = strchr(p, ',');
-        if (comma == NULL) break;
-        *comma = '\0';
-        p = comma + 1;
-    }
-    return n;
-}
-
-static bool parse_u64(const char *s, uint64_t *out) {
-    char *end;
-    errno = 0;
-    if (s[0] < '0' || s[0] > '9') return false;
-    *out = strtoull(s, &end, 10);
-    return errno == 0 && *end == '\0';
-}
-
-/* DIR/minheap.csv into t. A missing file is an empty table; a malformed line is
- * skipped (that cell is searched again), never trusted. */
-static void table_read(const char *dir, minheap_table *t) {
-    char path[PATH_MAX];
-    hl_batch_path_join(path, sizeof path, dir, MINHEAP_FILE, NULL);
-    FILE *f = fopen(path, "r");
-    if (f == NULL) return;
-    char line[1024];
-    if (fgets(line, sizeof line, f) == NULL || strncmp(line, MINHEAP_HEADER, strlen(MINHEAP_HEADER)) != 0) {
-        fclose(f);
-        return;
-    }
-    while (fgets(line, sizeof line, f) != NULL) {
-        line[strcspn(line, "\r\n")] = '\0';
-        char *fields[10];
-        if (split(line, fields, 10) != 10) continue;
-        minheap_cell c;
-        memset(&c, 0, sizeof c);
-        uint64_t probes;
-        if (strlen(fields[0]) >= sizeof c.workload || strlen(fields[2]) >= sizeof c.collector ||
-            strlen(fields[3]) >= sizeof c.allocator || strlen(fields[8]) >= sizeof c.status ||
-            !parse_u64(fields[1], &c.size) || !parse_u64(fields[4], &c.min_heap) ||
-            !parse_u64(fields[5], &c.failed) || !parse_u64(fields[6], &c.peak) ||
-            !parse_u64(fields[7], &probes) || fields[8][0] == '\0')
-            continue;
-        if (strcmp(fields[8], HL_STATUS_OK) == 0 && c.min_heap == 0) continue;
-        strcpy(c.workload, fields[0]);
-        strcpy(c.collector, fields[2]);
-        strcpy(c.allocator, fields[3]);
-        strcpy(c.status, fields[8]);
-        hl_report_fmt(c.error, sizeof c.error, "%s", fields[9]);
-        c.probes = (int)probes;
-        if (table_find(t, c.workload, c.size, c.collector) != NULL) continue;
-        minheap_cell *slot = table_add(t);
-        if (slot == NULL) break;
-        *slot = c;
-    }
-    fclose(f);
-}
-
-static bool table_write_cb(FILE *out, void *data) {
-    const minheap_table *t = data;
-    fprintf(out, "%s\n", MINHEAP_HEADER);
-    for (size_t i = 0; i < t->count; i++) {
-        const minheap_cell *c = &t->cells[i];
-        char error[256];
-        hl_report_fmt(error, sizeof error, "%s", c->error);
-        for (char *p = error; *p; p++)
-            if (*p == ',' || *p == '\n' || *p == '\r') *p = ';';
-        fprintf(out, "%s,%" PRIu64 ",%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%d,%s,%s\n",
-                c->workload, c->size, c->collector, c->allocator, c->min_heap, c->failed, c->peak,
-                c->probes, c->status, error);
-    }
-    return !ferror(out);
-}
+typedef hl_minheap_cell minheap_cell;
+typedef hl_minheap_table minheap_table;
 
 /* ---- one probe ---- */
 
@@ -331,16 +211,16 @@ static bool write_unrunnable(const hl_batch *b, const hl_batch_config *c, const 
 
 bool hl_batch_minheap(hl_batch *b, hl_progress *progress, char *error, size_t error_size) {
     minheap_table t = {NULL, 0, 0};
-    table_read(b->out, &t);
+    hl_minheap_read(b->out, &t);
     char path[PATH_MAX];
-    hl_batch_path_join(path, sizeof path, b->out, MINHEAP_FILE, NULL);
+    hl_batch_path_join(path, sizeof path, b->out, HL_MINHEAP_FILE, NULL);
     bool ok = true;
     for (size_t i = 0; i < b->matrix_count && ok; i++) {
         hl_batch_config *c = &b->configs[i];
         if (!wants_cell(b, c)) continue;
-        minheap_cell *cell = table_find(&t, c->workload, c->size, c->collector);
+        minheap_cell *cell = hl_minheap_find(&t, c->workload, c->size, c->collector);
         if (cell == NULL) {
-            cell = table_add(&t);
+            cell = hl_minheap_add(&t);
             if (cell == NULL) {
                 hl_report_fmt(error, error_size, "out of memory");
                 ok = false;
@@ -369,13 +249,13 @@ bool hl_batch_minheap(hl_batch *b, hl_progress *progress, char *error, size_t er
                 hl_report_fmt(result, sizeof result, "%s", cell->status);
             hl_progress_note(progress, "%s: %s (%d probes, %.2f s)", label, result, cell->probes,
                              hl_progress_now() - started);
-            if (!hl_results_write_atomic(path, table_write_cb, &t)) {
+            if (!hl_minheap_write(path, &t)) {
                 hl_report_fmt(error, error_size, "cannot write %s: %s", path, strerror(errno));
                 ok = false;
                 break;
             }
             /* the finished cell: both pointers into t stay valid until the next add */
-            cell = table_find(&t, c->workload, c->size, c->collector);
+            cell = hl_minheap_find(&t, c->workload, c->size, c->collector);
         }
         if (c->heap_factor > 0) {
             if (strcmp(cell->status, HL_STATUS_OK) == 0) {
@@ -387,33 +267,14 @@ bool hl_batch_minheap(hl_batch *b, hl_progress *progress, char *error, size_t er
         }
     }
     if (ok && t.count == 0 && b->minheap_only)
-        ok = hl_results_write_atomic(path, table_write_cb, &t);
+        ok = hl_minheap_write(path, &t);
     free(t.cells);
     return ok;
 }
 
 void hl_batch_minheap_print(const hl_batch *b, FILE *out) {
     minheap_table t = {NULL, 0, 0};
-    table_read(b->out, &t);
-    uint64_t smallest = 0;
-    for (size_t i = 0; i < t.count; i++) {
-        const minheap_cell *c = &t.cells[i];
-        bool ok = strcmp(c->status, HL_STATUS_OK) == 0;
-        fprintf(out, "%-28s %10" PRIu64 "  %-12s ", c->workload, c->size, c->collector);
-        if (!ok) {
-            fprintf(out, "no minimum heap (%s)\n", c->status);
-            continue;
-        }
-        char text[32];
-        hl_measure_format_bytes((double)c->min_heap, text, sizeof text);
-        smallest = 0;
-        for (size_t k = 0; k < t.count; k++)
-            if (t.cells[k].size == c->size && strcmp(t.cells[k].workload, c->workload) == 0 &&
-                strcmp(t.cells[k].status, HL_STATUS_OK) == 0 &&
-                (smallest == 0 || t.cells[k].min_heap < smallest))
-                smallest = t.cells[k].min_heap;
-        fprintf(out, "%12s  %5.2fx the smallest  (%d probes)\n", text,
-                (double)c->min_heap / (double)smallest, c->probes);
-    }
+    hl_minheap_read(b->out, &t);
+    hl_minheap_print(&t, out);
     free(t.cells);
 }

@@ -15,18 +15,8 @@
 
 static void hl_batch_make_slug(char *out, size_t size, const char *workload, uint64_t size_n,
                                const char *allocator, const char *collector, double factor) {
-    char w[64];
-    hl_report_fmt(w, sizeof w, "%s", workload);
-    for (char *p = w; *p; p++)
-        if (*p == '/') *p = '-';
-    if (factor > 0)
-        hl_report_fmt(out, size, "%s_%llu_%s_%s_h%g", w, (unsigned long long)size_n, allocator,
-                      collector, factor);
-    else
-        hl_report_fmt(out, size, "%s_%llu_%s_%s", w, (unsigned long long)size_n, allocator,
-                      collector);
+    hl_results_slug(workload, size_n, allocator, collector, factor, out, size);
 }
-
 static uint64_t hl_batch_timeline_size_of(const hl_batch *b, const char *workload) {
     if (b->timeline_size != 0) return b->timeline_size;
     for (size_t i = 0; i < HL_BATCH_MAX_TIMELINES && b->preset->timelines[i].workload; i++)

@@ -68,13 +68,12 @@ static bool read_pause_log(hl_plot_ctx *c, const char *path, pause_set *s) {
 
 /* Every program pause of row r, over its invocations. */
 static bool row_pauses(hl_plot_ctx *c, const hl_result_row *r, pause_set *s) {
-    char ws[96];
-    hl_plot_slug(ws, sizeof ws, r->workload);
+    char slug[300];
+    hl_results_row_slug(r, slug, sizeof slug);
     int invocations = r->repetitions > 0 ? r->repetitions : 1;
     for (int k = 0; k < invocations; k++) {
         char path[PATH_MAX + 512];
-        hl_report_fmt(path, sizeof path, "%s/runs/%s_%llu_%s_%s.i%d.pauses.csv", c->dir, ws,
-                      (unsigned long long)r->size, r->allocator, r->collector, k);
+        hl_report_fmt(path, sizeof path, "%s/runs/%s.i%d.pauses.csv", c->dir, slug, k);
         if (!read_pause_log(c, path, s)) return false;
     }
     return true;

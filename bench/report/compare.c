@@ -260,12 +260,7 @@ static void free_run_files(run_files *f) {
 
 /* The batch's file stem of a row (bench/batch/plan.c names it so). */
 static void row_slug(const hl_result_row *r, char *out, size_t size) {
-    char w[64];
-    hl_report_fmt(w, sizeof w, "%s", r->workload);
-    for (char *p = w; *p; p++)
-        if (*p == '/') *p = '-';
-    hl_report_fmt(out, size, "%s_%llu_%s_%s", w, (unsigned long long)r->size, r->allocator,
-                  r->collector);
+    hl_results_row_slug(r, out, size);
 }
 
 /* The metric's value of every ok invocation of `row`, into a malloc'd *values; without

@@ -418,6 +418,40 @@ static void clear_charts(const char *charts) {
     }
 }
 
+/* A batch with --heap-factors holds each configuration once per factor. The time-space
+ * chart takes those rows (c->sweep); every other chart, drawn against n, takes one heap
+ * setting: the rows without a factor when there are any (the reference rows, a batch
+ * without a sweep), else those at the largest factor, the roomiest heap, which is the
+ * nearest to an unbudgeted run. */
+static bool split_sweep(hl_plot_ctx *c) {
+    double largest = 0;
+    size_t swept = 0;
+    for (size_t i = 0; i < c->count; i++)
+        if (c->rows[i].heap_factor > 0) {
+            swept++;
+            if (c->rows[i].heap_factor > largest) largest = c->rows[i].heap_factor;
+        }
+    if (swept == 0) return true;
+    c->sweep = malloc(swept * sizeof *c->sweep);
+    if (c->sweep == NULL) {
+        hl_report_fmt(c->error, c->error_size, "out of memory reading the sweep's rows");
+        return false;
+    }
+    bool unswept_heaplab = false;
+    for (size_t i = 0; i < c->count; i++)
+        if (c->rows[i].heap_factor == 0 && !hl_report_is_reference_row(&c->rows[i]))
+            unswept_heaplab = true;
+    size_t kept = 0;
+    for (size_t i = 0; i < c->count; i++) {
+        hl_result_row r = c->rows[i];
+        if (r.heap_factor > 0) c->sweep[c->sweep_count++] = r;
+        if (r.heap_factor == 0 || (!unswept_heaplab && r.heap_factor == largest))
+            c->rows[kept++] = r;
+    }
+    c->count = kept;
+    return true;
+}
+
 bool hl_plot_draw(const char *dir, hl_chart_list *charts, char *error, size_t error_size) {
     hl_plot_ctx c;
     memset(&c, 0, sizeof c);
@@ -434,6 +468,10 @@ bool hl_plot_draw(const char *dir, hl_chart_list *charts, char *error, size_t er
         return false;
     }
     if (!hl_report_load_results(dir, &c.rows, &c.count, error, error_size)) return false;
+    if (!split_sweep(&c)) {
+        free(c.rows);
+        return false;
+    }
     hl_report_fmt(c.charts, sizeof c.charts, "%s/charts", dir);
     char data_dir[PATH_MAX + 16];
     hl_report_fmt(data_dir, sizeof data_dir, "%s/data", c.charts);
@@ -450,6 +488,7 @@ bool hl_plot_draw(const char *dir, hl_chart_list *charts, char *error, size_t er
                               ? "a symbolic link"
                               : "not a folder");
             free(c.rows);
+            free(c.sweep);
             return false;
         }
     }
@@ -528,8 +567,9 @@ bool hl_plot_draw(const char *dir, hl_chart_list *charts, char *error, size_t er
         ok = hl_plot_draw_lines(&c, &lc) && hl_plot_draw_bars(&c, w) &&
              hl_plot_draw_reference(&c, w);
     }
-    ok = ok && hl_plot_draw_heatmaps(&c) && hl_plot_draw_pauses(&c) && hl_plot_draw_leak(&c) &&
-         hl_plot_draw_timelines(&c);
+    ok = ok && hl_plot_draw_heatmaps(&c) && hl_plot_draw_time_space(&c) &&
+         hl_plot_draw_pauses(&c) && hl_plot_draw_leak(&c) && hl_plot_draw_timelines(&c);
     free(c.rows);
+    free(c.sweep);
     return ok;
 }

@@ -34,8 +34,12 @@ typedef struct hl_plot_ctx {
     const char *dir;
     char charts[PATH_MAX];
     char templates[PATH_MAX];
+    /* The rows the charts against n draw: one heap setting (plot.c, split_sweep). */
     hl_result_row *rows;
     size_t count;
+    /* A time-space sweep's rows (every row with a heap factor; chart_timespace.c). */
+    hl_result_row *sweep;
+    size_t sweep_count;
     hl_plot_names workloads, allocators, collectors;
     /* the allocators and collectors of heaplab's own configurations (every one when
      * the batch holds nothing else), and the reference series */
@@ -133,6 +137,8 @@ void hl_plot_grid(size_t panels, int *cols, int *rows);
 void hl_plot_log_range(double lo, double hi, double *min, double *max);
 
 /* ---- the chart kinds, one file each ---- */
+
+bool hl_plot_draw_time_space(hl_plot_ctx *c);
 
 /* chart_lines.c: a figure against n, a panel per allocator (or collector), a line per
  * collector (or workload); one data block per line (hl_plot_write_series). */

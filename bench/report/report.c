@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/report/minheap.h"
 #include "bench/report/report.h"
 
 void hl_report_write_html_text(FILE *out, const char *text) {
@@ -471,6 +472,7 @@ static bool write_report(FILE *out, void *data) {
     for (size_t i = 0; i < j->charts->count; i++)
         if (!is_summary_chart(j->charts->names[i])) toc_entry(out, j->charts, i);
     fputs("</ol></li>\n<li><a href=\"#reference\">Reference rows</a></li>\n"
+          "<li><a href=\"#minheap\">Minimum heap</a> (when the batch has one)</li>\n"
           "<li><a href=\"#failures\">Failures</a></li>\n"
           "<li><a href=\"#manifest\">Manifest</a></li>\n</ol>\n</nav>\n",
           out);
@@ -499,6 +501,18 @@ static bool write_report(FILE *out, void *data) {
     for (size_t i = 0; i < j->charts->count; i++)
         if (!is_summary_chart(j->charts->names[i])) chart_figure(out, j->charts, i);
     reference_table(out, j);
+    /* the minimum heaps (heaplab minheap, batch --heap-factors) */
+    hl_minheap_table heaps = {NULL, 0, 0};
+    hl_minheap_read(j->dir, &heaps);
+    if (heaps.count > 0) {
+        fputs("<h2 id=\"minheap\">Minimum heap</h2>\n<div class=\"caption\" "
+              "data-section=\"minheap\">",
+              out);
+        hl_report_write_caption_html(out, "minheap");
+        fputs("</div>\n", out);
+        hl_minheap_html(&heaps, out);
+    }
+    free(heaps.cells);
 
     fprintf(out, "<h2 id=\"failures\">Failures (%zu)</h2>\n", failed);
     if (failed == 0) {

@@ -35,6 +35,25 @@ static double figure_value(const hl_result_row *row, size_t index) {
     return *hl_results_figure_slot((hl_result_row *)row, index);
 }
 
+void hl_results_slug(const char *workload, uint64_t size, const char *allocator,
+                     const char *collector, double heap_factor, char *out, size_t out_size) {
+    char w[64];
+    snprintf(w, sizeof w, "%s", workload);
+    for (char *p = w; *p; p++)
+        if (*p == '/') *p = '-';
+    if (heap_factor > 0)
+        snprintf(out, out_size, "%s_%llu_%s_%s_h%g", w, (unsigned long long)size, allocator,
+                 collector, heap_factor);
+    else
+        snprintf(out, out_size, "%s_%llu_%s_%s", w, (unsigned long long)size, allocator,
+                 collector);
+}
+
+void hl_results_row_slug(const hl_result_row *row, char *out, size_t out_size) {
+    hl_results_slug(row->workload, row->size, row->allocator, row->collector, row->heap_factor,
+                    out, out_size);
+}
+
 void hl_results_config_name(const hl_result_row *row, char *out, size_t out_size) {
     if (row->heap_factor > 0)
         snprintf(out, out_size, "%s/%llu/%s/%s/heap:%gx", row->workload,

@@ -171,6 +171,13 @@ json_t *hl_results_json_number(double v);
  * without a reader is an error, never a wait): it is never replaced. */
 bool hl_results_write_atomic(const char *path, bool (*write)(FILE *out, void *data), void *data);
 
+/* The file stem of a configuration's files in a batch's runs/ ("large_list-range_1000_libc_refcount",
+ * "_h1.25" after it in a time-space sweep): the one spelling bench/batch/plan.c names
+ * them by and every reader of runs/ finds them by. */
+void hl_results_slug(const char *workload, uint64_t size, const char *allocator,
+                     const char *collector, double heap_factor, char *out, size_t out_size);
+void hl_results_row_slug(const hl_result_row *row, char *out, size_t out_size);
+
 /* The configuration's benchmark name, "workload/size/allocator/collector", with
  * "/heap:Fx" after it in a time-space sweep (heap_factor F). */
 void hl_results_config_name(const hl_result_row *row, char *out, size_t out_size);

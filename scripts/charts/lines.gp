@@ -17,12 +17,14 @@
 #   note     a line under the title ("" for none)
 #   pint     optional: a point every pint points of a line (the pause CDF's long lines)
 #   errorbars  optional: 1 to draw each point's interval (columns 3 and 4)
+#   xtics    optional: the x tics as gnuplot's list ("1.25, 2, 6": the heap factors)
 #   templates  the folder of these templates (for common.gp)
 load templates . "/common.gp"
 # gnuplot parses an empty `for [k = 1:0]` clause's title too: give it a string
 if (!exists("nrefs")) { nrefs = 0 }
 if (!exists("pint")) { pint = 1 }
 if (!exists("errorbars")) { errorbars = 0 }
+if (!exists("xtics")) { xtics = "" }
 if (nrefs == 0) { reflabel1 = ""; refcolour1 = "#000000" }
 width = 420 * cols
 height = 330 * rows + 40
@@ -35,6 +37,7 @@ do for [fmt in "png svg"] {
     if (logx) { set logscale x } else { unset logscale x }
     if (logy) { set logscale y } else { unset logscale y }
     set format x "%g"
+    if (xtics ne "") { eval sprintf("set xtics (%s)", xtics) }
     set format y "%g"
     set xlabel xlabel
     set ylabel ylabel
