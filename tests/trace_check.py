@@ -16,7 +16,9 @@
               nothing was dropped. refcount: a valid trace with counters and no
               collection.
   bad         --trace into a folder that does not exist, under a file, or at a folder:
-              one line on stderr naming --trace, exit 2, nothing written.
+              one line on stderr naming --trace, exit 2, nothing written; through a
+              symbolic link the target is written and the link kept; a link to nothing
+              is refused (exit 2).
 
 usage: trace_check.py HEAPLAB GROUP
 """
@@ -216,7 +218,22 @@ def group_bad():
             check(len(lines) == 1 and "--trace" in lines[0] and words in lines[0],
                   "--trace %s: stderr %r, expected one line naming --trace and '%s'" % (path, lines, words))
         check(os.listdir(tmp) == ["file"], "a refused --trace wrote %r" % os.listdir(tmp))
-    print("ok: bad --trace paths")
+        # through a symbolic link the target is written and the link kept, as for
+        # --timeline and --pauses (docs/stress.md); a link to nothing is refused
+        dangling, link, target = (os.path.join(tmp, n) for n in ("dangling", "link", "target"))
+        os.symlink(os.path.join(tmp, "nothing"), dangling)
+        open(target, "w").close()
+        os.symlink(target, link)
+        for path, code in ((dangling, 2), (link, 0)):
+            proc = run_heaplab(HEAPLAB, ["run", "--workload", "recursion/sum", "--size", "100",
+                                         "--iterations", "1", "--trace", path], 60)
+            check(proc.returncode == code, "--trace %s: exit %d, expected %d: %s"
+                  % (os.path.basename(path), proc.returncode, code, proc.stderr.strip()[-200:]))
+        check(os.path.islink(link) and os.path.islink(dangling), "--trace replaced a link")
+        with open(target) as f:
+            check(isinstance(json.load(f).get("traceEvents"), list), "--trace LINK: the target is no trace")
+        check(not os.path.exists(os.path.join(tmp, "nothing")), "--trace wrote through a dangling link")
+    print("ok: bad --trace paths, links")
 
 
 GROUPS = {"collectors": group_collectors, "bad": group_bad}
