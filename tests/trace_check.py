@@ -2,9 +2,9 @@
 """`heaplab run --trace FILE.json` (docs/traces.md), from the outside:
 
   collectors  for every collector `heaplab list collectors` names, on cyclic_graph/pairs
-              (with --timeline too, so the trace is not the only optional listener) and
-              on large_list/append (mark_sweep's and boehm's automatic collections),
-              each with --pauses: the file parses; traceEvents is a list; every X event
+              (two repetitions, and --timeline too, so the trace is not the only optional
+              listener) and on large_list/append (mark_sweep's and boehm's automatic
+              collections), each with --pauses: the file parses; traceEvents is a list; every X event
               has ts >= 0 and dur >= 0; timestamps in file order never go backwards;
               the slices of one track nest (each either contains or is disjoint from
               every other); a collection's phase slices tile it (the first starts with
@@ -77,7 +77,7 @@ def nest(slices, what):
                 child["parent"] = parent
 
 
-def check_trace(path, what, configuration, pauses):
+def check_trace(path, what, configuration, pauses, iterations_expected):
     """All the checks of one trace file against the run's --pauses rows."""
     try:
         with open(path) as f:
@@ -134,7 +134,8 @@ def check_trace(path, what, configuration, pauses):
         return s["parent"]
 
     iterations = [s for s in slices if s["name"] == "iteration"]
-    check(len(iterations) == ITERATIONS, "%s: %d iteration slices for --iterations %d" % (what, len(iterations), ITERATIONS))
+    check(len(iterations) == iterations_expected,
+          "%s: %d iteration slices, expected %d" % (what, len(iterations), iterations_expected))
     for it in iterations:
         check(parent(it) is None, "%s: an iteration inside %s" % (what, parent(it) and parent(it)["name"]))
         reclaims = [s for s in slices if s["name"] == "reclaim" and parent(s) is it]
@@ -176,15 +177,16 @@ def check_trace(path, what, configuration, pauses):
 def group_collectors():
     seen_collections = False
     for collector in collectors():
-        for workload, size, timeline in (("cyclic_graph/pairs", 2000, True),
-                                         ("large_list/append", 100000, False)):
+        # pairs: two repetitions (two calls of the benchmark function) and --timeline too
+        for workload, size, repetitions, timeline in (("cyclic_graph/pairs", 2000, 2, True),
+                                                      ("large_list/append", 100000, 1, False)):
             what = "%s %s" % (collector, workload)
             with tempfile.TemporaryDirectory() as tmp:
                 trace, pauses = os.path.join(tmp, "t.json"), os.path.join(tmp, "p.csv")
                 row_path = os.path.join(tmp, "row.csv")
                 args = ["run", "--workload", workload, "--size", str(size), "--collector", collector,
                         "--iterations", str(ITERATIONS), "--trace", trace, "--pauses", pauses,
-                        "--row", row_path]
+                        "--row", row_path, "--repetitions", str(repetitions)]
                 if timeline:
                     args += ["--timeline", os.path.join(tmp, "timeline.dat")]
                 proc = run_heaplab(HEAPLAB, args, 300)
@@ -196,7 +198,7 @@ def group_collectors():
                 # the row's allocator: the collector's own when it brings one
                 configuration = "%s/%s/%s/%s" % (row["workload"], row["size"], row["allocator"],
                                                  row["collector"])
-                found = check_trace(trace, what, configuration, rows)
+                found = check_trace(trace, what, configuration, rows, ITERATIONS * repetitions)
                 if collector == "refcount":
                     check(not found, "%s: refcount traced %d collections" % (what, len(found)))
                 seen_collections = seen_collections or bool(found)

@@ -39,7 +39,7 @@ static const hl_cli_option run_options_table[] = {
     {"--row", "FILE", "write the results CSV header and this configuration's row (- : stdout)"},
     {"--timeline", "FILE", "record live bytes over the run (every iteration) to FILE"},
     {"--pauses", "FILE", "write every pause inside the clock, with its start time, to FILE (CSV)"},
-    {"--trace", "FILE", "write a Perfetto / chrome://tracing trace (JSON) of the timed iterations"},
+    {"--trace", "FILE", "trace-event JSON of the timed iterations (Perfetto, chrome://tracing)"},
     {"--fail-alloc-at", "N", "TEST MODE: make the Nth allocation of each iteration fail"},
     {"--help", NULL, "this help (also -h)"},
     {NULL, NULL, NULL},
