@@ -255,7 +255,7 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
             .growth_factor = opt->growth_factor,
             .listeners = {hl_stats_listener_events(rs->stats), hl_pause_log_events(rs->pauses),
                           &rs->clock_events,
-                          /* NULL ends the list: the optional ones first that are there */
+                          /* NULL ends the list: the optional ones present, no gap */
                           rs->timeline ? hl_timeline_events(rs->timeline)
                                        : hl_trace_events(rs->trace),
                           rs->timeline ? hl_trace_events(rs->trace) : NULL},
