@@ -83,7 +83,7 @@ def run_case():
             if flag == "--repetitions" and value not in ("0", "-1", "", "abc"):
                 value = rng.choice(["1", "2", "0", "1001", "abc"])
             argv += [flag, value]
-    for flag in ("--json", "--row", "--timeline", "--pauses"):
+    for flag in ("--json", "--row", "--timeline", "--pauses", "--trace"):
         if rng.random() < 0.15:
             argv += [flag, path_value()]
     if rng.random() < 0.2:

@@ -40,6 +40,7 @@ static const hl_cli_option run_options_table[] = {
     {"--row", "FILE", "write the results CSV header and this configuration's row (- : stdout)"},
     {"--timeline", "FILE", "record live bytes over the run (every iteration) to FILE"},
     {"--pauses", "FILE", "write every pause inside the clock, with its start time, to FILE (CSV)"},
+    {"--trace", "FILE", "trace-event JSON of the timed iterations (Perfetto, chrome://tracing)"},
     {"--fail-alloc-at", "N", "TEST MODE: make the Nth allocation of each iteration fail"},
     {"--help", NULL, "this help (also -h)"},
     {NULL, NULL, NULL},
@@ -131,9 +132,9 @@ static bool output_path_ok(const char *what, const char *path, char *error, size
 static int parse_run_options(int argc, char **argv, hl_run_config *opt, char **passthrough,
                              int *passthrough_count) {
     char error[HL_CLI_ERROR_SIZE];
-    /* the outputs' link targets (--json, --row, --timeline, --pauses): they outlive the
-     * parse, as the config keeps pointers to them */
-    static char links[4][PATH_MAX];
+    /* the outputs' link targets (--json, --row, --timeline, --pauses, --trace): they
+     * outlive the parse, as the config keeps pointers to them */
+    static char links[5][PATH_MAX];
     /* the defaults are the registries' first entries (libc, refcount) */
     const char *workload = NULL, *allocator = hl_allocator_registry[0]->name,
                *collector = hl_collector_registry[0]->name;
@@ -238,6 +239,10 @@ static int parse_run_options(int argc, char **argv, hl_run_config *opt, char **p
             ok = through_link(name, &v, links[3], error, sizeof error) &&
                  output_path_ok(name, v, error, sizeof error);
             opt->pauses_path = v;
+        } else if (strcmp(name, "--trace") == 0) {
+            ok = through_link(name, &v, links[4], error, sizeof error) &&
+                 output_path_ok(name, v, error, sizeof error);
+            opt->trace_path = v;
         }
         if (!ok) return hl_cli_usage_error("%s", error);
     }

@@ -21,7 +21,7 @@
  *    freed). The statistics listener (collectors/stats.h), the pause log
  *    (collectors/pause_log.h: every pause inside the clock, with its start time), the
  *    harness's clock listener (it stops the clock while boehm does heaplab's own
- *    accounting of a collection) and the optional memory timeline listen to the heap.
+ *    accounting of a collection), the optional memory timeline and trace listen to the heap.
  * 4. Errors are results: a MemoryError or RecursionError ends the iteration loop with
  *    Google Benchmark's SkipWithError ("MemoryError: ..."), the heap is torn down as
  *    usual, and the status travels into the JSON, the row and the command's exit
@@ -75,6 +75,7 @@
 #include "bench/harness/reported.h"
 #include "bench/harness/run_pauses.h"
 #include "bench/harness/timeline.h"
+#include "bench/harness/trace.h"
 #include "bench/report/results.h"
 #include "collectors/pause_log.h"
 #include "collectors/stats.h"
@@ -100,6 +101,7 @@ typedef struct run_state {
     hl_stats_listener *stats;
     hl_pause_log *pauses; /* the pauses inside the clock of this call */
     hl_timeline *timeline;
+    hl_trace *trace; /* --trace: on the pause log's recording, plus the iterations */
     /* the iteration in progress */
     hl_bench_state *bench;
     hl_allocator allocator; /* one instance for the whole process */
@@ -129,10 +131,12 @@ static void clock_pause(run_state *rs) {
     hl_bench_pause_timing(rs->bench);
     rs->clock_running = false;
     hl_pause_log_set_recording(rs->pauses, false);
+    hl_trace_set_recording(rs->trace, false);
 }
 static void clock_resume(run_state *rs) {
     rs->clock_running = true;
     hl_pause_log_set_recording(rs->pauses, true);
+    hl_trace_set_recording(rs->trace, true);
     hl_bench_resume_timing(rs->bench);
 }
 
@@ -222,6 +226,7 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
     rs->stopped_for_bookkeeping = false;
     hl_pause_log_clear(rs->pauses);
     hl_pause_log_set_recording(rs->pauses, true);
+    hl_trace_set_recording(rs->trace, true);
     hl_run_pauses_begin_call(&rs->pause_record);
     bool kept_every_pause = true;
     hl_allocator *allocator = &rs->allocator;
@@ -251,7 +256,10 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
             .fixed_heap = opt->heap_budget,
             .listeners = {hl_stats_listener_events(rs->stats), hl_pause_log_events(rs->pauses),
                           &rs->clock_events,
-                          rs->timeline ? hl_timeline_events(rs->timeline) : NULL},
+                          /* NULL ends the list: the optional ones present, no gap */
+                          rs->timeline ? hl_timeline_events(rs->timeline)
+                                       : hl_trace_events(rs->trace),
+                          rs->timeline ? hl_trace_events(rs->trace) : NULL},
         };
         hl_heap *heap = NULL;
         hl_status created = hl_heap_create(&config, &heap);
@@ -273,6 +281,8 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
             uint64_t minor0, major0, minor1, major1;
             hl_measure_faults(&minor0, &major0);
             clock_resume(rs);
+            hl_trace_begin_iteration(rs->trace, rs->pause_record.calls,
+                                     rs->pause_record.run_max_count);
             /* timed: build the structure and drop it (the variant), */
             status = opt->variant->run(&ctx);
             if (!rs->peak_sampled) { /* ended early: sample now, off the clock */
@@ -283,8 +293,11 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
             /* then reclaim what was dropped (a full collection for the collectors that
              * collect; refcount's counts have freed it already). */
             hl_pause_log_set_tag(rs->pauses, PAUSE_RECLAIM);
+            hl_trace_begin_reclaim(rs->trace);
             hl_heap_reclaim(heap);
+            hl_trace_end_reclaim(rs->trace);
             hl_pause_log_set_tag(rs->pauses, PAUSE_PROGRAM);
+            hl_trace_end_iteration(rs->trace);
             clock_pause(rs);
             hl_measure_faults(&minor1, &major1);
             kept_every_pause =
@@ -593,11 +606,13 @@ hl_run_outcome hl_run_configuration(const hl_run_config *config, char **process_
         hl_allocator_fini(&rs.allocator);
         return setup_error(error, error_size, "harness", "listener", "out of memory");
     }
-    if (opt->timeline_path != NULL && (rs.timeline = hl_timeline_new()) == NULL) {
+    if ((opt->timeline_path != NULL && (rs.timeline = hl_timeline_new()) == NULL) ||
+        (opt->trace_path != NULL && (rs.trace = hl_trace_new(HL_TRACE_MAX_EVENTS)) == NULL)) {
+        hl_timeline_free(rs.timeline);
         hl_stats_listener_free(rs.stats);
         hl_pause_log_free(rs.pauses);
         hl_allocator_fini(&rs.allocator);
-        return setup_error(error, error_size, "harness", "timeline", "out of memory");
+        return setup_error(error, error_size, "harness", "timeline or trace", "out of memory");
     }
 
     hl_result_row row;
@@ -665,12 +680,15 @@ hl_run_outcome hl_run_configuration(const hl_run_config *config, char **process_
     if (opt->pauses_path != NULL &&
         !hl_results_write_atomic(opt->pauses_path, hl_run_pauses_write, &rs.pause_record))
         unwritten = opt->pauses_path;
+    if (rs.trace != NULL && !hl_trace_write(rs.trace, opt->trace_path, name))
+        unwritten = opt->trace_path;
     if (unwritten != NULL) {
         snprintf(error, error_size, "run: cannot write %s", unwritten);
         outcome = HL_RUN_FAILED;
     }
 
     if (rs.timeline != NULL) hl_timeline_free(rs.timeline);
+    hl_trace_free(rs.trace);
     hl_stats_listener_free(rs.stats);
     hl_pause_log_free(rs.pauses);
     hl_run_pauses_free(&rs.pause_record);

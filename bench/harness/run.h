@@ -47,6 +47,7 @@ typedef struct hl_run_config {
     const char *row_path;      /* the results CSV header and this configuration's row */
     const char *timeline_path; /* live bytes over the run */
     const char *pauses_path;   /* every pause inside the clock, with its start time */
+    const char *trace_path;    /* Chrome trace-event JSON of the timed iterations */
 } hl_run_config;
 
 /* How a run ended. */
