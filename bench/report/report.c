@@ -471,9 +471,11 @@ static bool write_report(FILE *out, void *data) {
           out);
     for (size_t i = 0; i < j->charts->count; i++)
         if (!is_summary_chart(j->charts->names[i])) toc_entry(out, j->charts, i);
-    fputs("</ol></li>\n<li><a href=\"#reference\">Reference rows</a></li>\n"
-          "<li><a href=\"#minheap\">Minimum heap</a> (when the batch has one)</li>\n"
-          "<li><a href=\"#failures\">Failures</a></li>\n"
+    hl_minheap_table heaps = {NULL, 0, 0};
+    hl_minheap_read(j->dir, &heaps);
+    fputs("</ol></li>\n<li><a href=\"#reference\">Reference rows</a></li>\n", out);
+    if (heaps.count > 0) fputs("<li><a href=\"#minheap\">Minimum heap</a></li>\n", out);
+    fputs("<li><a href=\"#failures\">Failures</a></li>\n"
           "<li><a href=\"#manifest\">Manifest</a></li>\n</ol>\n</nav>\n",
           out);
 
@@ -502,8 +504,6 @@ static bool write_report(FILE *out, void *data) {
         if (!is_summary_chart(j->charts->names[i])) chart_figure(out, j->charts, i);
     reference_table(out, j);
     /* the minimum heaps (heaplab minheap, batch --heap-factors) */
-    hl_minheap_table heaps = {NULL, 0, 0};
-    hl_minheap_read(j->dir, &heaps);
     if (heaps.count > 0) {
         fputs("<h2 id=\"minheap\">Minimum heap</h2>\n<div class=\"caption\" "
               "data-section=\"minheap\">",
