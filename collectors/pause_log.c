@@ -95,6 +95,10 @@ void hl_pause_log_clear(hl_pause_log *log) {
     log->in_pause = false;
 }
 
+uint64_t hl_pause_log_now_ns(const hl_pause_log *log) {
+    return now_ns() - log->origin_ns;
+}
+
 size_t hl_pause_log_count(const hl_pause_log *log) {
     return log->count;
 }

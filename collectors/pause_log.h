@@ -43,6 +43,11 @@ void hl_pause_log_set_tag(hl_pause_log *log, unsigned tag);
 /* Forget every pause kept (and the dropped count); the start times keep their origin. */
 void hl_pause_log_clear(hl_pause_log *log);
 
+/* The log's clock now: CLOCK_MONOTONIC since the log was made, the clock of every
+ * pause's start_ns (the harness marks the clock-on intervals of its iterations with it,
+ * for the MMU of a run). */
+uint64_t hl_pause_log_now_ns(const hl_pause_log *log);
+
 /* The pauses kept, oldest first, and how many could not be kept. */
 size_t hl_pause_log_count(const hl_pause_log *log);
 const hl_pause *hl_pause_log_pauses(const hl_pause_log *log);

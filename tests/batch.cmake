@@ -55,6 +55,18 @@ target_link_libraries(test_intervals PRIVATE hl_report)
 add_test(NAME batch.intervals COMMAND test_intervals)
 set_tests_properties(batch.intervals PROPERTIES LABELS batch TIMEOUT 300)
 
+# Minimum mutator utilization from a pause log (bench/report/mmu.c): hand-made logs with
+# answers worked out by hand, and random ones against a brute force (tests/test_mmu.c).
+add_executable(test_mmu ${CMAKE_CURRENT_SOURCE_DIR}/test_mmu.c)
+target_link_libraries(test_mmu PRIVATE hl_report)
+add_test(NAME batch.mmu COMMAND test_mmu)
+set_tests_properties(batch.mmu PROPERTIES LABELS batch)
+# The batch report's MMU chart recomputed from the runs' pause logs (tests/mmu_check.py).
+add_test(NAME batch.mmu_chart
+  COMMAND ${HL_TEST_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/mmu_check.py
+          ${HEAPLAB_EXE} ${HL_BATCH_WORK}/mmu)
+set_tests_properties(batch.mmu_chart PROPERTIES LABELS batch TIMEOUT 300)
+
 # heaplab compare (tests/compare_check.py): hand-made results folders with known shifts
 # (baselines, statistics recomputed, verdicts, formats, --fail-if, bad options) and one
 # tiny real batch compared end to end.

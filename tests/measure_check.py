@@ -19,7 +19,12 @@
            percentiles, gc_pause_max_ns the median over the iterations of each
            iteration's longest (not the longest pause of the whole process);
            gc_time_ns is the sum of every pause, the reclaim's included; every
-           iteration has one reclaim collection; start times increase.
+           iteration has one reclaim collection; start times increase. The rows of
+           kind "iteration", phase "clock", are the clock-on intervals of the timed
+           iterations (for the MMU): every iteration has at least one, they do not
+           overlap, every pause lies inside one, and their total is at most Google
+           Benchmark's real time (they are marked just inside its start and stop) and
+           more than half of it.
 
 usage: measure_check.py HEAPLAB GROUP [--sanitized]
 
@@ -177,8 +182,31 @@ def group_pauses():
             if not row or not check(os.path.exists(path), "%s: no pauses file" % args[1]):
                 continue
             with open(path, newline="") as f:
-                pauses = list(csv.DictReader(f))
+                rows = list(csv.DictReader(f))
         what = "/".join(args[1::2])
+        check([r["start_ns"] for r in rows] == sorted((r["start_ns"] for r in rows), key=int),
+              "%s: rows not in time order" % what)
+        clock = [r for r in rows if r["phase"] == "clock"]
+        pauses = [r for r in rows if r["phase"] != "clock"]
+        check(all(r["kind"] == "iteration" for r in clock),
+              "%s: a clock row of another kind" % what)
+        spans = [(int(r["start_ns"]), int(r["start_ns"]) + int(r["duration_ns"])) for r in clock]
+        check(sorted(set(int(r["iteration"]) for r in clock)) == list(range(iterations)),
+              "%s: clock intervals for iterations %s"
+              % (what, sorted(set(r["iteration"] for r in clock))))
+        check(all(a < b for a, b in spans) and
+              all(spans[i][1] <= spans[i + 1][0] for i in range(len(spans) - 1)),
+              "%s: clock intervals empty or overlapping" % what)
+        for p in pauses:
+            a = int(p["start_ns"])
+            b = a + int(p["duration_ns"])
+            check(any(s <= a and b <= e for s, e in spans),
+                  "%s: the pause at %d..%d lies in no clock interval" % (what, a, b))
+        clocked = sum(b - a for a, b in spans)
+        real = num(row, "real_time_ns") * iterations
+        check(0.5 * real < clocked <= real * (1 + 1e-9),
+              "%s: the clock intervals total %d ns, Google Benchmark's real time %d ns"
+              % (what, clocked, real))
         program = [p for p in pauses if p["phase"] == "program"]
         reclaims = [int(p["iteration"]) for p in pauses if p["phase"] == "reclaim"]
         check(reclaims == list(range(iterations)),

@@ -111,6 +111,7 @@ typedef struct run_state {
     hl_event_listener clock_events;
     bool clock_running;
     bool stopped_for_bookkeeping;
+    bool timed; /* between the start of the variant and the end of the reclaim step */
     /* each iteration's longest program pause; every pause for --pauses */
     hl_run_pauses pause_record;
     uint64_t baseline_rss_bytes; /* read once, just before the first iteration */
@@ -126,8 +127,13 @@ typedef struct run_state {
     bool out_of_memory; /* copying a run failed */
 } run_state;
 
-/* The clock: Google Benchmark's, and whether it runs (for the clock listener). */
+/* The clock: Google Benchmark's, and whether it runs (for the clock listener). Inside
+ * an iteration's timed part (rs->timed), each stretch of running clock is one of the
+ * run's clock-on intervals (--pauses): marked just inside Google Benchmark's own start
+ * and stop, so every pause recorded while the clock runs lies within one. */
 static void clock_pause(run_state *rs) {
+    if (rs->timed && !hl_run_pauses_clock_stop(&rs->pause_record, hl_pause_log_now_ns(rs->pauses)))
+        rs->out_of_memory = true;
     hl_bench_pause_timing(rs->bench);
     rs->clock_running = false;
     hl_pause_log_set_recording(rs->pauses, false);
@@ -138,6 +144,7 @@ static void clock_resume(run_state *rs) {
     hl_pause_log_set_recording(rs->pauses, true);
     hl_trace_set_recording(rs->trace, true);
     hl_bench_resume_timing(rs->bench);
+    if (rs->timed) hl_run_pauses_clock_start(&rs->pause_record, hl_pause_log_now_ns(rs->pauses));
 }
 
 static void hook_pause(void *data) {
@@ -280,6 +287,7 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
             };
             uint64_t minor0, major0, minor1, major1;
             hl_measure_faults(&minor0, &major0);
+            rs->timed = true;
             clock_resume(rs);
             hl_trace_begin_iteration(rs->trace, rs->pause_record.calls,
                                      rs->pause_record.run_max_count);
@@ -299,6 +307,7 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
             hl_pause_log_set_tag(rs->pauses, PAUSE_PROGRAM);
             hl_trace_end_iteration(rs->trace);
             clock_pause(rs);
+            rs->timed = false;
             hl_measure_faults(&minor1, &major1);
             kept_every_pause =
                 hl_run_pauses_end_iteration(&rs->pause_record, rs->pauses, first_pause) &&

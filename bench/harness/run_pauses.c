@@ -43,6 +43,28 @@ bool hl_run_pauses_end_iteration(hl_run_pauses *p, const hl_pause_log *log, size
     return ok;
 }
 
+void hl_run_pauses_clock_start(hl_run_pauses *p, uint64_t now_ns) {
+    p->clock_on = true;
+    p->clock_from_ns = now_ns;
+}
+
+bool hl_run_pauses_clock_stop(hl_run_pauses *p, uint64_t now_ns) {
+    if (!p->clock_on) return true;
+    p->clock_on = false;
+    if (!p->keep_all || now_ns <= p->clock_from_ns) return true;
+    if (p->clock_count == p->clock_capacity) {
+        size_t capacity = p->clock_capacity ? 2 * p->clock_capacity : 64;
+        struct hl_clock_interval *grown = realloc(p->clock, capacity * sizeof *grown);
+        if (grown == NULL) return false;
+        p->clock = grown;
+        p->clock_capacity = capacity;
+    }
+    /* the iteration in progress: hl_run_pauses_end_iteration has not counted it yet */
+    p->clock[p->clock_count++] = (struct hl_clock_interval){
+        p->calls, p->run_max_count, p->clock_from_ns, now_ns - p->clock_from_ns};
+    return true;
+}
+
 void hl_run_pauses_end_call(hl_run_pauses *p) {
     p->calls++;
 }
@@ -62,7 +84,17 @@ bool hl_run_pauses_write(FILE *out, void *data) {
     const hl_run_pauses *p = data;
     static const char *const kinds[] = {"young", "middle", "full"};
     fprintf(out, "call,iteration,start_ns,duration_ns,kind,phase\n");
-    for (size_t i = 0; i < p->kept_count; i++) {
+    /* both lists are in time order: merge them */
+    size_t c = 0;
+    for (size_t i = 0; i <= p->kept_count; i++) {
+        for (; c < p->clock_count &&
+               (i == p->kept_count || p->clock[c].start_ns <= p->kept[i].pause.start_ns);
+             c++)
+            fprintf(out, "%u,%llu,%llu,%llu,iteration,clock\n", p->clock[c].call,
+                    (unsigned long long)p->clock[c].iteration,
+                    (unsigned long long)p->clock[c].start_ns,
+                    (unsigned long long)p->clock[c].duration_ns);
+        if (i == p->kept_count) break;
         const struct hl_kept_pause *k = &p->kept[i];
         fprintf(out, "%u,%llu,%llu,%llu,%s,%s\n", k->call, (unsigned long long)k->iteration,
                 (unsigned long long)k->pause.start_ns, (unsigned long long)k->pause.duration_ns,
@@ -74,4 +106,5 @@ bool hl_run_pauses_write(FILE *out, void *data) {
 void hl_run_pauses_free(hl_run_pauses *p) {
     free(p->run_max_ns);
     free(p->kept);
+    free(p->clock);
 }

@@ -15,6 +15,9 @@
  *                       allocator x collector as grouped bars (bars.gp)
  *   pauses              the pause CDF: a panel per workload, a line per collector
  *                       (lines.gp, from the runs' pause logs)
+ *   mmu                 minimum mutator utilization against the window's width: a panel
+ *                       per workload, a line per collector (lines.gp, chart_mmu.c, from
+ *                       the runs' pause logs and their clock-on intervals)
  *   leak                bytes still live at teardown (the leak) against n, for every
  *                       collector that leaks and every workload it leaks on (lines.gp)
  *   timeline-<workload> live bytes over one run, a line per collector (timeline.gp)
@@ -568,7 +571,8 @@ bool hl_plot_draw(const char *dir, hl_chart_list *charts, char *error, size_t er
              hl_plot_draw_reference(&c, w);
     }
     ok = ok && hl_plot_draw_heatmaps(&c) && hl_plot_draw_time_space(&c) &&
-         hl_plot_draw_pauses(&c) && hl_plot_draw_leak(&c) && hl_plot_draw_timelines(&c);
+         hl_plot_draw_pauses(&c) && hl_plot_draw_mmu(&c) && hl_plot_draw_leak(&c) &&
+         hl_plot_draw_timelines(&c);
     free(c.rows);
     free(c.sweep);
     return ok;

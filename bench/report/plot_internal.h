@@ -151,6 +151,9 @@ bool hl_plot_draw_bars(hl_plot_ctx *c, const char *w);
 bool hl_plot_draw_reference(hl_plot_ctx *c, const char *w);
 /* chart_pauses.c: p50, p99 and max pause per collector and workload. */
 bool hl_plot_draw_pauses(hl_plot_ctx *c);
+/* chart_mmu.c: minimum mutator utilization against the window, a panel per workload, a
+ * line per collector (the median over its invocations), from the runs' pause logs. */
+bool hl_plot_draw_mmu(hl_plot_ctx *c);
 /* chart_leak.c: bytes live at teardown against n. */
 bool hl_plot_draw_leak(hl_plot_ctx *c);
 /* chart_heatmap.c: summary-time-<family>, collector x allocator, geomean time ratio to
