@@ -192,7 +192,8 @@ def group_collectors():
                 proc = run_heaplab(HEAPLAB, args, 300)
                 check(proc.returncode == 0, "%s: exit %d: %s" % (what, proc.returncode, proc.stderr.strip()[-300:]))
                 with open(pauses, newline="") as f:
-                    rows = list(csv.DictReader(f))
+                    # the clock-on rows (kind iteration) are the run's span, not pauses
+                    rows = [r for r in csv.DictReader(f) if r["kind"] != "iteration"]
                 with open(row_path, newline="") as f:
                     row = next(csv.DictReader(f))
                 # the row's allocator: the collector's own when it brings one
