@@ -113,8 +113,6 @@ static const hl_result_row *mmu_row(const hl_plot_ctx *c, const char *w, const c
 
 /* Every invocation's run of row r that has clock rows. */
 static bool line_runs(hl_plot_ctx *c, const hl_result_row *r, mmu_line *line) {
-    char ws[96];
-    hl_plot_slug(ws, sizeof ws, r->workload);
     int invocations = r->repetitions > 0 ? r->repetitions : 1;
     line->runs = calloc((size_t)invocations, sizeof *line->runs);
     line->invocation = calloc((size_t)invocations, sizeof *line->invocation);
@@ -124,8 +122,9 @@ static bool line_runs(hl_plot_ctx *c, const hl_result_row *r, mmu_line *line) {
     }
     for (int k = 0; k < invocations; k++) {
         char path[PATH_MAX + 512];
-        hl_report_fmt(path, sizeof path, "%s/runs/%s_%llu_%s_%s.i%d.pauses.csv", c->dir, ws,
-                      (unsigned long long)r->size, r->allocator, r->collector, k);
+        char slug[300];
+        hl_results_row_slug(r, slug, sizeof slug);
+        hl_report_fmt(path, sizeof path, "%s/runs/%s.i%d.pauses.csv", c->dir, slug, k);
         bool has;
         if (!read_run(c, path, &line->runs[line->nruns], &has)) return false;
         if (has) line->invocation[line->nruns++] = k;
