@@ -76,3 +76,9 @@ foreach(check stats matching verdicts outputs fail-if bad end-to-end)
             ${HEAPLAB_EXE} ${HL_BATCH_WORK}/compare-${check} ${check})
   set_tests_properties(compare.${check} PROPERTIES TIMEOUT 300)
 endforeach()
+# Heap budgets every collector honours, the minimum-heap search and its cache across
+# --resume, and a time-space sweep's rows and chart data (tests/minheap_check.py).
+add_test(NAME batch.minheap
+  COMMAND ${HL_TEST_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/minheap_check.py
+          ${HEAPLAB_EXE} ${HL_BATCH_WORK}/minheap)
+set_tests_properties(batch.minheap PROPERTIES LABELS batch TIMEOUT 600)
