@@ -55,6 +55,14 @@ typedef struct hl_preset {
      * it, quick skips them silently and full says so on stderr (the manifest records
      * it either way). */
     bool warn_without_reference;
+    /* A subset, as --allocators and --workloads spell it (NULL: every one). */
+    const char *allocators;
+    const char *workloads;
+    /* One size per workload family (NULL-workload ends; a family not named here takes
+     * `sizes` or its ladder). */
+    hl_batch_timeline_spec workload_sizes[HL_BATCH_MAX_TIMELINES * 2];
+    /* A time-space sweep (batch --heap-factors), 0-terminated; none when empty. */
+    double heap_factors[HL_BATCH_MAX_FACTORS];
 } hl_preset;
 
 /* The presets, in the order `heaplab list presets` shows them; the first is the

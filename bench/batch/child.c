@@ -187,6 +187,11 @@ static size_t child_argv(const hl_batch *b, const hl_batch_config *c, const char
     if (c->timeline) {
         argv[n++] = "--timeline";
         argv[n++] = (char *)timeline_path;
+        /* and its Perfetto trace beside it: timelines/<slug>.trace.json (docs/traces.md) */
+        argv[n++] = "--trace";
+        hl_report_fmt(bufs[5], sizeof bufs[5], "%.*s.trace.json",
+                      (int)(strlen(timeline_path) - 4), timeline_path);
+        argv[n++] = bufs[5];
         /* one iteration: the timeline shows one run of the program */
         argv[n++] = "--iterations";
         argv[n++] = "1";
@@ -242,7 +247,13 @@ bool hl_batch_run_invocation(const hl_batch *b, const hl_batch_config *c, int in
                   json_path);
     unlink(pauses_path);
     /* the child's outputs follow a link the user names: none may be planted here */
-    if (c->timeline) unlink(timeline_path);
+    if (c->timeline) {
+        unlink(timeline_path);
+        char trace_path[PATH_MAX + 16];
+        hl_report_fmt(trace_path, sizeof trace_path, "%.*s.trace.json",
+                      (int)(strlen(timeline_path) - 4), timeline_path);
+        unlink(trace_path);
+    }
     char *argv[64];
     char bufs[6][PATH_MAX + 32];
     child_argv(b, c, child_row, json_path, timeline_path, argv, bufs);

@@ -112,11 +112,20 @@ bool hl_batch_expand(hl_batch *b, char *error, size_t error_size) {
             const char *wname = pass == 0 ? b->workloads[wi] : b->timeline_workloads[wi];
             uint64_t sizes[HL_BATCH_MAX_SIZES];
             size_t size_count = 0;
+            char family[64];
+            hl_report_fmt(family, sizeof family, "%s", wname);
+            if (strchr(family, '/') != NULL) *strchr(family, '/') = '\0';
+            uint64_t family_size = 0;
+            for (size_t k = 0; k < HL_BATCH_MAX_TIMELINES * 2 && b->preset->workload_sizes[k].workload; k++)
+                if (strcmp(b->preset->workload_sizes[k].workload, family) == 0)
+                    family_size = b->preset->workload_sizes[k].size;
             if (pass == 1) {
                 sizes[size_count++] = hl_batch_timeline_size_of(b, wname);
             } else if (b->size_count > 0) {
                 memcpy(sizes, b->sizes, b->size_count * sizeof sizes[0]);
                 size_count = b->size_count;
+            } else if (family_size != 0) {
+                sizes[size_count++] = family_size;
             } else if (b->preset->sizes[0] != 0) {
                 while (size_count < HL_BATCH_MAX_SIZES && b->preset->sizes[size_count])
                     sizes[size_count] = b->preset->sizes[size_count], size_count++;

@@ -39,8 +39,27 @@ const hl_preset hl_batch_presets[] = {
         .caps = {{"recursion", 1000000}, {"large_list", 10000000}, {"cyclic_graph", 10000000}},
         .warn_without_reference = true,
     },
+    {
+        .name = "methodology",
+        .summary = "the GC researcher's figure set for every collector on one workload of each "
+                   "family plus gcbench, on libc: the minimum heap of each, a time-space sweep "
+                   "at 1.25, 1.5, 2, 3, 4 and 6 times it, MMU and pause CDFs from every pause, "
+                   "timelines with Perfetto traces (docs/batch.md; at most 30 minutes on 2 cores)",
+        .sizes = {0},
+        .allocators = "libc",
+        .workloads = "recursion/sum,large_list/append,cyclic_graph/pairs,cyclic_graph/random",
+        .workload_sizes = {{"recursion", 100000}, {"large_list", 1000000},
+                           {"cyclic_graph", 100000}},
+        .heap_factors = {1.25, 1.5, 2, 3, 4, 6},
+        .repetitions = 3,
+        .samples = 3,
+        .timeout_s = 300,
+        .min_time = "0.01",
+        .warmup = "0.01",
+        .timelines = {{"cyclic_graph/rings", 200000}},
+    },
 };
-const size_t hl_batch_preset_count = 2;
+const size_t hl_batch_preset_count = 3;
 #define HL_PRESET_COUNT hl_batch_preset_count
 
 void hl_batch_list_presets(FILE *out) {

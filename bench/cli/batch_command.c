@@ -368,6 +368,18 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
         return false;
     }
     if (b->resume[0] != '\0') return true;
+    /* the preset's own lists (methodology's subset), unless the command line gave them */
+    bool user_allocators = allocators != NULL, user_workloads = workloads != NULL;
+    if (!user_allocators) allocators = b->preset->allocators;
+    if (!user_workloads) workloads = b->preset->workloads;
+    if (b->heap_factor_count == 0) {
+        size_t n = 0;
+        while (n < HL_BATCH_MAX_FACTORS && b->preset->heap_factors[n] > 0) {
+            b->heap_factors[n] = b->preset->heap_factors[n];
+            n++;
+        }
+        b->heap_factor_count = n;
+    }
 
     char items[HL_BATCH_MAX_NAMES][64];
     size_t count;
@@ -384,7 +396,7 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
             }
             add_unique(b->allocators, &b->allocator_count, ops->name);
         }
-        b->custom = true;
+        if (user_allocators) b->custom = true;
     } else {
         for (size_t i = 0; hl_allocator_registry[i] != NULL && i < HL_BATCH_MAX_NAMES; i++)
             add_unique(b->allocators, &b->allocator_count, hl_allocator_registry[i]->name);
@@ -408,7 +420,7 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
     }
     if (workloads != NULL) {
         if (!add_workloads(b, "--workloads", workloads, false, error, error_size)) return false;
-        b->custom = true;
+        if (user_workloads) b->custom = true;
     } else {
         for (size_t i = 0; hl_workload_registry[i] != NULL; i++) {
             const hl_workload *w = hl_workload_registry[i];
