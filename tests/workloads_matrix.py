@@ -93,7 +93,10 @@ def main():
                 r = rows[0]
                 num = {k: float(v) for k, v in r.items()
                        if k not in ("runtime", "workload", "allocator", "collector", "status",
-                                    "error")}
+                                    "error", "heap_factor", "heap_limit_bytes")}
+                check(r["heap_factor"] == "" and r["heap_limit_bytes"] == "",
+                      f"{config}: a run without --heap-limit has heap_factor "
+                      f"{r['heap_factor']!r}, heap_limit_bytes {r['heap_limit_bytes']!r}")
                 check(r["status"] == "ok", f"{config}: status {r['status']} {r['error']}")
                 check(r["workload"] == workload and r["allocator"] == row_allocator and
                       r["collector"] == collector and int(num["size"]) == SIZE,

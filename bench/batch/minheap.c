@@ -32,7 +32,6 @@
 #include <unistd.h>
 
 #include "bench/batch/internal.h"
-#include "bench/report/minheap.h"
 #include "bench/harness/run.h"
 #include "collectors/collector.h"
 

@@ -1,6 +1,5 @@
-/* DIR/minheap.csv, read, written and shown (bench/report/minheap.h). The file's fields
+/* DIR/minheap.csv, read, written and shown (bench/report/report.h). The file's fields
  * hold no comma: the error column has its commas replaced. */
-#include "bench/report/minheap.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/report/minheap.h"
 #include "bench/report/report.h"
 
 void hl_report_write_html_text(FILE *out, const char *text) {
