@@ -32,7 +32,11 @@ import sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import wl_cycle_churn  # noqa: E402
 import wl_cyclic_graph  # noqa: E402
+import wl_gc_traversal  # noqa: E402
+import wl_gcbench  # noqa: E402
+import wl_growing_heap  # noqa: E402
 import wl_large_list  # noqa: E402
 import wl_recursion  # noqa: E402
 from ref_results import (RUNTIME, csv_text, json_text, make_row, summary_text,  # noqa: E402
@@ -46,7 +50,8 @@ MAX_REPETITIONS = 1000
 # name -> (function, default size and ladder as heaplab's, the least the final
 # gc.collect() must find for size n, or None where the workload does not collect)
 WORKLOADS = {}
-for _module in (wl_recursion, wl_large_list, wl_cyclic_graph):
+for _module in (wl_recursion, wl_large_list, wl_cyclic_graph, wl_gcbench, wl_gc_traversal,
+                wl_cycle_churn, wl_growing_heap):
     WORKLOADS.update(_module.WORKLOADS)
 
 

@@ -10,7 +10,7 @@ import threading
 import time
 import tracemalloc
 
-from ref_check import CheckFailed, check
+from ref_check import CheckFailed, Untimed, check
 from ref_results import NOT_MEASURED, nearest_rank, peak_rss_bytes
 
 
@@ -160,7 +160,7 @@ class Runner:
 
     def env(self):
         """Fresh per run, so every repetition builds the same random graph."""
-        return {"rng": random.Random(self.options["seed"])}
+        return {"rng": random.Random(self.options["seed"]), "untimed": Untimed(self.pauses)}
 
     def call(self, run_workload):
         """run_workload(self.workload) where the workload runs. recursion/sum runs on a
@@ -214,7 +214,9 @@ class Runner:
             finally:
                 pauses.recording = False
             faults = (usage1.ru_minflt - usage0.ru_minflt, usage1.ru_majflt - usage0.ru_majflt)
-            return wall1 - wall0, cpu1 - cpu0, found, faults
+            untimed = env["untimed"]  # heaplab's clock is paused there
+            return (wall1 - wall0 - untimed.wall_ns, cpu1 - cpu0 - untimed.cpu_ns, found,
+                    faults)
 
         garbage_before = len(gc.garbage)
         real_ns, cpu_ns, found, (minor, major) = self.call(timed)
