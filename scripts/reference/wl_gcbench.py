@@ -93,5 +93,5 @@ def gcbench_classic(n, env):
 
 
 WORKLOADS = {
-    "gcbench/classic": (gcbench_classic, (65535, 1000, 10**6), None),
+    "gcbench/classic": (gcbench_classic, (16383, 1000, 131071), None),
 }
