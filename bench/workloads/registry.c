@@ -167,7 +167,11 @@ hl_workload_status hl_workload_collect_and_check(hl_workload_ctx *ctx, uint64_t 
                                     what, (unsigned long long)live, (unsigned long long)kept,
                                     (unsigned long long)live_before);
         uint64_t garbage = live_before - kept, reclaimed = live_before - live;
-        if (reclaimed * 100 < (uint64_t)HL_WORKLOAD_CONSERVATIVE_PERCENT * garbage &&
+        /* A few objects kept are one stale word's worth (a list, a pair, one group), not
+         * a collector that does not collect (ASan builds keep one dropped list and the
+         * probe pair after it at n = 1 in-process). */
+        if (garbage - reclaimed > HL_WORKLOAD_CONSERVATIVE_SLACK &&
+            reclaimed * 100 < (uint64_t)HL_WORKLOAD_CONSERVATIVE_PERCENT * garbage &&
             !probe_reclaimed(heap, probe_slot))
             return hl_workload_fail(ctx, HL_WORKLOAD_FAILED,
                                     "%s: a conservative gc.collect() reclaimed %llu of the %llu "
