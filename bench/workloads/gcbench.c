@@ -1,5 +1,6 @@
-/* gcbench: Boehm, Ellis and Kovac's GCBench (John Ellis and Pete Kovac's Java original,
- * Hans Boehm's C port in bdwgc, the shape whippet's gcbench.c and mt-gcbench.c keep).
+/* gcbench: Boehm, Ellis and Kovac's GCBench (John Ellis and Pete Kovac's Java benchmark,
+ * modified by Hans Boehm and translated by him to C; wingo/whippet's
+ * benchmarks/mt-gcbench.c keeps that structure and its constants).
  *
  *   stretch tree of depth kStretchTreeDepth: MakeTree, then dropped
  *   long-lived tree of depth kLongLivedTreeDepth: Populate

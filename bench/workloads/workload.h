@@ -152,8 +152,8 @@ hl_workload_status hl_workload_check_fits(hl_workload_ctx *ctx, uint64_t count, 
  * - precise and reclaiming cycles (rc_cycle, mark_sweep): exactly `kept` stay;
  * - conservative (boehm): at least `kept` and at most what was live before; at most
  *   HL_WORKLOAD_CONSERVATIVE_SLACK objects of the garbage kept, or at least
- *   HL_WORKLOAD_CONSERVATIVE_PERCENT of it reclaimed, or else a dropped probe cycle
- *   (made in global `probe_slot`) must be;
+ *   HL_WORKLOAD_CONSERVATIVE_PERCENT of it reclaimed, or else one of 8 dropped probe
+ *   pair cycles (made in global `probe_slot`) must be;
  * - not reclaiming cycles (refcount): exactly `kept` + `leak` stay.
  * So a collection that does nothing (HEAPLAB_TEST_NO_COLLECT=1) fails wherever the
  * result depends on it. `what` names the workload in the message. */
