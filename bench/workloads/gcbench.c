@@ -216,9 +216,7 @@ static hl_workload_status gcbench_classic(hl_workload_ctx *ctx) {
 }
 
 static const hl_workload_variant gcbench_variants[] = {
-    {"classic",
-     "GCBench: stretch tree, long-lived tree and array, top-down and bottom-up trees of "
-     "depth 4..",
+    {"classic", "GCBench: long-lived tree and array; trees built top-down and bottom-up, dropped",
      gcbench_classic, HL_GROWS_HEAP},
 };
 
