@@ -20,8 +20,8 @@
  * n is the long-lived heap's records (default 10^6); there are n / 8 requests (at least
  * one), each a group of REQUEST_OBJECTS = 32 objects (a request and a response that
  * point to each other, each with a Headers record of 14 fields holding headers that
- * point back to their owner),
- * so the run churns 4n objects of cyclic garbage through a heap of n + 1 live ones. A
+ * point back to their owner), so the run churns 4n objects of cyclic garbage through a
+ * heap of n + 1 live ones. A
  * request's client is a long-lived record (as an HTTP client's connection pool is): the
  * garbage points into the long-lived heap, never the other way. The group holds no list:
  * CPython 3.11 serves lists from a free list its collector's allocation count does not
@@ -32,6 +32,9 @@
  * gc.collect() and hl_workload_collect_and_check: the collectors that reclaim cycles
  * leave exactly the long-lived heap (boehm: at least it, and most of the rest gone);
  * refcount leaks exactly the churned groups, 32 objects a request.
+ *
+ * Rooting: each group is held by G_REQUEST while it is built, and each new object is
+ * stored into the group before the next allocation.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -46,10 +49,10 @@ enum { HEADER_OWNER, HEADER_FIELDS };
 
 #define HEADERS 14                              /* per request and per response */
 #define REQUEST_OBJECTS (2 + 2 * (1 + HEADERS)) /* 32 */
-#define OBJECTS_PER_REQUEST 8                   /* n / 8 requests */
+#define RECORDS_PER_REQUEST 8                   /* n / 8 requests: one per 8 long-lived records */
 
 static uint64_t request_count(uint64_t n) {
-    return n / OBJECTS_PER_REQUEST > 0 ? n / OBJECTS_PER_REQUEST : 1;
+    return n / RECORDS_PER_REQUEST > 0 ? n / RECORDS_PER_REQUEST : 1;
 }
 
 /* A Headers record of HEADERS headers stored into owner's field `field`, each pointing

@@ -11,7 +11,7 @@ from ref_check import check
 
 HEADERS = 14
 REQUEST_OBJECTS = 2 + 2 * (1 + HEADERS)
-OBJECTS_PER_REQUEST = 8
+RECORDS_PER_REQUEST = 8  # one request per 8 long-lived records
 
 
 class Rec:
@@ -63,7 +63,7 @@ def headers_of(owner):
 
 
 def requests_of(n):
-    return max(1, n // OBJECTS_PER_REQUEST)
+    return max(1, n // RECORDS_PER_REQUEST)
 
 
 def collected_so_far():
