@@ -26,6 +26,8 @@
 #define HL_BATCH_MAX_TIMELINES 4
 #define HL_BATCH_MAX_PASS 16
 #define HL_BATCH_MAX_FACTORS 16
+#define HL_BATCH_MAX_CAPS 8
+#define HL_BATCH_MAX_LEFT_OUT 8
 #define HL_BATCH_DEFAULT_SEED 1
 
 typedef struct hl_batch_timeline_spec {
@@ -50,7 +52,10 @@ typedef struct hl_preset {
     hl_batch_timeline_spec timelines[HL_BATCH_MAX_TIMELINES]; /* NULL-workload ends */
     /* With a workload's own ladder: its sizes up to this cap (0: no cap), so the
      * preset fits its time budget (docs/batch.md has the measurements). */
-    hl_batch_timeline_spec caps[HL_BATCH_MAX_TIMELINES]; /* NULL-workload ends */
+    hl_batch_timeline_spec caps[HL_BATCH_MAX_CAPS]; /* NULL-workload ends */
+    /* Workloads the preset runs only when --workloads names them (NULL ends): those
+     * that would cost the preset more than its time budget (docs/batch.md). */
+    const char *leaves_out[HL_BATCH_MAX_LEFT_OUT];
     /* Both presets include the CPython reference rows when python3 is on PATH; without
      * it, quick skips them silently and full says so on stderr (the manifest records
      * it either way). */
@@ -116,8 +121,8 @@ typedef struct hl_batch_config {
     double heap_factor;
     uint64_t heap_limit;
     int invocations; /* processes it runs in, one repetition each (1 for a timeline run) */
-    char name[256]; /* "large_list/range/1000/libc/refcount" */
-    char slug[256]; /* file stem: "large_list-range_1000_libc_refcount" */
+    char name[256];  /* "large_list/range/1000/libc/refcount" */
+    char slug[256];  /* file stem: "large_list-range_1000_libc_refcount" */
 } hl_batch_config;
 
 /* One step of the batch: invocation `invocation` of configs[config]. */
@@ -136,7 +141,7 @@ typedef struct hl_batch {
     char workloads[64][64];
     size_t workload_count;
     uint64_t sizes[HL_BATCH_MAX_SIZES];
-    size_t size_count; /* 0: the preset's (or each workload's ladder) */
+    size_t size_count;    /* 0: the preset's (or each workload's ladder) */
     int repetitions;      /* invocations per configuration */
     int samples;          /* --samples: repetitions inside each invocation */
     const char *min_time; /* --min-time as given (seconds), or the preset's */
@@ -159,8 +164,8 @@ typedef struct hl_batch {
     /* The order the invocations run in: every invocation of every row, shuffled with
      * `seed` (running-ng's interleaving: drift and noise spread over every
      * configuration alike) unless `sequential`; then the timeline runs. */
-    bool sequential;     /* --order sequential: a configuration's invocations in a row */
-    uint64_t seed;       /* --seed (default HL_BATCH_DEFAULT_SEED) */
+    bool sequential; /* --order sequential: a configuration's invocations in a row */
+    uint64_t seed;   /* --seed (default HL_BATCH_DEFAULT_SEED) */
     bool seed_given;
     hl_batch_step *steps;
     size_t step_count;

@@ -135,7 +135,7 @@ bool hl_batch_expand(hl_batch *b, char *error, size_t error_size) {
                 *strchr(base, '/') = '\0';
                 const hl_workload *w = hl_workload_find(base);
                 uint64_t size_cap = UINT64_MAX;
-                for (size_t k = 0; k < HL_BATCH_MAX_TIMELINES && b->preset->caps[k].workload; k++)
+                for (size_t k = 0; k < HL_BATCH_MAX_CAPS && b->preset->caps[k].workload; k++)
                     if (strcmp(b->preset->caps[k].workload, base) == 0)
                         size_cap = b->preset->caps[k].size;
                 for (size_t k = 0; w && k < HL_WORKLOAD_MAX_SIZES && w->sizes[k]; k++)

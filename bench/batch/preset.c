@@ -10,10 +10,12 @@
 const hl_preset hl_batch_presets[] = {
     {
         .name = "quick",
-.summary = "every allocator x collector x workload variant at n = 1000, 10^4 and 10^5, "
+        .summary = "every allocator x collector x workload variant at n = 1000, 10^4 and 10^5, "
                    "4 invocations of 3 timed repetitions each after a warm-up (4 a side: the "
                    "fewest for which compare's Mann-Whitney test can reach p < 0.05), CPython "
-                   "reference rows when python3 is on PATH (about 2.5 min)",
+                   "reference rows when python3 is on PATH (about 2.5 min); the GC benchmarks "
+                   "(gcbench, gc_traversal, cycle_churn, growing_heap) only when "
+                   "--workloads names them",
         .sizes = {1000, 10000, 100000},
         .repetitions = 4,
         .samples = 3,
@@ -21,14 +23,18 @@ const hl_preset hl_batch_presets[] = {
         .min_time = "0.002",
         .warmup = "0.002",
         .timelines = {{"recursion/calls", 200000}, {"cyclic_graph/rings", 200000}},
+        /* one size of each would add 25 to 35 s (a fifth) to the 2 minutes: full only */
+        .leaves_out = {"gcbench", "gc_traversal", "cycle_churn", "growing_heap"},
     },
     {
         .name = "full",
         .summary = "every allocator x collector x workload variant over each workload's "
-                   "size ladder (recursion to 10^6, large lists and cyclic graphs to 10^7), "
-                   "5 invocations of one timed repetition each after a warm-up, CPython reference "
-                   "rows, for reports (35 minutes measured without the warm-up on a 2-core VM; "
-                   "budget an hour)",
+                   "size ladder (recursion to 10^6, large lists and cyclic graphs to 10^7, "
+                   "gcbench to 131071, gc_traversal to 3000, cycle_churn and growing_heap to "
+                   "10^6), 5 invocations of one timed repetition each after a warm-up, CPython "
+                   "reference rows, for reports (35 minutes measured without the warm-up and "
+                   "the GC benchmarks on a 2-core VM, about 12 more estimated for them; budget "
+                   "an hour)",
         .sizes = {0},
         .repetitions = 5,
         .samples = 1,
@@ -36,7 +42,11 @@ const hl_preset hl_batch_presets[] = {
         .min_time = "0.05",
         .warmup = "0.05",
         .timelines = {{"recursion/calls", 2000000}, {"cyclic_graph/rings", 2000000}},
-        .caps = {{"recursion", 1000000}, {"large_list", 10000000}, {"cyclic_graph", 10000000}},
+        .caps = {{"recursion", 1000000},
+                 {"large_list", 10000000},
+                 {"cyclic_graph", 10000000},
+                 {"cycle_churn", 1000000},
+                 {"growing_heap", 1000000}},
         .warn_without_reference = true,
     },
     {
@@ -47,9 +57,12 @@ const hl_preset hl_batch_presets[] = {
                    "timelines with Perfetto traces (docs/batch.md; at most 30 minutes on 2 cores)",
         .sizes = {0},
         .allocators = "libc",
-        .workloads = "recursion/sum,large_list/append,cyclic_graph/pairs,cyclic_graph/random",
-        .workload_sizes = {{"recursion", 100000}, {"large_list", 1000000},
-                           {"cyclic_graph", 100000}},
+        .workloads = "recursion/sum,large_list/append,cyclic_graph/pairs,cyclic_graph/random,"
+                     "gcbench/classic",
+        .workload_sizes = {{"recursion", 100000},
+                           {"large_list", 1000000},
+                           {"cyclic_graph", 100000},
+                           {"gcbench", 16383}},
         .heap_factors = {1.25, 1.5, 2, 3, 4, 6},
         .repetitions = 3,
         .samples = 3,

@@ -28,12 +28,14 @@ static const hl_cli_option hl_batch_options[] = {
     {"--collectors", "LIST", "comma-separated collectors (default: all)"},
     {"--workloads", "LIST", "W/VARIANT or W (all its variants), comma-separated (default: all)"},
     {"--sizes", "LIST", "sizes for every workload: 1000,1e4,10^5 (default: the preset's)"},
-    {"--repetitions", "K", "invocations per configuration, each its own process (default: the preset's)"},
+    {"--repetitions", "K",
+     "invocations per configuration, each its own process (default: the preset's)"},
     {"--samples", "S",
      "timed repetitions inside each invocation, after its warm-up; the invocation's figure is "
      "their median (default: the preset's)"},
     {"--min-time", "S", "minimum seconds of each timed repetition (default: the preset's)"},
-    {"--warmup", "S", "untimed seconds before an invocation's first repetition (default: the preset's)"},
+    {"--warmup", "S",
+     "untimed seconds before an invocation's first repetition (default: the preset's)"},
     {"--order", "ORDER",
      "shuffled (default): every invocation of every configuration interleaved in a seeded "
      "order; sequential: a configuration's invocations one after another"},
@@ -56,6 +58,13 @@ static void add_unique(const char **list, size_t *count, const char *name) {
     for (size_t i = 0; i < *count; i++)
         if (strcmp(list[i], name) == 0) return;
     list[(*count)++] = name;
+}
+
+/* Whether the preset runs `workload` only when --workloads names it. */
+static bool preset_leaves_out(const hl_preset *preset, const char *workload) {
+    for (size_t i = 0; i < HL_BATCH_MAX_LEFT_OUT && preset->leaves_out[i] != NULL; i++)
+        if (strcmp(preset->leaves_out[i], workload) == 0) return true;
+    return false;
 }
 
 static void add_workload_unique(hl_batch *b, const char *name) {
@@ -424,6 +433,7 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
     } else {
         for (size_t i = 0; hl_workload_registry[i] != NULL; i++) {
             const hl_workload *w = hl_workload_registry[i];
+            if (preset_leaves_out(b->preset, w->name)) continue;
             for (size_t k = 0; k < w->variant_count; k++) {
                 char full[64];
                 hl_report_fmt(full, sizeof full, "%s/%s", w->name, w->variants[k].name);

@@ -134,6 +134,32 @@ hl_workload_status hl_workload_raise(hl_workload_ctx *ctx, hl_status error, cons
 hl_workload_status hl_workload_check_fits(hl_workload_ctx *ctx, uint64_t count, uint64_t min_bytes,
                                           const char *where);
 
+/* What a conservative collector (boehm) must reclaim of the garbage a final gc.collect()
+ * finds, in percent, unless it proves it collects at all by reclaiming a dropped probe
+ * cycle (docs/workloads.md, "What the cyclic checks demand"). */
+#define HL_WORKLOAD_CONSERVATIVE_PERCENT 90
+/* ...and how many kept objects pass without either: what one stale word keeps of the
+ * smallest things these workloads drop (a list, a pair and a probe), fewer than any of
+ * them drops at the sizes the tests run without collecting (20 at the least). */
+#define HL_WORKLOAD_CONSERVATIVE_SLACK 8
+
+/* The final check of a workload that keeps a structure and drops garbage: one
+ * gc.collect() (timed: it is part of the run), from a frame holding no object with the
+ * stack below it zeroed, then the live object count against what the collector must
+ * leave. `kept` is every object that must survive (those live before the workload
+ * included); `leak` the dropped objects that lie on or hang from cycles, which
+ * reference counting alone cannot free.
+ * - precise and reclaiming cycles (rc_cycle, mark_sweep): exactly `kept` stay;
+ * - conservative (boehm): at least `kept` and at most what was live before; at most
+ *   HL_WORKLOAD_CONSERVATIVE_SLACK objects of the garbage kept, or at least
+ *   HL_WORKLOAD_CONSERVATIVE_PERCENT of it reclaimed, or else one of 8 dropped probe
+ *   pair cycles (made in global `probe_slot`) must be;
+ * - not reclaiming cycles (refcount): exactly `kept` + `leak` stay.
+ * So a collection that does nothing (HEAPLAB_TEST_NO_COLLECT=1) fails wherever the
+ * result depends on it. `what` names the workload in the message. */
+hl_workload_status hl_workload_collect_and_check(hl_workload_ctx *ctx, uint64_t kept, uint64_t leak,
+                                                 size_t probe_slot, const char *what);
+
 static inline void hl_workload_pause(hl_workload_ctx *ctx) {
     if (ctx->hooks.pause != NULL) ctx->hooks.pause(ctx->hooks.data);
 }
