@@ -70,7 +70,8 @@ def group_help():
                 "workloads": {"recursion/sum", "recursion/calls", "large_list/repeat",
                               "large_list/range", "large_list/append", "cyclic_graph/pairs",
                               "cyclic_graph/rings", "cyclic_graph/random",
-                              "cyclic_graph/tree"}}
+                              "cyclic_graph/tree", "gcbench/classic", "gc_traversal/levels",
+                              "cycle_churn/requests", "growing_heap/doctree"}}
     for section, names in expected.items():
         p = heaplab("list", section)
         listed = {line.split()[0] for line in p.stdout.splitlines() if line.strip()}
@@ -80,7 +81,8 @@ def group_help():
               f"list {section}: {sorted(listed)}")
     p = heaplab("list", "presets")
     presets = {line.split()[0] for line in p.stdout.splitlines() if line.strip()}
-    check(p.returncode == 0 and {"quick", "full"} <= presets, f"list presets: {presets}")
+    check(p.returncode == 0 and {"quick", "full", "methodology"} <= presets,
+          f"list presets: {presets}")
     p = heaplab("list")
     check(p.returncode == 0 and all(s + ":" in p.stdout for s in [*expected, "presets"]),
           "list without a section lists every section")
