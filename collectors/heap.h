@@ -49,7 +49,7 @@ typedef struct hl_heap_config {
     hl_allocator *allocator;           /* initialised by the caller, outlives the heap */
     size_t globals;                    /* number of global slots (default 16 when 0) */
     size_t recursion_limit;            /* frames; 0 = HL_DEFAULT_RECURSION_LIMIT */
-    long thresholds[3];                /* rc_cycle: 0 = CPython's 700, 10, 10 */
+    long thresholds[3];                /* 0 = the collector's default_thresholds */
     double growth_factor;              /* mark_sweep: 0 = 2.0 (GOGC=100) */
     const hl_event_listener *listeners[HL_MAX_LISTENERS]; /* NULL-terminated */
 } hl_heap_config;
