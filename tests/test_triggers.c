@@ -415,15 +415,21 @@ static void test_ft_deferral(const tc_args *args, const char *name) {
         ft_step(&m, 0);
     CHECK_MSG(m.deferrals > 0 && m.by_deferred > 0, "%s: %zu deferrals, %zu forced collections",
               name, m.deferrals, m.by_deferred);
-    /* Records and strs: the figure grows about 3 x the growth needed per 10 thresholds,
-     * so a collection comes from the growth before 40 thresholds are deferred. */
+    /* Strs until the figure has grown by more than 1.5 x the growth needed (the figure
+     * may move in large steps: mimalloc commits 32 MiB at a time), then records until
+     * the next check: right after a collection nothing is deferred, so that check must
+     * collect because of the growth. Twice. */
     size_t grown = m.by_growth;
-    for (int i = 0; i < 20000 && m.by_growth < grown + 2 && !m.failed; i++) {
+    long long strs = 0; /* bytes, capped so that a figure that never grows fails */
+    for (int round = 0; round < 6 && m.by_growth < grown + 2 && !m.failed; round++) {
         long long need = m.last_kb / 10 > 128 ? m.last_kb / 10 : 128;
-        long long per_record = 3 * need * 1024 / (10 * (m.threshold + 1));
-        ft_step(&m, 0);
-        for (long long b = 0; b < per_record; b += 4000)
+        while (!m.failed && strs < (1ll << 29) && ft_figure_kb(&m) - m.last_kb <= need * 3 / 2) {
             ft_step(&m, 4000);
+            strs += 4000;
+        }
+        size_t outcomes = m.collections + m.deferrals;
+        for (int i = 0; i < 100000 && m.collections + m.deferrals == outcomes && !m.failed; i++)
+            ft_step(&m, 0);
     }
     CHECK_MSG(m.by_growth >= grown + 2, "%s: %zu collections from memory growth", name,
               m.by_growth - grown);
