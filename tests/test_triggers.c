@@ -350,6 +350,7 @@ static void ft_step(ft_model *m, size_t len) {
     if (m->failed) return;
     bool want = false;
     long long mem = 0, growth = 0;
+    long count = m->count, deferred = m->deferred; /* as the check finds them */
     if (m->count > m->threshold && m->count > (long)(m->long_lived / 4)) {
         mem = ft_figure_kb(m);
         growth = m->last_kb / 10 > 128 ? m->last_kb / 10 : 128;
@@ -377,8 +378,8 @@ static void ft_step(ft_model *m, size_t len) {
               "%s: %s at count %ld (threshold %ld, long-lived %llu), deferred %ld, figure %lld KiB "
               "after %lld KiB (growth needed > %lld)",
               m->process ? "cpython_ft" : "cpython_ft_alloc",
-              got ? "a collection, none due" : "no collection, one due", m->count, m->threshold,
-              (unsigned long long)m->long_lived, m->deferred, mem, m->last_kb, growth);
+              got ? "a collection, none due" : "no collection, one due", count, m->threshold,
+              (unsigned long long)m->long_lived, deferred, mem, m->last_kb, growth);
     if (got != want) m->failed = true;
     if (got) {
         m->count = 0;
