@@ -142,9 +142,11 @@ hl_object *hl_root(hl_heap *heap, hl_object *o);
 void hl_scope_close(hl_heap *heap, size_t scope);
 
 /* ---- collection ---- */
-/* gc.collect(generation): generation 0..2 for rc_cycle (2 = full); tracing
- * collectors always collect fully; refcount does nothing. Returns the number of
- * unreachable objects found, like gc.collect(). */
+/* gc.collect(generation), as the modelled version means it: rc_cycle and rc_cycle_313
+ * collect generation 0..2 and the younger ones (2 = full); cpython_inc: 0 the young
+ * generation, 1 one increment, 2 full; cpython_ft and the tracing collectors always
+ * collect fully; refcount does nothing. Returns the number of unreachable objects
+ * found, like gc.collect(). */
 long hl_collect(hl_heap *heap, int generation);
 
 /* Live objects and bytes now (small ints excluded). */
