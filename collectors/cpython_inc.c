@@ -1,6 +1,7 @@
 /* cpython_inc: reference counting plus CPython 3.14.0's incremental cycle collector, the
  * model of Python/gc.c as released in 3.14.0 to 3.14.4 (gh-108362, PRs #116206 and
- * #117120, with the marking from roots that 3.14.0 shipped): gc_collect_young,
+ * #117120, with the marking from the roots that 3.14.0 shipped, gh-126491 and PR
+ * #126502; the source read is the 3.14 branch's Python/gc.c): gc_collect_young,
  * gc_collect_increment with assess_work_to_do and mark_at_start, gc_collect_full and
  * completed_scavenge. Re-told here, not copied. The same algorithm was merged for 3.13
  * and reverted before that release (gh-124567: a Sphinx docs build took 66.28 s with it
