@@ -4,10 +4,11 @@
  * #126502; the source read is the 3.14 branch's Python/gc.c): gc_collect_young,
  * gc_collect_increment with assess_work_to_do and mark_at_start, gc_collect_full and
  * completed_scavenge. Re-told here, not copied. An earlier form (without the marking)
- * was merged for 3.13 and reverted before that release (gh-124567: a Sphinx docs build took 66.28 s with it
- * and 34.38 s without); it was reverted again in 3.14.5 after memory growth in
- * production (gh-148726, gh-142516: about 420 MB on 3.14.2 against 80 MB on 3.14.0 for
- * a workload making cycles through httpx; python/mypy#21403: twice the memory).
+ * was merged for 3.13 and reverted before that release (gh-124567: a Sphinx docs build
+ * took 66.28 s with it and 34.38 s without); it was reverted again in 3.14.5 after
+ * memory growth in production (gh-148726, gh-142516: about 420 MB on 3.14.2 against
+ * 80 MB on 3.14.0 for a workload making cycles through httpx; python/mypy#21403: twice
+ * the memory).
  *
  * Tracked objects are the containers (list, record), as in rc_cycle; frames and the
  * objects that hold no references are not tracked. Two generations: young, and old,
