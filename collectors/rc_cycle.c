@@ -3,7 +3,8 @@
  *
  * Counting frees almost everything, at once, as in refcount.c. What counting cannot
  * free is a reference cycle; the detector finds cycles among *tracked* objects: the
- * containers (list, record), which carry the 24-byte prefix below. ints and strs hold
+ * containers (list, record), which carry the 24-byte hl_cycle_prefix (gc_refs and the
+ * list link, collectors/cycle_core.h). ints and strs hold
  * no references and cannot be on a cycle, so they are never tracked. Frames are not
  * tracked either (tracks_frames false): as in CPython 3.11, whose frames live on its
  * data stack and are no GC objects, a frame is freed by counting when its call
@@ -20,7 +21,8 @@
  * needs long_lived_pending (objects moved into generation 2 by generation-1
  * collections since the last full one) to exceed 25% of long_lived_total (the size
  * of generation 2 after the last full collection), so that full collections stay
- * linear overall. Defaults 700/10/10, from hl_heap_config.thresholds.
+ * linear overall. Thresholds 700/10/10 by default (default_thresholds below;
+ * hl_heap_config.thresholds overrides them).
  *
  * One collection (collect_generation): the generations younger than the one collected
  * are merged into it, trial deletion runs over it (collectors/cycle_core.c: update_refs,
