@@ -69,6 +69,10 @@ struct hl_collector_ops {
      * it. false (refcount, rc_cycle): a frame is freed by counting when its call
      * returns, found through the frame chain, and is no GC object (CPython 3.11). */
     bool tracks_frames;
+    /* The generation thresholds a heap gets where hl_heap_config.thresholds leaves one at
+     * 0 (the collector's gc.get_threshold() defaults; rc_cycle 700/10/10, its 3.13
+     * preset 2000/10/10); an entry at 0 here falls back to 700/10/10. */
+    long default_thresholds[3];
 
     /* Make heap->gc. HL_MEMORY_ERROR when it cannot allocate. */
     hl_status (*init)(hl_heap *heap);

@@ -27,9 +27,10 @@
 #define HL_TICK_BYTES (64u * 1024u)
 
 typedef enum hl_collection_kind {
-    HL_COLLECTION_YOUNG, /* rc_cycle generation 0 */
-    HL_COLLECTION_MIDDLE, /* rc_cycle generation 1 */
-    HL_COLLECTION_FULL,  /* rc_cycle generation 2, every mark_sweep collection */
+    HL_COLLECTION_YOUNG,  /* rc_cycle generation 0; cpython_inc's young-only collection */
+    HL_COLLECTION_MIDDLE, /* rc_cycle generation 1; a cpython_inc increment */
+    HL_COLLECTION_FULL,   /* rc_cycle generation 2, cpython_inc's full one, every
+                           * cpython_ft, mark_sweep and boehm collection */
 } hl_collection_kind;
 
 typedef struct hl_event_listener {

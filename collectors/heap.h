@@ -49,7 +49,7 @@ typedef struct hl_heap_config {
     hl_allocator *allocator;           /* initialised by the caller, outlives the heap */
     size_t globals;                    /* number of global slots (default 16 when 0) */
     size_t recursion_limit;            /* frames; 0 = HL_DEFAULT_RECURSION_LIMIT */
-    long thresholds[3];                /* rc_cycle: 0 = CPython's 700, 10, 10 */
+    long thresholds[3];                /* 0 = the collector's default_thresholds */
     double growth_factor;              /* mark_sweep: 0 = 2.0 (GOGC=100) */
     /* The allocator's limit_bytes is a budget the user set (--heap-limit), not only a
      * guard: a tracing collector then collects when the budget refuses an allocation
@@ -148,9 +148,11 @@ hl_object *hl_root(hl_heap *heap, hl_object *o);
 void hl_scope_close(hl_heap *heap, size_t scope);
 
 /* ---- collection ---- */
-/* gc.collect(generation): generation 0..2 for rc_cycle (2 = full); tracing
- * collectors always collect fully; refcount does nothing. Returns the number of
- * unreachable objects found, like gc.collect(). */
+/* gc.collect(generation), as the modelled version means it: rc_cycle and rc_cycle_313
+ * collect generation 0..2 and the younger ones (2 = full); cpython_inc: 0 the young
+ * generation, 1 one increment, 2 full; cpython_ft and the tracing collectors always
+ * collect fully; refcount does nothing. Returns the number of unreachable objects
+ * found, like gc.collect(). */
 long hl_collect(hl_heap *heap, int generation);
 
 /* Live objects and bytes now (small ints excluded). */

@@ -140,9 +140,11 @@ hl_status hl_heap_create(const hl_heap_config *config, hl_heap **out) {
     heap->recursion_limit =
         config->recursion_limit != 0 ? config->recursion_limit : HL_DEFAULT_RECURSION_LIMIT;
     static const long default_thresholds[3] = {700, 10, 10};
-    for (int i = 0; i < 3; i++)
-        heap->thresholds[i] =
-            config->thresholds[i] > 0 ? config->thresholds[i] : default_thresholds[i];
+    for (int i = 0; i < 3; i++) {
+        long preset =
+            ops->default_thresholds[i] > 0 ? ops->default_thresholds[i] : default_thresholds[i];
+        heap->thresholds[i] = config->thresholds[i] > 0 ? config->thresholds[i] : preset;
+    }
     heap->growth_factor = config->growth_factor > 1.0 ? config->growth_factor : 2.0;
     heap->fixed_heap = config->fixed_heap && config->allocator->limit_bytes != 0;
     for (size_t i = 0; i < HL_MAX_LISTENERS && config->listeners[i] != NULL; i++)

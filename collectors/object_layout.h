@@ -39,6 +39,11 @@
  *   HL_FLAG_BLACK        mark_sweep: marked reachable and scanned.
  *   HL_FLAG_VISITED      hl_heap_each: already reported (untracked objects only).
  *   HL_FLAG_REACHED      teardown: reachable from the globals (the leak is the rest).
+ *   HL_FLAG_OLD_SPACE    cpython_inc: the object's space bit (which of the two old
+ *                        spaces, visited or pending, it belongs to; CPython 3.14 keeps
+ *                        it in a bit of _gc_next). Kept between collections.
+ *   HL_FLAG_FRAME_MARKED cpython_inc: a frame whose locals an increment has marked
+ *                        (CPython 3.14's frame->visited). Kept while the frame lives.
  *
  * A dead object (count reached zero) waiting to be freed reuses its refcnt field as
  * the link of the heap's pending list: freeing never allocates and never recurses.
@@ -84,6 +89,8 @@ enum {
     HL_FLAG_BLACK = 1u << 7,
     HL_FLAG_VISITED = 1u << 8,
     HL_FLAG_REACHED = 1u << 9,
+    HL_FLAG_OLD_SPACE = 1u << 10,
+    HL_FLAG_FRAME_MARKED = 1u << 11,
 };
 
 struct hl_object {

@@ -3,7 +3,8 @@
  *
  * Counting frees almost everything, at once, as in refcount.c. What counting cannot
  * free is a reference cycle; the detector finds cycles among *tracked* objects: the
- * containers (list, record), which carry the 24-byte prefix below. ints and strs hold
+ * containers (list, record), which carry the 24-byte hl_cycle_prefix (gc_refs and the
+ * list link, collectors/cycle_core.h). ints and strs hold
  * no references and cannot be on a cycle, so they are never tracked. Frames are not
  * tracked either (tracks_frames false): as in CPython 3.11, whose frames live on its
  * data stack and are no GC objects, a frame is freed by counting when its call
@@ -20,50 +21,25 @@
  * needs long_lived_pending (objects moved into generation 2 by generation-1
  * collections since the last full one) to exceed 25% of long_lived_total (the size
  * of generation 2 after the last full collection), so that full collections stay
- * linear overall. Defaults 700/10/10, from hl_heap_config.thresholds.
+ * linear overall. Thresholds 700/10/10 by default (default_thresholds below;
+ * hl_heap_config.thresholds overrides them).
  *
- * One collection, in the order the functions run (collect_generation):
- *
- *   update_refs       gc_refs := refcnt for every object of the young set, which is
- *                     flagged COLLECTING.
- *   subtract_refs     for every reference from one object of the set to another,
- *                     gc_refs of the target -= 1. What remains is the number of
- *                     references from outside: the roots of this collection (the
- *                     globals, frames, handles and C temporaries all hold counted
- *                     references, so nothing needs to be told what the roots are).
- *   move_unreachable  walk the set; an object with gc_refs > 0 is reachable and so is
- *                     everything it refers to (their gc_refs becomes at least 1, and
- *                     one that was already moved to the unreachable list comes back
- *                     to the end of the walk); an object still at 0 when reached is
- *                     moved to the tentatively unreachable list.
- *   (survivors join the next older generation)
- *   finalize_garbage  the finalizer of every unreachable object that has one and has
- *                     not run yet runs now, once (PEP 442: FINALIZED is set first).
- *   handle_resurrected_objects
- *                     a finalizer may have stored an object somewhere reachable.
- *                     Re-run update_refs, subtract_refs and move_unreachable on the
- *                     unreachable set alone: what has an outside reference now (and
- *                     all it reaches) was resurrected and survives whole.
- *   delete_garbage    what is left is garbage: each object drops its references
- *                     (hl__object_clear), which breaks the cycles, and counting frees
- *                     the rest. The number of such objects is what hl_collect returns.
+ * One collection (collect_generation): the generations younger than the one collected
+ * are merged into it, trial deletion runs over it (collectors/cycle_core.c: update_refs,
+ * subtract_refs, move_unreachable, finalizers once, resurrection, delete_garbage), and
+ * the survivors join the next older generation. The number of objects found
+ * unreachable is what hl_collect returns.
  *
  * A collection sets heap->collecting: a finalizer may allocate, but no safe point
  * starts a nested collection and hl_collect returns 0.
  *
- * Object states (flags in collectors/object_layout.h): outside a collection a tracked object
- * has neither COLLECTING nor UNREACHABLE. During one: in the young set and not yet
- * proven reachable = COLLECTING; on the unreachable list = COLLECTING|UNREACHABLE;
- * proven reachable = neither. Dead objects that keep COLLECTING when counting frees
- * them are counted as collected, not as freed by counting.
+ * The 3.13 preset (rc_cycle_313). CPython 3.13 shipped this same algorithm: the
+ * incremental collector merged for 3.13 was reverted before the release (gh-124567,
+ * PR #124770), and what stayed of it is the first threshold raised from 700 to 2,000.
+ * rc_cycle_313 is a second entry of this file whose default thresholds are
+ * 2000/10/10 (the user's --gc-thresholds still override them); nothing else differs.
  */
-#include "collectors/collector.h"
-
-/* The prefix of every tracked object: gc_refs, then the list link. */
-typedef struct rc_prefix {
-    intptr_t gc_refs;
-    hl_gc_link link;
-} rc_prefix;
+#include "collectors/cycle_core.h"
 
 typedef struct rc_generation {
     hl_gc_link head;
@@ -78,114 +54,6 @@ typedef struct rc_state {
     size_t long_lived_total;
     size_t long_lived_pending;
 } rc_state;
-
-static intptr_t *gc_refs(hl_object *o) {
-    return &((rc_prefix *)((char *)o - sizeof(rc_prefix)))->gc_refs;
-}
-
-static bool in_young_set(const hl_object *o) {
-    return o != NULL && (o->flags & HL_FLAG_COLLECTING);
-}
-
-/* ---- the phases ---- */
-
-static void update_refs(hl_gc_link *set) {
-    for (hl_gc_link *l = set->next; l != set; l = l->next) {
-        hl_object *o = hl_gc_object_of(l);
-        o->flags = (uint16_t)((o->flags | HL_FLAG_COLLECTING) & ~HL_FLAG_UNREACHABLE);
-        *gc_refs(o) = o->refcnt;
-    }
-}
-
-static void subtract_refs(hl_gc_link *set) {
-    for (hl_gc_link *l = set->next; l != set; l = l->next) {
-        size_t n;
-        hl_object **slots = hl__object_slots(hl_gc_object_of(l), &n);
-        for (size_t i = 0; i < n; i++)
-            if (in_young_set(slots[i])) (*gc_refs(slots[i]))--;
-    }
-}
-
-static void move_unreachable(hl_gc_link *young, hl_gc_link *unreachable) {
-    hl_gc_link *l = young->next;
-    while (l != young) {
-        hl_object *o = hl_gc_object_of(l);
-        if (*gc_refs(o) > 0) {
-            /* Reachable: so is everything it refers to. */
-            size_t n;
-            hl_object **slots = hl__object_slots(o, &n);
-            for (size_t i = 0; i < n; i++) {
-                hl_object *r = slots[i];
-                if (!in_young_set(r)) continue;
-                if (r->flags & HL_FLAG_UNREACHABLE) {
-                    r->flags &= (uint16_t)~HL_FLAG_UNREACHABLE;
-                    hl_gc_list_move(hl_gc_link_of(r), young); /* walked again later */
-                    *gc_refs(r) = 1;
-                } else if (*gc_refs(r) == 0) {
-                    *gc_refs(r) = 1; /* not reached yet: it will be walked as reachable */
-                }
-            }
-            o->flags &= (uint16_t)~HL_FLAG_COLLECTING;
-            l = l->next;
-        } else {
-            hl_gc_link *next = l->next;
-            o->flags |= HL_FLAG_UNREACHABLE;
-            hl_gc_list_move(l, unreachable);
-            l = next;
-        }
-    }
-}
-
-static void finalize_garbage(hl_heap *heap, hl_gc_link *unreachable) {
-    hl_gc_link seen;
-    hl_gc_list_init(&seen);
-    /* A finalizer may free other unreachable objects (they leave the list as they
-     * die), so always take the head. */
-    while (!hl_gc_list_is_empty(unreachable)) {
-        hl_gc_link *l = unreachable->next;
-        hl_object *o = hl_gc_object_of(l);
-        hl_gc_list_move(l, &seen);
-        if (hl__object_wants_finalizer(heap, o)) {
-            o->refcnt++;
-            hl__object_finalize(heap, o);
-            hl_decref(heap, o);
-        }
-    }
-    hl_gc_list_merge(&seen, unreachable);
-}
-
-static void clear_states(hl_gc_link *list) {
-    for (hl_gc_link *l = list->next; l != list; l = l->next) {
-        hl_object *o = hl_gc_object_of(l);
-        o->flags &= (uint16_t) ~(HL_FLAG_COLLECTING | HL_FLAG_UNREACHABLE);
-    }
-}
-
-static void handle_resurrected_objects(hl_gc_link *unreachable, hl_gc_link *still_unreachable,
-                                       hl_gc_link *old) {
-    update_refs(unreachable);
-    subtract_refs(unreachable);
-    move_unreachable(unreachable, still_unreachable);
-    /* What stayed behind has an outside reference now: resurrected, with everything
-     * it reaches (move_unreachable already cleared their states). */
-    hl_gc_list_merge(unreachable, old);
-}
-
-static void delete_garbage(hl_heap *heap, hl_gc_link *garbage, hl_gc_link *old) {
-    hl_gc_link survivors;
-    hl_gc_list_init(&survivors);
-    while (!hl_gc_list_is_empty(garbage)) {
-        hl_gc_link *l = garbage->next;
-        hl_object *o = hl_gc_object_of(l);
-        o->refcnt++; /* alive until it has dropped its references */
-        hl__object_clear(heap, o);
-        hl_gc_list_move(l, &survivors);
-        hl_decref(heap, o); /* usually the last reference: freed now */
-    }
-    /* Anything still here is referred to from outside after all: keep it. */
-    clear_states(&survivors);
-    hl_gc_list_merge(&survivors, old);
-}
 
 static long collect_generation(hl_heap *heap, int generation) {
     rc_state *s = heap->gc;
@@ -202,29 +70,17 @@ static long collect_generation(hl_heap *heap, int generation) {
     hl_gc_link *young = &s->gens[generation].head;
     hl_gc_link *old = generation + 1 < RC_GENERATIONS ? &s->gens[generation + 1].head : young;
 
-    update_refs(young);
-    subtract_refs(young);
-    hl__emit_roots_traced(heap);
-
-    hl_gc_link unreachable;
-    hl_gc_list_init(&unreachable);
-    move_unreachable(young, &unreachable);
-    hl__emit_heap_traced(heap);
-
+    /* The reachable count is wanted only for the long-lived figures: a collection of
+     * generation 1 (its survivors join generation 2) or of generation 2 itself. */
+    size_t reachable = 0;
+    bool counts = generation >= RC_GENERATIONS - 2;
+    long found = hl__cycle_collect(heap, young, old, counts ? &reachable : NULL);
     if (young != old) {
-        if (generation == RC_GENERATIONS - 2) s->long_lived_pending += hl_gc_list_size(young);
-        hl_gc_list_merge(young, old);
+        if (generation == RC_GENERATIONS - 2) s->long_lived_pending += reachable;
     } else {
         s->long_lived_pending = 0;
-        s->long_lived_total = hl_gc_list_size(young);
+        s->long_lived_total = reachable;
     }
-
-    finalize_garbage(heap, &unreachable);
-    hl_gc_link garbage;
-    hl_gc_list_init(&garbage);
-    handle_resurrected_objects(&unreachable, &garbage, old);
-    long found = (long)hl_gc_list_size(&garbage);
-    delete_garbage(heap, &garbage, old);
 
     heap->collecting = false;
     hl__emit_collection_end(heap, (uint64_t)found);
@@ -298,24 +154,31 @@ static void rc_each_tracked(hl_heap *heap, void (*fn)(hl_object *o, void *data),
             fn(hl_gc_object_of(l), data);
 }
 
+/* The two entries share every hook; only the names, the default thresholds and the
+ * reference chart differ. */
+#define RC_CYCLE_HOOKS                                                                             \
+    .counts_references = true, .prefix_size = sizeof(hl_cycle_prefix), .tracks_all = false,        \
+    .reclaims_cycles = true, .tracks_frames = false, .init = rc_init, .link = rc_link,             \
+    .unlink = rc_unlink, .safe_point = rc_safe_point, .collect = rc_collect, .finish = rc_finish,  \
+    .release_all = rc_release_all, .each_tracked = rc_each_tracked
+
 const hl_collector_ops hl_rc_cycle_collector = {
     .name = "rc_cycle",
-    .summary = "reference counting plus CPython's generational cycle detector (700/10/10)",
-    .counts_references = true,
-    .prefix_size = sizeof(rc_prefix),
-    .tracks_all = false,
-    .reclaims_cycles = true,
-    /* heaplab's model of CPython: reference counts, the generational cycle detector,
-     * and (on pool) obmalloc-style pools; drawn against CPython's own rows */
+    .summary = "reference counting plus CPython 3.11's generational cycle detector (700/10/10)",
+    /* heaplab's model of CPython 3.11: reference counts, the generational cycle detector,
+     * and (on pool) obmalloc-style pools; drawn against CPython 3.11's own rows */
     .reference = "cpython",
     .reference_allocator = "pool",
-    .tracks_frames = false,
-    .init = rc_init,
-    .link = rc_link,
-    .unlink = rc_unlink,
-    .safe_point = rc_safe_point,
-    .collect = rc_collect,
-    .finish = rc_finish,
-    .release_all = rc_release_all,
-    .each_tracked = rc_each_tracked,
+    .default_thresholds = {700, 10, 10},
+    RC_CYCLE_HOOKS,
+};
+
+const hl_collector_ops hl_rc_cycle_313_collector = {
+    .name = "rc_cycle_313",
+    .summary = "rc_cycle with CPython 3.13's default thresholds (2000/10/10)",
+    /* The reference rows are CPython 3.11's, whose first threshold is 700: drawing this
+     * preset against them would compare two schedules, so no reference chart. */
+    .reference = NULL,
+    .default_thresholds = {2000, 10, 10},
+    RC_CYCLE_HOOKS,
 };

@@ -10,8 +10,12 @@
 #define HL_COLLECTORS(X)                                                                           \
     X(refcount)                                                                                    \
     X(rc_cycle)                                                                                    \
+    X(rc_cycle_313)                                                                                \
     X(mark_sweep)                                                                                  \
     X(boehm)                                                                                       \
+    X(cpython_inc)                                                                                 \
+    X(cpython_ft)                                                                                  \
+    X(cpython_ft_alloc)                                                                            \
     /* (end of the list) */
 
 #define HL_DECLARE(name) extern const hl_collector_ops hl_##name##_collector;

@@ -132,9 +132,10 @@ typedef struct outcome {
 
 static hl_stats_listener *stats;
 
-/* A collector and its settings: rc_cycle also runs with small generation thresholds,
- * so that automatic collections happen during the build (the default 700 is never
- * reached by a few hundred allocations) and the failure meets a heap mid-collection
+/* A collector and its settings: every counting collector that reclaims cycles (rc_cycle,
+ * its 3.13 preset, cpython_inc, cpython_ft) also runs with small thresholds (20,3,3), so
+ * that automatic collections happen during the build (the defaults, 700 or 2000, are
+ * never reached by a few hundred allocations) and the failure meets a heap mid-collection
  * cycle. */
 typedef struct collector_setup {
     const hl_collector_ops *ops;
@@ -304,11 +305,12 @@ int main(int argc, char **argv) {
         collector_setup setups[2] = {{.ops = collector}, {.ops = collector}};
         snprintf(setups[0].label, sizeof setups[0].label, "%s", hl_collector_name(collector));
         size_t setup_count = 1;
-        if (strcmp(hl_collector_name(collector), "rc_cycle") == 0) {
+        if (collector->counts_references && hl_collector_reclaims_cycles(collector)) {
             setups[1].thresholds[0] = 20;
             setups[1].thresholds[1] = 3;
             setups[1].thresholds[2] = 3;
-            snprintf(setups[1].label, sizeof setups[1].label, "rc_cycle(20,3,3)");
+            snprintf(setups[1].label, sizeof setups[1].label, "%s(20,3,3)",
+                     hl_collector_name(collector));
             setup_count = 2;
         }
         for (size_t k = 0; k < setup_count; k++, collectors++)

@@ -521,6 +521,10 @@ static const struct {
 } known_events[] = {
     {"refcount", "T", false},
     {"rc_cycle", "FrhelFrhelFrhelT", false},
+    {"rc_cycle_313", "FrhelFrhelFrhelT", false},
+    {"cpython_inc", "FrhelFrhelFrhelT", false},
+    {"cpython_ft", "FrhelFrhelFrhelT", false},
+    {"cpython_ft_alloc", "FrhelFrhelFrhelT", false},
     {"mark_sweep", "FrhelzFrhelzFrhelzT", false},
     {"boehm", "FhbelFhbelFhbelT", true},
 };

@@ -10,7 +10,20 @@
  * mark_sweep: the first collection starts once 1 MiB is live; after a collection
  * leaving L live bytes, the next starts once L * growth_factor bytes are live (2.0
  * by default, 1.5 configured); refcount never collects.
+ * rc_cycle_313: the same schedule as rc_cycle under given thresholds; by default the
+ * first collection starts when 2,001 tracked objects have been allocated.
+ * cpython_inc: the automatic collection is an increment after 2,001 tracked
+ * allocations; gc.collect(0/1/2) is young/increment/full; and an unreachable ring left
+ * in the pending space is reclaimed by exactly the increment CPython 3.14.0's
+ * work-to-do accounting says, not before (test_inc_schedule).
+ * cpython_ft, cpython_ft_alloc: a collection at an allocation exactly when 3.14t's
+ * gc_should_collect and its memory deferral say so, with deferrals, collections forced
+ * by 40 thresholds deferred, and collections from memory growth all seen
+ * (test_ft_deferral).
  */
+#include <stdio.h>
+#include <unistd.h>
+
 #include "tests/test_collectors.h"
 
 typedef struct trigger_log {
@@ -65,8 +78,11 @@ static void start_keeper(hl_heap *h, uint64_t *allocated) {
     hl_decref(h, keeper);
 }
 
-static void test_rc_generations(const tc_args *args) {
-    const hl_collector_ops *c = hl_collector_find("rc_cycle");
+/* rc_cycle and its 3.13 preset: the same schedule under given thresholds; under the
+ * defaults the first collection comes after `first_default` tracked allocations. */
+static void test_rc_generations(const tc_args *args, const char *name, uint64_t first_default) {
+    const hl_collector_ops *c = hl_collector_find(name);
+    TC_REQUIRE(c != NULL);
     static trigger_log log;
     memset(&log, 0, sizeof log);
     uint64_t allocated = 0;
@@ -82,7 +98,7 @@ static void test_rc_generations(const tc_args *args) {
     start_keeper(h, &allocated);
     while (log.n < 13)
         keep_record(h, &allocated);
-    CHECK_MSG(strcmp(log.kinds, "YYYMYYYMYYYMF") == 0, "kinds %s", log.kinds);
+    CHECK_MSG(strcmp(log.kinds, "YYYMYYYMYYYMF") == 0, "%s: kinds %s", name, log.kinds);
     CHECK_MSG(log.at[0] == 11, "first collection after %llu", (unsigned long long)log.at[0]);
     for (size_t i = 1; i < log.n; i++)
         CHECK_MSG(log.at[i] - log.at[i - 1] == 11, "collection %zu after %llu more", i,
@@ -110,7 +126,8 @@ static void test_rc_generations(const tc_args *args) {
     }
     tc_close(&t);
 
-    /* CPython's defaults: 700 allocations, then the 701st tracked one is over. */
+    /* CPython's defaults: 700 allocations (2,000 for 3.13), then the next tracked one is
+     * over. */
     memset(&log, 0, sizeof log);
     allocated = 0;
     log.allocated = &allocated;
@@ -118,8 +135,8 @@ static void test_rc_generations(const tc_args *args) {
     start_keeper(t.heap, &allocated);
     while (log.n < 1)
         keep_record(t.heap, &allocated);
-    CHECK_MSG(log.at[0] == 701 && log.kinds[0] == 'Y', "default: first %c after %llu", log.kinds[0],
-              (unsigned long long)log.at[0]);
+    CHECK_MSG(log.at[0] == first_default && log.kinds[0] == 'Y', "%s default: first %c after %llu",
+              name, log.kinds[0], (unsigned long long)log.at[0]);
     tc_close(&t);
 }
 
@@ -185,9 +202,249 @@ static void test_refcount_never(const tc_args *args) {
     CHECK(t.final.leaked_objects == 100000);
 }
 
+/* cpython_inc: the automatic collection is one increment (M) once more than threshold 0
+ * tracked objects (2,000 by default) have been allocated; gc.collect(0), (1) and (2)
+ * are a young collection, an increment and a full collection. */
+static void test_inc_kinds(const tc_args *args) {
+    const hl_collector_ops *c = hl_collector_find("cpython_inc");
+    TC_REQUIRE(c != NULL);
+    static trigger_log log;
+    memset(&log, 0, sizeof log);
+    uint64_t allocated = 0;
+    log.allocated = &allocated;
+    hl_event_listener l;
+    tc_heap t;
+    open_logged(&t, args, tc_config(c), &log, &l);
+    start_keeper(t.heap, &allocated);
+    while (log.n < 1)
+        keep_record(t.heap, &allocated);
+    CHECK_MSG(log.at[0] == 2001 && log.kinds[0] == 'M', "cpython_inc default: first %c after %llu",
+              log.kinds[0], (unsigned long long)log.at[0]);
+    hl_collect(t.heap, 0);
+    hl_collect(t.heap, 1);
+    hl_collect(t.heap, 2);
+    CHECK_MSG(strcmp(log.kinds, "MYMF") == 0, "cpython_inc kinds %s, want MYMF", log.kinds);
+    tc_close(&t);
+}
+
+/* cpython_inc's schedule, increment by increment, against CPython 3.14.0's accounting
+ * (assess_work_to_do, mark_at_start, gc_collect_increment): K kept records and a ring
+ * of M records survive a full collection, which leaves them all in the pending space;
+ * the ring is dropped. Then each round allocates A kept records and runs one increment
+ * (gc.collect(1)). Each adds A + min(heap / 10 / 10, 2A) to the work. The first
+ * increment only marks what the roots reach (the young records included; the count is
+ * subtracted from the work twice); the increments after it pay that back and do nothing
+ * else while the work is negative (the young records pile up); then each collects the
+ * young generation, and the ring, the only thing the marking left pending, is reclaimed
+ * by the first increment whose work exceeds the young records it holds, not before. */
+static void test_inc_schedule(const tc_args *args) {
+    const hl_collector_ops *c = hl_collector_find("cpython_inc");
+    TC_REQUIRE(c != NULL);
+    enum { K = 3000, M = 50, A = 20 };
+    static trigger_log log;
+    memset(&log, 0, sizeof log);
+    uint64_t allocated = 0;
+    log.allocated = &allocated;
+    hl_event_listener l;
+    hl_heap_config cfg = tc_config(c);
+    cfg.thresholds[0] = 1000000; /* no automatic collection: the test runs the increments */
+    cfg.thresholds[1] = 10;
+    tc_heap t;
+    open_logged(&t, args, cfg, &log, &l);
+    hl_heap *h = t.heap;
+    start_keeper(h, &allocated);
+    for (int i = 0; i < K; i++)
+        keep_record(h, &allocated);
+    hl_object *first = hl_record_new(h, 1, NULL, NULL);
+    TC_REQUIRE(first != NULL);
+    hl_global_set(h, 1, first);
+    hl_decref(h, first);
+    hl_object *prev = first;
+    for (int i = 1; i < M; i++) {
+        hl_object *r = hl_record_new(h, 1, NULL, NULL);
+        TC_REQUIRE(r != NULL);
+        hl_record_set(h, prev, 0, r);
+        hl_decref(h, r);
+        prev = r;
+    }
+    hl_record_set(h, prev, 0, first);
+    CHECK(hl_collect(h, 2) == 0);
+    hl_global_set(h, 1, NULL);
+
+    long work = 0, tracked = 1 + K + M, kept = 1 + K, young = 0, expected_at = -1;
+    long reclaimed_at = -1;
+    bool mark = true;
+    for (long i = 1; i <= 2000 && reclaimed_at < 0; i++) {
+        for (int j = 0; j < A; j++)
+            keep_record(h, &allocated);
+        tracked += A;
+        kept += A;
+        young += A; /* an increment that only pays back leaves the young generation be */
+        long fraction = tracked / 10 / 10 < 2 * A ? tracked / 10 / 10 : 2 * A;
+        work += A + fraction;
+        long want = 0;
+        if (work >= 0 && mark) {
+            work -= 2 * kept; /* the young records were marked too */
+            young = 0;
+            mark = false;
+        } else if (work >= 0) {
+            if (young < work) { /* room left after the young: the ring comes in */
+                want = M;
+                expected_at = i;
+            }
+            work -= young + want;
+            young = 0;
+        }
+        long found = hl_collect(h, 1);
+        if (found != 0) reclaimed_at = i;
+        CHECK_MSG(found == want, "cpython_inc increment %ld found %ld, want %ld (work %ld)", i,
+                  found, want, work);
+        if (found != want) break;
+    }
+    CHECK_MSG(expected_at > 1 && reclaimed_at == expected_at,
+              "cpython_inc: ring reclaimed at increment %ld, want %ld", reclaimed_at, expected_at);
+    tc_close(&t);
+}
+
+/* cpython_ft's deferral, checked at every allocation against a model of 3.14t's
+ * gc_should_collect: more than threshold 0 tracked allocations since the last
+ * collection, more than a quarter of what the last one kept, and then either more than
+ * 40 thresholds deferred or the memory figure grown by more than max(last / 10,
+ * 128 KiB) since the last collection ended; otherwise the count is deferred. The test
+ * reads the figure the collector reads (the process's resident pages, or the heap's
+ * allocator) just before each allocation, whose safe point reads it again. */
+typedef struct ft_model {
+    hl_heap *heap;
+    bool process; /* cpython_ft: /proc/self/statm; cpython_ft_alloc: the allocator */
+    long threshold, count, deferred;
+    long long last_kb;
+    uint64_t tracked, long_lived;
+    size_t collections, deferrals, by_growth, by_deferred;
+    bool failed;
+} ft_model;
+
+static long long ft_figure_kb(const ft_model *m) {
+    if (m->process) {
+        FILE *f = fopen("/proc/self/statm", "r");
+        unsigned long size = 0, resident = 0;
+        if (f == NULL) return -1;
+        int got = fscanf(f, "%lu %lu", &size, &resident);
+        fclose(f);
+        return got == 2 ? (long long)(resident * (unsigned long)sysconf(_SC_PAGESIZE) / 1024) : -1;
+    }
+    hl_alloc_stats st;
+    hl_allocator_stats(hl_heap_allocator(m->heap), &st);
+    return (long long)((st.resident_bytes != 0 ? st.resident_bytes : st.live_bytes) / 1024);
+}
+
+static void ft_on_end(void *data, uint64_t freed) {
+    (void)freed;
+    ft_model *m = data;
+    m->collections++;
+    long long mem = ft_figure_kb(m);
+    m->last_kb = mem > 0 ? mem : 0;
+}
+
+/* One allocation kept in the list in global 0: a record (tracked) or a str of `len`. */
+static void ft_step(ft_model *m, size_t len) {
+    if (m->failed) return;
+    bool want = false;
+    long long mem = 0, growth = 0;
+    long count = m->count, deferred = m->deferred; /* as the check finds them */
+    if (m->count > m->threshold && m->count > (long)(m->long_lived / 4)) {
+        mem = ft_figure_kb(m);
+        growth = m->last_kb / 10 > 128 ? m->last_kb / 10 : 128;
+        if (m->deferred > 40 * m->threshold) {
+            want = true;
+            m->by_deferred++;
+        } else if (mem < 0 || mem - m->last_kb > growth) {
+            want = true;
+            m->by_growth++;
+        } else {
+            m->deferred += m->count;
+            m->count = 0;
+            m->deferrals++;
+        }
+    }
+    size_t before = m->collections;
+    static char text[4096];
+    hl_object *o =
+        len == 0 ? hl_record_new(m->heap, 1, NULL, NULL) : hl_str_new(m->heap, text, len);
+    TC_REQUIRE(o != NULL);
+    TC_REQUIRE(hl_list_append(m->heap, hl_global_get(m->heap, 0), o) == HL_OK);
+    hl_decref(m->heap, o);
+    bool got = m->collections > before;
+    CHECK_MSG(got == want,
+              "%s: %s at count %ld (threshold %ld, long-lived %llu), deferred %ld, figure %lld KiB "
+              "after %lld KiB (growth needed > %lld)",
+              m->process ? "cpython_ft" : "cpython_ft_alloc",
+              got ? "a collection, none due" : "no collection, one due", count, m->threshold,
+              (unsigned long long)m->long_lived, deferred, mem, m->last_kb, growth);
+    if (got != want) m->failed = true;
+    if (got) {
+        m->count = 0;
+        m->deferred = 0;
+        m->long_lived = m->tracked;
+    }
+    if (len == 0) {
+        m->count++;
+        m->tracked++;
+    }
+}
+
+static void test_ft_deferral(const tc_args *args, const char *name) {
+    const hl_collector_ops *c = hl_collector_find(name);
+    TC_REQUIRE(c != NULL);
+    static ft_model m;
+    memset(&m, 0, sizeof m);
+    m.process = strcmp(name, "cpython_ft") == 0;
+    m.threshold = 10;
+    hl_event_listener l = {.data = &m, .collection_end = ft_on_end};
+    hl_heap_config cfg = tc_config(c);
+    cfg.thresholds[0] = m.threshold;
+    cfg.thresholds[1] = 10;
+    cfg.listeners[0] = &l;
+    tc_heap t;
+    tc_open(&t, args, cfg);
+    m.heap = t.heap;
+    uint64_t allocated = 0;
+    start_keeper(t.heap, &allocated);
+    m.count = m.tracked = 1;
+    /* Records only: the figure grows slowly, so collections are deferred until 40
+     * thresholds have been deferred (or the first, from nothing, is due at once). */
+    for (int i = 0; i < 5000; i++)
+        ft_step(&m, 0);
+    CHECK_MSG(m.deferrals > 0 && m.by_deferred > 0, "%s: %zu deferrals, %zu forced collections",
+              name, m.deferrals, m.by_deferred);
+    /* Strs until the figure has grown by more than 1.5 x the growth needed (the figure
+     * may move in large steps: mimalloc commits 32 MiB at a time), then records until
+     * the next check: right after a collection nothing is deferred, so that check must
+     * collect because of the growth. Twice. */
+    size_t grown = m.by_growth;
+    long long strs = 0; /* bytes, capped so that a figure that never grows fails */
+    for (int round = 0; round < 6 && m.by_growth < grown + 2 && !m.failed; round++) {
+        long long need = m.last_kb / 10 > 128 ? m.last_kb / 10 : 128;
+        while (!m.failed && strs < (1ll << 29) && ft_figure_kb(&m) - m.last_kb <= need * 3 / 2) {
+            ft_step(&m, 4000);
+            strs += 4000;
+        }
+        size_t outcomes = m.collections + m.deferrals;
+        for (int i = 0; i < 100000 && m.collections + m.deferrals == outcomes && !m.failed; i++)
+            ft_step(&m, 0);
+    }
+    CHECK_MSG(m.by_growth >= grown + 2, "%s: %zu collections from memory growth", name,
+              m.by_growth - grown);
+    tc_close(&t);
+}
+
 int main(int argc, char **argv) {
     tc_args args = tc_prepare(argc, argv);
-    test_rc_generations(&args);
+    test_rc_generations(&args, "rc_cycle", 701);
+    test_rc_generations(&args, "rc_cycle_313", 2001);
+    test_inc_kinds(&args);
+    test_inc_schedule(&args);
+    test_ft_deferral(&args, "cpython_ft_alloc");
+    test_ft_deferral(&args, "cpython_ft");
     test_growth(&args, 0.0); /* the default, 2.0 */
     test_growth(&args, 1.5);
     test_refcount_never(&args);

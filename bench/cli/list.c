@@ -15,8 +15,13 @@ static void list_allocators(FILE *out) {
 }
 
 static void list_collectors(FILE *out) {
+    int width = 14; /* the names' column: as wide as the longest name */
+    for (size_t i = 0; hl_collector_registry[i] != NULL; i++) {
+        int n = (int)strlen(hl_collector_name(hl_collector_registry[i]));
+        if (n > width) width = n;
+    }
     for (size_t i = 0; hl_collector_registry[i] != NULL; i++)
-        fprintf(out, "%-14s %s\n", hl_collector_name(hl_collector_registry[i]),
+        fprintf(out, "%-*s %s\n", width, hl_collector_name(hl_collector_registry[i]),
                 hl_collector_summary(hl_collector_registry[i]));
 }
 

@@ -32,7 +32,7 @@ static const hl_cli_option run_options_table[] = {
     {"--warmup", "S", "run the benchmark untimed for S seconds before the first repetition"},
     {"--heap-limit", "BYTES", "a budget on the managed heap: collect at it, MemoryError past it (default: 3/4 of RAM, a guard only)"},
     {"--recursion-limit", "D", "maximum frame depth (default 10^7)"},
-    {"--gc-thresholds", "T0,T1,T2", "rc_cycle generation thresholds (default 700,10,10)"},
+    {"--gc-thresholds", "T0,T1,T2", "generation thresholds (default: the collector's)"},
     {"--growth-factor", "F", "mark_sweep: collect when the heap grew by F (default 2.0)"},
     {"--heap-factor", "F", "label the rows: --heap-limit is F x the minimum heap (batch --heap-factors)"},
     {"--seed", "S", "seed of the random variants (default 42)"},

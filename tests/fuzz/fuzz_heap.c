@@ -5,13 +5,14 @@
  * the end gives 0, so every byte string is a valid input):
  *
  *   byte 0  bits 0-1: collector, modulo the number fuzzed (the registry's precise
- *           collectors that allocate through the hl_allocator, in registry order:
- *           refcount, rc_cycle, mark_sweep), ignored when HEAPLAB_FUZZ_COLLECTOR or
- *           fuzz_heap_force_collector chose one;
+ *           collectors that allocate through the hl_allocator, in registry order;
+ *           two bits reach the first four of them, HEAPLAB_FUZZ_COLLECTOR any), ignored
+ *           when HEAPLAB_FUZZ_COLLECTOR or fuzz_heap_force_collector chose one;
  *           bits 2-3: allocator, modulo the number fuzzed (the registry's allocators
  *           that need no preloaded library, in registry order: libc, pool, bump);
  *           bit 4: inject one allocation failure (allocator fail_at = 1 + byte 2).
- *   byte 1  rc_cycle thresholds (small, so that automatic collections happen).
+ *   byte 1  the counting collectors' thresholds (small, so that automatic collections
+ *           happen).
  *   byte 2  the failing allocation attempt when bit 4 of byte 0 is set.
  *
  * Each operation is an opcode byte and its argument bytes: allocate an int, str

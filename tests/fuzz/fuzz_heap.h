@@ -20,7 +20,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The collectors this target fuzzes, in registry order: the precise ones that allocate
- * through the hl_allocator (today refcount, rc_cycle, mark_sweep), whose oracles are
+ * through the hl_allocator (today refcount, rc_cycle, rc_cycle_313, mark_sweep,
+ * cpython_inc, cpython_ft, cpython_ft_alloc), whose oracles are
  * exact. A conservative collector (boehm) may keep unreachable objects alive through a
  * stale stack word, and may collect inside a store, so it does not fit these oracles.
  * NULL past the end. */

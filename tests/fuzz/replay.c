@@ -5,7 +5,8 @@
  *
  * An oracle violation aborts inside the target, so ctest sees the failure; the name of
  * the input being replayed is printed first. Fails (exit 1) when a directory cannot be
- * read or holds no input at all, so a test that replays nothing cannot pass. */
+ * read or holds no input at all, so a test that replays nothing cannot pass.
+ * `fuzz_replay --list` prints the collectors it replays under (those the target fuzzes). */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,8 +97,15 @@ static long replay_dir(const char *dir) {
 
 int main(int argc, char **argv) {
     if (argc < 2) {
-        fprintf(stderr, "usage: fuzz_replay DIR...\n");
+        fprintf(stderr, "usage: fuzz_replay DIR... | fuzz_replay --list\n");
         return 2;
+    }
+    if (strcmp(argv[1], "--list") == 0) {
+        /* The collectors the target fuzzes, one a line (scripts/fuzz's default list). */
+        const char *name;
+        for (size_t k = 0; (name = fuzz_heap_collector_name(k)) != NULL; k++)
+            printf("%s\n", name);
+        return 0;
     }
     long total = 0;
     for (int i = 1; i < argc; i++) {
