@@ -82,3 +82,9 @@ add_test(NAME batch.minheap
   COMMAND ${HL_TEST_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/minheap_check.py
           ${HEAPLAB_EXE} ${HL_BATCH_WORK}/minheap)
 set_tests_properties(batch.minheap PROPERTIES LABELS batch TIMEOUT 600)
+# report.html's CPython table: each claim of docs/cpython_claims.csv recomputed from the
+# rows of a small batch of its collectors (tests/claims_check.py).
+add_test(NAME batch.cpython_claims
+  COMMAND ${HL_TEST_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/claims_check.py
+          ${HEAPLAB_EXE} ${CMAKE_SOURCE_DIR} ${HL_BATCH_WORK}/claims)
+set_tests_properties(batch.cpython_claims PROPERTIES LABELS batch TIMEOUT 900)

@@ -62,6 +62,7 @@ typedef struct hl_preset {
     bool warn_without_reference;
     /* A subset, as --allocators and --workloads spell it (NULL: every one). */
     const char *allocators;
+    const char *collectors;
     const char *workloads;
     /* One size per workload family (NULL-workload ends; a family not named here takes
      * `sizes` or its ladder). */

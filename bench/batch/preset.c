@@ -64,15 +64,38 @@ const hl_preset hl_batch_presets[] = {
                            {"cyclic_graph", 100000},
                            {"gcbench", 16383}},
         .heap_factors = {1.25, 1.5, 2, 3, 4, 6},
-        .repetitions = 3,
-        .samples = 3,
+        .repetitions = 5,
+        .samples = 5,
         .timeout_s = 300,
-        .min_time = "0.01",
-        .warmup = "0.01",
+        .min_time = "0.02",
+        .warmup = "0.02",
         .timelines = {{"cyclic_graph/rings", 200000}},
     },
+    {
+        .name = "cpython",
+        .summary = "CPython's collectors as they evolved (3.11/3.12 rc_cycle, 3.13 rc_cycle_313, "
+                   "3.14.0 cpython_inc, 3.14t cpython_ft and cpython_ft_alloc) on the shapes "
+                   "behind their regressions (cycle_churn, growing_heap) and the seed "
+                   "workloads, over pool, libc and mimalloc, with report.html's table of what "
+                   "each CPython issue reported against what the models show",
+        .sizes = {0},
+        .allocators = "pool,libc,mimalloc",
+        .collectors = "rc_cycle,rc_cycle_313,cpython_inc,cpython_ft,cpython_ft_alloc",
+        .workloads = "cycle_churn,growing_heap,recursion,large_list,cyclic_graph",
+        .workload_sizes = {{"cycle_churn", 1000000},
+                           {"growing_heap", 1000000},
+                           {"recursion", 100000},
+                           {"large_list", 1000000},
+                           {"cyclic_graph", 100000}},
+        .repetitions = 3,
+        .samples = 3,
+        .timeout_s = 600,
+        .min_time = "0.01",
+        .warmup = "0.01",
+        .timelines = {{"cycle_churn/requests", 1000000}},
+    },
 };
-const size_t hl_batch_preset_count = 3;
+const size_t hl_batch_preset_count = 4;
 #define HL_PRESET_COUNT hl_batch_preset_count
 
 void hl_batch_list_presets(FILE *out) {

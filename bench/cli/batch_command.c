@@ -378,8 +378,10 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
     }
     if (b->resume[0] != '\0') return true;
     /* the preset's own lists (methodology's subset), unless the command line gave them */
-    bool user_allocators = allocators != NULL, user_workloads = workloads != NULL;
+    bool user_allocators = allocators != NULL, user_workloads = workloads != NULL,
+         user_collectors = collectors != NULL;
     if (!user_allocators) allocators = b->preset->allocators;
+    if (!user_collectors) collectors = b->preset->collectors;
     if (!user_workloads) workloads = b->preset->workloads;
     if (b->heap_factor_count == 0) {
         size_t n = 0;
@@ -422,7 +424,7 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
             }
             add_unique(b->collectors, &b->collector_count, ops->name);
         }
-        b->custom = true;
+        if (user_collectors) b->custom = true;
     } else {
         for (size_t i = 0; hl_collector_registry[i] != NULL && i < HL_BATCH_MAX_NAMES; i++)
             add_unique(b->collectors, &b->collector_count, hl_collector_registry[i]->name);

@@ -512,6 +512,7 @@ static bool write_report(FILE *out, void *data) {
         hl_minheap_html(&heaps, out);
     }
     free(heaps.cells);
+    hl_report_write_claims(out, j->rows, j->count);
 
     fprintf(out, "<h2 id=\"failures\">Failures (%zu)</h2>\n", failed);
     if (failed == 0) {

@@ -258,4 +258,9 @@ void hl_minheap_print(const hl_minheap_table *t, FILE *out);
  * smallest. Nothing when the table is empty. */
 void hl_minheap_html(const hl_minheap_table *t, FILE *out);
 
+/* report.html's "CPython's collectors" table (cpython_claims.c): each claim of
+ * docs/cpython_claims.csv whose two configurations the rows hold, with heaplab's
+ * direction and factor for the same shape. Writes nothing when none has. */
+bool hl_report_write_claims(FILE *out, const hl_result_row *rows, size_t count);
+
 #endif
