@@ -164,10 +164,12 @@ static bool draw_one(hl_plot_ctx *c, const char *w) {
     hl_plot_var_str(&v, "ylabel", "time / the fastest point's");
     hl_plot_var_num(&v, "xmin", factors[0] / 1.1);
     hl_plot_var_num(&v, "xmax", factors[nf - 1] * 1.1);
-    hl_plot_var_num(&v, "ymin", 0.9);
-    hl_plot_var_num(&v, "ymax", ymax);
+    /* a log y axis: the two panels share one range, and a collector's time can be tens of
+     * times the fastest's while the totals differ by less than two */
+    hl_plot_var_num(&v, "ymin", 0.8);
+    hl_plot_var_num(&v, "ymax", ymax * 1.2);
     hl_plot_var_num(&v, "logx", 1);
-    hl_plot_var_num(&v, "logy", 0);
+    hl_plot_var_num(&v, "logy", 1);
     hl_plot_var_num(&v, "errorbars", 1);
     char tics[512] = "";
     for (size_t k = 0; k < nf; k++) {
