@@ -4,7 +4,7 @@
 A small batch runs the two collectors of each claim in docs/cpython_claims.csv on the
 claim's workload and allocator (n small). For every claim, the table's row must give
 candidate / baseline of the claim's figure, read here from results.csv, as a direction
-(more/less, or more/fewer for collections) and a factor max(r, 1/r), and say "yes"
+(more/less, or more/fewer for collections; the same within 2%) and a factor max(r, 1/r), and say "yes"
 exactly when that direction is the claim's. A batch without the pairs has no table.
 
 usage: claims_check.py HEAPLAB SOURCE_DIR WORKDIR
@@ -52,8 +52,8 @@ def main():
         noun = ("memory" if "bytes" in claim["figure"] else "collections"
                 if claim["figure"] == "gc_collections" else "time")
         less = "fewer" if noun == "collections" else "less"
-        want = ("more %s" % noun) if ratio > 1 else ("%s %s" % (less, noun)) if ratio < 1 else \
-            ("the same %s" % noun)
+        want = ("the same %s" % noun) if abs(ratio - 1) < 0.02 else ("more %s" % noun) \
+            if ratio > 1 else ("%s %s" % (less, noun))
         factor = ratio if ratio >= 1 else 1 / ratio
         what = "%s %s" % (claim["issue"], claim["figure"])
         check(got[0] == claim["issue"] and got[4] == claim["figure"], "%s: row %r" % (what, got))

@@ -24,7 +24,6 @@
 #include "bench/report/mmu.h"
 #include "bench/report/plot_internal.h"
 
-#define PAUSES_HEADER "call,iteration,start_ns,duration_ns,kind,phase"
 #define MMU_POINTS 40
 
 typedef struct span_list {
@@ -58,35 +57,25 @@ static bool span_add(span_list *l, double start, double duration) {
 /* The run of one pause log into *run; *has false when the file is missing (the
  * invocation failed, or the batch predates pause logs) or holds no clock row. A
  * malformed file is an error. */
+typedef struct mmu_lists {
+    span_list clock, pauses;
+} mmu_lists;
+
+/* A pause log's row: clock rows are the run, program and reclaim pauses its pauses. */
+static bool mmu_row_of(void *data, const char *phase, double start_ns, double duration_ns) {
+    mmu_lists *l = data;
+    span_list *to = strcmp(phase, "clock") == 0                                      ? &l->clock
+                    : strcmp(phase, "program") == 0 || strcmp(phase, "reclaim") == 0 ? &l->pauses
+                                                                                     : NULL;
+    return to == NULL || span_add(to, start_ns, duration_ns);
+}
+
 static bool read_run(hl_plot_ctx *c, const char *path, hl_mmu *run, bool *has) {
     *has = false;
-    FILE *f = fopen(path, "r");
-    if (f == NULL) return true;
-    span_list clock = {.n = 0}, pauses = {.n = 0};
-    char line[512];
-    bool ok = fgets(line, sizeof line, f) != NULL &&
-              strncmp(line, PAUSES_HEADER, strlen(PAUSES_HEADER)) == 0;
-    if (!ok)
-        hl_report_fmt(c->error, c->error_size, "%s: not a pause log (%s)", path, PAUSES_HEADER);
-    for (size_t lineno = 2; ok && fgets(line, sizeof line, f) != NULL; lineno++) {
-        unsigned long long call, iteration, start, duration;
-        char kind[64], phase[64];
-        if (sscanf(line, "%llu,%llu,%llu,%llu,%63[^,],%63[^,\r\n]", &call, &iteration, &start,
-                   &duration, kind, phase) != 6) {
-            hl_report_fmt(c->error, c->error_size, "%s: line %zu is not %s", path, lineno,
-                          PAUSES_HEADER);
-            ok = false;
-            break;
-        }
-        span_list *to = strcmp(phase, "clock") == 0                                      ? &clock
-                        : strcmp(phase, "program") == 0 || strcmp(phase, "reclaim") == 0 ? &pauses
-                                                                                         : NULL;
-        if (to != NULL && !span_add(to, (double)start, (double)duration)) {
-            hl_report_fmt(c->error, c->error_size, "out of memory reading %s", path);
-            ok = false;
-        }
-    }
-    fclose(f);
+    mmu_lists lists = {{.n = 0}, {.n = 0}};
+    bool found;
+    bool ok = hl_plot_read_pause_log(c, path, &found, mmu_row_of, &lists);
+    span_list clock = lists.clock, pauses = lists.pauses;
     if (ok && clock.n > 0) {
         char why[128];
         ok = hl_mmu_build(run, clock.v, clock.n, pauses.v, pauses.n, why, sizeof why);

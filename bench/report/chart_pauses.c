@@ -18,7 +18,6 @@
 
 #include "bench/report/plot_internal.h"
 
-#define PAUSES_HEADER "call,iteration,start_ns,duration_ns,kind,phase"
 /* points written per CDF line: enough for the eye, few enough for the SVG */
 #define CDF_POINTS 400
 
@@ -39,31 +38,18 @@ static bool pause_add(pause_set *s, double ms) {
     return true;
 }
 
-/* Append the program's pauses of one pause log to s. A missing file is no error (the
- * invocation failed, or the batch predates pause logs); a malformed one is. */
+/* A pause log's row: the program's pauses (not the reclaim step's, not the clock rows)
+ * join the set. */
+static bool program_pause(void *data, const char *phase, double start_ns, double duration_ns) {
+    (void)start_ns;
+    return strcmp(phase, "program") != 0 || duration_ns <= 0 ||
+           pause_add(data, duration_ns / 1e6);
+}
+
+/* Append the program's pauses of one pause log to s (hl_plot_read_pause_log). */
 static bool read_pause_log(hl_plot_ctx *c, const char *path, pause_set *s) {
-    FILE *f = fopen(path, "r");
-    if (f == NULL) return true;
-    char line[512];
-    bool ok = fgets(line, sizeof line, f) != NULL &&
-              strncmp(line, PAUSES_HEADER, strlen(PAUSES_HEADER)) == 0;
-    if (!ok)
-        hl_report_fmt(c->error, c->error_size, "%s: not a pause log (%s)", path, PAUSES_HEADER);
-    for (size_t lineno = 2; ok && fgets(line, sizeof line, f) != NULL; lineno++) {
-        unsigned long long call, iteration, start, duration;
-        char kind[64], phase[64];
-        if (sscanf(line, "%llu,%llu,%llu,%llu,%63[^,],%63[^,\r\n]", &call, &iteration, &start,
-                   &duration, kind, phase) != 6) {
-            hl_report_fmt(c->error, c->error_size, "%s: line %zu is not %s", path, lineno,
-                          PAUSES_HEADER);
-            ok = false;
-        } else if (strcmp(phase, "program") == 0 && duration > 0 && !pause_add(s, duration / 1e6)) {
-            hl_report_fmt(c->error, c->error_size, "out of memory reading %s", path);
-            ok = false;
-        }
-    }
-    fclose(f);
-    return ok;
+    bool found;
+    return hl_plot_read_pause_log(c, path, &found, program_pause, s);
 }
 
 /* Every program pause of row r, over its invocations. */

@@ -7,8 +7,8 @@
  * workload, a figure, an allocator and two collectors (the version before and the one
  * that regressed). For each claim whose two rows the batch has (heaplab's rows, no heap
  * budget, status ok, the largest n both ran at), the table gives the candidate / baseline
- * ratio of the figure as a direction ("more memory", "less time", "fewer collections")
- * and a factor (at least 1), and whether it points the way the issue did. A batch without
+ * ratio of the figure as a direction ("more memory", "less time", "fewer collections";
+ * "the same" within 2%) and a factor (at least 1), and whether it points the way the issue did. A batch without
  * any such pair (anything but the cpython preset, usually) gets no table. Nothing here
  * names a collector: the file does.
  */
@@ -82,7 +82,11 @@ static const char *noun(const char *figure) {
 static void direction(const char *figure, double ratio, char *out, size_t size) {
     const char *what = noun(figure);
     bool counted = strcmp(what, "collections") == 0;
-    if (ratio > 1)
+    /* within 2% is no direction: the models' memory figures are exact, their times are
+     * medians on a noisy machine, and a 1.00x is no regression either way */
+    if (fabs(ratio - 1) < 0.02)
+        hl_report_fmt(out, size, "the same %s", what);
+    else if (ratio > 1)
         hl_report_fmt(out, size, "more %s", what);
     else if (ratio < 1)
         hl_report_fmt(out, size, "%s %s", counted ? "fewer" : "less", what);

@@ -421,6 +421,35 @@ static void clear_charts(const char *charts) {
     }
 }
 
+bool hl_plot_read_pause_log(hl_plot_ctx *c, const char *path, bool *found,
+                            bool (*row)(void *data, const char *phase, double start_ns,
+                                        double duration_ns),
+                            void *data) {
+    *found = false;
+    FILE *f = fopen(path, "r");
+    if (f == NULL) return true;
+    *found = true;
+    char line[512];
+    const char *header = HL_PLOT_PAUSES_HEADER;
+    bool ok = fgets(line, sizeof line, f) != NULL && strncmp(line, header, strlen(header)) == 0;
+    if (!ok) hl_report_fmt(c->error, c->error_size, "%s: not a pause log (%s)", path, header);
+    for (size_t lineno = 2; ok && fgets(line, sizeof line, f) != NULL; lineno++) {
+        unsigned long long call, iteration, start, duration;
+        char kind[64], phase[64];
+        if (sscanf(line, "%llu,%llu,%llu,%llu,%63[^,],%63[^,\r\n]", &call, &iteration, &start,
+                   &duration, kind, phase) != 6) {
+            hl_report_fmt(c->error, c->error_size, "%s: line %zu is not %s", path, lineno,
+                          header);
+            ok = false;
+        } else if (!row(data, phase, (double)start, (double)duration)) {
+            hl_report_fmt(c->error, c->error_size, "out of memory reading %s", path);
+            ok = false;
+        }
+    }
+    fclose(f);
+    return ok;
+}
+
 /* A batch with --heap-factors holds each configuration once per factor. The time-space
  * chart takes those rows (c->sweep); every other chart, drawn against n, takes one heap
  * setting: the rows without a factor when there are any (the reference rows, a batch

@@ -136,6 +136,16 @@ void hl_plot_grid(size_t panels, int *cols, int *rows);
 /* Range of a log axis around [lo, hi], with room below for failure marks. */
 void hl_plot_log_range(double lo, double hi, double *min, double *max);
 
+/* A run's pause log (runs/<slug>.i<k>.pauses.csv: call,iteration,start_ns,duration_ns,
+ * kind,phase): `row` is called with each row's phase, start and duration, and returns
+ * false when out of memory. A missing file is no error (*found false: the invocation
+ * failed, or the batch predates pause logs); a malformed one is (c->error, false). */
+#define HL_PLOT_PAUSES_HEADER "call,iteration,start_ns,duration_ns,kind,phase"
+bool hl_plot_read_pause_log(hl_plot_ctx *c, const char *path, bool *found,
+                            bool (*row)(void *data, const char *phase, double start_ns,
+                                        double duration_ns),
+                            void *data);
+
 /* ---- the chart kinds, one file each ---- */
 
 bool hl_plot_draw_time_space(hl_plot_ctx *c);
