@@ -24,9 +24,9 @@
  *                     freed memory back to the OS promptly, so after a collection the
  *                     figure does not drop, and the deferral holds collections back
  *                     until the 40-times rule fires (gh-148937).
- *   cpython_ft_alloc  the allocator's own figure (the heap's hl_allocator statistics:
- *                     its resident bytes where it offers them, else the bytes it has
- *                     live), as gh-148937's fix asks mimalloc for its arenas' use
+ *   cpython_ft_alloc  the allocator's own figure of memory in use (the bytes the heap's
+ *                     hl_allocator has live: they drop when a collection frees, as
+ *                     mimalloc's arenas' use does), as gh-148937's fix asks mimalloc for it
  *                     (PR #148940) instead of the OS. (PR #149475 then removed the
  *                     deferral altogether.)
  *
@@ -84,12 +84,13 @@ static intptr_t process_memory_kb(hl_heap *heap) {
     return (intptr_t)(resident * (unsigned long)page / 1024);
 }
 
-/* The allocator's own figure: resident bytes where it reports them, else live bytes. */
+/* The allocator's own figure of memory in use: the bytes it has handed out and not taken
+ * back (hl_allocator.live_bytes). Not its resident figure: mimalloc's is the process's
+ * RSS (mi_process_info), which would make this the same setting as cpython_ft's; what
+ * the fix asks mimalloc for is its arenas' use, which drops when a collection frees, and
+ * the live bytes are heaplab's nearest figure to that on every backend. */
 static intptr_t allocator_memory_kb(hl_heap *heap) {
-    hl_alloc_stats st;
-    hl_allocator_stats(heap->allocator, &st);
-    size_t bytes = st.resident_bytes != 0 ? st.resident_bytes : st.live_bytes;
-    return (intptr_t)(bytes / 1024);
+    return (intptr_t)(heap->allocator->live_bytes / 1024);
 }
 
 static bool memory_grew_enough(ft_state *s, hl_heap *heap) {

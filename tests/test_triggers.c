@@ -332,9 +332,7 @@ static long long ft_figure_kb(const ft_model *m) {
         fclose(f);
         return got == 2 ? (long long)(resident * (unsigned long)sysconf(_SC_PAGESIZE) / 1024) : -1;
     }
-    hl_alloc_stats st;
-    hl_allocator_stats(hl_heap_allocator(m->heap), &st);
-    return (long long)((st.resident_bytes != 0 ? st.resident_bytes : st.live_bytes) / 1024);
+    return (long long)(hl_heap_allocator(m->heap)->live_bytes / 1024); /* in use, not resident */
 }
 
 static void ft_on_end(void *data, uint64_t freed) {
