@@ -13,7 +13,7 @@ const hl_preset hl_batch_presets[] = {
         .summary = "every allocator x collector x workload variant at n = 1000, 10^4 and 10^5, "
                    "4 invocations of 3 timed repetitions each after a warm-up (4 a side: the "
                    "fewest for which compare's Mann-Whitney test can reach p < 0.05), CPython "
-                   "reference rows when python3 is on PATH (about 2.5 min); the GC benchmarks "
+                   "reference rows when python3 is on PATH (about 3.5 min); the GC benchmarks "
                    "(gcbench, gc_traversal, cycle_churn, growing_heap) only when "
                    "--workloads names them",
         .sizes = {1000, 10000, 100000},
@@ -28,7 +28,8 @@ const hl_preset hl_batch_presets[] = {
     },
     {
         .name = "full",
-        .summary = "every allocator x collector x workload variant over each workload's "
+        .summary = "every allocator x the four strategies (refcount, rc_cycle, mark_sweep, "
+                   "boehm) x workload variant over each workload's "
                    "size ladder (recursion to 10^6, large lists and cyclic graphs to 10^7, "
                    "gcbench to 131071, gc_traversal to 3000, cycle_churn and growing_heap to "
                    "10^6), 5 invocations of one timed repetition each after a warm-up, CPython "
@@ -42,6 +43,9 @@ const hl_preset hl_batch_presets[] = {
         .min_time = "0.05",
         .warmup = "0.05",
         .timelines = {{"recursion/calls", 2000000}, {"cyclic_graph/rings", 2000000}},
+        /* the four strategies; CPython's versions have their own preset (cpython): with
+         * all eight the full ladder would take about twice the hour */
+        .collectors = "refcount,rc_cycle,mark_sweep,boehm",
         .caps = {{"recursion", 1000000},
                  {"large_list", 10000000},
                  {"cyclic_graph", 10000000},
