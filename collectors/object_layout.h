@@ -144,6 +144,7 @@ struct hl_heap {
 
     long thresholds[3];
     double growth_factor;
+    bool lazy_sweep; /* hl_heap_config.lazy_sweep (mark_sweep) */
     bool fixed_heap; /* hl_heap_config.fixed_heap: the allocator's limit is the budget */
     const hl_event_listener *listeners[HL_MAX_LISTENERS];
     size_t listener_count;

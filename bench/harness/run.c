@@ -34,8 +34,8 @@
  * Counters, per iteration unless said otherwise (the schema's names, exactly):
  *   gc_time_ns                collector pauses while the clock runs (collection start
  *                             to end, CLOCK_MONOTONIC; boehm's to the start of
- *                             heaplab's accounting), the reclaim step's included, per
- *                             iteration
+ *                             heaplab's accounting) and lazy sweep steps (mark_sweep
+ *                             --sweep lazy), the reclaim step's included, per iteration
  *   mutator_time_ns           real_time_ns - gc_time_ns (per repetition)
  *   minor_faults, major_faults  getrusage(RUSAGE_SELF) deltas over the timed part of
  *                             each iteration, per iteration
@@ -260,6 +260,7 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
             .recursion_limit = (size_t)opt->recursion_limit,
             .thresholds = {opt->thresholds[0], opt->thresholds[1], opt->thresholds[2]},
             .growth_factor = opt->growth_factor,
+            .lazy_sweep = opt->lazy_sweep,
             .fixed_heap = opt->heap_budget,
             .listeners = {hl_stats_listener_events(rs->stats), hl_pause_log_events(rs->pauses),
                           &rs->clock_events,
@@ -341,7 +342,8 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
     double iterations = (double)hl_bench_iterations(st);
     if (iterations < 1) iterations = 1;
     /* The pause figures: the pauses inside the clock only. */
-    uint64_t gc_time = hl_pause_log_total_ns(rs->pauses, 0, HL_PAUSE_ANY_TAG);
+    uint64_t gc_time = /* a lazy sweep's steps are collector time, though no pauses */
+        hl_pause_log_total_ns(rs->pauses, 0, HL_PAUSE_ANY_TAG) + hl_pause_log_sweep_ns(rs->pauses);
     uint64_t pause_total = hl_pause_log_total_ns(rs->pauses, 0, PAUSE_PROGRAM), p50 = 0, p99 = 0;
     size_t collections = hl_pause_log_tagged(rs->pauses, 0, PAUSE_PROGRAM);
     kept_every_pause = kept_every_pause && hl_pause_log_dropped(rs->pauses) == 0 &&
