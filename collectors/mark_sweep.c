@@ -81,12 +81,12 @@ typedef struct ms_state {
     size_t trigger;  /* live bytes that start the next collection */
     /* Lazy sweeping: what the last collection left to sweep (black live, white dead). */
     hl_gc_link unswept;
-    bool sweeping;         /* a sweep is pending (unswept may still be empty) */
-    uint64_t tracked;      /* objects on objects and unswept */
-    uint64_t marked;       /* objects the marking in progress turned black */
-    size_t marked_live;    /* heap->live_bytes when the pending sweep's marking ended */
-    size_t swept_bytes;    /* bytes the pending sweep freed so far */
-    uint64_t swept_freed;  /* objects it freed so far */
+    bool sweeping;        /* a sweep is pending (unswept may still be empty) */
+    uint64_t tracked;     /* objects on objects and unswept */
+    uint64_t marked;      /* objects the marking in progress turned black */
+    size_t marked_live;   /* heap->live_bytes when the pending sweep's marking ended */
+    size_t swept_bytes;   /* bytes the pending sweep freed so far */
+    uint64_t swept_freed; /* objects it freed so far */
 } ms_state;
 
 static bool is_white(const hl_object *o) {

@@ -202,8 +202,8 @@ typedef struct sweep_log {
     uint64_t steps, freed;             /* sweep_end's, summed */
     uint64_t steps_inside;             /* sweep_start inside a collection: never */
     uint64_t largest_step;
-    uint64_t live_data;                /* live_data_size events */
-    size_t live_reported;              /* the last one's bytes */
+    uint64_t live_data;   /* live_data_size events */
+    size_t live_reported; /* the last one's bytes */
 } sweep_log;
 
 static void sw_start(void *data, hl_collection_kind kind) {
@@ -262,12 +262,12 @@ static void test_lazy_sweep(const tc_args *args) {
     }
     uint64_t live = hl_heap_live_objects(h);
     CHECK_MSG(log.steps == 0 && live == allocated,
-              "the pause swept: %llu steps, %llu of %llu objects live", (unsigned long long)log.steps,
-              (unsigned long long)live, (unsigned long long)allocated);
-    /* the garbage but the record whose safe point collected: it came after the marking */
-    CHECK_MSG(log.unreachable == allocated - 1001 - 1,
-              "collection found %llu unreachable of %llu", (unsigned long long)log.unreachable,
+              "the pause swept: %llu steps, %llu of %llu objects live",
+              (unsigned long long)log.steps, (unsigned long long)live,
               (unsigned long long)allocated);
+    /* the garbage but the record whose safe point collected: it came after the marking */
+    CHECK_MSG(log.unreachable == allocated - 1001 - 1, "collection found %llu unreachable of %llu",
+              (unsigned long long)log.unreachable, (unsigned long long)allocated);
     uint64_t after = 0; /* survivors kept from here on, one per allocation */
     while (log.live_data == 0 && after < allocated) {
         keep_record(h, &after);

@@ -301,8 +301,7 @@ static void bm_full_collection(hl_bench_state *st, void *arg) {
                              HL_COUNTER_DEFAULT);
     }
     if (fc->lazy_sweep) /* hl_collect sweeps right after its pause, outside it */
-        hl_bench_set_counter(st, "sweep_ns_per_object", (double)swept_ns / per,
-                             HL_COUNTER_DEFAULT);
+        hl_bench_set_counter(st, "sweep_ns_per_object", (double)swept_ns / per, HL_COUNTER_DEFAULT);
     hl_bench_set_counter(st, "found", (double)found, HL_COUNTER_DEFAULT);
 }
 
