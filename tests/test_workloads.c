@@ -231,8 +231,10 @@ static bool policy_kept(const hl_allocator_ops *allocator, const hl_collector_op
                                   .allocation_tick = policy_tick,
                                   .live_data_size = policy_live,
                                   .collection_end = policy_end};
-    hl_heap_config config = {
-        .collector = collector, .allocator = &a, .lazy_sweep = lazy_sweep, .listeners = {&listener}};
+    hl_heap_config config = {.collector = collector,
+                             .allocator = &a,
+                             .lazy_sweep = lazy_sweep,
+                             .listeners = {&listener}};
     hl_heap *heap = NULL;
     REQUIRE(hl_heap_create(&config, &heap) == HL_OK);
     hl_workload_ctx ctx = {.heap = heap, .size = n, .seed = 7, .collects_cycles = true};
@@ -300,8 +302,10 @@ static uint64_t collections_during(const hl_allocator_ops *allocator,
     bool ok = hl_allocator_init(&a, allocator, &why);
     REQUIRE(ok);
     hl_event_listener listener = {.data = &started, .collection_start = count_start};
-    hl_heap_config config = {
-        .collector = collector, .allocator = &a, .lazy_sweep = lazy_sweep, .listeners = {&listener}};
+    hl_heap_config config = {.collector = collector,
+                             .allocator = &a,
+                             .lazy_sweep = lazy_sweep,
+                             .listeners = {&listener}};
     hl_heap *heap = NULL;
     REQUIRE(hl_heap_create(&config, &heap) == HL_OK);
     hl_workload_ctx ctx = {.heap = heap, .size = n, .seed = 7, .collects_cycles = true};
