@@ -210,6 +210,8 @@ void hl__emit_roots_traced(hl_heap *heap);
 void hl__emit_heap_traced(hl_heap *heap);
 void hl__emit_bookkeeping_start(hl_heap *heap);
 void hl__emit_collection_end(hl_heap *heap, uint64_t objects_freed);
+void hl__emit_sweep_start(hl_heap *heap);
+void hl__emit_sweep_end(hl_heap *heap, uint64_t objects_freed);
 void hl__emit_heap_resized(hl_heap *heap, size_t bytes);
 void hl__emit_live_data_size(hl_heap *heap, size_t bytes);
 /* The leak, once, before the heap frees what is left (heap_life.c). */

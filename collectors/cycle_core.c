@@ -32,6 +32,17 @@
  * What CPython does here and heaplab has no use for: weak references and their
  * callbacks, legacy (tp_del) finalizers and gc.garbage, the untracking of tuples.
  *
+ * Where gc_refs lives (cycle_core.h): in the link's prev word, tagged with its low bit,
+ * from update_refs until move_unreachable has walked the object; meanwhile the set is
+ * a singly linked list through next (its head's prev, a sentinel's, stays a pointer:
+ * the set's tail). move_unreachable, like CPython's, rebuilds the prev pointers of the
+ * objects it keeps behind its walk and moves the others onto `unreachable`, a whole
+ * doubly linked list whose objects' gc_refs is 0 by definition (UNREACHABLE says so,
+ * where CPython tags the next word), so no object needs both a count and a prev pointer
+ * at once. An object that comes back from `unreachable` is appended at the set's tail
+ * with gc_refs 1, to be walked again. Nothing else runs between update_refs and the
+ * end of move_unreachable (no finalizer, no free), so no one else sees a tagged prev.
+ *
  * Object states (flags in collectors/object_layout.h): outside a collection a tracked
  * object has neither COLLECTING nor UNREACHABLE. During one: in the set and not yet
  * proven reachable = COLLECTING; on the unreachable list = COLLECTING|UNREACHABLE;
@@ -40,8 +51,14 @@
  */
 #include "collectors/cycle_core.h"
 
-static intptr_t *gc_refs(hl_object *o) {
-    return &((hl_cycle_prefix *)((char *)o - sizeof(hl_cycle_prefix)))->gc_refs;
+/* gc_refs in the prev word: (refs << 1) | 1; a pointer's low bit is 0. */
+static intptr_t get_refs(const hl_gc_link *l) {
+    uintptr_t v = (uintptr_t)l->prev;
+    return (intptr_t)(v >> 1);
+}
+
+static void set_refs(hl_gc_link *l, intptr_t refs) {
+    l->prev = (hl_gc_link *)(((uintptr_t)refs << 1) | 1u);
 }
 
 static bool in_set(const hl_object *o) {
@@ -52,7 +69,7 @@ static void update_refs(hl_gc_link *set) {
     for (hl_gc_link *l = set->next; l != set; l = l->next) {
         hl_object *o = hl_gc_object_of(l);
         o->flags = (uint16_t)((o->flags | HL_FLAG_COLLECTING) & ~HL_FLAG_UNREACHABLE);
-        *gc_refs(o) = o->refcnt;
+        set_refs(l, o->refcnt); /* the prev pointer is gone until move_unreachable */
     }
 }
 
@@ -61,38 +78,52 @@ static void subtract_refs(hl_gc_link *set) {
         size_t n;
         hl_object **slots = hl__object_slots(hl_gc_object_of(l), &n);
         for (size_t i = 0; i < n; i++)
-            if (in_set(slots[i])) (*gc_refs(slots[i]))--;
+            if (in_set(slots[i])) {
+                hl_gc_link *t = hl_gc_link_of(slots[i]);
+                set_refs(t, get_refs(t) - 1);
+            }
     }
 }
 
+/* Walk `set` through next; `kept` is the last object kept, whose prev is rebuilt. */
 static void move_unreachable(hl_gc_link *set, hl_gc_link *unreachable) {
+    hl_gc_link *kept = set;
     hl_gc_link *l = set->next;
     while (l != set) {
         hl_object *o = hl_gc_object_of(l);
-        if (*gc_refs(o) > 0) {
+        if (get_refs(l) > 0) {
             /* Reachable: so is everything it refers to. */
             size_t n;
             hl_object **slots = hl__object_slots(o, &n);
             for (size_t i = 0; i < n; i++) {
                 hl_object *r = slots[i];
                 if (!in_set(r)) continue;
+                hl_gc_link *rl = hl_gc_link_of(r);
                 if (r->flags & HL_FLAG_UNREACHABLE) {
+                    /* Back from `unreachable` (a whole list) to the set's tail (set->prev:
+                     * never an object already moved, for the walk ends at the tail). */
                     r->flags &= (uint16_t)~HL_FLAG_UNREACHABLE;
-                    hl_gc_list_move(hl_gc_link_of(r), set); /* walked again later */
-                    *gc_refs(r) = 1;
-                } else if (*gc_refs(r) == 0) {
-                    *gc_refs(r) = 1; /* not reached yet: it will be walked as reachable */
+                    rl->prev->next = rl->next;
+                    rl->next->prev = rl->prev;
+                    set->prev->next = rl;
+                    rl->next = set;
+                    set->prev = rl;
+                    set_refs(rl, 1); /* walked again later */
+                } else if (get_refs(rl) == 0) {
+                    set_refs(rl, 1); /* not reached yet: it will be walked as reachable */
                 }
             }
             o->flags &= (uint16_t)~HL_FLAG_COLLECTING;
-            l = l->next;
+            l->prev = kept; /* gc_refs is done with: the pointer again */
+            kept = l;
         } else {
-            hl_gc_link *next = l->next;
+            kept->next = l->next;
             o->flags |= HL_FLAG_UNREACHABLE;
-            hl_gc_list_move(l, unreachable);
-            l = next;
+            hl_gc_list_append(unreachable, l);
         }
+        l = kept->next;
     }
+    set->prev = kept;
 }
 
 static void finalize_garbage(hl_heap *heap, hl_gc_link *unreachable) {

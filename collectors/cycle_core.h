@@ -10,8 +10,13 @@
  * (the story of one run is in cycle_core.c's opening comment).
  *
  * The collectors that use it keep this prefix before each tracked object (a collector
- * may put fields of its own before it: the core reaches gc_refs and the link from the
- * object backwards).
+ * may put fields of its own before it: the core reaches the link from the object
+ * backwards). It is 16 bytes, CPython's PyGC_Head: two words, the list's next and prev.
+ * There is no gc_refs field: during a collection, from update_refs to the end of
+ * move_unreachable, an object of the set keeps its gc_refs in the prev word (tagged in
+ * its low bit; CPython shifts it past two flag bits of _gc_prev) and the list is walked
+ * through next alone; move_unreachable rebuilds every prev pointer as it goes, so the
+ * lists are whole again before any finalizer or free can unlink an object.
  */
 #ifndef HEAPLAB_COLLECTORS_CYCLE_CORE_H
 #define HEAPLAB_COLLECTORS_CYCLE_CORE_H
@@ -19,9 +24,11 @@
 #include "collectors/collector.h"
 
 typedef struct hl_cycle_prefix {
-    intptr_t gc_refs; /* meaningful only while the object is COLLECTING */
-    hl_gc_link link;
+    hl_gc_link link; /* link.prev holds gc_refs while the object is COLLECTING */
 } hl_cycle_prefix;
+
+_Static_assert(sizeof(hl_cycle_prefix) == 16 || sizeof(void *) != 8,
+               "the trial-deletion prefix is CPython's 16-byte PyGC_Head");
 
 /* One collection of the objects on `from` (a list of tracked objects, none COLLECTING):
  * reports roots_traced and heap_traced, moves the survivors to `to` (which may be

@@ -13,6 +13,13 @@
  * collector that must do heaplab's own accounting after the collection proper,
  * boehm's count of what Boehm freed: the pause ends there, not at collection_end.)
  * heap_resized may follow when the collector changes its trigger size.
+ * sweep_start -> sweep_end come outside any collection, from a collector that sweeps
+ * lazily (mark_sweep with --sweep lazy): one bounded step of the sweep a collection left
+ * pending, at a safe point, at the start of the next collection or right after an explicit
+ * one. It is collector time (the harness's gc_time_ns counts it) but no pause (the pause
+ * log and the statistics' pause figures leave it out); such a collector's live_data_size
+ * and heap_resized come after the sweep_end that finishes its sweep, not after
+ * collection_end.
  * allocation_tick fires outside collections, each time about HL_TICK_BYTES more bytes
  * have been allocated, so a listener can sample memory over time without touching the
  * allocation fast path. teardown fires once, before the heap frees what is left.
@@ -43,6 +50,10 @@ typedef struct hl_event_listener {
     void (*bookkeeping_start)(void *data);
     /* objects_freed: objects this collection found unreachable and freed. */
     void (*collection_end)(void *data, uint64_t objects_freed);
+    /* One step of a lazy sweep, outside any collection (see above); objects_freed: what
+     * this step freed. */
+    void (*sweep_start)(void *data);
+    void (*sweep_end)(void *data, uint64_t objects_freed);
     /* The collector's new trigger size in bytes (mark_sweep's next threshold). */
     void (*heap_resized)(void *data, size_t bytes);
     /* Live object bytes after a collection. */

@@ -51,6 +51,9 @@ typedef struct hl_heap_config {
     size_t recursion_limit;            /* frames; 0 = HL_DEFAULT_RECURSION_LIMIT */
     long thresholds[3];                /* 0 = the collector's default_thresholds */
     double growth_factor;              /* mark_sweep: 0 = 2.0 (GOGC=100) */
+    /* mark_sweep: sweep lazily (the pause ends after marking; the sweep runs in bounded
+     * steps at later safe points, docs/collectors.md "Lazy sweeping"); false: eager. */
+    bool lazy_sweep;
     /* The allocator's limit_bytes is a budget the user set (--heap-limit), not only a
      * guard: a tracing collector then collects when the budget refuses an allocation
      * instead of by its growth factor, as a fixed-heap policy does (docs/collectors.md,

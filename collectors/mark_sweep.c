@@ -42,6 +42,24 @@
  *   sweep             walk `objects`: white objects are freed through the allocator;
  *                     black ones turn white for the next collection.
  *
+ * Lazy sweeping (heap->lazy_sweep, `--sweep lazy`; Hughes's, as libgc does it). The
+ * pause ends after marking: the collection moves `objects` whole onto `unswept` and
+ * reports collection_end with the count of unreachable objects (tracked less marked,
+ * both counted, so nothing is walked). The sweep then runs in steps of
+ * MS_SWEEP_STEP objects at the following safe points (sweep_step): a white object is
+ * freed through the allocator, a black one turns white and moves back to `objects`;
+ * each step is a sweep_start/sweep_end pair, collector time outside any pause. Objects
+ * allocated meanwhile go onto `objects`, white, and are no business of this sweep. No
+ * collection starts while a sweep is pending; the next trigger is set when the sweep ends,
+ * from the bytes that survived (live bytes at marking less the bytes swept), so it is the
+ * eager sweep's trigger. Three callers want the garbage gone at once, and finish the
+ * sweep (finish_sweep): the start of a collection; ms_collect itself, which is what
+ * hl_collect (gc.collect(): it returns with the garbage freed, as CPython's does) and a
+ * refused allocation (object.c's room_for) call, so its sweep runs right after its pause,
+ * still outside it; and each_tracked (hl_heap_each must not visit an unswept dead
+ * object, whose referents may be freed already). Only the collections that the safe point
+ * starts leave their sweep to the mutator's allocations.
+ *
  * Colours (flags in collectors/object_layout.h): white = neither GREY nor BLACK (unvisited;
  * after marking: unreachable); GREY = reached, referents not yet scanned; BLACK =
  * reached and scanned. Invariant after a drain without overflow: no black object
@@ -50,6 +68,9 @@
 #include "collectors/collector.h"
 
 #define MS_INITIAL_STACK 256
+/* Objects one lazy sweep step visits: enough that the two events and clock reads of a
+ * step are small beside it, few enough that a step is far shorter than a pause. */
+#define MS_SWEEP_STEP 256
 
 typedef struct ms_state {
     hl_gc_link objects; /* every object except the small ints */
@@ -58,6 +79,14 @@ typedef struct ms_state {
     size_t stack_capacity;
     bool overflowed; /* some grey object is not on the stack */
     size_t trigger;  /* live bytes that start the next collection */
+    /* Lazy sweeping: what the last collection left to sweep (black live, white dead). */
+    hl_gc_link unswept;
+    bool sweeping;        /* a sweep is pending (unswept may still be empty) */
+    uint64_t tracked;     /* objects on objects and unswept */
+    uint64_t marked;      /* objects the marking in progress turned black */
+    size_t marked_live;   /* heap->live_bytes when the pending sweep's marking ended */
+    size_t swept_bytes;   /* bytes the pending sweep freed so far */
+    uint64_t swept_freed; /* objects it freed so far */
 } ms_state;
 
 static bool is_white(const hl_object *o) {
@@ -99,6 +128,7 @@ static void make_grey(hl_object *o, void *data) {
 }
 
 static void scan(ms_marker *m, hl_object *o) {
+    m->state->marked++;
     o->flags = (uint16_t)((o->flags & ~HL_FLAG_GREY) | HL_FLAG_BLACK);
     size_t n;
     hl_object **slots = hl__object_slots(o, &n);
@@ -131,6 +161,7 @@ static void mark_roots(ms_marker *m) {
 }
 
 static void mark(ms_marker *m) {
+    m->state->marked = 0;
     mark_roots(m);
     hl__emit_roots_traced(m->heap);
     drain_mark_stack(m);
@@ -178,8 +209,8 @@ static uint64_t sweep(hl_heap *heap, ms_state *s) {
 /* The live bytes that start the next collection. With a budget (heap->fixed_heap) the
  * safe point does not look at it: the collection comes when the budget refuses an
  * allocation (object.c, room_for), and the heap size reported is the budget. */
-static size_t next_trigger(const hl_heap *heap) {
-    double next = (double)heap->live_bytes * heap->growth_factor;
+static size_t next_trigger(const hl_heap *heap, size_t survivors) {
+    double next = (double)survivors * heap->growth_factor;
     return next < (double)HL_MARK_SWEEP_MIN_TRIGGER ? HL_MARK_SWEEP_MIN_TRIGGER : (size_t)next;
 }
 
@@ -187,9 +218,46 @@ static size_t heap_size(const hl_heap *heap, const ms_state *s) {
     return heap->fixed_heap ? heap->allocator->limit_bytes : s->trigger;
 }
 
-static long ms_collect(hl_heap *heap, int generation) {
-    (void)generation; /* always full */
-    ms_state *s = heap->gc;
+/* The end of a sweep, eager or lazy: the next trigger from what survived, then the
+ * figures that follow a sweep. */
+static void sweep_done(hl_heap *heap, ms_state *s, size_t survivors) {
+    s->trigger = next_trigger(heap, survivors);
+    hl__emit_live_data_size(heap, survivors);
+    hl__emit_heap_resized(heap, heap_size(heap, s));
+}
+
+/* One step of the pending lazy sweep: at most `budget` objects of `unswept` (SIZE_MAX: all
+ * of it), as one sweep_start/sweep_end pair. */
+static void sweep_step(hl_heap *heap, ms_state *s, size_t budget) {
+    hl__emit_sweep_start(heap);
+    uint64_t freed = 0;
+    size_t before = heap->live_bytes;
+    for (size_t i = 0; i < budget && !hl_gc_list_is_empty(&s->unswept); i++) {
+        hl_gc_link *l = s->unswept.next;
+        hl_object *o = hl_gc_object_of(l);
+        if (is_white(o)) {
+            hl__object_free(heap, o); /* unlinks it from unswept */
+            freed++;
+        } else {
+            make_white(o);
+            hl_gc_list_move(l, &s->objects);
+        }
+    }
+    s->swept_bytes += before - heap->live_bytes;
+    s->swept_freed += freed;
+    bool done = hl_gc_list_is_empty(&s->unswept);
+    if (done) s->sweeping = false;
+    hl__emit_sweep_end(heap, freed);
+    if (done) sweep_done(heap, s, s->marked_live - s->swept_bytes);
+}
+
+static void finish_sweep(hl_heap *heap, ms_state *s) {
+    if (s->sweeping) sweep_step(heap, s, SIZE_MAX);
+}
+
+/* One collection; with lazy sweeping its sweep is left pending (see the top). */
+static long collect(hl_heap *heap, ms_state *s) {
+    finish_sweep(heap, s);
     ms_marker m = {heap, s};
     heap->collecting = true;
     hl__emit_collection_start(heap, HL_COLLECTION_FULL);
@@ -202,13 +270,31 @@ static long ms_collect(hl_heap *heap, int generation) {
             make_white(hl_gc_object_of(l));
         mark(&m);
     }
+    if (heap->lazy_sweep) {
+        uint64_t unreachable = s->tracked - s->marked;
+        hl_gc_list_merge(&s->objects, &s->unswept);
+        s->sweeping = true;
+        s->marked_live = heap->live_bytes;
+        s->swept_bytes = 0;
+        s->swept_freed = 0;
+        heap->collecting = false;
+        hl__emit_collection_end(heap, unreachable);
+        return (long)unreachable;
+    }
     uint64_t freed = sweep(heap, s);
-    s->trigger = next_trigger(heap);
     heap->collecting = false;
     hl__emit_collection_end(heap, freed);
-    hl__emit_live_data_size(heap, heap->live_bytes);
-    hl__emit_heap_resized(heap, heap_size(heap, s));
+    sweep_done(heap, s, heap->live_bytes);
     return (long)freed;
+}
+
+/* hl_collect and a refused allocation: the garbage is freed when this returns. */
+static long ms_collect(hl_heap *heap, int generation) {
+    (void)generation; /* always full */
+    ms_state *s = heap->gc;
+    long found = collect(heap, s);
+    finish_sweep(heap, s);
+    return found;
 }
 
 /* ---- the collector interface ---- */
@@ -222,6 +308,13 @@ static hl_status ms_init(hl_heap *heap) {
     s->stack_capacity = 0;
     s->overflowed = false;
     s->trigger = HL_MARK_SWEEP_MIN_TRIGGER;
+    hl_gc_list_init(&s->unswept);
+    s->sweeping = false;
+    s->tracked = 0;
+    s->marked = 0;
+    s->marked_live = 0;
+    s->swept_bytes = 0;
+    s->swept_freed = 0;
     if (!grow_stack(heap, s)) {
         hl_free(heap->allocator, s, sizeof *s);
         return HL_MEMORY_ERROR;
@@ -233,16 +326,21 @@ static hl_status ms_init(hl_heap *heap) {
 static void ms_link(hl_heap *heap, hl_object *o) {
     ms_state *s = heap->gc;
     hl_gc_list_append(&s->objects, hl_gc_link_of(o));
+    s->tracked++;
 }
 
 static void ms_unlink(hl_heap *heap, hl_object *o) {
-    (void)heap;
-    hl_gc_list_remove(hl_gc_link_of(o));
+    ms_state *s = heap->gc;
+    s->tracked--;
+    hl_gc_list_remove(hl_gc_link_of(o)); /* from objects or unswept */
 }
 
 static void ms_safe_point(hl_heap *heap) {
     ms_state *s = heap->gc;
-    if (!heap->fixed_heap && heap->live_bytes >= s->trigger) ms_collect(heap, 2);
+    if (s->sweeping)
+        sweep_step(heap, s, MS_SWEEP_STEP); /* no collection while a sweep is pending */
+    else if (!heap->fixed_heap && heap->live_bytes >= s->trigger)
+        collect(heap, s);
 }
 
 static void ms_finish(hl_heap *heap) {
@@ -251,6 +349,7 @@ static void ms_finish(hl_heap *heap) {
 
 static void ms_release_all(hl_heap *heap) {
     ms_state *s = heap->gc;
+    hl_gc_list_merge(&s->unswept, &s->objects);
     while (!hl_gc_list_is_empty(&s->objects))
         hl__object_free(heap, hl_gc_object_of(s->objects.next));
     if (s->stack_capacity != 0)
@@ -261,6 +360,7 @@ static void ms_release_all(hl_heap *heap) {
 
 static void ms_each_tracked(hl_heap *heap, void (*fn)(hl_object *o, void *data), void *data) {
     ms_state *s = heap->gc;
+    finish_sweep(heap, s); /* an unswept dead object's referents may be freed already */
     for (hl_gc_link *l = s->objects.next; l != &s->objects; l = l->next)
         fn(hl_gc_object_of(l), data);
 }

@@ -162,6 +162,12 @@ void hl__emit_bookkeeping_start(hl_heap *heap) {
 void hl__emit_collection_end(hl_heap *heap, uint64_t objects_freed) {
     HL_EMIT(heap, collection_end, objects_freed);
 }
+void hl__emit_sweep_start(hl_heap *heap) {
+    HL_EMIT0(heap, sweep_start);
+}
+void hl__emit_sweep_end(hl_heap *heap, uint64_t objects_freed) {
+    HL_EMIT(heap, sweep_end, objects_freed);
+}
 void hl__emit_heap_resized(hl_heap *heap, size_t bytes) {
     HL_EMIT(heap, heap_resized, bytes);
 }

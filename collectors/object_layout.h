@@ -33,7 +33,8 @@
  *   HL_FLAG_FINALIZED    its finalizer has run (PEP 442: never again, even when the
  *                        object was resurrected and dies a second time).
  *   HL_FLAG_COLLECTING   rc_cycle: the object is in the generation being collected;
- *                        its prefix's gc_refs is meaningful.
+ *                        without UNREACHABLE, its prefix's prev word holds gc_refs
+ *                        (collectors/cycle_core.h).
  *   HL_FLAG_UNREACHABLE  rc_cycle: tentatively unreachable (on the unreachable list).
  *   HL_FLAG_GREY         mark_sweep: marked reachable, references not yet scanned.
  *   HL_FLAG_BLACK        mark_sweep: marked reachable and scanned.
@@ -144,6 +145,7 @@ struct hl_heap {
 
     long thresholds[3];
     double growth_factor;
+    bool lazy_sweep; /* hl_heap_config.lazy_sweep (mark_sweep) */
     bool fixed_heap; /* hl_heap_config.fixed_heap: the allocator's limit is the budget */
     const hl_event_listener *listeners[HL_MAX_LISTENERS];
     size_t listener_count;

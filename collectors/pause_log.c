@@ -15,6 +15,9 @@ struct hl_pause_log {
     hl_pause *pauses;
     size_t count, capacity;
     uint64_t dropped;
+    bool in_sweep;          /* a lazy sweep step that is being counted is under way */
+    uint64_t sweep_started; /* its start */
+    uint64_t sweep_ns;      /* the lazy sweep steps' total, while recording */
 };
 
 static uint64_t now_ns(void) {
@@ -59,6 +62,21 @@ static void on_end(void *data, uint64_t objects_freed) {
     end_pause(data);
 }
 
+/* A lazy sweep step is collector time but no pause: only its total is kept. */
+static void on_sweep_start(void *data) {
+    hl_pause_log *log = data;
+    log->in_sweep = log->recording;
+    if (log->in_sweep) log->sweep_started = now_ns();
+}
+
+static void on_sweep_end(void *data, uint64_t objects_freed) {
+    (void)objects_freed;
+    hl_pause_log *log = data;
+    if (!log->in_sweep) return;
+    log->in_sweep = false;
+    log->sweep_ns += now_ns() - log->sweep_started;
+}
+
 hl_pause_log *hl_pause_log_new(void) {
     hl_pause_log *log = calloc(1, sizeof *log);
     if (log == NULL) return NULL;
@@ -66,6 +84,8 @@ hl_pause_log *hl_pause_log_new(void) {
     log->events.collection_start = on_start;
     log->events.bookkeeping_start = on_bookkeeping;
     log->events.collection_end = on_end;
+    log->events.sweep_start = on_sweep_start;
+    log->events.sweep_end = on_sweep_end;
     log->recording = true;
     log->origin_ns = now_ns();
     return log;
@@ -93,6 +113,12 @@ void hl_pause_log_clear(hl_pause_log *log) {
     log->count = 0;
     log->dropped = 0;
     log->in_pause = false;
+    log->in_sweep = false;
+    log->sweep_ns = 0;
+}
+
+uint64_t hl_pause_log_sweep_ns(const hl_pause_log *log) {
+    return log->sweep_ns;
 }
 
 uint64_t hl_pause_log_now_ns(const hl_pause_log *log) {

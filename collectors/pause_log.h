@@ -5,7 +5,8 @@
  *
  * A pause runs from collection_start to the first of bookkeeping_start and
  * collection_end, so heaplab's own accounting inside a collection (boehm's) is not
- * part of it. Recording grows an array with malloc (doubling, so rarely); a pause
+ * part of it. A lazy sweep's steps (sweep_start to sweep_end) are no pauses: the log
+ * keeps only their total (hl_pause_log_sweep_ns). Recording grows an array with malloc (doubling, so rarely); a pause
  * that cannot be kept for want of memory is counted in `dropped`, never lost
  * silently.
  */
@@ -52,6 +53,10 @@ uint64_t hl_pause_log_now_ns(const hl_pause_log *log);
 size_t hl_pause_log_count(const hl_pause_log *log);
 const hl_pause *hl_pause_log_pauses(const hl_pause_log *log);
 uint64_t hl_pause_log_dropped(const hl_pause_log *log);
+
+/* The total of the lazy sweep steps (sweep_start to sweep_end, events.h) that started
+ * while recording, since the log was made or cleared: collector time that is no pause. */
+uint64_t hl_pause_log_sweep_ns(const hl_pause_log *log);
 
 /* Over the pauses kept from index `from` on whose tag is `tag` (HL_PAUSE_ANY_TAG: all):
  * how many, their sum, their maximum (0 when there are none) and the nearest-rank

@@ -3,8 +3,9 @@
  *
  * Counting frees almost everything, at once, as in refcount.c. What counting cannot
  * free is a reference cycle; the detector finds cycles among *tracked* objects: the
- * containers (list, record), which carry the 24-byte hl_cycle_prefix (gc_refs and the
- * list link, collectors/cycle_core.h). ints and strs hold
+ * containers (list, record), which carry the 16-byte hl_cycle_prefix (the list link,
+ * CPython's PyGC_Head: gc_refs lives in its prev word during a collection,
+ * collectors/cycle_core.h). ints and strs hold
  * no references and cannot be on a cycle, so they are never tracked. Frames are not
  * tracked either (tracks_frames false): as in CPython 3.11, whose frames live on its
  * data stack and are no GC objects, a frame is freed by counting when its call

@@ -121,6 +121,7 @@ BAD = [
     (["run", "--workload", "recursion/sum", "--gc-thresholds", "a,b,c"], "not a number"),
     (["run", "--workload", "recursion/sum", "--growth-factor", "0.5"], "out of range"),
     (["run", "--workload", "recursion/sum", "--growth-factor", "fast"], "not a number"),
+    (["run", "--workload", "recursion/sum", "--sweep", "fast"], "expected eager or lazy"),
     (["run", "--workload", "recursion/sum", "--repetitions", "0"], "zero"),
     (["run", "--workload", "recursion/sum", "--iterations", "many"], "not a number"),
     (["run", "--workload", "recursion/sum", "--min-time", "-1"], "out of range"),

@@ -31,3 +31,13 @@ add_executable(test_pause_log ${CMAKE_CURRENT_LIST_DIR}/test_pause_log.c)
 target_link_libraries(test_pause_log PRIVATE hl_collectors)
 add_test(NAME collectors.pause_log COMMAND test_pause_log)
 set_tests_properties(collectors.pause_log PROPERTIES LABELS collectors TIMEOUT 60)
+
+# The same suites with mark_sweep sweeping lazily (--sweep lazy; HEAPLAB_TEST_SWEEP=lazy,
+# read by tests/test_collectors.h), on the system malloc and the pool allocator.
+foreach(suite objects heap_failures oracle triggers deep)
+  foreach(alloc libc pool)
+    add_test(NAME collectors.${suite}.${alloc}.lazy_sweep COMMAND test_${suite} ${alloc} mark_sweep)
+    set_tests_properties(collectors.${suite}.${alloc}.lazy_sweep PROPERTIES LABELS collectors
+      TIMEOUT 600 ENVIRONMENT HEAPLAB_TEST_SWEEP=lazy)
+  endforeach()
+endforeach()

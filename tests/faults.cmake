@@ -15,6 +15,10 @@ add_executable(fuzz_replay ${_hl_fuzz_dir}/replay.c ${_hl_fuzz_dir}/fuzz_heap.c
 target_link_libraries(fuzz_replay PRIVATE hl_collectors hl_allocators)
 add_test(NAME fuzz.regressions COMMAND fuzz_replay ${_hl_fuzz_dir}/regressions)
 set_tests_properties(fuzz.regressions PROPERTIES LABELS faults TIMEOUT 300)
+# The same inputs with mark_sweep sweeping lazily (HEAPLAB_TEST_SWEEP=lazy, fuzz_heap.c).
+add_test(NAME fuzz.regressions.lazy_sweep COMMAND fuzz_replay ${_hl_fuzz_dir}/regressions)
+set_tests_properties(fuzz.regressions.lazy_sweep PROPERTIES LABELS faults TIMEOUT 300
+  ENVIRONMENT HEAPLAB_TEST_SWEEP=lazy)
 
 option(HEAPLAB_FUZZ "Build the libFuzzer target fuzz_heap (needs clang)" OFF)
 if(HEAPLAB_FUZZ)

@@ -62,3 +62,8 @@ add_test(NAME stress.cli_fuzz
   COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/cli_fuzz.py ${HEAPLAB_EXE}
           ${CMAKE_CURRENT_BINARY_DIR}/cli-fuzz-work --cases 400 --seed 1 --timeout 120)
 set_tests_properties(stress.cli_fuzz PROPERTIES LABELS stress TIMEOUT 900)
+
+# Allocation-failure injection with mark_sweep sweeping lazily (HEAPLAB_TEST_SWEEP=lazy).
+add_test(NAME stress.fail_alloc.libc.lazy_sweep COMMAND test_fail_alloc libc mark_sweep)
+set_tests_properties(stress.fail_alloc.libc.lazy_sweep PROPERTIES LABELS stress TIMEOUT 300
+  ENVIRONMENT HEAPLAB_TEST_SWEEP=lazy)

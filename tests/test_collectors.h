@@ -130,10 +130,18 @@ typedef struct tc_heap {
     hl_gc_stats final; /* read after destroy */
 } tc_heap;
 
+/* HEAPLAB_TEST_SWEEP=lazy runs a suite with mark_sweep sweeping lazily (the ctest entries
+ * named *.lazy_sweep); unset or "eager": the default, eager. */
+static inline bool tc_lazy_sweep(void) {
+    const char *v = getenv("HEAPLAB_TEST_SWEEP");
+    return v != NULL && strcmp(v, "lazy") == 0;
+}
+
 static inline hl_heap_config tc_config(const hl_collector_ops *c) {
     hl_heap_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.collector = c;
+    cfg.lazy_sweep = tc_lazy_sweep();
     return cfg;
 }
 

@@ -131,6 +131,7 @@ typedef struct outcome {
 } outcome;
 
 static hl_stats_listener *stats;
+static bool lazy_sweep; /* HEAPLAB_TEST_SWEEP=lazy: mark_sweep sweeps lazily */
 
 /* A collector and its settings: every counting collector that reclaims cycles (rc_cycle,
  * its 3.13 preset, cpython_inc, cpython_ft) also runs with small thresholds (20,3,3), so
@@ -159,6 +160,7 @@ static outcome run_once(const hl_allocator_ops *allocator, const collector_setup
         .collector = collector,
         .allocator = &a,
         .thresholds = {cs->thresholds[0], cs->thresholds[1], cs->thresholds[2]},
+        .lazy_sweep = lazy_sweep,
         .listeners = {hl_stats_listener_events(stats), NULL},
     };
     hl_heap *heap = NULL;
@@ -258,6 +260,8 @@ static bool wanted(int argc, char **argv, const hl_collector_ops *c) {
 
 int main(int argc, char **argv) {
     if (argc == 2 && strcmp(argv[1], "--self-test") == 0) return self_test();
+    const char *sweep = getenv("HEAPLAB_TEST_SWEEP"); /* lazy: stress.fail_alloc.*.lazy_sweep */
+    lazy_sweep = sweep != NULL && strcmp(sweep, "lazy") == 0;
     REQUIRE(argc >= 2);
     const hl_allocator_ops *ops = hl_allocator_find(argv[1]);
     REQUIRE(ops != NULL);

@@ -571,6 +571,35 @@ static void test_events(const tc_args *args, const hl_collector_ops *c) {
 }
 
 
+/* The bytes one 2-field record adds to the live figure under collector c. */
+static size_t record_bytes(const tc_args *args, const hl_collector_ops *c) {
+    tc_heap t;
+    tc_open(&t, args, tc_config(c));
+    size_t before = hl_heap_live_bytes(t.heap);
+    hl_object *r = hl_record_new(t.heap, 2, NULL, NULL);
+    TC_REQUIRE(r != NULL);
+    size_t bytes = hl_heap_live_bytes(t.heap) - before;
+    hl_global_set(t.heap, 0, r);
+    hl_decref(t.heap, r);
+    tc_close(&t);
+    return bytes;
+}
+
+/* A counting collector that tracks containers (the trial-deletion ones) gives each a
+ * 16-byte header, CPython's PyGC_Head (gc_refs lives in its prev word during a
+ * collection, collectors/cycle_core.h): a record costs 16 bytes more than its header
+ * and body (refcount's record less refcount's own prefix, a bare list link). */
+static void test_gc_header(const tc_args *args, const hl_collector_ops *c) {
+    if (!c->counts_references || !c->reclaims_cycles || c->prefix_size == 0 ||
+        hl_collector_own_allocator(c) != NULL)
+        return;
+    const hl_collector_ops *rc = hl_collector_find("refcount");
+    size_t bare = record_bytes(args, rc) - rc->prefix_size;
+    size_t tracked = record_bytes(args, c);
+    CHECK_MSG(tracked == bare + 16, "%s: a record costs %zu bytes, %zu without its header",
+              c->name, tracked, bare);
+}
+
 int main(int argc, char **argv) {
     tc_args args = tc_prepare(argc, argv);
     for (size_t i = 0; hl_collector_registry[i] != NULL; i++) {
@@ -585,6 +614,7 @@ int main(int argc, char **argv) {
         test_list_capacity(&args, c);
         test_roots(&args, c);
         test_events(&args, c);
+        test_gc_header(&args, c);
     }
     CHECK(hl_collector_find("nope") == NULL);
     /* The name list is the registry's names in order (tests/test_registry.c checks it

@@ -58,6 +58,20 @@ int main(void) {
     l->collection_end(l->data, 0);
     CHECK(hl_pause_log_count(log) == 3);
 
+    /* a lazy sweep step is no pause; its time is the sweep total, while recording */
+    CHECK(hl_pause_log_sweep_ns(log) == 0);
+    l->sweep_start(l->data);
+    sleep_ms(2);
+    l->sweep_end(l->data, 7);
+    CHECK(hl_pause_log_count(log) == 3);
+    uint64_t swept = hl_pause_log_sweep_ns(log);
+    CHECK(swept >= 2000000u);
+    hl_pause_log_set_recording(log, false);
+    l->sweep_start(l->data);
+    hl_pause_log_set_recording(log, true);
+    l->sweep_end(l->data, 0);
+    CHECK(hl_pause_log_sweep_ns(log) == swept);
+
     /* heaplab's bookkeeping is not in the pause */
     l->collection_start(l->data, HL_COLLECTION_FULL);
     l->bookkeeping_start(l->data);
@@ -105,6 +119,7 @@ int main(void) {
     uint64_t last_start = p[21].start_ns;
     hl_pause_log_clear(log);
     CHECK(hl_pause_log_count(log) == 0 && hl_pause_log_max_ns(log, 0, HL_PAUSE_ANY_TAG) == 0);
+    CHECK(hl_pause_log_sweep_ns(log) == 0);
     pause_of(l, HL_COLLECTION_FULL, 0);
     CHECK(hl_pause_log_count(log) == 1 && hl_pause_log_pauses(log)[0].start_ns > last_start);
 

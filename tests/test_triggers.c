@@ -140,6 +140,11 @@ static void test_rc_generations(const tc_args *args, const char *name, uint64_t 
     tc_close(&t);
 }
 
+static void ignore_object(hl_object *o, void *data) {
+    (void)o;
+    (void)data;
+}
+
 static void test_growth(const tc_args *args, double factor) {
     const hl_collector_ops *c = hl_collector_find("mark_sweep");
     static trigger_log log;
@@ -183,7 +188,101 @@ static void test_growth(const tc_args *args, double factor) {
     CHECK_MSG(log.live_at[n] >= want && log.live_at[n] < want + step,
               "factor %.1f: collection at %zu live bytes, trigger %zu", factor, log.live_at[n],
               want);
+    /* A lazy sweep (HEAPLAB_TEST_SWEEP=lazy) has freed nothing yet: hl_heap_each finishes it. */
+    if (cfg.lazy_sweep) hl_heap_each(h, ignore_object, NULL);
     CHECK(hl_heap_live_bytes(h) == live + step); /* the record that triggered it */
+    tc_close(&t);
+}
+
+/* What a lazy sweep is seen doing, through its events. */
+typedef struct sweep_log {
+    hl_heap *heap;
+    bool in_collection;
+    uint64_t collections, unreachable; /* collection_end's count, summed */
+    uint64_t steps, freed;             /* sweep_end's, summed */
+    uint64_t steps_inside;             /* sweep_start inside a collection: never */
+    uint64_t largest_step;
+    uint64_t live_data;   /* live_data_size events */
+    size_t live_reported; /* the last one's bytes */
+} sweep_log;
+
+static void sw_start(void *data, hl_collection_kind kind) {
+    (void)kind;
+    ((sweep_log *)data)->in_collection = true;
+}
+static void sw_end(void *data, uint64_t objects_freed) {
+    sweep_log *s = data;
+    s->in_collection = false;
+    s->collections++;
+    s->unreachable += objects_freed;
+}
+static void sw_sweep_start(void *data) {
+    sweep_log *s = data;
+    if (s->in_collection) s->steps_inside++;
+}
+static void sw_sweep_end(void *data, uint64_t objects_freed) {
+    sweep_log *s = data;
+    s->steps++;
+    s->freed += objects_freed;
+    if (objects_freed > s->largest_step) s->largest_step = objects_freed;
+}
+static void sw_live(void *data, size_t bytes) {
+    sweep_log *s = data;
+    s->live_data++;
+    s->live_reported = bytes;
+}
+
+/* mark_sweep --sweep lazy: a collection the safe point starts frees nothing in its pause;
+ * its garbage goes in bounded steps at the following allocations, outside any collection;
+ * the steps free exactly what the collection found unreachable, and the survivors' size
+ * (live_data_size) comes when the last step is done. */
+static void test_lazy_sweep(const tc_args *args) {
+    static sweep_log log;
+    memset(&log, 0, sizeof log);
+    hl_event_listener l = {.data = &log,
+                           .collection_start = sw_start,
+                           .collection_end = sw_end,
+                           .sweep_start = sw_sweep_start,
+                           .sweep_end = sw_sweep_end,
+                           .live_data_size = sw_live};
+    hl_heap_config cfg = tc_config(hl_collector_find("mark_sweep"));
+    cfg.lazy_sweep = true;
+    cfg.listeners[0] = &l;
+    tc_heap t;
+    tc_open(&t, args, cfg);
+    hl_heap *h = t.heap;
+    uint64_t allocated = 0;
+    start_keeper(h, &allocated);
+    for (int i = 0; i < 1000; i++) /* 1000 survivors */
+        keep_record(h, &allocated);
+    while (log.collections == 0) { /* garbage until the first collection */
+        hl_object *r = hl_record_new(h, 2, NULL, NULL);
+        TC_REQUIRE(r != NULL);
+        allocated++;
+    }
+    uint64_t live = hl_heap_live_objects(h);
+    CHECK_MSG(log.steps == 0 && live == allocated,
+              "the pause swept: %llu steps, %llu of %llu objects live",
+              (unsigned long long)log.steps, (unsigned long long)live,
+              (unsigned long long)allocated);
+    /* the garbage but the record whose safe point collected: it came after the marking */
+    CHECK_MSG(log.unreachable == allocated - 1001 - 1, "collection found %llu unreachable of %llu",
+              (unsigned long long)log.unreachable, (unsigned long long)allocated);
+    uint64_t after = 0; /* survivors kept from here on, one per allocation */
+    while (log.live_data == 0 && after < allocated) {
+        keep_record(h, &after);
+        CHECK(log.collections == 1); /* no collection while the sweep is pending */
+    }
+    CHECK_MSG(log.live_data == 1, "the sweep never ended");
+    CHECK_MSG(log.steps > 1 && log.largest_step <= 256, "%llu steps, the largest freed %llu",
+              (unsigned long long)log.steps, (unsigned long long)log.largest_step);
+    CHECK(log.steps_inside == 0);
+    CHECK_MSG(log.freed == log.unreachable, "swept %llu, unreachable %llu",
+              (unsigned long long)log.freed, (unsigned long long)log.unreachable);
+    /* the keeper list, its 1000 records, the records kept during the sweep and the
+     * garbage record allocated after the marking (the next collection's) */
+    CHECK_MSG(hl_heap_live_objects(h) == 1002 + after, "%llu live, want %llu",
+              (unsigned long long)hl_heap_live_objects(h), (unsigned long long)(1002 + after));
     tc_close(&t);
 }
 
@@ -445,6 +544,7 @@ int main(int argc, char **argv) {
     test_ft_deferral(&args, "cpython_ft");
     test_growth(&args, 0.0); /* the default, 2.0 */
     test_growth(&args, 1.5);
+    test_lazy_sweep(&args);
     test_refcount_never(&args);
     return check_report("test_triggers");
 }

@@ -61,6 +61,8 @@ typedef struct setup {
     int cycles_override; /* -1: the truth; 0/1: lie to the workload */
 } setup;
 
+static bool lazy_sweep; /* HEAPLAB_TEST_SWEEP=lazy: mark_sweep sweeps lazily */
+
 static outcome run_once(const setup *s, const hl_workload_variant *v, uint64_t size) {
     outcome out;
     memset(&out, 0, sizeof out);
@@ -68,8 +70,10 @@ static outcome run_once(const setup *s, const hl_workload_variant *v, uint64_t s
     const char *why = NULL;
     bool started = hl_allocator_init(&a, s->allocator, &why); /* REQUIRE evaluates twice */
     REQUIRE(started);
-    hl_heap_config config = {
-        .collector = s->collector, .allocator = &a, .recursion_limit = s->recursion_limit};
+    hl_heap_config config = {.collector = s->collector,
+                             .allocator = &a,
+                             .recursion_limit = s->recursion_limit,
+                             .lazy_sweep = lazy_sweep};
     hl_heap *heap = NULL;
     if (hl_heap_create(&config, &heap) != HL_OK) {
         out.heap_failed = true;
@@ -227,7 +231,10 @@ static bool policy_kept(const hl_allocator_ops *allocator, const hl_collector_op
                                   .allocation_tick = policy_tick,
                                   .live_data_size = policy_live,
                                   .collection_end = policy_end};
-    hl_heap_config config = {.collector = collector, .allocator = &a, .listeners = {&listener}};
+    hl_heap_config config = {.collector = collector,
+                             .allocator = &a,
+                             .lazy_sweep = lazy_sweep,
+                             .listeners = {&listener}};
     hl_heap *heap = NULL;
     REQUIRE(hl_heap_create(&config, &heap) == HL_OK);
     hl_workload_ctx ctx = {.heap = heap, .size = n, .seed = 7, .collects_cycles = true};
@@ -295,7 +302,10 @@ static uint64_t collections_during(const hl_allocator_ops *allocator,
     bool ok = hl_allocator_init(&a, allocator, &why);
     REQUIRE(ok);
     hl_event_listener listener = {.data = &started, .collection_start = count_start};
-    hl_heap_config config = {.collector = collector, .allocator = &a, .listeners = {&listener}};
+    hl_heap_config config = {.collector = collector,
+                             .allocator = &a,
+                             .lazy_sweep = lazy_sweep,
+                             .listeners = {&listener}};
     hl_heap *heap = NULL;
     REQUIRE(hl_heap_create(&config, &heap) == HL_OK);
     hl_workload_ctx ctx = {.heap = heap, .size = n, .seed = 7, .collects_cycles = true};
@@ -339,6 +349,8 @@ static bool wanted(int argc, char **argv, const hl_collector_ops *c,
 }
 
 int main(int argc, char **argv) {
+    const char *sweep = getenv("HEAPLAB_TEST_SWEEP"); /* lazy: workloads.inprocess.*.lazy_sweep */
+    lazy_sweep = sweep != NULL && strcmp(sweep, "lazy") == 0;
     const char *name = argc > 1 ? argv[1] : hl_allocator_registry[0]->name;
     const hl_allocator_ops *ops = hl_allocator_find(name);
     REQUIRE(ops != NULL);

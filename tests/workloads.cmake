@@ -30,3 +30,8 @@ add_test(NAME workloads.no_collect
   COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/no_collect_test.py
           ${HEAPLAB_EXE} ${HEAPLAB_REGISTRY_EXE})
 set_tests_properties(workloads.no_collect PROPERTIES LABELS workloads TIMEOUT 300)
+
+# The in-process workload checks with mark_sweep sweeping lazily (HEAPLAB_TEST_SWEEP=lazy).
+add_test(NAME workloads.inprocess.libc.lazy_sweep COMMAND test_workloads libc mark_sweep)
+set_tests_properties(workloads.inprocess.libc.lazy_sweep PROPERTIES LABELS workloads TIMEOUT 300
+  ENVIRONMENT HEAPLAB_TEST_SWEEP=lazy)

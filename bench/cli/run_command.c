@@ -34,6 +34,7 @@ static const hl_cli_option run_options_table[] = {
     {"--recursion-limit", "D", "maximum frame depth (default 10^7)"},
     {"--gc-thresholds", "T0,T1,T2", "generation thresholds (default: the collector's)"},
     {"--growth-factor", "F", "mark_sweep: collect when the heap grew by F (default 2.0)"},
+    {"--sweep", "eager|lazy", "mark_sweep: sweep in the pause (eager, default) or in steps after it"},
     {"--heap-factor", "F", "label the rows: --heap-limit is F x the minimum heap (batch --heap-factors)"},
     {"--seed", "S", "seed of the random variants (default 42)"},
     {"--json", "FILE", "write Google Benchmark JSON with the schema's counters (- : stdout)"},
@@ -214,6 +215,12 @@ static int parse_run_options(int argc, char **argv, hl_run_config *opt, char **p
         } else if (strcmp(name, "--growth-factor") == 0) {
             ok = hl_cli_parse_double(name, v, 1.0, false, 1000, &opt->growth_factor, error,
                                      sizeof error);
+        } else if (strcmp(name, "--sweep") == 0) {
+            ok = strcmp(v, "eager") == 0 || strcmp(v, "lazy") == 0;
+            if (ok)
+                opt->lazy_sweep = strcmp(v, "lazy") == 0;
+            else
+                snprintf(error, sizeof error, "--sweep: expected eager or lazy, got '%s'", v);
         } else if (strcmp(name, "--heap-factor") == 0) {
             ok = hl_cli_parse_double(name, v, 0, false, 1000, &opt->heap_factor, error,
                                      sizeof error);

@@ -34,8 +34,8 @@
  * Counters, per iteration unless said otherwise (the schema's names, exactly):
  *   gc_time_ns                collector pauses while the clock runs (collection start
  *                             to end, CLOCK_MONOTONIC; boehm's to the start of
- *                             heaplab's accounting), the reclaim step's included, per
- *                             iteration
+ *                             heaplab's accounting) and lazy sweep steps (mark_sweep
+ *                             --sweep lazy), the reclaim step's included, per iteration
  *   mutator_time_ns           real_time_ns - gc_time_ns (per repetition)
  *   minor_faults, major_faults  getrusage(RUSAGE_SELF) deltas over the timed part of
  *                             each iteration, per iteration
@@ -82,17 +82,6 @@
 
 /* The pause log's tags: the program's pauses, and the reclaim step's. */
 enum { PAUSE_PROGRAM = 0, PAUSE_RECLAIM = 1 };
-
-uint64_t hl_run_default_heap_limit(void) {
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    uint64_t limit = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page / 4 * 3 : 0;
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
-        uint64_t as = (uint64_t)rl.rlim_cur / 4 * 3;
-        if (limit == 0 || as < limit) limit = as;
-    }
-    return limit;
-}
 
 /* ---- the benchmark ---- */
 
@@ -260,6 +249,7 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
             .recursion_limit = (size_t)opt->recursion_limit,
             .thresholds = {opt->thresholds[0], opt->thresholds[1], opt->thresholds[2]},
             .growth_factor = opt->growth_factor,
+            .lazy_sweep = opt->lazy_sweep,
             .fixed_heap = opt->heap_budget,
             .listeners = {hl_stats_listener_events(rs->stats), hl_pause_log_events(rs->pauses),
                           &rs->clock_events,
@@ -341,7 +331,8 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
     double iterations = (double)hl_bench_iterations(st);
     if (iterations < 1) iterations = 1;
     /* The pause figures: the pauses inside the clock only. */
-    uint64_t gc_time = hl_pause_log_total_ns(rs->pauses, 0, HL_PAUSE_ANY_TAG);
+    uint64_t gc_time = /* a lazy sweep's steps are collector time, though no pauses */
+        hl_pause_log_total_ns(rs->pauses, 0, HL_PAUSE_ANY_TAG) + hl_pause_log_sweep_ns(rs->pauses);
     uint64_t pause_total = hl_pause_log_total_ns(rs->pauses, 0, PAUSE_PROGRAM), p50 = 0, p99 = 0;
     size_t collections = hl_pause_log_tagged(rs->pauses, 0, PAUSE_PROGRAM);
     kept_every_pause = kept_every_pause && hl_pause_log_dropped(rs->pauses) == 0 &&
@@ -523,19 +514,6 @@ static void print_summary(FILE *out, const hl_result_row *row, const run_state *
     hl_measure_format_bytes(row->leaked_bytes, a, sizeof a);
     fprintf(out, "  objects       %.0f collected, %.0f leaked (%s)\n", row->objects_collected,
             row->leaked_objects, a);
-}
-
-void hl_run_config_name(const hl_run_config *config, char *out, size_t out_size) {
-    hl_result_row id;
-    memset(&id, 0, sizeof id);
-    const char *own = hl_collector_own_allocator(config->collector);
-    snprintf(id.workload, sizeof id.workload, "%s/%s", config->workload->name,
-             config->variant->name);
-    snprintf(id.allocator, sizeof id.allocator, "%s", own ? own : config->allocator->name);
-    snprintf(id.collector, sizeof id.collector, "%s", hl_collector_name(config->collector));
-    id.size = config->size;
-    id.heap_factor = config->heap_factor;
-    hl_results_config_name(&id, out, out_size);
 }
 
 /* "-" as an output file is stdout. */

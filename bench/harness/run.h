@@ -41,6 +41,7 @@ typedef struct hl_run_config {
     uint64_t recursion_limit;
     long thresholds[3];
     double growth_factor;
+    bool lazy_sweep; /* --sweep lazy (mark_sweep) */
     uint64_t seed;
     uint64_t fail_alloc_at;    /* test mode: make the Nth allocation of each iteration fail */
     const char *json_path;     /* Google Benchmark JSON, or NULL */

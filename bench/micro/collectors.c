@@ -61,8 +61,8 @@ typedef struct bench_heap {
     hl_heap *heap;
 } bench_heap;
 
-static bool bench_open_with(bench_heap *b, const char *collector, hl_bench_state *st,
-                            const hl_event_listener *listener) {
+static bool bench_open_with(bench_heap *b, const char *collector, bool lazy_sweep,
+                            hl_bench_state *st, const hl_event_listener *listener) {
     const char *err = NULL;
     if (!hl_allocator_init(&b->alloc, hl_allocator_find("libc"), &err)) {
         hl_bench_skip_with_error(st, err != NULL ? err : "allocator");
@@ -72,6 +72,7 @@ static bool bench_open_with(bench_heap *b, const char *collector, hl_bench_state
     memset(&cfg, 0, sizeof cfg);
     cfg.collector = hl_collector_find(collector);
     cfg.allocator = &b->alloc;
+    cfg.lazy_sweep = lazy_sweep;
     cfg.listeners[0] = listener;
     if (cfg.collector == NULL || hl_heap_create(&cfg, &b->heap) != HL_OK) {
         hl_allocator_fini(&b->alloc);
@@ -82,7 +83,7 @@ static bool bench_open_with(bench_heap *b, const char *collector, hl_bench_state
 }
 
 static bool bench_open(bench_heap *b, const char *collector, hl_bench_state *st) {
-    return bench_open_with(b, collector, st, NULL);
+    return bench_open_with(b, collector, false, st, NULL);
 }
 
 static void bench_close(bench_heap *b) {
@@ -99,7 +100,18 @@ typedef struct split_timer {
     bool timing;
     uint64_t start_ns, traced_ns, bookkeeping_ns;
     uint64_t mark_ns, after_mark_ns, pause_ns; /* summed over collections */
+    uint64_t sweep_start_ns, sweep_ns;         /* mark_sweep --sweep lazy: outside the pause */
 } split_timer;
+
+static void split_sweep_start(void *data) {
+    split_timer *t = data;
+    t->sweep_start_ns = now_ns();
+}
+static void split_sweep_end(void *data, uint64_t freed) {
+    (void)freed;
+    split_timer *t = data;
+    t->sweep_ns += now_ns() - t->sweep_start_ns;
+}
 
 static void split_start(void *data, hl_collection_kind kind) {
     (void)kind;
@@ -224,6 +236,7 @@ typedef enum full_shape { SHAPE_PAIRS, SHAPE_TREE_DEAD, SHAPE_TREE_LIVE } full_s
 typedef struct full_case {
     const char *collector;
     full_shape shape;
+    bool lazy_sweep; /* mark_sweep --sweep lazy: ns_per_object is then the marking pause */
 } full_case;
 
 static bool build_shape(hl_heap *h, full_shape shape) {
@@ -233,7 +246,7 @@ static bool build_shape(hl_heap *h, full_shape shape) {
 static void bm_full_collection(hl_bench_state *st, void *arg) {
     const full_case *fc = arg;
     double objects = fc->shape == SHAPE_PAIRS ? 2.0 * PAIRS : (double)TREE_NODES;
-    uint64_t timed_ns = 0, iterations = 0;
+    uint64_t timed_ns = 0, swept_ns = 0, iterations = 0;
     split_timer split;
     memset(&split, 0, sizeof split);
     split.st = st;
@@ -244,12 +257,14 @@ static void bm_full_collection(hl_bench_state *st, void *arg) {
     l.heap_traced = split_traced;
     l.bookkeeping_start = split_bookkeeping;
     l.collection_end = split_end;
+    l.sweep_start = split_sweep_start;
+    l.sweep_end = split_sweep_end;
     long found = 0;
     uint64_t gc_ns = 0, accounting_ns = 0;
     while (hl_bench_keep_running(st)) {
         hl_bench_pause_timing(st);
         bench_heap b;
-        if (!bench_open_with(&b, fc->collector, st, &l)) break;
+        if (!bench_open_with(&b, fc->collector, fc->lazy_sweep, st, &l)) break;
         if (!build_shape(b.heap, fc->shape)) {
             bench_close(&b);
             hl_bench_skip_with_error(st, "out of memory while building");
@@ -257,7 +272,7 @@ static void bm_full_collection(hl_bench_state *st, void *arg) {
         }
         scrub();
         /* Only the timed collection's events count (not those while building). */
-        split.mark_ns = split.after_mark_ns = split.pause_ns = 0;
+        split.mark_ns = split.after_mark_ns = split.pause_ns = split.sweep_ns = 0;
         boehm_gc_ns = boehm_accounting_ns = 0;
         hl_bench_resume_timing(st);
         split.timing = true;
@@ -265,6 +280,7 @@ static void bm_full_collection(hl_bench_state *st, void *arg) {
         split.timing = false;
         hl_bench_pause_timing(st);
         timed_ns += split.pause_ns;
+        swept_ns += split.sweep_ns;
         iterations++;
         gc_ns += boehm_gc_ns;
         accounting_ns += boehm_accounting_ns;
@@ -284,6 +300,8 @@ static void bm_full_collection(hl_bench_state *st, void *arg) {
         hl_bench_set_counter(st, "accounting_ns_per_object", (double)accounting_ns / per,
                              HL_COUNTER_DEFAULT);
     }
+    if (fc->lazy_sweep) /* hl_collect sweeps right after its pause, outside it */
+        hl_bench_set_counter(st, "sweep_ns_per_object", (double)swept_ns / per, HL_COUNTER_DEFAULT);
     hl_bench_set_counter(st, "found", (double)found, HL_COUNTER_DEFAULT);
 }
 
@@ -399,17 +417,18 @@ int main(int argc, char **argv) {
     full.iterations = 3;
     full.use_real_time = true;
     static const full_case cases[] = {
-        {"rc_cycle", SHAPE_PAIRS},  {"mark_sweep", SHAPE_PAIRS},
-        {"boehm", SHAPE_PAIRS},     {"mark_sweep", SHAPE_TREE_DEAD},
-        {"boehm", SHAPE_TREE_DEAD}, {"mark_sweep", SHAPE_TREE_LIVE},
-        {"boehm", SHAPE_TREE_LIVE},
+        {"rc_cycle", SHAPE_PAIRS, false},       {"mark_sweep", SHAPE_PAIRS, false},
+        {"mark_sweep", SHAPE_PAIRS, true},      {"boehm", SHAPE_PAIRS, false},
+        {"mark_sweep", SHAPE_TREE_DEAD, false}, {"mark_sweep", SHAPE_TREE_DEAD, true},
+        {"boehm", SHAPE_TREE_DEAD, false},      {"mark_sweep", SHAPE_TREE_LIVE, false},
+        {"mark_sweep", SHAPE_TREE_LIVE, true},  {"boehm", SHAPE_TREE_LIVE, false},
     };
     static const char *const shape_names[] = {"full_collection", "full_collection_tree",
                                               "full_collection_tree_live"};
     static char names[sizeof cases / sizeof cases[0]][64];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        snprintf(names[i], sizeof names[i], "%s/%s", shape_names[cases[i].shape],
-                 cases[i].collector);
+        snprintf(names[i], sizeof names[i], "%s/%s%s", shape_names[cases[i].shape],
+                 cases[i].collector, cases[i].lazy_sweep ? "_lazy" : "");
         hl_bench_register(names[i], bm_full_collection, (void *)&cases[i], &full);
     }
     hl_bench_register("refpair/refcount", bm_refpair, (void *)"refcount", NULL);

@@ -577,6 +577,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     cfg.thresholds[1] = 1 + ((b1 >> 5) & 3);
     cfg.thresholds[2] = 1 + ((b1 >> 7) & 1) * 4;
     cfg.listeners[0] = &listener;
+    /* HEAPLAB_TEST_SWEEP=lazy: mark_sweep sweeps lazily (the *.lazy_sweep ctest entries) */
+    const char *sweep = getenv("HEAPLAB_TEST_SWEEP");
+    cfg.lazy_sweep = sweep != NULL && strcmp(sweep, "lazy") == 0;
 
     if (hl_heap_create(&cfg, &c->heap) != HL_OK) {
         if (c->allocator.fail_at == 0) fz_fail(c, "hl_heap_create failed without a fault");
