@@ -11,6 +11,8 @@
     X(libc)                                                                                        \
     X(jemalloc)                                                                                    \
     X(mimalloc)                                                                                    \
+    X(tcmalloc)                                                                                    \
+    X(tbbmalloc)                                                                                   \
     X(pool)                                                                                        \
     X(bump)                                                                                        \
     /* (end of the list) */
