@@ -410,7 +410,7 @@ static bool build_row(const run_state *rs, hl_result_row *row) {
     k = hl_reported_values(&rs->reported, "peak_rss_bytes", values);
     row->peak_rss_bytes_stddev = hl_measure_stddev(values, k);
 #define HL_ROW_MEDIAN(field)                                                                       \
-    k = hl_reported_values(&rs->reported, #field, values);                                                         \
+    k = hl_reported_values(&rs->reported, #field, values);                                         \
     row->field = hl_measure_median(values, k);
     HL_RESULT_FIGURES(HL_ROW_MEDIAN)
 #undef HL_ROW_MEDIAN
@@ -531,7 +531,8 @@ void hl_run_config_name(const hl_run_config *config, char *out, size_t out_size)
     const char *own = hl_collector_own_allocator(config->collector);
     snprintf(id.workload, sizeof id.workload, "%s/%s", config->workload->name,
              config->variant->name);
-    snprintf(id.allocator, sizeof id.allocator, "%s", own ? own : config->allocator->name);
+    snprintf(id.allocator, sizeof id.allocator, "%s",
+             own ? own : hl_allocator_label(config->allocator));
     snprintf(id.collector, sizeof id.collector, "%s", hl_collector_name(config->collector));
     id.size = config->size;
     id.heap_factor = config->heap_factor;
@@ -630,9 +631,11 @@ hl_run_outcome hl_run_configuration(const hl_run_config *config, char **process_
     snprintf(row.workload, sizeof row.workload, "%s/%s", opt->workload->name, opt->variant->name);
     /* The allocator column names what serves the objects: the collector's own
      * allocator when it has one (boehm: "bdwgc"; --allocator then serves only the
-     * heap's bookkeeping), else the allocator under test. */
+     * heap's bookkeeping), else the allocator under test, by its label (preload:PATH:
+     * the library's file name). */
     const char *own = hl_collector_own_allocator(opt->collector);
-    snprintf(row.allocator, sizeof row.allocator, "%s", own ? own : opt->allocator->name);
+    snprintf(row.allocator, sizeof row.allocator, "%s",
+             own ? own : hl_allocator_label(opt->allocator));
     snprintf(row.collector, sizeof row.collector, "%s", hl_collector_name(opt->collector));
     row.size = opt->size;
     row.heap_factor = opt->heap_factor;
