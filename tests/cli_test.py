@@ -402,12 +402,18 @@ def group_preload():
     plain = [os.path.join(os.path.dirname(library), n) for n in ("libm.so.6", "libz.so.1")]
     plain = [p for p in plain if os.path.exists(p)]
     check(plain, "no libm.so.6 or libz.so.1 beside %s" % library)
-    for path in plain:
-        args = ["run", "--workload", "recursion/sum", "--allocator", "preload:" + path]
-        bad_line(args, heaplab(*args), 2, "preload:%s: does not export malloc" % path)
-        args = ["batch", "--allocators", "libc,preload:" + path, "--out", "/nonexistent/x"]
-        bad_line(args, heaplab(*args), 2, "does not export malloc")
     with tempfile.TemporaryDirectory() as tmp:
+        for path in plain:
+            args = ["run", "--workload", "recursion/sum", "--size", "100", "--iterations", "1",
+                    "--allocator", "preload:" + path]
+            bad_line(args, heaplab(*args), 2, "preload:%s: does not export malloc" % path)
+            # the smallest batch, so that if the check let it through it would not run long
+            out = os.path.join(tmp, "refused")
+            args = ["batch", "--allocators", "libc,preload:" + path, "--out", out,
+                    "--collectors", "refcount", "--workloads", "recursion/sum", "--sizes", "100",
+                    "--timelines", "none", "--reference", "none", "--repetitions", "1"]
+            bad_line(args, heaplab(*args), 2, "does not export malloc")
+            check(not os.path.exists(out), "a refused batch made its folder")
         row = os.path.join(tmp, "row.csv")
         js = os.path.join(tmp, "run.json")
         p = heaplab("run", "--workload", "cyclic_graph/pairs", "--size", "200", "--collector",
