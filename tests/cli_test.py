@@ -433,6 +433,12 @@ def group_preload():
                   f"context allocator {doc.get('context', {}).get('heaplab_allocator')!r}")
             names = [b["name"] for b in doc.get("benchmarks", [])]
             check(names and all(f"/{base}/" in n for n in names), f"benchmark names {names}")
+        # a file name longer than the rows' allocator column (31 characters) is refused
+        link = os.path.join(tmp, "lib" + "x" * 40 + ".so")
+        os.symlink(library, link)
+        args = ["run", "--workload", "recursion/sum", "--size", "100", "--iterations", "1",
+                "--allocator", "preload:" + link]
+        bad_line(args, heaplab(*args), 2, "longer than 31 characters")
         out = os.path.join(tmp, "batch")
         p = heaplab("batch", "--out", out, "--allocators", "libc,preload:" + library,
                     "--collectors", "refcount", "--workloads", "recursion/sum", "--sizes", "100",
