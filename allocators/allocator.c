@@ -258,6 +258,13 @@ const char *__lsan_default_suppressions(void) {
     return lsan_suppressions;
 }
 
+/* Without this LSan lists the suppressions it used on stderr at every exit, which would
+ * add lines to the one-line messages the tests check. */
+const char *__lsan_default_options(void);
+const char *__lsan_default_options(void) {
+    return "print_suppressions=0";
+}
+
 static void suppress_library_leaks(const char *so) {
     char real[PATH_MAX];
     const char *base = strrchr(so, '/');
