@@ -102,11 +102,43 @@ bool hl_allocator_rewind(hl_allocator *a) {
     return true;
 }
 
-const hl_allocator_ops *hl_allocator_find(const char *name) {
+const char *hl_allocator_label(const hl_allocator_ops *ops) {
+    return ops->label != NULL ? ops->label : ops->name;
+}
+
+bool hl_allocator_runnable(const hl_allocator_ops *ops) {
+    return ops->bind == NULL;
+}
+
+/* A family's spelling is "<family>:<parameter>": the family is found by the part before
+ * the first colon, and binds the rest (which may itself hold colons). */
+const hl_allocator_ops *hl_allocator_lookup(const char *name, const char **error) {
+    if (error != NULL) *error = NULL;
     if (name == NULL) return NULL;
-    for (size_t i = 0; hl_allocator_registry[i] != NULL; i++)
-        if (strcmp(hl_allocator_registry[i]->name, name) == 0) return hl_allocator_registry[i];
+    const char *colon = strchr(name, ':');
+    size_t len = colon != NULL ? (size_t)(colon - name) : strlen(name);
+    for (size_t i = 0; hl_allocator_registry[i] != NULL; i++) {
+        const hl_allocator_ops *o = hl_allocator_registry[i];
+        if (strlen(o->name) != len || strncmp(o->name, name, len) != 0) continue;
+        if (o->bind == NULL) return colon == NULL ? o : NULL;
+        if (colon == NULL) {
+            /* Error text outlives the call; the CLI prints it and exits. */
+            static char message[128];
+            snprintf(message, sizeof message, "allocator %s needs a %s: %s:%s", o->name,
+                     o->parameter, o->name, o->parameter);
+            if (error != NULL) *error = message;
+            return NULL;
+        }
+        const char *why = NULL;
+        const hl_allocator_ops *bound = o->bind(colon + 1, &why);
+        if (bound == NULL && error != NULL) *error = why;
+        return bound;
+    }
     return NULL;
+}
+
+const hl_allocator_ops *hl_allocator_find(const char *name) {
+    return hl_allocator_lookup(name, NULL);
 }
 
 /* The names list is derived from the const registry once; call_once makes the one
@@ -117,8 +149,10 @@ static once_flag names_once = ONCE_FLAG_INIT;
 static void build_names(void) {
     size_t used = 0;
     for (size_t i = 0; hl_allocator_registry[i] != NULL; i++) {
-        int n = snprintf(names_buffer + used, sizeof names_buffer - used, "%s%s",
-                         i == 0 ? "" : ", ", hl_allocator_registry[i]->name);
+        const hl_allocator_ops *o = hl_allocator_registry[i];
+        int n = snprintf(names_buffer + used, sizeof names_buffer - used, "%s%s%s%s",
+                         i == 0 ? "" : ", ", o->name, o->parameter != NULL ? ":" : "",
+                         o->parameter != NULL ? o->parameter : "");
         if (n < 0 || (size_t)n >= sizeof names_buffer - used) break;
         used += (size_t)n;
     }
@@ -210,6 +244,40 @@ static bool build_preload(char *out, size_t cap, const char *so) {
     return true;
 }
 
+#if defined(HEAPLAB_SANITIZE)
+/* LeakSanitizer's suppressions: leaks whose stack passes through the preloaded library
+ * under test. Some allocators keep a block from their own start-up for the process's
+ * life (tcmalloc registers its MallocExtension with operator new and never deletes it);
+ * that is the library's, not heaplab's, and heaplab's object heap goes through the
+ * library's own entry points, which LeakSanitizer does not track anyway. LSan reads
+ * this when it checks, at exit, so it is filled in once the library is known to be in. */
+static char lsan_suppressions[2 * PATH_MAX + 32];
+
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void) {
+    return lsan_suppressions;
+}
+
+/* Without this LSan lists the suppressions it used on stderr at every exit, which would
+ * add lines to the one-line messages the tests check. */
+const char *__lsan_default_options(void);
+const char *__lsan_default_options(void) {
+    return "print_suppressions=0";
+}
+
+static void suppress_library_leaks(const char *so) {
+    char real[PATH_MAX];
+    const char *base = strrchr(so, '/');
+    const char *real_base = realpath(so, real) != NULL ? strrchr(real, '/') : NULL;
+    snprintf(lsan_suppressions, sizeof lsan_suppressions, "leak:%s\nleak:%s\n",
+             base != NULL ? base + 1 : so, real_base != NULL ? real_base + 1 : so);
+}
+#else
+static void suppress_library_leaks(const char *so) {
+    (void)so;
+}
+#endif
+
 /* Static storage by the interface's contract (the string outlives the call); it is
  * only used between main's start and an exec, before any thread exists. */
 static char preload_env_buffer[PRELOAD_MAX];
@@ -231,12 +299,56 @@ static void restore_ld_preload(void) {
     unsetenv(BEFORE_ENV);
 }
 
-/* Which other registered preload library is live in this process, or NULL. */
+/* dl_iterate_phdr callback: whether the library at `path` (a real path) is loaded. */
+struct library_search {
+    const char *real;
+    bool found;
+};
+
+static int find_library(struct dl_phdr_info *info, size_t size, void *data) {
+    (void)size;
+    struct library_search *s = data;
+    char real[PATH_MAX];
+    if (info->dlpi_name == NULL || info->dlpi_name[0] == '\0') return 0;
+    if (realpath(info->dlpi_name, real) != NULL && strcmp(real, s->real) == 0) {
+        s->found = true;
+        return 1;
+    }
+    return 0;
+}
+
+static bool same_file(const char *a, const char *b) {
+    char ra[PATH_MAX], rb[PATH_MAX];
+    if (strcmp(a, b) == 0) return true;
+    return realpath(a, ra) != NULL && realpath(b, rb) != NULL && strcmp(ra, rb) == 0;
+}
+
+/* Whether `ops`'s library is live in this process: its marker symbol resolves, or, for
+ * a backend without one (preload:PATH, whose only symbol is malloc, which always
+ * resolves), the file itself is among the loaded objects. */
+static bool preload_loaded(const hl_allocator_ops *ops) {
+    if (ops->preload_symbol != NULL) return dlsym(RTLD_DEFAULT, ops->preload_symbol) != NULL;
+    char real[PATH_MAX];
+    if (realpath(ops->preload, real) == NULL) return false;
+    struct library_search s = {.real = real, .found = false};
+    dl_iterate_phdr(find_library, &s);
+    return s.found;
+}
+
+/* Which other registered preload library is live in this process, or NULL. A marker
+ * symbol that comes from `ops`'s own library is not foreign: preload:PATH given
+ * libtcmalloc_minimal's path loads tc_malloc too, and that is the library asked for. */
 static const hl_allocator_ops *foreign_preload_loaded(const hl_allocator_ops *ops) {
     for (size_t i = 0; hl_allocator_registry[i] != NULL; i++) {
         const hl_allocator_ops *o = hl_allocator_registry[i];
         if (o == ops || o->preload_symbol == NULL) continue;
-        if (dlsym(RTLD_DEFAULT, o->preload_symbol) != NULL) return o;
+        void *sym = dlsym(RTLD_DEFAULT, o->preload_symbol);
+        if (sym == NULL) continue;
+        Dl_info info;
+        if (ops->preload != NULL && dladdr(sym, &info) != 0 && info.dli_fname != NULL &&
+            same_file(info.dli_fname, ops->preload))
+            continue;
+        return o;
     }
     return NULL;
 }
@@ -291,7 +403,7 @@ bool hl_allocator_prepare_process(const hl_allocator_ops *ops, char **argv, cons
     const char *tag = getenv(PRELOADED_ENV);
     const hl_allocator_ops *foreign = foreign_preload_loaded(ops);
 
-    if (ops->preload == NULL || ops->preload_symbol == NULL) {
+    if (ops->preload == NULL) {
         if (foreign == NULL) {
             restore_ld_preload();
             unsetenv(PRELOADED_ENV);
@@ -313,7 +425,8 @@ bool hl_allocator_prepare_process(const hl_allocator_ops *ops, char **argv, cons
         return reexec(argv, list, ops->name, error);
     }
 
-    if (dlsym(RTLD_DEFAULT, ops->preload_symbol) != NULL && foreign == NULL) {
+    if (preload_loaded(ops) && foreign == NULL) {
+        suppress_library_leaks(ops->preload);
         restore_ld_preload();
         unsetenv(PRELOADED_ENV);
         return true;
@@ -325,7 +438,8 @@ bool hl_allocator_prepare_process(const hl_allocator_ops *ops, char **argv, cons
                      ops->name, foreign->name);
         else
             snprintf(message, sizeof message, "allocator %s: preloading %s did not provide %s",
-                     ops->name, ops->preload, ops->preload_symbol);
+                     ops->name, ops->preload,
+                     ops->preload_symbol != NULL ? ops->preload_symbol : "the library");
         if (error != NULL) *error = message;
         return false;
     }

@@ -22,8 +22,11 @@
  * when loaded (Debian's libraries export malloc and free), so heaplab loads the one
  * under test into its own process with LD_PRELOAD (hl_allocator_prepare_process) and
  * then serves the object heap through their own non-standard entry points (mallocx /
- * sdallocx, mi_malloc / mi_free_size): they serve the whole process, object heap
- * included, and their resident figure is the whole process's.
+ * sdallocx, mi_malloc / mi_free_size); `tcmalloc` and `tbbmalloc` likewise (tc_malloc,
+ * scalable_aligned_malloc): they serve the whole process, object heap included, and
+ * their resident figure is the whole process's. `preload:PATH` preloads any shared
+ * library that exports malloc and serves the object heap with plain malloc and free,
+ * which are then that library's.
  */
 #ifndef HEAPLAB_ALLOCATORS_ALLOCATOR_H
 #define HEAPLAB_ALLOCATORS_ALLOCATOR_H
@@ -61,6 +64,18 @@ typedef struct hl_allocator_ops {
     void (*rewind)(void *state);
     /* Version string of the library behind the backend, or NULL. */
     const char *(*version)(void);
+    /* What the rows, slugs and charts call this backend; NULL: `name`. Only a bound
+     * family member has one (preload:PATH shows PATH's file name). */
+    const char *label;
+    /* A family of backends spelled "<name>:<parameter>" (preload:PATH), or NULL. Such a
+     * registry entry is not itself runnable: hl_allocator_find binds it to a parameter
+     * (`bind` checks the parameter and returns a backend of its own, whose name is the
+     * whole spelling, or NULL and sets *error to one line). `parameter` names the
+     * parameter for help text ("PATH"); `example` is one valid parameter on this build,
+     * for the conformance suite and `heaplab list`. */
+    const char *parameter;
+    const char *example;
+    const struct hl_allocator_ops *(*bind)(const char *parameter, const char **error);
 } hl_allocator_ops;
 
 typedef struct hl_alloc_stats {
@@ -95,8 +110,23 @@ typedef struct hl_allocator {
 /* The registry: every backend, in a fixed order, NULL-terminated. */
 extern const hl_allocator_ops *const hl_allocator_registry[];
 
-/* The backend called `name`, or NULL. */
+/* The backend called `name`, or NULL. A family's "<name>:<parameter>" spelling gives the
+ * bound backend (the same pointer for the same spelling, for the process's life); the
+ * family's bare name gives NULL. Call it from main's thread, before threads exist (it
+ * keeps the bound backends in a static table). */
 const hl_allocator_ops *hl_allocator_find(const char *name);
+
+/* hl_allocator_find, and when it returns NULL, *error says why in one line if `name`
+ * belongs to a family ("preload:/x: no such file"); *error stays NULL for a name that
+ * is simply unknown. */
+const hl_allocator_ops *hl_allocator_lookup(const char *name, const char **error);
+
+/* What rows and charts call `ops`: its label, or its name. */
+const char *hl_allocator_label(const hl_allocator_ops *ops);
+
+/* Whether the registry entry `ops` is runnable as it is (not a family to bind first):
+ * the loops that run or list every backend skip the ones that are not. */
+bool hl_allocator_runnable(const hl_allocator_ops *ops);
 
 /* A comma-separated list of every backend name (for error messages). */
 const char *hl_allocator_names(void);

@@ -5,7 +5,9 @@ include(${CMAKE_CURRENT_LIST_DIR}/registries.cmake)
 add_executable(test_allocators ${CMAKE_CURRENT_LIST_DIR}/test_allocators.c
                ${CMAKE_CURRENT_LIST_DIR}/test_allocator_promises.c)
 target_link_libraries(test_allocators PRIVATE hl_allocators)
-foreach(name ${HEAPLAB_ALLOCATOR_NAMES})
+# A family (preload:PATH) by its bare name: test_allocators runs the suite on the
+# family's example, a Debian malloc given by its full path (the build's choice).
+foreach(name ${HEAPLAB_ALLOCATOR_NAMES} ${HEAPLAB_ALLOCATOR_FAMILIES})
   add_test(NAME allocators.${name} COMMAND test_allocators ${name})
   set_tests_properties(allocators.${name} PROPERTIES LABELS allocators TIMEOUT 300)
 endforeach()

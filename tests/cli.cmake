@@ -11,6 +11,11 @@ foreach(group help bad errors stack deep json)
             ${group})
   set_tests_properties(cli.${group} PROPERTIES LABELS cli TIMEOUT 300)
 endforeach()
+# preload:PATH given a Debian malloc by its full path (the build's tcmalloc library).
+add_test(NAME cli.preload
+  COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/cli_test.py ${HEAPLAB_EXE} preload
+          ${HEAPLAB_TCMALLOC_SO})
+set_tests_properties(cli.preload PROPERTIES LABELS cli TIMEOUT 300)
 
 # Exits and streams as CI sees them (tests/exits_check.py): batch exit codes and the
 # tally, --benchmark_* flags checked up front, stdout carrying only a machine format,

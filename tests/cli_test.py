@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The heaplab command line, driven from outside.
 
-usage: cli_test.py HEAPLAB GROUP
+usage: cli_test.py HEAPLAB GROUP [LIBRARY]
 
 Groups (one ctest entry each, so they run in parallel):
   help    --help / help / list print what they should and exit 0
@@ -13,6 +13,9 @@ Groups (one ctest entry each, so they run in parallel):
   deep    depth 10^6 with the default settings, under every collector
   json    --json carries every counter of the schema; repetitions and Google
           Benchmark's own flags pass through; --timeline writes samples
+  preload --allocator preload:LIBRARY (a Debian malloc by its full path): a run's row
+          and a batch's rows name the library's file name; a path that does not exist,
+          is not a shared library or exports no malloc is exit 2 with one line
 """
 import csv
 import json
@@ -65,7 +68,8 @@ def group_help():
     for flag in ("--workload", "--size", "--heap-limit", "--recursion-limit", "--json",
                  "--row", "--fail-alloc-at", "--gc-thresholds", "--growth-factor"):
         check(flag in p.stdout, f"run --help lacks {flag}")
-    expected = {"allocators": {"libc", "jemalloc", "mimalloc", "pool", "bump"},
+    expected = {"allocators": {"libc", "jemalloc", "mimalloc", "tcmalloc", "tbbmalloc",
+                               "preload:PATH", "pool", "bump"},
                 "collectors": {"refcount", "rc_cycle", "mark_sweep"},
                 "workloads": {"recursion/sum", "recursion/calls", "large_list/repeat",
                               "large_list/range", "large_list/append", "cyclic_graph/pairs",
@@ -111,8 +115,16 @@ BAD = [
     (["run", "--workload", "recursion/sum", "--size", "12Q"], "unknown suffix"),
     (["run", "--workload", "recursion/sum", "--size", ""], "missing value"),
     (["run", "--workload", "recursion/sum", "--size"], "needs a value"),
-    (["run", "--workload", "recursion/sum", "--allocator", "tcmalloc"],
-     "valid: libc, jemalloc, mimalloc, pool, bump"),
+    (["run", "--workload", "recursion/sum", "--allocator", "hoard"],
+     "valid: libc, jemalloc, mimalloc, tcmalloc, tbbmalloc, preload:PATH, pool, bump"),
+    (["run", "--workload", "recursion/sum", "--allocator", "preload"], "preload:PATH"),
+    (["run", "--workload", "recursion/sum", "--allocator", "preload:"], "give a library"),
+    (["run", "--workload", "recursion/sum", "--allocator", "preload:/nonexistent"],
+     "preload:/nonexistent: cannot open it: No such file"),
+    (["run", "--workload", "recursion/sum", "--allocator", "preload:/etc/passwd"],
+     "preload:/etc/passwd: not an ELF shared library"),
+    (["run", "--workload", "recursion/sum", "--allocator", "preload:/etc"],
+     "preload:/etc: not a regular file"),
     (["run", "--workload", "recursion/sum", "--collector", "gencopy"], "valid: refcount"),
     (["run", "--workload", "recursion/sum", "--heap-limit", "0"], "zero"),
     (["run", "--workload", "recursion/sum", "--heap-limit", "10X"], "unknown suffix"),
@@ -384,11 +396,71 @@ def group_json():
             check(p.returncode == 0, f"seed {seed}: exit {p.returncode}")
 
 
+def group_preload():
+    library = LIBRARY
+    base = os.path.basename(library)
+    # A shared library beside it that exports no malloc: libm, libz.
+    plain = [os.path.join(os.path.dirname(library), n) for n in ("libm.so.6", "libz.so.1")]
+    plain = [p for p in plain if os.path.exists(p)]
+    check(plain, "no libm.so.6 or libz.so.1 beside %s" % library)
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in plain:
+            args = ["run", "--workload", "recursion/sum", "--size", "100", "--iterations", "1",
+                    "--allocator", "preload:" + path]
+            bad_line(args, heaplab(*args), 2, "preload:%s: does not export malloc" % path)
+            # the smallest batch, so that if the check let it through it would not run long
+            out = os.path.join(tmp, "refused")
+            args = ["batch", "--allocators", "libc,preload:" + path, "--out", out,
+                    "--collectors", "refcount", "--workloads", "recursion/sum", "--sizes", "100",
+                    "--timelines", "none", "--reference", "none", "--repetitions", "1"]
+            bad_line(args, heaplab(*args), 2, "does not export malloc")
+            check(not os.path.exists(out), "a refused batch made its folder")
+        row = os.path.join(tmp, "row.csv")
+        js = os.path.join(tmp, "run.json")
+        p = heaplab("run", "--workload", "cyclic_graph/pairs", "--size", "200", "--collector",
+                    "rc_cycle", "--iterations", "1", "--allocator", "preload:" + library,
+                    "--row", row, "--json", js)
+        check(p.returncode == 0, f"run preload: exit {p.returncode}: {p.stderr[-300:]}")
+        if os.path.exists(row):
+            r = read_row(row)
+            check(r.get("allocator") == base, f"row allocator {r.get('allocator')!r}, expected "
+                  f"{base!r}")
+            check(r.get("status") == "ok", f"row status {r.get('status')}")
+        if os.path.exists(js):
+            with open(js) as f:
+                doc = json.load(f)
+            # the context keeps the whole spelling: which file it was
+            check(doc.get("context", {}).get("heaplab_allocator") == "preload:" + library,
+                  f"context allocator {doc.get('context', {}).get('heaplab_allocator')!r}")
+            names = [b["name"] for b in doc.get("benchmarks", [])]
+            check(names and all(f"/{base}/" in n for n in names), f"benchmark names {names}")
+        # a file name longer than the rows' allocator column (31 characters) is refused
+        link = os.path.join(tmp, "lib" + "x" * 40 + ".so")
+        os.symlink(library, link)
+        args = ["run", "--workload", "recursion/sum", "--size", "100", "--iterations", "1",
+                "--allocator", "preload:" + link]
+        bad_line(args, heaplab(*args), 2, "longer than 31 characters")
+        out = os.path.join(tmp, "batch")
+        p = heaplab("batch", "--out", out, "--allocators", "libc,preload:" + library,
+                    "--collectors", "refcount", "--workloads", "recursion/sum", "--sizes", "100",
+                    "--timelines", "none", "--reference", "none", "--repetitions", "1")
+        check(p.returncode == 0, f"batch preload: exit {p.returncode}: {p.stderr[-300:]}")
+        csv_path = os.path.join(out, "results.csv")
+        if os.path.exists(csv_path):
+            with open(csv_path, newline="") as f:
+                allocators = sorted(r["allocator"] for r in csv.DictReader(f))
+            check(allocators == sorted(["libc", base]), f"batch rows' allocators {allocators}")
+        runs = os.path.join(out, "runs")
+        slugs = os.listdir(runs) if os.path.isdir(runs) else []
+        check(any(base in s for s in slugs), f"no run file names the library: {slugs}")
+
+
 def main():
-    global HEAPLAB
+    global HEAPLAB, LIBRARY
     HEAPLAB, group = sys.argv[1], sys.argv[2]
+    LIBRARY = sys.argv[3] if len(sys.argv) > 3 else None
     {"help": group_help, "bad": group_bad, "errors": group_errors, "stack": group_stack,
-     "deep": group_deep, "json": group_json}[group]()
+     "deep": group_deep, "json": group_json, "preload": group_preload}[group]()
     print(f"cli {group}: {checks} checks, {len(failures)} failed")
     return 1 if failures else 0
 

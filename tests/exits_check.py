@@ -272,8 +272,9 @@ NO_GUESS = [
     (["run", "--workload", "recursion/sum", "--collector", "gencopy"], "valid: refcount"),
     (["run", "--workload", "recursion/sum", "--allocator", "x"], "valid: libc"),
     (["run", "--workload", "recursion/sum", "--frobnicate"], "valid: --workload"),
-    # another real allocator, two edits from jemalloc: not taken for a typo
-    (["run", "--workload", "recursion/sum", "--allocator", "tcmalloc"], "valid: libc"),
+    # another real allocator heaplab does not have, two edits from jemalloc, tcmalloc and
+    # mimalloc: not taken for a typo
+    (["run", "--workload", "recursion/sum", "--allocator", "rpmalloc"], "valid: libc"),
 ]
 
 

@@ -43,6 +43,7 @@ static const char *growth_name(hl_workload_growth g) {
 static int print_registries(void) {
     for (size_t i = 0; hl_allocator_registry[i] != NULL; i++) {
         const hl_allocator_ops *a = hl_allocator_registry[i];
+        if (!hl_allocator_runnable(a)) continue; /* a family: the drivers run names as given */
         printf("allocator\t%s\tpreload=%d\n", a->name, a->preload != NULL);
     }
     for (size_t i = 0; hl_collector_registry[i] != NULL; i++) {
@@ -71,6 +72,15 @@ typedef const char *(*name_at_fn)(size_t i); /* NULL past the end */
 
 static const char *allocator_at(size_t i) {
     return hl_allocator_registry[i] != NULL ? hl_allocator_registry[i]->name : NULL;
+}
+/* What hl_allocator_names lists: a family by its spelling, preload:PATH. */
+static const char *allocator_spelling_at(size_t i) {
+    static char spelling[128];
+    const hl_allocator_ops *a = hl_allocator_registry[i];
+    if (a == NULL) return NULL;
+    if (a->parameter == NULL) return a->name;
+    snprintf(spelling, sizeof spelling, "%s:%s", a->name, a->parameter);
+    return spelling;
 }
 static const char *collector_at(size_t i) {
     return hl_collector_registry[i] != NULL ? hl_collector_name(hl_collector_registry[i]) : NULL;
@@ -102,12 +112,14 @@ static void check_tables(void) {
     size_t n = 0;
     for (size_t i = 0; hl_allocator_registry[i] != NULL; i++, n++) {
         const hl_allocator_ops *a = hl_allocator_registry[i];
-        CHECK_MSG(a->name != NULL && a->name[0] != '\0' && hl_allocator_find(a->name) == a,
+        /* A family (preload:PATH) is found only bound to a parameter, never bare. */
+        const hl_allocator_ops *want = hl_allocator_runnable(a) ? a : NULL;
+        CHECK_MSG(a->name != NULL && a->name[0] != '\0' && hl_allocator_find(a->name) == want,
                   "allocator %zu: '%s' is not found as itself (a duplicate name?)", i,
                   a->name ? a->name : "(null)");
     }
     CHECK(n > 0);
-    joined(allocator_at, ", ", names, sizeof names);
+    joined(allocator_spelling_at, ", ", names, sizeof names);
     CHECK_MSG(strcmp(hl_allocator_names(), names) == 0, "hl_allocator_names '%s', table '%s'",
               hl_allocator_names(), names);
     CHECK(hl_allocator_find("no such allocator") == NULL);

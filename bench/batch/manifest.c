@@ -226,7 +226,8 @@ static bool versions_section(json_t *doc, const hl_batch_reference *ref) {
     ok = ok && kv(s, "gnuplot", text);
     for (size_t i = 0; ok && hl_allocator_registry[i] != NULL; i++) {
         const hl_allocator_ops *ops = hl_allocator_registry[i];
-        if (ops->version != NULL) ok = kv(s, ops->name, ops->version());
+        if (ops->version != NULL && hl_allocator_runnable(ops))
+            ok = kv(s, ops->name, ops->version());
     }
     bool on = ref != NULL && ref->enabled;
     return ok && kv(s, "glibc", gnu_get_libc_version()) &&

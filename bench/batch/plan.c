@@ -116,7 +116,8 @@ bool hl_batch_expand(hl_batch *b, char *error, size_t error_size) {
             hl_report_fmt(family, sizeof family, "%s", wname);
             if (strchr(family, '/') != NULL) *strchr(family, '/') = '\0';
             uint64_t family_size = 0;
-            for (size_t k = 0; k < HL_BATCH_MAX_TIMELINES * 2 && b->preset->workload_sizes[k].workload; k++)
+            for (size_t k = 0;
+                 k < HL_BATCH_MAX_TIMELINES * 2 && b->preset->workload_sizes[k].workload; k++)
                 if (strcmp(b->preset->workload_sizes[k].workload, family) == 0)
                     family_size = b->preset->workload_sizes[k].size;
             if (pass == 1) {
@@ -157,17 +158,23 @@ bool hl_batch_expand(hl_batch *b, char *error, size_t error_size) {
                             strcmp(run_allocator, hl_batch_timeline_allocator(b)) != 0)
                             continue;
                         /* a time-space sweep: the configuration once per heap factor */
-                        size_t factors = pass == 0 && b->heap_factor_count ? b->heap_factor_count : 1;
+                        size_t factors =
+                            pass == 0 && b->heap_factor_count ? b->heap_factor_count : 1;
                         for (size_t fi = 0; fi < factors; fi++) {
                             hl_batch_config *c;
                             if (!hl_batch_add_config(b, &cap, error, error_size, &c)) return false;
                             hl_report_fmt(c->workload, sizeof c->workload, "%s", wname);
                             c->size = sizes[si];
                             c->run_allocator = run_allocator;
-                            c->allocator = own != NULL ? own : run_allocator;
+                            /* rows, names and slugs: the label (preload:PATH's file name) */
+                            const hl_allocator_ops *ao = hl_allocator_find(run_allocator);
+                            c->allocator = own != NULL  ? own
+                                           : ao != NULL ? hl_allocator_label(ao)
+                                                        : run_allocator;
                             c->collector = b->collectors[ci];
                             c->timeline = pass == 1;
-                            c->heap_factor = pass == 0 && b->heap_factor_count ? b->heap_factors[fi] : 0;
+                            c->heap_factor =
+                                pass == 0 && b->heap_factor_count ? b->heap_factors[fi] : 0;
                             hl_result_row id;
                             memset(&id, 0, sizeof id);
                             hl_report_fmt(id.workload, sizeof id.workload, "%s", c->workload);

@@ -410,7 +410,8 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
         if (user_allocators) b->custom = true;
     } else {
         for (size_t i = 0; hl_allocator_registry[i] != NULL && i < HL_BATCH_MAX_NAMES; i++)
-            add_unique(b->allocators, &b->allocator_count, hl_allocator_registry[i]->name);
+            if (hl_allocator_runnable(hl_allocator_registry[i]))
+                add_unique(b->allocators, &b->allocator_count, hl_allocator_registry[i]->name);
     }
     if (collectors != NULL) {
         if (!parse_name_list("--collectors", collectors, items, HL_BATCH_MAX_NAMES, &count, error,

@@ -294,8 +294,17 @@ void hl_cli_hint(const char *word, const char *valid, char *out, size_t size) {
 
 bool hl_cli_find_allocator(const char *name, const hl_allocator_ops **out, char *error,
                            size_t error_size) {
-    *out = name != NULL ? hl_allocator_find(name) : NULL;
+    const char *why = NULL;
+    *out = name != NULL ? hl_allocator_lookup(name, &why) : NULL;
+    /* The label goes into every row's allocator column (hl_result_row.allocator): one
+     * that would not fit is refused here rather than cut short in the results. */
+    if (*out != NULL && strlen(hl_allocator_label(*out)) >= sizeof((hl_result_row *)0)->allocator)
+        return fail(error, error_size,
+                    "allocator %s: the name '%s' is longer than %zu characters (the rows' "
+                    "allocator column); give the library through a shorter symlink",
+                    name, hl_allocator_label(*out), sizeof((hl_result_row *)0)->allocator - 1);
     if (*out != NULL) return true;
+    if (why != NULL) return fail(error, error_size, "%s", why); /* preload:PATH's check */
     char hint[1100];
     hl_cli_hint(name, hl_allocator_names(), hint, sizeof hint);
     return fail(error, error_size, "unknown allocator '%s' (%s)", name ? name : "", hint);

@@ -8,10 +8,19 @@
 #include "bench/batch/batch.h"
 #include "bench/cli/commands.h"
 
+/* A family is listed by its spelling (preload:PATH) and one example valid here. */
 static void list_allocators(FILE *out) {
-    for (size_t i = 0; hl_allocator_registry[i] != NULL; i++)
-        fprintf(out, "%-14s %s\n", hl_allocator_registry[i]->name,
-                hl_allocator_registry[i]->summary);
+    for (size_t i = 0; hl_allocator_registry[i] != NULL; i++) {
+        const hl_allocator_ops *o = hl_allocator_registry[i];
+        if (o->parameter == NULL) {
+            fprintf(out, "%-14s %s\n", o->name, o->summary);
+            continue;
+        }
+        char spelling[64];
+        snprintf(spelling, sizeof spelling, "%s:%s", o->name, o->parameter);
+        fprintf(out, "%-14s %s (e.g. %s:%s)\n", spelling, o->summary, o->name,
+                o->example != NULL ? o->example : o->parameter);
+    }
 }
 
 static void list_collectors(FILE *out) {

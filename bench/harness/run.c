@@ -401,7 +401,7 @@ static bool build_row(const run_state *rs, hl_result_row *row) {
     k = hl_reported_values(&rs->reported, "peak_rss_bytes", values);
     row->peak_rss_bytes_stddev = hl_measure_stddev(values, k);
 #define HL_ROW_MEDIAN(field)                                                                       \
-    k = hl_reported_values(&rs->reported, #field, values);                                                         \
+    k = hl_reported_values(&rs->reported, #field, values);                                         \
     row->field = hl_measure_median(values, k);
     HL_RESULT_FIGURES(HL_ROW_MEDIAN)
 #undef HL_ROW_MEDIAN
@@ -608,9 +608,11 @@ hl_run_outcome hl_run_configuration(const hl_run_config *config, char **process_
     snprintf(row.workload, sizeof row.workload, "%s/%s", opt->workload->name, opt->variant->name);
     /* The allocator column names what serves the objects: the collector's own
      * allocator when it has one (boehm: "bdwgc"; --allocator then serves only the
-     * heap's bookkeeping), else the allocator under test. */
+     * heap's bookkeeping), else the allocator under test, by its label (preload:PATH:
+     * the library's file name). */
     const char *own = hl_collector_own_allocator(opt->collector);
-    snprintf(row.allocator, sizeof row.allocator, "%s", own ? own : opt->allocator->name);
+    snprintf(row.allocator, sizeof row.allocator, "%s",
+             own ? own : hl_allocator_label(opt->allocator));
     snprintf(row.collector, sizeof row.collector, "%s", hl_collector_name(opt->collector));
     row.size = opt->size;
     row.heap_factor = opt->heap_factor;

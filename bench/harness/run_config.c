@@ -27,7 +27,8 @@ void hl_run_config_name(const hl_run_config *config, char *out, size_t out_size)
     const char *own = hl_collector_own_allocator(config->collector);
     snprintf(id.workload, sizeof id.workload, "%s/%s", config->workload->name,
              config->variant->name);
-    snprintf(id.allocator, sizeof id.allocator, "%s", own ? own : config->allocator->name);
+    snprintf(id.allocator, sizeof id.allocator, "%s",
+             own ? own : hl_allocator_label(config->allocator));
     snprintf(id.collector, sizeof id.collector, "%s", hl_collector_name(config->collector));
     id.size = config->size;
     id.heap_factor = config->heap_factor;

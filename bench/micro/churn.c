@@ -160,7 +160,8 @@ int main(int argc, char **argv) {
         }
         if (strcmp(argv[i], "--list") == 0) {
             for (size_t k = 0; hl_allocator_registry[k] != NULL; k++)
-                printf("%s\n", hl_allocator_registry[k]->name);
+                if (hl_allocator_runnable(hl_allocator_registry[k]))
+                    printf("%s\n", hl_allocator_registry[k]->name);
             return 0;
         }
         if (argv[i][0] != '-') name = argv[i];
