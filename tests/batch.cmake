@@ -88,3 +88,9 @@ add_test(NAME batch.cpython_claims
   COMMAND ${HL_TEST_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/claims_check.py
           ${HEAPLAB_EXE} ${CMAKE_SOURCE_DIR} ${HL_BATCH_WORK}/claims)
 set_tests_properties(batch.cpython_claims PROPERTIES LABELS batch TIMEOUT 900)
+# scripts/allocator-table (docs/allocators.md): pool's ratios on a results.csv whose
+# figures are known (tests/allocator_table_check.py).
+add_test(NAME batch.allocator_table
+  COMMAND ${HL_TEST_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/allocator_table_check.py
+          ${CMAKE_SOURCE_DIR}/scripts/allocator-table ${HL_BATCH_WORK}/allocator_table)
+set_tests_properties(batch.allocator_table PROPERTIES LABELS batch TIMEOUT 60)

@@ -1,8 +1,11 @@
 /* What pool and bump promise on their own, beyond the conformance suite
  * (tests/test_allocators.c): pool keeps its wholly free arenas as spares and reuses
- * them, frees LIFO within a class and reuses a full pool's freed block; bump grows its
+ * them, frees LIFO within a class, reuses a full pool's freed block, aligns blocks to
+ * cache lines and advises its arenas for huge pages; bump grows its
  * last block in place and rewinds to its chunks. */
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +18,7 @@ static void test_pool_keeps_arenas(void) {
     hl_alloc_stats st;
     hl_allocator_stats(&a, &st);
     CHECK(st.resident_bytes == 0);
-    /* 64-byte blocks filling about five 1 MiB arenas. */
+    /* 5 MiB of 64-byte blocks: three 2 MiB arenas. */
     enum { N = 5 * 16384 };
     static void *blocks[N];
     for (size_t i = 0; i < N; i++) {
@@ -135,7 +138,7 @@ static void test_pool_full_pool_reused(void) {
     hl_alloc_stats st;
     hl_allocator_stats(&a, &st);
     CHECK(st.live_bytes == 0);
-    CHECK(st.resident_bytes == MIB);
+    CHECK(st.resident_bytes == 2 * MIB); /* one arena, kept as a spare */
     hl_allocator_fini(&a);
 }
 
@@ -190,11 +193,57 @@ static void test_bump(void) {
     hl_allocator_fini(&a);
 }
 
+/* pool's blocks start at cache-line boundaries (a 64-byte block is one line, not two),
+ * and its arenas are 2 MiB regions advised for transparent huge pages, so that the
+ * kernel may back each with one huge page (when THP is not disabled: then the advice
+ * is checked in /proc/self/smaps, whose VmFlags show `hg` for MADV_HUGEPAGE). */
+static void test_pool_lines_and_huge_pages(void) {
+    hl_allocator a;
+    ta_start(&a);
+    enum { N = 600 }; /* more than two pools of 64-byte blocks */
+    static void *blocks[N];
+    for (size_t i = 0; i < N; i++) {
+        blocks[i] = hl_alloc(&a, 64);
+        REQUIRE(blocks[i] != NULL);
+        CHECK_MSG((uintptr_t)blocks[i] % 64 == 0, "64-byte block %zu at %p straddles lines", i,
+                  blocks[i]);
+    }
+    void *wide = hl_alloc(&a, 128);
+    REQUIRE(wide != NULL);
+    CHECK_MSG((uintptr_t)wide % 64 == 0, "128-byte block at %p", wide);
+    /* The mapping that holds the first block: 2 MiB aligned, 2 MiB long, advised. */
+    uintptr_t where = (uintptr_t)blocks[0];
+    FILE *smaps = fopen("/proc/self/smaps", "r");
+    REQUIRE(smaps != NULL);
+    char line[512];
+    bool inside = false, found = false, advised = false;
+    while (fgets(line, sizeof line, smaps) != NULL) {
+        unsigned long lo, hi;
+        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
+            inside = where >= lo && where < hi;
+            if (inside) {
+                found = true;
+                CHECK_MSG(lo % (2 * MIB) == 0, "arena mapping starts at %lx", lo);
+            }
+            continue;
+        }
+        if (inside && strncmp(line, "VmFlags:", 8) == 0) advised = strstr(line, " hg") != NULL;
+    }
+    fclose(smaps);
+    CHECK_MSG(found, "no mapping holds %p", blocks[0]);
+    CHECK_MSG(advised, "pool's arena is not advised MADV_HUGEPAGE");
+    hl_free(&a, wide, 128);
+    for (size_t i = 0; i < N; i++)
+        hl_free(&a, blocks[i], 64);
+    hl_allocator_fini(&a);
+}
+
 void ta_test_backend_promises(const hl_allocator_ops *backend, int *failures, long *checks) {
     if (strcmp(backend->name, "pool") == 0) {
         test_pool_keeps_arenas();
         test_pool_lifo();
         test_pool_full_pool_reused();
+        test_pool_lines_and_huge_pages();
     }
     if (strcmp(backend->name, "bump") == 0) test_bump();
     /* tests/check.h's counters are per file: hand this file's to the report */

@@ -98,8 +98,29 @@ const hl_preset hl_batch_presets[] = {
         .warmup = "0.01",
         .timelines = {{"cycle_churn/requests", 1000000}},
     },
+    {
+        .name = "allocators",
+        .summary = "every allocator under refcount on every workload variant whose ladder has "
+                   "10^6, at 10^6, 5 invocations of 3 timed repetitions each after a warm-up, "
+                   "CPython reference rows (pymalloc's own figure beside pool's); "
+                   "scripts/allocator-table prints its table with pool's ratio to the best "
+                   "(docs/allocators.md; about 12 minutes on 2 cores)",
+        .sizes = {0},
+        .collectors = "refcount",
+        .workloads = "recursion,large_list,cyclic_graph,cycle_churn,growing_heap",
+        .workload_sizes = {{"recursion", 1000000},
+                           {"large_list", 1000000},
+                           {"cyclic_graph", 1000000},
+                           {"cycle_churn", 1000000},
+                           {"growing_heap", 1000000}},
+        .repetitions = 5,
+        .samples = 3,
+        .timeout_s = 300,
+        .min_time = "0.01",
+        .warmup = "0.05",
+    },
 };
-const size_t hl_batch_preset_count = 4;
+const size_t hl_batch_preset_count = 5;
 #define HL_PRESET_COUNT hl_batch_preset_count
 
 void hl_batch_list_presets(FILE *out) {
