@@ -66,12 +66,14 @@ static bool in_set(const hl_object *o) {
 }
 
 /* The reference slots of a tracked object, as hl__object_slots gives them, with the
- * common case inline: a record's or a frame's slots follow its header and o->count
- * says how many (collectors/object_layout.h); only a list, whose items are out of line,
- * costs a call. The walks below run once per object per pass, so this is CPython's
- * tp_traverse without the indirect call (tests/test_cycle_core.c checks the two agree). */
+ * common case inline: a record's slots follow its header and o->count says how many
+ * (collectors/object_layout.h); a list, whose items are out of line, costs a call
+ * (frames are never tracked by these collectors). The walks below run once per object
+ * per pass, so this is CPython's tp_traverse without the indirect call. If it ever
+ * disagrees with object.c, the oracle (tests/test_oracle.c, random graphs of records
+ * and lists under every collector) fails: trial deletion then miscounts gc_refs. */
 static inline hl_object **slots_of(hl_object *o, size_t *n) {
-    if (o->type == HL_TYPE_RECORD || o->type == HL_TYPE_FRAME) {
+    if (o->type == HL_TYPE_RECORD) {
         *n = o->count;
         return (hl_object **)(o + 1);
     }
