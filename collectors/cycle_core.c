@@ -206,6 +206,17 @@ static size_t handle_resurrected_objects(hl_gc_link *unreachable, hl_gc_link *st
     return garbage;
 }
 
+/* tp_clear: hl__object_clear with the record's slots inline (slots_of). */
+static void clear_refs(hl_heap *heap, hl_object *o) {
+    size_t n;
+    hl_object **slots = slots_of(o, &n);
+    for (size_t i = 0; i < n; i++) {
+        hl_object *old = slots[i];
+        slots[i] = NULL;
+        hl_decref(heap, old);
+    }
+}
+
 /* CPython's delete_garbage: each object, held for the moment, drops its references
  * (tp_clear); an object whose only reference is then the one held dies at its
  * release and leaves the list by itself, so only one that is still referred to is
@@ -218,7 +229,7 @@ static void delete_garbage(hl_heap *heap, hl_gc_link *garbage, hl_gc_link *to) {
         prefetch_link(l->next);
         hl_object *o = hl_gc_object_of(l);
         o->refcnt++; /* alive until it has dropped its references */
-        hl__object_clear(heap, o);
+        clear_refs(heap, o);
         if (o->refcnt != 1) hl_gc_list_move(l, &survivors);
         hl_decref(heap, o); /* usually the last reference: freed now */
     }
