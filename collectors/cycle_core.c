@@ -167,22 +167,43 @@ static inline bool wants_finalizer(const hl_heap *heap, const hl_object *o) {
     return (o->flags & HL_FLAG_HAS_FINALIZER) && hl__object_wants_finalizer(heap, o);
 }
 
+/* Move the run of objects from->next .. last (all of `from`'s first objects, last
+ * included) to the end of `to`, in order: two lists, four pointers, however long. */
+static void splice_front(hl_gc_link *from, hl_gc_link *last, hl_gc_link *to) {
+    hl_gc_link *first = from->next, *after = last->next;
+    from->next = after;
+    after->prev = from;
+    first->prev = to->prev;
+    to->prev->next = first;
+    last->next = to;
+    to->prev = last;
+}
+
+/* CPython's finalize_garbage moves each object to a list `seen` before its finalizer
+ * runs, because a finalizer may free other unreachable objects (they leave whichever
+ * list they are on as they die), so the walk always takes the head. Here the objects
+ * before the cursor are the seen ones; they are moved to `seen` in one splice just
+ * before a finalizer runs, so that each finalizer sees exactly CPython's two lists,
+ * and the object without a finalizer (nearly all of them) is read, not written. The
+ * list ends in the order CPython's does (seen first). */
 static void finalize_garbage(hl_heap *heap, hl_gc_link *unreachable) {
     hl_gc_link seen;
     hl_gc_list_init(&seen);
-    /* A finalizer may free other unreachable objects (they leave the list as they
-     * die), so always take the head. */
-    while (!hl_gc_list_is_empty(unreachable)) {
-        hl_gc_link *l = unreachable->next;
-        prefetch_link(l->next);
+    hl_gc_link *l = unreachable->next;
+    while (l != unreachable) {
         hl_object *o = hl_gc_object_of(l);
-        hl_gc_list_move(l, &seen);
-        if (wants_finalizer(heap, o)) {
-            o->refcnt++;
-            hl__object_finalize(heap, o);
-            hl_decref(heap, o);
+        if (!wants_finalizer(heap, o)) {
+            l = l->next;
+            prefetch_link(l->next);
+            continue;
         }
+        splice_front(unreachable, l, &seen);
+        o->refcnt++;
+        hl__object_finalize(heap, o);
+        hl_decref(heap, o);
+        l = unreachable->next; /* the finalizer may have freed what followed o */
     }
+    hl_gc_list_merge(unreachable, &seen); /* seen, then the rest walked since */
     hl_gc_list_merge(&seen, unreachable);
 }
 
