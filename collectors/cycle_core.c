@@ -26,8 +26,15 @@
  *                     unreachable set alone: what has an outside reference now (and
  *                     all it reaches) was resurrected and survives whole.
  *   delete_garbage    what is left is garbage: each object drops its references
- *                     (hl__object_clear), which breaks the cycles, and counting frees
+ *                     (clear_refs, CPython's tp_clear), which breaks the cycles, and counting frees
  *                     the rest. The number of such objects is what the caller returns.
+ *
+ * The walks are kept tight (docs/collectors.md, "Where a full collection's time goes"):
+ * each pass over a large set costs about as much as reading it from memory, so none
+ * is added for bookkeeping: move_unreachable counts what it keeps and what it leaves
+ * (CPython's two gc_list_size walks), finalize_garbage writes only when a finalizer
+ * runs, delete_garbage moves only what outlives its clear, and a record's slots are
+ * read without a call.
  *
  * What CPython does here and heaplab has no use for: weak references and their
  * callbacks, legacy (tp_del) finalizers and gc.garbage, the untracking of tuples.
