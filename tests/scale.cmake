@@ -1,0 +1,23 @@
+# Scale out (issue 15): batch --shard I/N, heaplab merge, and a real single-node Slurm.
+#   scale.shard          the shards partition the batch by cell; host on every row; resume
+#   scale.merge          merge of the shards = the batch run locally; compare and hosts
+#   scale.merge_refusals merge refuses mismatched, overlapping and incomplete sets
+#   scale.slurm          munged, slurmctld and slurmd started here; scripts/slurm/submit
+#                        runs a 3-shard array and its merge job (label slurm)
+find_package(Python3 COMPONENTS Interpreter)
+if(Python3_Interpreter_FOUND)
+  set(HL_SCALE_PYTHON ${Python3_EXECUTABLE})
+else()
+  set(HL_SCALE_PYTHON python3)
+endif()
+set(HL_SCALE_WORK ${CMAKE_CURRENT_BINARY_DIR}/scale-work)
+foreach(check shard merge refusals)
+  set(name scale.${check})
+  if(check STREQUAL "refusals")
+    set(name scale.merge_refusals)
+  endif()
+  add_test(NAME ${name}
+    COMMAND ${HL_SCALE_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/shard_check.py
+            ${HEAPLAB_EXE} ${HL_SCALE_WORK}/${check} ${check})
+  set_tests_properties(${name} PROPERTIES LABELS scale TIMEOUT 300)
+endforeach()
