@@ -21,3 +21,11 @@ foreach(check shard merge refusals)
             ${HEAPLAB_EXE} ${HL_SCALE_WORK}/${check} ${check})
   set_tests_properties(${name} PROPERTIES LABELS scale TIMEOUT 300)
 endforeach()
+
+# The real Slurm: needs root and Debian's munge and slurm-wlm (scripts/deps test); it
+# fails, never skips, when the daemons cannot start. One at a time (its own daemons,
+# ports and folder per build tree; the lock keeps two builds from racing for the CPUs).
+add_test(NAME scale.slurm
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/slurm_check.sh ${HEAPLAB_EXE} ${HL_SCALE_WORK}/slurm)
+set_tests_properties(scale.slurm PROPERTIES LABELS "scale;slurm" TIMEOUT 180
+  RESOURCE_LOCK heaplab_slurm)
