@@ -37,6 +37,19 @@ stop_all() {
     for _ in $(seq 20); do kill -0 "$p" 2>/dev/null || break; sleep 0.25; done
     kill -9 "$p" 2>/dev/null
   done
+  # a step daemon of ours (its files are in our spool folder) ends a moment after its
+  # job: wait for it, then end it
+  for _ in $(seq 20); do
+    left=""
+    for comm in /proc/[0-9]*/comm; do
+      p=${comm#/proc/}; p=${p%/comm}
+      [ "$(cat "$comm" 2>/dev/null)" = slurmstepd ] || continue
+      ls -l "/proc/$p/fd" 2>/dev/null | grep -q -- "-> $work/" && left="$left $p"
+    done
+    [ -z "$left" ] && break
+    sleep 0.25
+  done
+  for p in $left; do kill -9 "$p" 2>/dev/null; done
   # a job step that outlived its daemons: any process that runs with this SLURM_CONF
   for env in /proc/[0-9]*/environ; do
     p=${env#/proc/}; p=${p%/environ}
@@ -118,12 +131,17 @@ echo "$submitted"
 array=$(sed -n 's/^shards: job \([0-9]*\) .*/\1/p' <<<"$submitted")
 merge=$(sed -n 's/^merge: job \([0-9]*\) .*/\1/p' <<<"$submitted")
 [ -n "$array" ] && [ -n "$merge" ] || fail "submit printed no job ids: $submitted"
-merge_state=""
-for _ in $(seq 240); do
-  merge_state=$(scontrol show job "$merge" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p')
-  case "$merge_state" in COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY) break ;; esac
-  sleep 0.5
-done
+# the merge job's final state (it runs after the array)
+wait_job() {
+  local job=$1 state=""
+  for _ in $(seq 240); do
+    state=$(scontrol show job "$job" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p' | head -n 1)
+    case "$state" in COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY) break ;; esac
+    sleep 0.5
+  done
+  echo "$state"
+}
+merge_state=$(wait_job "$merge")
 scontrol show job "$array" > "$work/log/array.txt" 2>&1
 tasks=$(grep -c 'JobState=COMPLETED' "$work/log/array.txt")
 [ "$tasks" -eq 3 ] || fail "$tasks of the 3 array tasks completed: $(grep -o 'ArrayTaskId=[0-9]* \|JobState=[A-Z_]*' "$work/log/array.txt" | tr '\n' ' ') (logs: $work/out/logs)"
@@ -156,3 +174,16 @@ if sorted(s["index"] for s in man["shards"]) != [0, 1, 2] or len(man["hosts"]) !
 print("scale.slurm: %d configurations through a 3-task array and its merge job on %s, "
       "the same as the local run" % (len(m), socket.gethostname()))
 PY
+
+# --resume OUT: a shard whose folder is gone is submitted again, alone, then the merge
+rm -rf "$work/out/shards/1"
+again=$("$root/scripts/slurm/submit" --resume "$work/out" --shared --heaplab "$heaplab" \
+  2>>"$work/log/submit.err") || fail "submit --resume exited non-zero: $(tail -n 1 "$work/log/submit.err")"
+echo "$again"
+grep -q '^shards: job [0-9]* (array 1:' <<<"$again" || fail "submit --resume did not resubmit shard 1 alone: $again"
+merge=$(sed -n 's/^merge: job \([0-9]*\) .*/\1/p' <<<"$again")
+merge_state=$(wait_job "$merge")
+[ "$merge_state" = COMPLETED ] || fail "the merge job after --resume ended ${merge_state:-nowhere}: $(tail -n 1 "$work/out/logs/merge.out" 2>/dev/null)"
+cmp -s <(cut -d, -f2-5 "$work/out/merged/results.csv" | sort) <(cut -d, -f2-5 "$work/local/results.csv" | sort) ||
+  fail "the merged folder after --resume holds other configurations than the local run"
+echo "scale.slurm: --resume resubmitted shard 1 alone and merged again"
