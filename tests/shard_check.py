@@ -219,6 +219,15 @@ def check_refusals():
     one_line_refusal(merge(s1), ["shards 0, 2 of 3 missing"], "two missing shards")
     unfinished = edited(s1, "unfinished", lambda m: m["batch"].update(finished="not finished"))
     one_line_refusal(merge(s0, unfinished, s2), [unfinished, "not finished"], "an unfinished shard")
+    twohosts = fresh("twohosts")
+    shutil.copytree(s1, twohosts)
+    path = os.path.join(twohosts, "results.csv")
+    with open(path) as f:
+        lines = f.read().splitlines(True)
+    lines[1] = lines[1].rstrip("\n").rsplit(",", 1)[0] + ",elsewhere\n"
+    with open(path, "w") as f:
+        f.writelines(lines)
+    one_line_refusal(merge(s0, twohosts, s2), [twohosts, "two hosts", "elsewhere"], "a cell on two hosts")
     whole = batch(fresh("whole"))
     one_line_refusal(merge(s0, whole, s2), [whole, "not a shard"], "an unsharded folder")
     one_line_refusal(merge(s0, os.path.join(WORK, "nowhere"), s2), ["nowhere"], "a missing folder")

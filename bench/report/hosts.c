@@ -8,12 +8,12 @@
 
 #include "bench/report/report.h"
 
-#define HOSTS_MAX 256
+#define HOSTS_MAX 64
 
 typedef struct host_cells {
     const char *host;
     size_t configurations, cells;
-    const hl_result_row *cell_rows[1024]; /* the first row of each of its cells */
+    const hl_result_row *cell_rows[4096]; /* the first row of each of its cells */
 } host_cells;
 
 static const char *host_of(const hl_result_row *r) {

@@ -140,38 +140,59 @@ static bool write_rows(FILE *out, void *data) {
     return true;
 }
 
+static int by_cell_host(const void *a, const void *b) {
+    const hl_result_row *x = *(const hl_result_row *const *)a, *y = *(const hl_result_row *const *)b;
+    int c = strcmp(x->workload, y->workload);
+    if (c == 0) c = (x->size > y->size) - (x->size < y->size);
+    return c != 0 ? c : strcmp(x->host, y->host);
+}
+
 /* Every shard's rows, each with its host (a row from before hosts were recorded takes
  * its shard's); false with *error when one cell's rows name two hosts (a shard resumed
- * on another machine: its cell's ratios would divide figures from two hosts). */
+ * on another machine: its cell's ratios would divide figures from two hosts). A cell is
+ * in one shard (merge_check.c), so each shard's rows are checked alone, sorted by cell
+ * and host. */
 static bool gather_rows(const hl_merge_shard *shards, size_t n, rows_job *job, char *error,
                         size_t error_size) {
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
         total += shards[i].row_count;
     hl_result_row *rows = calloc(total ? total : 1, sizeof *rows);
-    if (rows == NULL) {
+    const hl_result_row **sorted = calloc(total ? total : 1, sizeof *sorted);
+    if (rows == NULL || sorted == NULL) {
+        free(rows), free(sorted);
         snprintf(error, error_size, "merge: out of memory");
         return false;
     }
     size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        for (size_t r = 0; r < shards[i].row_count; r++) {
+    bool ok = true;
+    for (size_t i = 0; ok && i < n; i++) {
+        size_t first = k;
+        for (size_t r = 0; r < shards[i].row_count; r++, k++) {
             rows[k] = shards[i].rows[r];
             if (rows[k].host[0] == '\0')
                 snprintf(rows[k].host, sizeof rows[k].host, "%s", shards[i].host);
-            for (size_t p = 0; p < k; p++)
-                if (rows[p].size == rows[k].size && strcmp(rows[p].workload, rows[k].workload) == 0 &&
-                    strcmp(rows[p].host, rows[k].host) != 0) {
-                    snprintf(error, error_size,
-                             "merge: cell %s/%llu ran on two hosts (%s, %s; in %s): run that "
-                             "shard again on one host",
-                             rows[k].workload, (unsigned long long)rows[k].size, rows[p].host,
-                             rows[k].host, shards[i].dir);
-                    free(rows);
-                    return false;
-                }
-            k++;
+            sorted[k - first] = &rows[k];
         }
+        qsort(sorted, k - first, sizeof *sorted, by_cell_host);
+        for (size_t r = 1; ok && r < k - first; r++) {
+            const hl_result_row *x = sorted[r - 1], *y = sorted[r];
+            if (x->size == y->size && strcmp(x->workload, y->workload) == 0 &&
+                strcmp(x->host, y->host) != 0) {
+                snprintf(error, error_size,
+                         "merge: cell %s/%llu ran on two hosts (%s, %s; in %s): run that shard "
+                         "again on one host",
+                         x->workload, (unsigned long long)x->size, x->host, y->host,
+                         shards[i].dir);
+                ok = false;
+            }
+        }
+    }
+    free(sorted);
+    if (!ok) {
+        free(rows);
+        return false;
+    }
     job->rows = rows;
     job->count = k;
     return true;
