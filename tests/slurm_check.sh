@@ -28,6 +28,21 @@ mkdir -p "$work/munge" "$work/state" "$work/spool" "$work/log"
 chmod 700 "$work/munge"
 export SLURM_CONF=$work/slurm.conf
 pids=()
+# slurmstepd processes that this test did not find when it began
+step_daemons() {
+  local comm p
+  for comm in /proc/[0-9]*/comm; do
+    p=${comm#/proc/}; p=${p%/comm}
+    [ "$(cat "$comm" 2>/dev/null)" = slurmstepd ] && echo "$p"
+  done
+}
+steps_before=" $(step_daemons | tr '\n' ' ') "
+step_daemons_now() {
+  local p
+  for p in $(step_daemons); do
+    [[ $steps_before == *" $p "* ]] || echo "$p"
+  done
+}
 stop_all() {
   # jobs first (their processes belong to slurmstepd), then the daemons, by pid
   scancel --quiet --full $(squeue -h -o %i 2>/dev/null) 2>/dev/null
@@ -37,15 +52,10 @@ stop_all() {
     for _ in $(seq 20); do kill -0 "$p" 2>/dev/null || break; sleep 0.25; done
     kill -9 "$p" 2>/dev/null
   done
-  # a step daemon of ours (its files are in our spool folder) ends a moment after its
-  # job: wait for it, then end it
-  for _ in $(seq 20); do
-    left=""
-    for comm in /proc/[0-9]*/comm; do
-      p=${comm#/proc/}; p=${p%/comm}
-      [ "$(cat "$comm" 2>/dev/null)" = slurmstepd ] || continue
-      ls -l "/proc/$p/fd" 2>/dev/null | grep -q -- "-> $work/" && left="$left $p"
-    done
+  # our step daemons (slurmstepd, one per job step, not there before this test) end a
+  # moment after their job: wait for them, then end them
+  for _ in $(seq 40); do
+    left=$(step_daemons_now)
     [ -z "$left" ] && break
     sleep 0.25
   done
