@@ -41,8 +41,9 @@ bool hl_report_write_hosts_html(FILE *out, const hl_result_row *rows, size_t cou
         if (!seen && hosts[h].cells < sizeof hosts[h].cell_rows / sizeof hosts[h].cell_rows[0])
             hosts[h].cell_rows[hosts[h].cells++] = r;
     }
-    fprintf(out, "<h2 id=\"hosts\">Hosts (%zu)</h2>\n<table class=\"hosts\">\n"
-                 "<tr><th>host</th><th>configurations</th><th>cells (workload/n)</th></tr>\n",
+    fprintf(out,
+            "<h2 id=\"hosts\">Hosts (%zu)</h2>\n<table class=\"hosts\">\n"
+            "<tr><th>host</th><th>configurations</th><th>cells (workload/n)</th></tr>\n",
             n);
     for (size_t h = 0; h < n; h++) {
         fputs("<tr><td>", out);
@@ -68,9 +69,10 @@ bool hl_report_write_hosts_html(FILE *out, const hl_result_row *rows, size_t cou
             split = strcmp(rows[k].workload, rows[i].workload) == 0 &&
                     strcmp(host_of(&rows[k]), host_of(&rows[i])) != 0;
         if (!first || !split) continue;
-        fputs(any ? ", " : "<p class=\"hosts-split\">Every ratio is inside one cell, on one host; "
-                           "the lines against n of these workloads join cells from different "
-                           "hosts: ",
+        fputs(any ? ", "
+                  : "<p class=\"hosts-split\">Every ratio is inside one cell, on one host; "
+                    "the lines against n of these workloads join cells from different "
+                    "hosts: ",
               out);
         hl_report_write_html_text(out, rows[i].workload);
         any = true;

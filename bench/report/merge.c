@@ -101,7 +101,8 @@ static bool link_files(const char *shard, const char *out, const char *sub, cons
     int to_fd = open(to, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     DIR *d = to_fd >= 0 ? fdopendir(dup(from_fd)) : NULL;
     bool ok = d != NULL;
-    if (!ok) snprintf(error, error_size, "merge: cannot open %s or %s: %s", from, to, strerror(errno));
+    if (!ok)
+        snprintf(error, error_size, "merge: cannot open %s or %s: %s", from, to, strerror(errno));
     struct dirent *e;
     while (ok && (e = readdir(d)) != NULL) {
         struct stat st;
@@ -141,7 +142,8 @@ static bool write_rows(FILE *out, void *data) {
 }
 
 static int by_cell_host(const void *a, const void *b) {
-    const hl_result_row *x = *(const hl_result_row *const *)a, *y = *(const hl_result_row *const *)b;
+    const hl_result_row *x = *(const hl_result_row *const *)a,
+                        *y = *(const hl_result_row *const *)b;
     int c = strcmp(x->workload, y->workload);
     if (c == 0) c = (x->size > y->size) - (x->size < y->size);
     return c != 0 ? c : strcmp(x->host, y->host);
@@ -182,8 +184,7 @@ static bool gather_rows(const hl_merge_shard *shards, size_t n, rows_job *job, c
                 snprintf(error, error_size,
                          "merge: cell %s/%llu ran on two hosts (%s, %s; in %s): run that shard "
                          "again on one host",
-                         x->workload, (unsigned long long)x->size, x->host, y->host,
-                         shards[i].dir);
+                         x->workload, (unsigned long long)x->size, x->host, y->host, shards[i].dir);
                 ok = false;
             }
         }
@@ -234,8 +235,8 @@ static bool write_json(FILE *out, void *data) {
 
 /* The first shard's document (its context), every shard's entries after it, each
  * entry with its host. */
-static bool write_results_json(const hl_merge_shard *shards, size_t n, size_t rows,
-                               const char *out, char *error, size_t error_size) {
+static bool write_results_json(const hl_merge_shard *shards, size_t n, size_t rows, const char *out,
+                               char *error, size_t error_size) {
     char path[PATH_MAX], why[PATH_MAX + 256];
     json_t *doc = hl_results_json_new();
     bool ok = doc != NULL;
@@ -260,7 +261,8 @@ static bool write_results_json(const hl_merge_shard *shards, size_t n, size_t ro
     }
     ok = ok && hosts != NULL &&
          hl_results_json_set_context(doc, "heaplab_batch", hl_results_json_text("merged")) &&
-         hl_results_json_set_context(doc, "heaplab_configurations", json_integer((json_int_t)rows)) &&
+         hl_results_json_set_context(doc, "heaplab_configurations",
+                                     json_integer((json_int_t)rows)) &&
          hl_results_json_set_context(doc, "heaplab_shards", json_integer((json_int_t)n)) &&
          hl_results_json_set_context(doc, "heaplab_hosts", json_incref(hosts));
     json_decref(hosts);
@@ -303,7 +305,8 @@ static json_t *merged_manifest(const hl_merge_shard *shards, size_t n, char *con
              json_object_set_new(one, "index", json_integer(shards[i].index)) == 0 &&
              json_object_set_new(one, "folder", hl_results_json_text(shards[i].dir)) == 0 &&
              json_object_set_new(one, "host", hl_results_json_text(shards[i].host)) == 0 &&
-             json_object_set_new(one, "configurations", json_integer((json_int_t)shards[i].row_count)) == 0 &&
+             json_object_set_new(one, "configurations",
+                                 json_integer((json_int_t)shards[i].row_count)) == 0 &&
              json_object_set(one, "cells", (json_t *)shards[i].cells) == 0 &&
              json_object_set_new(one, "started", hl_results_json_text(s)) == 0 &&
              json_object_set_new(one, "finished", hl_results_json_text(f)) == 0;
@@ -311,18 +314,21 @@ static json_t *merged_manifest(const hl_merge_shard *shards, size_t n, char *con
         size_t k;
         json_t *h;
         json_array_foreach(hosts, k, h) {
-            if (strcmp(json_string_value(json_object_get(h, "name")), shards[i].host) == 0) host = h;
+            if (strcmp(json_string_value(json_object_get(h, "name")), shards[i].host) == 0)
+                host = h;
         }
         if (ok && host == NULL) {
             json_t *described = json_object_get(shards[i].manifest, "host");
             host = json_is_object(described) ? json_deep_copy(described) : json_object();
-            ok = host && json_object_set_new(host, "name", hl_results_json_text(shards[i].host)) == 0 &&
+            ok = host &&
+                 json_object_set_new(host, "name", hl_results_json_text(shards[i].host)) == 0 &&
                  json_object_set_new(host, "shards", json_array()) == 0 &&
                  json_object_set_new(host, "cells", json_array()) == 0 &&
                  json_array_append_new(hosts, host) == 0;
         }
-        ok = ok && json_array_append_new(json_object_get(host, "shards"),
-                                         json_integer(shards[i].index)) == 0 &&
+        ok = ok &&
+             json_array_append_new(json_object_get(host, "shards"),
+                                   json_integer(shards[i].index)) == 0 &&
              json_array_extend(json_object_get(host, "cells"), (json_t *)shards[i].cells) == 0;
     }
     for (size_t i = 0; ok && i < ndirs; i++)
@@ -358,7 +364,8 @@ static hl_merge_outcome write_out(const char *out, hl_merge_shard *shards, size_
                                   char *const *dirs, char *error, size_t error_size) {
     char path[PATH_MAX];
     if (strlen(out) + 300 >= PATH_MAX)
-        return fail(HL_MERGE_REFUSED, error, error_size, "merge: OUT %s: the path is too long", out);
+        return fail(HL_MERGE_REFUSED, error, error_size, "merge: OUT %s: the path is too long",
+                    out);
     if (!dir_is_empty(out))
         return fail(HL_MERGE_REFUSED, error, error_size,
                     "merge: %s exists and is not empty (name a new folder)", out);

@@ -65,8 +65,7 @@ static bool read_shard(hl_merge_shard *s, char *error, size_t error_size) {
                       "merge: %s (shard %u of %u) is not finished: %lld of %lld configurations "
                       "(finish it with heaplab batch --resume %s)",
                       s->dir, s->index, s->count, (long long)done, (long long)total, s->dir);
-    snprintf(s->revision, sizeof s->revision, "%s",
-             text_at(s->manifest, "build", "git_revision"));
+    snprintf(s->revision, sizeof s->revision, "%s", text_at(s->manifest, "build", "git_revision"));
     snprintf(s->build, sizeof s->build, "%s %s, %s, C flags '%s', sanitizers %s",
              text_at(s->manifest, "build", "compiler"),
              text_at(s->manifest, "build", "compiler_version"),
@@ -84,8 +83,7 @@ static int by_index(const void *a, const void *b) {
 }
 
 /* Whether two shards hold the same cell; its name into cell. */
-static bool shared_cell(const hl_merge_shard *a, const hl_merge_shard *b, char *cell,
-                        size_t size) {
+static bool shared_cell(const hl_merge_shard *a, const hl_merge_shard *b, char *cell, size_t size) {
     size_t i, k;
     const json_t *x, *y;
     json_array_foreach(a->cells, i, x) {
@@ -126,8 +124,8 @@ bool hl_merge_read_and_check(char *const *dirs, size_t count, hl_merge_shard *sh
         }
         if (s->count != first->count || s->cells_total != first->cells_total)
             return refuse(error, error_size,
-                          "merge: %s is a shard of %u, %s of %u: not the same sharding",
-                          first->dir, first->count, s->dir, s->count);
+                          "merge: %s is a shard of %u, %s of %u: not the same sharding", first->dir,
+                          first->count, s->dir, s->count);
     }
     qsort(shards, count, sizeof *shards, by_index);
     for (size_t i = 1; i < count; i++)
