@@ -134,13 +134,14 @@ done
 args=(--allocators libc,pool --collectors refcount,rc_cycle
       --workloads large_list/range,recursion/sum,cyclic_graph/pairs --sizes 1000
       --repetitions 2 --samples 1 --reference none --timelines none)
-submitted=$("$root/scripts/slurm/submit" --shards 3 --shared --heaplab "$heaplab" \
+submitted=$("$root/scripts/slurm/submit" --shards 3 --shared --max-concurrent 2 --heaplab "$heaplab" \
   --out "$work/out" -- "${args[@]}" 2>"$work/log/submit.err") ||
   fail "submit exited non-zero: $(tail -n 1 "$work/log/submit.err")"
 echo "$submitted"
 array=$(sed -n 's/^shards: job \([0-9]*\) .*/\1/p' <<<"$submitted")
 merge=$(sed -n 's/^merge: job \([0-9]*\) .*/\1/p' <<<"$submitted")
 [ -n "$array" ] && [ -n "$merge" ] || fail "submit printed no job ids: $submitted"
+grep -q '^shards: job [0-9]* (array 0-2%2:' <<<"$submitted" || fail "submit did not ask for --array=0-2%2: $submitted"
 # the merge job's final state (it runs after the array)
 wait_job() {
   local job=$1 state=""
