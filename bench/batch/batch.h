@@ -174,6 +174,12 @@ typedef struct hl_batch {
      * (time-space sweeps); the minimum heaps are found first (minheap.c). */
     double heap_factors[HL_BATCH_MAX_FACTORS];
     size_t heap_factor_count;
+    /* --shard I/N: only the cells (workload x size: every allocator, collector,
+     * invocation, timeline and reference run of it) that plan.c's partition gives shard
+     * I of N (0 <= I < N); shard_count 0: the whole batch. cell_total: the cells of the
+     * whole batch, cell_count: this shard's (both set by hl_batch_expand). */
+    unsigned shard_index, shard_count;
+    size_t cell_total, cell_count;
     /* `heaplab minheap`: find (or read back) the minimum heaps and stop. */
     bool minheap_only;
     double minheap_precision; /* the search stops at hi <= lo x (1 + this); 0.02 */

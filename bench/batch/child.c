@@ -359,6 +359,8 @@ bool hl_batch_run_invocation(const hl_batch *b, const hl_batch_config *c, int in
         row.size = c->size;
         row.repetitions = 1;
     }
+    /* every row says where it ran (a sharded batch's rows meet others in a merge) */
+    hl_results_this_host(row.host, sizeof row.host);
     /* The row file is the invocation's "finished" mark: written last, atomically. An
      * invocation whose files could not be written leaves no mark: it is not a result,
      * and --resume runs it again. */

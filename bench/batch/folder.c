@@ -385,6 +385,7 @@ static bool write_results_json(FILE *out, void *data) {
                     continue;
                 }
                 json_object_set_new(entry, "heaplab_invocation", json_integer(k));
+                if (row->host[0]) json_object_set_new(entry, "host", hl_results_json_text(row->host));
                 json_object_set(entry, "heaplab_sample", json_object_get(entry, "repetition_index"));
                 e++;
             }

@@ -2,6 +2,8 @@
  *
  * manifest.json holds:
  *   batch      preset, arguments, started/finished (UTC), configurations done/total
+ *   shard      --shard I/N: index, count (0, 0: the whole batch), the arguments without
+ *              --shard, the cells of the whole batch and of this shard (what merge checks)
  *   host       name, CPU model, cores online/configured, memory, kernel, OS
  *   build      compiler, build type, C flags (CMake's cache next to the binary, when the
  *              program runs from its build folder), sanitizers, git revision and
@@ -158,6 +160,42 @@ static bool batch_section(json_t *doc, const manifest_job *job) {
     return ok;
 }
 
+/* shard: which part of the batch this folder holds (--shard I/N), what `heaplab merge`
+ * checks before it joins folders: index and count (0 and 0: the whole batch), the
+ * batch's arguments without --shard (equal in every shard of one batch), the cells of
+ * the whole batch and this shard's ("workload/size", plan order). */
+static bool shard_section(json_t *doc, const manifest_job *job) {
+    const hl_batch *b = job->plan;
+    json_t *s = section(doc, "shard"), *args = json_array(), *cells = json_array();
+    bool ok = s != NULL && args != NULL && cells != NULL;
+    for (size_t i = 0; ok && i < job->arg_count; i++) {
+        const char *a = job->args[i];
+        if (strcmp(a, "--shard") == 0) {
+            i++;
+            continue;
+        }
+        if (strncmp(a, "--shard=", 8) == 0) continue;
+        ok = json_array_append_new(args, hl_results_json_text(a)) == 0;
+    }
+    for (size_t i = 0; ok && i < b->matrix_count; i++) {
+        const hl_batch_config *c = &b->configs[i];
+        bool seen = false;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = b->configs[k].size == c->size && strcmp(b->configs[k].workload, c->workload) == 0;
+        if (seen) continue;
+        char cell[96];
+        hl_report_fmt(cell, sizeof cell, "%s/%llu", c->workload, (unsigned long long)c->size);
+        ok = json_array_append_new(cells, hl_results_json_text(cell)) == 0;
+    }
+    ok = ok && kv_int(s, "index", b->shard_index) && kv_int(s, "count", b->shard_count) &&
+         kv_int(s, "cells_total", (long long)b->cell_total) &&
+         json_object_set(s, "batch_arguments", args) == 0 &&
+         json_object_set(s, "cells", cells) == 0;
+    json_decref(args);
+    json_decref(cells);
+    return ok;
+}
+
 static bool host_section(json_t *doc) {
     char text[1024], host[256] = "unknown";
     json_t *s = section(doc, "host");
@@ -248,7 +286,8 @@ static bool reference_section(json_t *doc, const hl_batch_reference *ref) {
 static bool write_manifest(FILE *out, void *data) {
     const manifest_job *job = data;
     json_t *doc = json_object();
-    bool ok = doc != NULL && batch_section(doc, job) && host_section(doc) && build_section(doc) &&
+    bool ok = doc != NULL && batch_section(doc, job) && shard_section(doc, job) &&
+              host_section(doc) && build_section(doc) &&
               versions_section(doc, job->ref) && reference_section(doc, job->ref) &&
               hl_results_json_dump(doc, out);
     json_decref(doc);

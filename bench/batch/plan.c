@@ -98,6 +98,93 @@ static bool plan_steps(hl_batch *b, char *error, size_t error_size) {
     return true;
 }
 
+/* --shard I/N: the cells (workload x size) of the matrix in plan order, each weighed by
+ * the work it holds (size x runs: every configuration's invocations), dealt out
+ * heaviest first to the lightest shard so far (ties: the earlier cell, the lower
+ * shard), as a list scheduler does (LPT). It depends on the plan alone, so every shard
+ * of the same arguments computes the same partition; then only shard I's configurations
+ * stay, in plan order. Every run of a cell (allocators, collectors, invocations, its
+ * CPython reference run, a timeline run of the same workload and size) is in one
+ * shard, so every ratio inside a cell comes from one host. A timeline run at a size the
+ * matrix does not have goes with its workload's first cell (or shard 0). */
+typedef struct plan_cell {
+    const char *workload;
+    uint64_t size;
+    double weight;
+    unsigned shard;
+} plan_cell;
+
+/* The cell of (workload, size), or of the workload alone (size 0: its first), or count. */
+static size_t cell_of(const plan_cell *cells, size_t count, const char *workload, uint64_t size) {
+    for (size_t i = 0; i < count; i++)
+        if ((size == 0 || cells[i].size == size) && strcmp(cells[i].workload, workload) == 0)
+            return i;
+    return count;
+}
+
+static unsigned config_shard(const plan_cell *cells, size_t count, const hl_batch_config *c) {
+    size_t k = cell_of(cells, count, c->workload, c->size);
+    if (k == count) k = cell_of(cells, count, c->workload, 0);
+    return k < count ? cells[k].shard : 0;
+}
+
+static bool plan_shard(hl_batch *b, char *error, size_t error_size) {
+    plan_cell *cells = calloc(b->matrix_count, sizeof *cells);
+    size_t *order = calloc(b->matrix_count, sizeof *order);
+    unsigned *shard = calloc(b->config_count, sizeof *shard);
+    double *load = calloc(b->shard_count ? b->shard_count : 1, sizeof *load);
+    bool ok = cells != NULL && order != NULL && shard != NULL && load != NULL;
+    if (!ok) hl_report_fmt(error, error_size, "out of memory");
+    size_t count = 0;
+    for (size_t i = 0; ok && i < b->matrix_count; i++) {
+        const hl_batch_config *c = &b->configs[i];
+        size_t k = cell_of(cells, count, c->workload, c->size);
+        if (k == count) cells[count++] = (plan_cell){c->workload, c->size, 0, 0};
+        cells[k].weight += (double)c->size * b->repetitions;
+    }
+    b->cell_total = b->cell_count = count;
+    if (ok && b->shard_count > 0 && count < b->shard_count) {
+        hl_report_fmt(error, error_size,
+                      "--shard %u/%u: the batch has %zu cells (workload x size), so at most %zu "
+                      "shards",
+                      b->shard_index, b->shard_count, count, count);
+        ok = false;
+    }
+    if (ok && b->shard_count > 0) {
+        for (size_t i = 0; i < count; i++)
+            order[i] = i;
+        for (size_t i = 1; i < count; i++) /* heaviest first, stable */
+            for (size_t k = i; k > 0 && cells[order[k - 1]].weight < cells[order[k]].weight; k--) {
+                size_t t = order[k];
+                order[k] = order[k - 1];
+                order[k - 1] = t;
+            }
+        for (size_t i = 0; i < count; i++) {
+            unsigned lightest = 0;
+            for (unsigned s = 1; s < b->shard_count; s++)
+                if (load[s] < load[lightest]) lightest = s;
+            cells[order[i]].shard = lightest;
+            load[lightest] += cells[order[i]].weight;
+        }
+        b->cell_count = 0;
+        for (size_t i = 0; i < count; i++)
+            b->cell_count += cells[i].shard == b->shard_index;
+        /* decided before the array is compacted: cells point into it */
+        for (size_t i = 0; i < b->config_count; i++)
+            shard[i] = config_shard(cells, count, &b->configs[i]);
+        size_t kept = 0, matrix = 0;
+        for (size_t i = 0; i < b->config_count; i++) {
+            if (shard[i] != b->shard_index) continue;
+            matrix += i < b->matrix_count;
+            b->configs[kept++] = b->configs[i];
+        }
+        b->config_count = kept;
+        b->matrix_count = matrix;
+    }
+    free(cells), free(order), free(shard), free(load);
+    return ok;
+}
+
 bool hl_batch_expand(hl_batch *b, char *error, size_t error_size) {
     size_t cap = 64;
     b->configs = malloc(cap * sizeof *b->configs);
@@ -214,5 +301,5 @@ bool hl_batch_expand(hl_batch *b, char *error, size_t error_size) {
         hl_report_fmt(error, error_size, "the batch has no configurations");
         return false;
     }
-    return plan_steps(b, error, error_size);
+    return plan_shard(b, error, error_size) && plan_steps(b, error, error_size);
 }

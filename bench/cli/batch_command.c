@@ -48,6 +48,9 @@ static const hl_cli_option hl_batch_options[] = {
      "when python3 is there)"},
     {"--heap-factors", "LIST",
      "time-space sweep: every configuration at each factor x its minimum heap (1.25,2,6)"},
+    {"--shard", "I/N",
+     "run only shard I (0 to N-1) of N: whole cells (workload x size) dealt out by their "
+     "work; `heaplab merge` joins the N folders"},
     {"--out", "DIR", "the results folder (default: results/<UTC time>-<preset>)"},
     {"--resume", "DIR", "finish an interrupted batch (no other option)"},
     {"--help", NULL, "this help (also -h)"},
@@ -214,6 +217,28 @@ static bool parse_heap_factors(hl_batch *b, const char *text, char *error, size_
     return true;
 }
 
+/* --shard I/N: 0 <= I < N <= HL_BATCH_MAX_SHARDS, both plain decimal numbers. */
+#define HL_BATCH_MAX_SHARDS 10000
+static bool parse_shard(hl_batch *b, const char *text, char *error, size_t error_size) {
+    const char *slash = strchr(text, '/');
+    unsigned long i = 0, n = 0;
+    bool ok = slash != NULL && slash != text && slash[1] != '\0';
+    for (const char *p = text; ok && p < slash; p++)
+        ok = *p >= '0' && *p <= '9' && (i = i * 10 + (unsigned long)(*p - '0')) < HL_BATCH_MAX_SHARDS;
+    for (const char *p = ok ? slash + 1 : ""; ok && *p; p++)
+        ok = *p >= '0' && *p <= '9' && (n = n * 10 + (unsigned long)(*p - '0')) <= HL_BATCH_MAX_SHARDS;
+    if (!ok || n == 0 || i >= n) {
+        hl_report_fmt(error, error_size,
+                      "--shard: '%s' is not I/N with 0 <= I < N <= %d (shard I of N, as Slurm's "
+                      "array task id)",
+                      text, HL_BATCH_MAX_SHARDS);
+        return false;
+    }
+    b->shard_index = (unsigned)i;
+    b->shard_count = (unsigned)n;
+    return true;
+}
+
 static bool parse_sizes(hl_batch *b, const char *text, char *error, size_t error_size) {
     char items[HL_BATCH_MAX_SIZES][64];
     size_t count;
@@ -347,6 +372,8 @@ static bool batch_parse(hl_batch *b, int argc, char **argv, bool from_saved, cha
         } else if (strcmp(name, "--heap-factors") == 0) {
             if (!parse_heap_factors(b, value, error, error_size)) return false;
             b->custom = true;
+        } else if (strcmp(name, "--shard") == 0) {
+            if (!parse_shard(b, value, error, error_size)) return false;
         } else if (strcmp(name, "--timeline-size") == 0) {
             if (!hl_cli_parse_uint("--timeline-size", value, HL_CLI_COUNT, 1, HL_CLI_MAX_SIZE,
                                    &b->timeline_size, error, error_size))

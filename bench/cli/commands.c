@@ -24,6 +24,8 @@ const hl_command hl_commands[] = {
     {"compare", hl_cmd_compare,
      "compare DIR [DIR_B] [--baseline allocator=NAME|collector=NAME|batch] [options]",
      "ratios against a baseline with 95% intervals, significance, verdicts and geomeans"},
+    {"merge", hl_cmd_merge, "merge OUT DIR...",
+     "one results folder (charts, report) from the shards of a batch (batch --shard I/N)"},
     {"help", hl_cmd_help, "help [COMMAND]", "this help, or a command's"},
     {"version", hl_cmd_version, "version", "the version and the source revision (also --version)"},
     {NULL, NULL, NULL, NULL},

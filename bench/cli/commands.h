@@ -43,6 +43,7 @@ int hl_cmd_batch(int argc, char **argv);   /* bench/cli/batch_command.c */
 int hl_cmd_minheap(int argc, char **argv); /* bench/cli/batch_command.c */
 int hl_cmd_plot(int argc, char **argv);    /* bench/cli/plot_command.c */
 int hl_cmd_compare(int argc, char **argv); /* bench/cli/compare_command.c */
+int hl_cmd_merge(int argc, char **argv);   /* bench/cli/merge_command.c */
 int hl_cmd_version(int argc, char **argv); /* bench/cli/commands.c */
 
 #endif

@@ -341,6 +341,14 @@ static bool measure(const hl_compare_options *o, const hl_compare_side *base,
                       p->cand->status);
         return true;
     }
+    /* A ratio never divides figures from two machines (a merged batch's rows keep their
+     * host; a row without one, from before hosts were recorded, is taken as it is). */
+    if (p->base->host[0] && p->cand->host[0] && strcmp(p->base->host, p->cand->host) != 0) {
+        p->status = HL_COMPARE_NOT_COMPARABLE;
+        hl_report_fmt(p->note, sizeof p->note, "different hosts: baseline %s, candidate %s",
+                      p->base->host, p->cand->host);
+        return true;
+    }
     double *a = NULL, *b = NULL;
     bool from_a = false, from_b = false;
     if (!row_values(base->dir, base_files, p->base, o->metric, &a, &p->n_base, &from_a) ||

@@ -474,7 +474,8 @@ static bool write_report(FILE *out, void *data) {
     hl_minheap_read(j->dir, &heaps);
     fputs("</ol></li>\n<li><a href=\"#reference\">Reference rows</a></li>\n", out);
     if (heaps.count > 0) fputs("<li><a href=\"#minheap\">Minimum heap</a></li>\n", out);
-    fputs("<li><a href=\"#failures\">Failures</a></li>\n"
+    fputs("<li><a href=\"#hosts\">Hosts</a></li>\n"
+          "<li><a href=\"#failures\">Failures</a></li>\n"
           "<li><a href=\"#manifest\">Manifest</a></li>\n</ol>\n</nav>\n",
           out);
 
@@ -513,6 +514,8 @@ static bool write_report(FILE *out, void *data) {
     }
     free(heaps.cells);
     hl_report_write_claims(out, j->rows, j->count);
+
+    hl_report_write_hosts_html(out, j->rows, j->count);
 
     fprintf(out, "<h2 id=\"failures\">Failures (%zu)</h2>\n", failed);
     if (failed == 0) {

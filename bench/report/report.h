@@ -258,6 +258,11 @@ void hl_minheap_print(const hl_minheap_table *t, FILE *out);
  * smallest. Nothing when the table is empty. */
 void hl_minheap_html(const hl_minheap_table *t, FILE *out);
 
+/* report.html's hosts section (hosts.c): each host with the cells (workload x size) and
+ * configurations it ran, from the rows' host column, and the workloads whose sizes ran
+ * on different hosts. */
+bool hl_report_write_hosts_html(FILE *out, const hl_result_row *rows, size_t count);
+
 /* report.html's "CPython's collectors" table (cpython_claims.c): each claim of
  * docs/cpython_claims.csv whose two configurations the rows hold, with heaplab's
  * direction and factor for the same shape. Writes nothing when none has. */

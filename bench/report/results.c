@@ -153,3 +153,9 @@ void hl_results_row_init(hl_result_row *row) {
     for (size_t i = 0; i < HL_RESULT_INTERVAL_COUNT; i++)
         row->ci_low[i] = row->ci_high[i] = NAN;
 }
+
+void hl_results_this_host(char *out, size_t size) {
+    if (size == 0) return;
+    if (gethostname(out, size) != 0 || out[0] == '\0') snprintf(out, size, "unknown");
+    out[size - 1] = '\0';
+}

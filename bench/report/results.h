@@ -90,9 +90,13 @@ typedef struct hl_result_row {
     double ci_low[HL_RESULT_INTERVAL_COUNT], ci_high[HL_RESULT_INTERVAL_COUNT];
     char status[24];
     char error[256]; /* one line, empty when ok */
+    /* The machine the configuration ran on (gethostname; a batch sets it on every row it
+     * records, so that a merged folder's rows keep their host): "" when unknown. */
+    char host[64];
 } hl_result_row;
 
-/* CSV: identity columns, the figures, the spreads, status, error. */
+/* CSV: identity columns, the figures, the spreads, status, error, host (last, so that
+ * a reader that predates it still finds every column where it was). */
 void hl_results_write_csv_header(FILE *out);
 void hl_results_write_csv_row(FILE *out, const hl_result_row *row);
 /* Read every row of a results CSV. Returns false (and *error, one line) when the
@@ -199,5 +203,8 @@ size_t hl_results_interval_count(void);
 size_t hl_results_interval_figure(size_t i);
 /* An empty row: identity blank, runtime "heaplab", every figure and spread NaN. */
 void hl_results_row_init(hl_result_row *row);
+/* This machine's name as rows and manifests record it (gethostname), "unknown" when it
+ * has none. */
+void hl_results_this_host(char *out, size_t size);
 
 #endif

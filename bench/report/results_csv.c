@@ -39,7 +39,7 @@ static void csv_number(FILE *out, double v) {
 }
 
 #define HL_CSV_IDENTITY "runtime,workload,size,allocator,collector,heap_factor,heap_limit_bytes,repetitions"
-#define HL_CSV_TAIL "real_time_ns_stddev,peak_rss_bytes_stddev,status,error"
+#define HL_CSV_TAIL "real_time_ns_stddev,peak_rss_bytes_stddev,status,error,host"
 
 void hl_results_write_csv_header(FILE *out) {
     fputs(HL_CSV_IDENTITY, out);
@@ -83,6 +83,8 @@ void hl_results_write_csv_row(FILE *out, const hl_result_row *row) {
     csv_field(out, row->status[0] ? row->status : HL_STATUS_OK);
     fputc(',', out);
     csv_field(out, row->error);
+    fputc(',', out);
+    csv_field(out, row->host);
     fputc('\n', out);
 }
 
@@ -185,7 +187,7 @@ bool hl_results_read_csv(const char *path, hl_result_row **rows, size_t *count, 
     int col_runtime = COL_NONE, col_workload = COL_NONE, col_size = COL_NONE,
         col_allocator = COL_NONE, col_collector = COL_NONE, col_reps = COL_NONE,
         col_factor = COL_NONE, col_limit = COL_NONE,
-        col_status = COL_NONE, col_error = COL_NONE, col_rt_sd = COL_NONE, col_rss_sd = COL_NONE;
+        col_status = COL_NONE, col_error = COL_NONE, col_host = COL_NONE, col_rt_sd = COL_NONE, col_rss_sd = COL_NONE;
     int col_figure[hl_results_figure_count()];
     for (size_t f = 0; f < hl_results_figure_count(); f++)
         col_figure[f] = COL_NONE;
@@ -215,6 +217,8 @@ bool hl_results_read_csv(const char *path, hl_result_row **rows, size_t *count, 
             col_status = ci;
         else if (strcmp(h, "error") == 0)
             col_error = ci;
+        else if (strcmp(h, "host") == 0)
+            col_host = ci;
         else if (strcmp(h, "real_time_ns_stddev") == 0)
             col_rt_sd = ci;
         else if (strcmp(h, "peak_rss_bytes_stddev") == 0)
@@ -276,6 +280,7 @@ bool hl_results_read_csv(const char *path, hl_result_row **rows, size_t *count, 
         copy_text(row->collector, sizeof row->collector, fields[col_collector]);
         copy_text(row->status, sizeof row->status, fields[col_status]);
         if (col_error != COL_NONE) copy_text(row->error, sizeof row->error, fields[col_error]);
+        if (col_host != COL_NONE) copy_text(row->host, sizeof row->host, fields[col_host]);
         char *end;
         errno = 0;
         unsigned long long sz = strtoull(fields[col_size], &end, 10);

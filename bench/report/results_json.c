@@ -268,7 +268,8 @@ static bool put_identity(json_t *entry, const hl_result_row *row) {
            (row->heap_factor <= 0 ||
             put_number(entry, "heap_factor", row->heap_factor)) &&
            (row->heap_limit == 0 || put_int(entry, "heap_limit_bytes", (long long)row->heap_limit)) &&
-           put_text(entry, "status", row->status[0] ? row->status : HL_STATUS_OK);
+           put_text(entry, "status", row->status[0] ? row->status : HL_STATUS_OK) &&
+           (row->host[0] == '\0' || put_text(entry, "host", row->host));
 }
 
 bool hl_results_json_add_entry(json_t *doc, const hl_results_entry *run, const hl_result_row *row) {
