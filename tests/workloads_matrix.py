@@ -106,7 +106,7 @@ def main():
                 r = rows[0]
                 num = {k: float(v) for k, v in r.items()
                        if k not in ("runtime", "workload", "allocator", "collector", "status",
-                                    "error", "heap_factor", "heap_limit_bytes")}
+                                    "error", "heap_factor", "heap_limit_bytes", "host")}
                 check(r["heap_factor"] == "" and r["heap_limit_bytes"] == "",
                       f"{config}: a run without --heap-limit has heap_factor "
                       f"{r['heap_factor']!r}, heap_limit_bytes {r['heap_limit_bytes']!r}")

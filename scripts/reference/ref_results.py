@@ -12,7 +12,7 @@ import time
 
 
 # bench/report/results_csv.c's hl_results_write_csv_header: identity columns, the figures
-# (HL_RESULT_FIGURES in bench/report/results.h), the spreads, status, error.
+# (HL_RESULT_FIGURES in bench/report/results.h), the spreads, status, error, host.
 # heap_factor and heap_limit_bytes: a time-space run's budget (results_csv.c); CPython's
 # rows never have one, so both are empty.
 IDENTITY_COLUMNS = ("runtime", "workload", "size", "allocator", "collector", "heap_factor",
@@ -30,7 +30,8 @@ INTERVAL_FIGURES = ("real_time_ns", "cpu_time_ns", "gc_time_ns", "mutator_time_n
                     "peak_rss_bytes", "peak_live_bytes", "allocator_resident_bytes")
 INTERVALS = tuple("%s_ci_%s" % (name, end) for name in INTERVAL_FIGURES for end in ("low", "high"))
 SPREADS = ("real_time_ns_stddev", "peak_rss_bytes_stddev")
-CSV_COLUMNS = IDENTITY_COLUMNS + FIGURES + INTERVALS + SPREADS + ("status", "error")
+# host: empty, as `heaplab run` leaves it; a batch fills in its host on every row.
+CSV_COLUMNS = IDENTITY_COLUMNS + FIGURES + INTERVALS + SPREADS + ("status", "error", "host")
 # Figures CPython offers no honest cheap source for: not measured, which heaplab's
 # results spell as an empty CSV field (NaN) and a counter left out of the JSON.
 NOT_MEASURED = ("allocator_resident_bytes", "allocs", "frees")
