@@ -408,6 +408,10 @@ hl_status hl__small_ints_new(hl_heap *heap) {
     return HL_OK;
 }
 
+size_t hl__small_ints_bytes(void) {
+    return HL_SMALL_INT_COUNT * sizeof(hl_int_object);
+}
+
 void hl__small_ints_free(hl_heap *heap) {
     hl_free(heap->allocator, heap->small_ints, HL_SMALL_INT_COUNT * sizeof(hl_int_object));
     heap->small_ints = NULL;
