@@ -180,7 +180,9 @@ static void drain_mark_stack(ms_marker *m) {
     for (;;) {
         while (queued < MS_PREFETCH && s->stack_length != 0) {
             hl_object *o = s->stack[--s->stack_length];
+            /* the header and the slots after it, which may start on the next line */
             __builtin_prefetch(o, 1);
+            __builtin_prefetch((char *)o + 32);
             window[(head + queued++) & (MS_PREFETCH - 1)] = o;
         }
         if (queued == 0) return;
