@@ -2,7 +2,9 @@
  *
  * No count traffic: counts_references is false, so hl_incref/hl_decref do nothing
  * and hl_refcount reports 0. Every object but the immortal small ints carries a
- * 16-byte prefix and sits on one list, `objects`, so that the sweep can find the dead.
+ * 16-byte prefix and sits on one list, so that the sweep can find the dead: `objects`,
+ * or `finalizable` while it has a finalizer that has not run (so that finding the
+ * unreachable finalizable objects walks only those), or `unswept` during a lazy sweep.
  *
  * When. At each safe point (before an allocation) a collection starts if the live
  * bytes (everything allocated and not yet swept) have reached `trigger`. After a
@@ -21,35 +23,41 @@
  *                     handles of open scopes, and heap->pinned (a constructor's object
  *                     argument). The mutator must keep everything it uses reachable
  *                     from these at a safe point; that is the rooting rule of heap.h.
- *   drain_mark_stack  pop a grey object, turn it black, turn its white referents grey
- *                     and push them. The mark stack is an explicit array grown through
- *                     the allocator; marking never recurses on the C stack, so a chain
- *                     10^7 deep marks in constant C stack.
+ *   drain_mark_stack  pop a reference into a small window (MS_PREFETCH) whose headers
+ *                     are being prefetched; visit the oldest: if unmarked, mark it (one
+ *                     flag write) and push its referents, the last slot first, without
+ *                     reading them. Marking is bound by cache misses on headers; the
+ *                     window keeps several in flight, and the push order marks a
+ *                     structure built depth-first in allocation (address) order. The
+ *                     mark stack is an explicit array grown through the allocator;
+ *                     marking never recurses on the C stack, so a chain 10^7 deep
+ *                     marks in constant C stack.
  *   rescan_overflow   if the mark stack could not grow (allocation failure), the
- *                     object that did not fit stays grey on the heap and `overflowed`
- *                     is set; the heap list is then walked for grey objects, which are
- *                     scanned in turn, until a walk finishes without overflow. Slow
- *                     but correct, and still without recursion.
+ *                     object that did not fit is flagged GREY on the heap and
+ *                     `overflowed` is set; the lists are then walked for GREY objects,
+ *                     which are visited in turn, until a walk finishes without
+ *                     overflow. Slow but correct, and still without recursion.
  *   finalize_unreachable
- *                     every white object with a finalizer that has not run yet is
- *                     finalized, once (PEP 442). A finalizer may resurrect objects by
- *                     storing them anywhere, including into a black object, so after
- *                     any finalizer ran all marks are cleared and marking runs again; and
- *                     again finalization, until a pass finalizes nothing (a finalizer
- *                     may have made another finalizable object unreachable).
- *                     Objects allocated by a finalizer are white and live only if
- *                     reachable after it.
- *   sweep             walk `objects`: white objects are freed through the allocator;
- *                     black ones turn white for the next collection.
+ *                     every unmarked object of `finalizable` is finalized, once
+ *                     (PEP 442), and moves to `objects`. A finalizer may resurrect
+ *                     objects by storing them anywhere, including into a scanned
+ *                     object, so after any finalizer ran all marks are reset (a walk,
+ *                     only then) and marking runs again; and again finalization, until
+ *                     a pass finalizes nothing (a finalizer may have made another
+ *                     finalizable object unreachable). Objects allocated by a
+ *                     finalizer live only if reachable after it.
+ *   sweep             walk `objects`: unmarked objects are freed through the allocator;
+ *                     marked ones keep their mark (see the sense below).
  *
  * Lazy sweeping (heap->lazy_sweep, `--sweep lazy`; Hughes's, as libgc does it). The
- * pause ends after marking: the collection moves `objects` whole onto `unswept` and
+ * pause ends after marking: the collection splices `objects` whole onto `unswept` and
  * reports collection_end with the count of unreachable objects (tracked less marked,
  * both counted, so nothing is walked). The sweep then runs in steps of
- * MS_SWEEP_STEP objects at the following safe points (sweep_step): a white object is
- * freed through the allocator, a black one turns white and moves back to `objects`;
- * each step is a sweep_start/sweep_end pair, collector time outside any pause. Objects
- * allocated meanwhile go onto `objects`, white, and are no business of this sweep. No
+ * MS_SWEEP_STEP objects at the following safe points (sweep_step), from `cursor`: an
+ * unmarked object is freed through the allocator, a marked one stays behind the
+ * cursor; at the end `unswept` is spliced back onto `objects`. Each step is a
+ * sweep_start/sweep_end pair, collector time outside any pause. Objects allocated
+ * meanwhile go onto `objects` with the current sense and are no business of this sweep. No
  * collection starts while a sweep is pending; the next trigger is set when the sweep ends,
  * from the bytes that survived (live bytes at marking less the bytes swept), so it is the
  * eager sweep's trigger. Three callers want the garbage gone at once, and finish the
@@ -60,10 +68,15 @@
  * object, whose referents may be freed already). Only the collections that the safe point
  * starts leave their sweep to the mutator's allocations.
  *
- * Colours (flags in collectors/object_layout.h): white = neither GREY nor BLACK (unvisited;
- * after marking: unreachable); GREY = reached, referents not yet scanned; BLACK =
- * reached and scanned. Invariant after a drain without overflow: no black object
- * refers to a white one, so white means unreachable.
+ * Marks (flags in collectors/object_layout.h). HL_FLAG_BLACK is a sense bit: an object
+ * is marked when its bit equals `black`, the collection's sense. Each collection flips
+ * the sense first, which unmarks every object at once, because between collections
+ * every object carries the last sense: survivors were marked with it, and new objects
+ * are born with it (ms_link). So no walk clears marks, and the sweep writes no header
+ * of a survivor. HL_FLAG_GREY is set only on an object the full mark stack could not
+ * take, and cleared by the rescan that visits it: no GREY survives a collection.
+ * Invariant after a drain without overflow: every referent of a marked object is
+ * marked or on the stack, so unmarked means unreachable once the stack is empty.
  */
 #include "collectors/collector.h"
 
