@@ -1,7 +1,7 @@
 /* Collector micro-benchmarks (Google Benchmark over the C binding, bench/harness/gbench.h),
  * built as build/heaplab-micro-collectors; all on the libc allocator (boehm on its own).
  *
- *   full_collection/rc_cycle, full_collection/mark_sweep, full_collection/boehm
+ *   full_collection/C
  *       5 x 10^5 Person pairs (Person(name, partner), each the other's partner, the
  *       names two shared strings) are built while rooted, then dropped, with the timer
  *       paused; only hl_collect(heap, 2) is timed. Counter ns_per_object: the
@@ -9,12 +9,17 @@
  *       bookkeeping_start: heaplab's own accounting after a boehm collection is
  *       neither in the pause nor in Google Benchmark's time) divided by the 10^6 dead
  *       persons.
- *   full_collection_tree/mark_sweep, full_collection_tree/boehm
- *       cyclic_graph/tree's structure: a complete binary tree of 2^22 records whose
- *       children point back to their parent (left, right, parent), built rooted, then
- *       dropped; hl_collect(heap, 2) timed. ns_per_object: per node.
- *   full_collection_tree_live/mark_sweep, full_collection_tree_live/boehm
+ *   full_collection_tree/C, full_collection_tree_2e20/C
+ *       cyclic_graph/tree's structure: a complete binary tree of 2^22 (2^20) records
+ *       whose children point back to their parent (left, right, parent), built rooted,
+ *       then dropped; hl_collect(heap, 2) timed. ns_per_object: per node.
+ *   full_collection_tree_live/C, full_collection_tree_live_2e20/C
  *       the same tree kept: the collection marks all of it and frees nothing.
+ *   C: rc_cycle, mark_sweep, mark_sweep_lazy (--sweep lazy) and boehm on every shape,
+ *       cpython_inc and cpython_ft on the Persons (full_collection) only.
+ *   HEAPLAB_MICRO_ITERATIONS=N: N timed collections per repetition (default 3);
+ *       scripts/microtable runs 1 with 5 repetitions and prints the table of
+ *       docs/collectors.md, "Micro-benchmarks".
  *   Split counters of these (from events): mark_ns_per_object = collection_start to
  *       heap_traced (marking), after_mark_ns_per_object = heap_traced to the pause's
  *       end (mark_sweep: its sweep; boehm: Boehm's reclaim), and for boehm boehm_ns_per_object = Boehm's own collection
