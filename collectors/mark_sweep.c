@@ -95,9 +95,9 @@ typedef struct ms_state {
     hl_object **stack;      /* the mark stack: references waiting to be visited */
     size_t stack_length;
     size_t stack_capacity;
-    bool overflowed; /* some object is GREY on the heap, not on the stack */
-    size_t trigger;  /* live bytes that start the next collection */
-    uint16_t black;  /* the mark sense: marked means (flags & HL_FLAG_BLACK) == black */
+    bool overflowed;      /* some object is GREY on the heap, not on the stack */
+    size_t trigger;       /* live bytes that start the next collection */
+    uint16_t black;       /* the mark sense: marked means (flags & HL_FLAG_BLACK) == black */
     uintptr_t small_ints; /* heap->small_ints and its size: never pushed */
     size_t small_ints_bytes;
     /* Lazy sweeping: what the last collection left to sweep; before `cursor` the
@@ -177,8 +177,7 @@ static void visit(ms_marker *m, hl_object *o) {
     hl_object *last = NULL;
     for (size_t i = n; i-- > 0;) {
         hl_object *r = slots[i];
-        if (r == NULL || r == last ||
-            (uintptr_t)r - s->small_ints < (uintptr_t)s->small_ints_bytes)
+        if (r == NULL || r == last || (uintptr_t)r - s->small_ints < (uintptr_t)s->small_ints_bytes)
             continue;
         push(m, r);
         last = r;

@@ -156,7 +156,7 @@ static void stuck_mark_stack(const deep_job *job, bool finalizers) {
     CHECK(hl_collect(h, 2) == 0);
     CHECK(hl_heap_live_objects(h) == live);
     CHECK(t.alloc.failures > failures); /* the mark stack really tried to grow */
-    CHECK(finalized == 0); /* all reachable: no finalizer may run */
+    CHECK(finalized == 0);              /* all reachable: no finalizer may run */
     hl_local_set(h, 0, NULL);
     CHECK(hl_collect(h, 2) == (long)live - 1); /* all but the frame */
     CHECK(finalized == (finalizers ? width : 0));
