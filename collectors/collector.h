@@ -198,6 +198,9 @@ void hl__storage_free(hl_heap *heap, void *block, size_t size, hl_storage_kind k
  * them with the heap). */
 hl_status hl__small_ints_new(hl_heap *heap);
 void hl__small_ints_free(hl_heap *heap);
+/* Bytes of that one block at heap->small_ints: a collector tells a small int by its
+ * address without reading it (mark_sweep's mark stack). */
+size_t hl__small_ints_bytes(void);
 
 /* Allocate collector memory (mark stack, state) through the heap's allocator. */
 static inline void *hl__gc_alloc(hl_heap *heap, size_t size) {

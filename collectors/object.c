@@ -312,11 +312,13 @@ void hl__object_finalize(hl_heap *heap, hl_object *o) {
 }
 
 void hl__object_free(hl_heap *heap, hl_object *o) {
-    size_t bytes = hl__object_bytes(heap, o);
+    /* hl__object_bytes, with the body's size computed once (sweeps call this per object) */
     size_t prefix = prefix_of(heap, o);
     size_t body = body_size(o);
+    size_t bytes = prefix + body;
     if (o->type == HL_TYPE_LIST) {
         hl_list_object *l = (hl_list_object *)o;
+        bytes += l->capacity * sizeof(hl_object *);
         if (l->capacity != 0)
             hl__storage_free(heap, l->items, l->capacity * sizeof(hl_object *), HL_STORAGE_ITEMS);
     }
@@ -406,6 +408,10 @@ hl_status hl__small_ints_new(hl_heap *heap) {
     }
     heap->small_ints = &ints[0].head;
     return HL_OK;
+}
+
+size_t hl__small_ints_bytes(void) {
+    return HL_SMALL_INT_COUNT * sizeof(hl_int_object);
 }
 
 void hl__small_ints_free(hl_heap *heap) {

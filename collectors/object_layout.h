@@ -36,8 +36,11 @@
  *                        without UNREACHABLE, its prefix's prev word holds gc_refs
  *                        (collectors/cycle_core.h).
  *   HL_FLAG_UNREACHABLE  rc_cycle: tentatively unreachable (on the unreachable list).
- *   HL_FLAG_GREY         mark_sweep: marked reachable, references not yet scanned.
- *   HL_FLAG_BLACK        mark_sweep: marked reachable and scanned.
+ *   HL_FLAG_GREY         mark_sweep: reached but left off the full mark stack; the
+ *                        rescan visits it and clears the bit (never kept).
+ *   HL_FLAG_BLACK        mark_sweep: the mark, a sense bit: marked when it equals the
+ *                        collector's current sense, which each collection flips (kept
+ *                        between collections; collectors/mark_sweep.c).
  *   HL_FLAG_VISITED      hl_heap_each: already reported (untracked objects only).
  *   HL_FLAG_REACHED      teardown: reachable from the globals (the leak is the rest).
  *   HL_FLAG_OLD_SPACE    cpython_inc: the object's space bit (which of the two old

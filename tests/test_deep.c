@@ -9,7 +9,10 @@
  *   conservative stack scan (tests/test_collectors.h);
  * - a list nested N deep ([[[...]]]), the same way;
  * - mark_sweep with a mark stack that cannot grow (the allocator's limit refuses
- *   every growth): marking falls back to rescanning the heap and stays exact.
+ *   every growth): marking falls back to rescanning the heap and stays exact; again
+ *   with every `a` record carrying a finalizer (mark_sweep keeps those on a list of
+ *   their own, which the rescan must walk too): none runs while they are reachable,
+ *   each runs once when they are dropped.
  * N is 10^7 in release builds and 10^6 in sanitizer builds (ASan's shadow memory and
  * slower allocator make 10^7 take minutes); both are far beyond what recursion on a
  * 256 KiB stack could survive (a few thousand frames).
@@ -109,10 +112,21 @@ static void nested_list(const deep_job *job) {
     tc_close(&t);
 }
 
+static void count_finalized(hl_heap *heap, hl_object *self, void *data) {
+    (void)heap;
+    (void)self;
+    (*(long *)data)++;
+}
+
 /* A wide and deep graph marked with a mark stack that cannot grow past its start. */
-static void stuck_mark_stack(const deep_job *job) {
+static void stuck_mark_stack(const deep_job *job, bool finalizers) {
+    long finalized = 0;
     tc_heap t;
-    tc_open(&t, job->args, tc_config(job->collector));
+    /* One collection while building (at the first trigger, 1 MiB) and no more, so the
+     * stack has grown to half the final list at most and the timed marking must grow it. */
+    hl_heap_config cfg = tc_config(job->collector);
+    cfg.growth_factor = 100.0;
+    tc_open(&t, job->args, cfg);
     hl_heap *h = t.heap;
     TC_REQUIRE(hl_frame_push(h, 1) == HL_OK);
     hl_object *wide = hl_list_new(h, 0, NULL);
@@ -121,7 +135,8 @@ static void stuck_mark_stack(const deep_job *job) {
     hl_decref(h, wide);
     long width = 20000;
     for (long i = 0; i < width; i++) {
-        hl_object *a = hl_record_new(h, 2, NULL, NULL);
+        hl_object *a = finalizers ? hl_record_new(h, 2, count_finalized, &finalized)
+                                  : hl_record_new(h, 2, NULL, NULL);
         TC_REQUIRE(a != NULL);
         TC_REQUIRE(hl_list_append(h, wide, a) == HL_OK);
         hl_decref(h, a);
@@ -130,7 +145,10 @@ static void stuck_mark_stack(const deep_job *job) {
         hl_record_set(h, a, 0, b);
         hl_record_set(h, b, 0, a);
         hl_decref(h, b);
-        if (i > 0) hl_record_set(h, a, 1, hl_list_get(wide, (size_t)(i - 1) / 2));
+        /* Without finalizers the records also link to earlier ones; with them each is
+         * reached through the list only, so the ones that did not fit on the stack
+         * are found by the rescan or not at all. */
+        if (i > 0 && !finalizers) hl_record_set(h, a, 1, hl_list_get(wide, (size_t)(i - 1) / 2));
     }
     uint64_t live = hl_heap_live_objects(h);
     t.alloc.limit_bytes = t.alloc.live_bytes; /* every growth is refused from now on */
@@ -138,8 +156,11 @@ static void stuck_mark_stack(const deep_job *job) {
     CHECK(hl_collect(h, 2) == 0);
     CHECK(hl_heap_live_objects(h) == live);
     CHECK(t.alloc.failures > failures); /* the mark stack really tried to grow */
+    CHECK(finalized == 0);              /* all reachable: no finalizer may run */
     hl_local_set(h, 0, NULL);
     CHECK(hl_collect(h, 2) == (long)live - 1); /* all but the frame */
+    CHECK(finalized == (finalizers ? width : 0));
+    CHECK(hl_heap_live_objects(h) == 1); /* the frame */
     t.alloc.limit_bytes = 0;
     hl_frame_pop(h);
     tc_close(&t);
@@ -149,7 +170,10 @@ static void *run(void *arg) {
     const deep_job *job = arg;
     chain(job);
     nested_list(job);
-    if (strcmp(job->collector->name, "mark_sweep") == 0) stuck_mark_stack(job);
+    if (strcmp(job->collector->name, "mark_sweep") == 0) {
+        stuck_mark_stack(job, false);
+        stuck_mark_stack(job, true);
+    }
     return NULL;
 }
 

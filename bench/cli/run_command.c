@@ -34,7 +34,7 @@ static const hl_cli_option run_options_table[] = {
     {"--recursion-limit", "D", "maximum frame depth (default 10^7)"},
     {"--gc-thresholds", "T0,T1,T2", "generation thresholds (default: the collector's)"},
     {"--growth-factor", "F", "mark_sweep: collect when the heap grew by F (default 2.0)"},
-    {"--sweep", "eager|lazy", "mark_sweep: sweep in the pause (eager, default) or in steps after it"},
+    {"--sweep", "eager|lazy", "mark_sweep: sweep in steps after the pause (lazy, default) or in it"},
     {"--heap-factor", "F", "label the rows: --heap-limit is F x the minimum heap (batch --heap-factors)"},
     {"--seed", "S", "seed of the random variants (default 42)"},
     {"--json", "FILE", "write Google Benchmark JSON with the schema's counters (- : stdout)"},
@@ -143,7 +143,8 @@ static int parse_run_options(int argc, char **argv, hl_run_config *opt, char **p
     hl_cli_parser parser;
     hl_cli_parser_init(&parser, "run", run_options_table, argc, argv);
     parser.passthrough_prefix = "--benchmark_";
-    *opt = (hl_run_config){.seed = DEFAULT_SEED};
+    /* lazy sweeping is mark_sweep's default (docs/decisions.md, "Lazy sweep by default") */
+    *opt = (hl_run_config){.seed = DEFAULT_SEED, .lazy_sweep = true};
     passthrough[0] = "heaplab"; /* Google Benchmark prints it as the program's name */
     *passthrough_count = 1;
 

@@ -1,7 +1,7 @@
 /* Collector micro-benchmarks (Google Benchmark over the C binding, bench/harness/gbench.h),
  * built as build/heaplab-micro-collectors; all on the libc allocator (boehm on its own).
  *
- *   full_collection/rc_cycle, full_collection/mark_sweep, full_collection/boehm
+ *   full_collection/C
  *       5 x 10^5 Person pairs (Person(name, partner), each the other's partner, the
  *       names two shared strings) are built while rooted, then dropped, with the timer
  *       paused; only hl_collect(heap, 2) is timed. Counter ns_per_object: the
@@ -9,12 +9,17 @@
  *       bookkeeping_start: heaplab's own accounting after a boehm collection is
  *       neither in the pause nor in Google Benchmark's time) divided by the 10^6 dead
  *       persons.
- *   full_collection_tree/mark_sweep, full_collection_tree/boehm
- *       cyclic_graph/tree's structure: a complete binary tree of 2^22 records whose
- *       children point back to their parent (left, right, parent), built rooted, then
- *       dropped; hl_collect(heap, 2) timed. ns_per_object: per node.
- *   full_collection_tree_live/mark_sweep, full_collection_tree_live/boehm
+ *   full_collection_tree/C, full_collection_tree_2e20/C
+ *       cyclic_graph/tree's structure: a complete binary tree of 2^22 (2^20) records
+ *       whose children point back to their parent (left, right, parent), built rooted,
+ *       then dropped; hl_collect(heap, 2) timed. ns_per_object: per node.
+ *   full_collection_tree_live/C, full_collection_tree_live_2e20/C
  *       the same tree kept: the collection marks all of it and frees nothing.
+ *   C: rc_cycle, mark_sweep, mark_sweep_lazy (--sweep lazy) and boehm on every shape,
+ *       cpython_inc and cpython_ft on the Persons (full_collection) only.
+ *   HEAPLAB_MICRO_ITERATIONS=N: N timed collections per repetition (default 3);
+ *       scripts/microtable runs 1 with 5 repetitions and prints the table of
+ *       docs/collectors.md, "Micro-benchmarks".
  *   Split counters of these (from events): mark_ns_per_object = collection_start to
  *       heap_traced (marking), after_mark_ns_per_object = heap_traced to the pause's
  *       end (mark_sweep: its sweep; boehm: Boehm's reclaim), and for boehm boehm_ns_per_object = Boehm's own collection
@@ -48,6 +53,7 @@
 
 #define PAIRS 500000
 #define TREE_NODES ((long)1 << 22)
+#define SMALL_TREE_NODES ((long)1 << 20)
 #define REFS 4096
 
 static uint64_t now_ns(void) {
@@ -201,13 +207,13 @@ __attribute__((noinline)) static bool build_dropped_pairs(hl_heap *h) {
  * walking back up through the parent links; the root is global 2. */
 enum { TREE_LEFT, TREE_RIGHT, TREE_PARENT, TREE_FIELDS };
 
-__attribute__((noinline)) static bool build_tree(hl_heap *h, bool keep) {
+__attribute__((noinline)) static bool build_tree(hl_heap *h, uint64_t n, bool keep) {
     hl_object *root = hl_record_new(h, TREE_FIELDS, NULL, NULL);
     if (root == NULL) return false;
     hl_global_set(h, 2, root);
     hl_decref(h, root);
     hl_object *node = root;
-    uint64_t index = 0, from = 0, n = (uint64_t)TREE_NODES;
+    uint64_t index = 0, from = 0;
     for (;;) {
         uint64_t left = 2 * index + 1, right = 2 * index + 2;
         uint64_t next = from == 0 ? left : (from == left ? right : n);
@@ -231,7 +237,27 @@ __attribute__((noinline)) static bool build_tree(hl_heap *h, bool keep) {
     return true;
 }
 
-typedef enum full_shape { SHAPE_PAIRS, SHAPE_TREE_DEAD, SHAPE_TREE_LIVE } full_shape;
+typedef enum full_shape {
+    SHAPE_PAIRS,
+    SHAPE_TREE_DEAD,
+    SHAPE_TREE_LIVE,
+    SHAPE_SMALL_TREE_DEAD,
+    SHAPE_SMALL_TREE_LIVE,
+} full_shape;
+
+static double shape_objects(full_shape shape) {
+    switch (shape) {
+    case SHAPE_PAIRS:
+        return 2.0 * PAIRS;
+    case SHAPE_TREE_DEAD:
+    case SHAPE_TREE_LIVE:
+        return (double)TREE_NODES;
+    case SHAPE_SMALL_TREE_DEAD:
+    case SHAPE_SMALL_TREE_LIVE:
+        break;
+    }
+    return (double)SMALL_TREE_NODES;
+}
 
 typedef struct full_case {
     const char *collector;
@@ -240,12 +266,14 @@ typedef struct full_case {
 } full_case;
 
 static bool build_shape(hl_heap *h, full_shape shape) {
-    return shape == SHAPE_PAIRS ? build_dropped_pairs(h) : build_tree(h, shape == SHAPE_TREE_LIVE);
+    if (shape == SHAPE_PAIRS) return build_dropped_pairs(h);
+    return build_tree(h, (uint64_t)shape_objects(shape),
+                      shape == SHAPE_TREE_LIVE || shape == SHAPE_SMALL_TREE_LIVE);
 }
 
 static void bm_full_collection(hl_bench_state *st, void *arg) {
     const full_case *fc = arg;
-    double objects = fc->shape == SHAPE_PAIRS ? 2.0 * PAIRS : (double)TREE_NODES;
+    double objects = shape_objects(fc->shape);
     uint64_t timed_ns = 0, swept_ns = 0, iterations = 0;
     split_timer split;
     memset(&split, 0, sizeof split);
@@ -414,19 +442,31 @@ int main(int argc, char **argv) {
     GC_set_on_collection_event(boehm_timed_event);
     hl_bench_initialize(&argc, argv);
     hl_bench_options full = {0};
-    full.iterations = 3;
+    /* HEAPLAB_MICRO_ITERATIONS: collections per repetition (default 3; scripts/microtable
+     * runs 1, with 5 repetitions, to stay within two minutes). */
+    const char *iters = getenv("HEAPLAB_MICRO_ITERATIONS");
+    full.iterations = iters != NULL && atoi(iters) > 0 ? atoi(iters) : 3;
     full.use_real_time = true;
-    static const full_case cases[] = {
-        {"rc_cycle", SHAPE_PAIRS, false},       {"mark_sweep", SHAPE_PAIRS, false},
-        {"mark_sweep", SHAPE_PAIRS, true},      {"boehm", SHAPE_PAIRS, false},
-        {"mark_sweep", SHAPE_TREE_DEAD, false}, {"mark_sweep", SHAPE_TREE_DEAD, true},
-        {"boehm", SHAPE_TREE_DEAD, false},      {"mark_sweep", SHAPE_TREE_LIVE, false},
-        {"mark_sweep", SHAPE_TREE_LIVE, true},  {"boehm", SHAPE_TREE_LIVE, false},
+    /* Every collector that reclaims the dropped shapes with hl_collect (refcount
+     * frees a tree at the drop and never the Person cycles, so it has no row);
+     * cpython_inc and cpython_ft on the Persons only (their tree collections take
+     * microseconds per node, too long for scripts/microtable's two minutes). */
+    static const full_case kinds[] = {
+        {"rc_cycle", SHAPE_PAIRS, false},   {"cpython_inc", SHAPE_PAIRS, false},
+        {"cpython_ft", SHAPE_PAIRS, false}, {"mark_sweep", SHAPE_PAIRS, false},
+        {"mark_sweep", SHAPE_PAIRS, true},  {"boehm", SHAPE_PAIRS, false},
     };
-    static const char *const shape_names[] = {"full_collection", "full_collection_tree",
-                                              "full_collection_tree_live"};
-    static char names[sizeof cases / sizeof cases[0]][64];
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    enum { KINDS = sizeof kinds / sizeof kinds[0], SHAPES = SHAPE_SMALL_TREE_LIVE + 1 };
+    static full_case cases[SHAPES * KINDS];
+    static const char *const shape_names[] = {
+        "full_collection", "full_collection_tree", "full_collection_tree_live",
+        "full_collection_tree_2e20", "full_collection_tree_live_2e20"};
+    static char names[SHAPES * KINDS][64];
+    for (size_t i = 0; i < SHAPES * KINDS; i++) {
+        cases[i] = kinds[i % KINDS];
+        cases[i].shape = (full_shape)(i / KINDS);
+        if (cases[i].shape != SHAPE_PAIRS && strncmp(cases[i].collector, "cpython_", 8) == 0)
+            continue;
         snprintf(names[i], sizeof names[i], "%s/%s%s", shape_names[cases[i].shape],
                  cases[i].collector, cases[i].lazy_sweep ? "_lazy" : "");
         hl_bench_register(names[i], bm_full_collection, (void *)&cases[i], &full);

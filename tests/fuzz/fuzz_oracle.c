@@ -123,8 +123,11 @@ static void note_live(hl_object *o, void *data) {
 
 static void check_object(fz_ctx *c, hl_object *o) {
     if (o->type > HL_TYPE_FRAME) fz_fail(c, "object %p has type %u", (void *)o, o->type);
-    const uint16_t transient =
-        HL_FLAG_COLLECTING | HL_FLAG_UNREACHABLE | HL_FLAG_GREY | HL_FLAG_BLACK | HL_FLAG_VISITED;
+    /* HL_FLAG_BLACK is mark_sweep's mark, a sense bit it keeps between collections
+     * (collectors/mark_sweep.c); any other collector must leave it clear. */
+    bool sense = strcmp(c->collector->name, "mark_sweep") == 0;
+    const uint16_t transient = (uint16_t)(HL_FLAG_COLLECTING | HL_FLAG_UNREACHABLE | HL_FLAG_GREY |
+                                          HL_FLAG_VISITED | (sense ? 0 : HL_FLAG_BLACK));
     if (o->flags & transient)
         fz_fail(c, "%s %p keeps collection state bits 0x%x outside a collection", hl_type_name(o),
                 (void *)o, o->flags & transient);
