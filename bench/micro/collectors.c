@@ -1,5 +1,6 @@
 /* Collector micro-benchmarks (Google Benchmark over the C binding, bench/harness/gbench.h),
- * built as build/heaplab-micro-collectors; all on the libc allocator (boehm on its own).
+ * built as build/heaplab-micro-collectors; all on the libc allocator (boehm on its own),
+ * or on the allocator HEAPLAB_MICRO_ALLOCATOR names (scripts/microtable --allocator).
  *
  *   full_collection/C
  *       5 x 10^5 Person pairs (Person(name, partner), each the other's partner, the
@@ -62,6 +63,13 @@ static uint64_t now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The allocator every heap but boehm's uses: HEAPLAB_MICRO_ALLOCATOR, default libc.
+ * main checks it once, so later lookups cannot fail. */
+static const hl_allocator_ops *micro_allocator(void) {
+    const char *name = getenv("HEAPLAB_MICRO_ALLOCATOR");
+    return hl_allocator_find(name != NULL && name[0] != '\0' ? name : "libc");
+}
+
 typedef struct bench_heap {
     hl_allocator alloc;
     hl_heap *heap;
@@ -70,7 +78,7 @@ typedef struct bench_heap {
 static bool bench_open_with(bench_heap *b, const char *collector, bool lazy_sweep,
                             hl_bench_state *st, const hl_event_listener *listener) {
     const char *err = NULL;
-    if (!hl_allocator_init(&b->alloc, hl_allocator_find("libc"), &err)) {
+    if (!hl_allocator_init(&b->alloc, micro_allocator(), &err)) {
         hl_bench_skip_with_error(st, err != NULL ? err : "allocator");
         return false;
     }
@@ -430,7 +438,12 @@ static void bm_store(hl_bench_state *st, void *arg) {
 
 int main(int argc, char **argv) {
     const char *err = NULL;
-    if (!hl_allocator_prepare_process(hl_allocator_find("libc"), argv, &err)) {
+    if (micro_allocator() == NULL || !hl_allocator_runnable(micro_allocator())) {
+        fprintf(stderr, "heaplab-micro-collectors: HEAPLAB_MICRO_ALLOCATOR=%s is no allocator "
+                        "(heaplab list allocators)\n", getenv("HEAPLAB_MICRO_ALLOCATOR"));
+        return 2;
+    }
+    if (!hl_allocator_prepare_process(micro_allocator(), argv, &err)) {
         fprintf(stderr, "heaplab-micro-collectors: %s\n", err != NULL ? err : "cannot start");
         return 1;
     }
