@@ -13,9 +13,9 @@ const hl_preset hl_batch_presets[] = {
         .summary = "every allocator x collector x workload variant at n = 1000, 10^4 and 10^5, "
                    "4 invocations of 3 timed repetitions each after a warm-up (4 a side: the "
                    "fewest for which compare's Mann-Whitney test can reach p < 0.05), CPython "
-                   "reference rows when python3 is on PATH (about 3.5 min); the GC benchmarks "
-                   "(gcbench, gc_traversal, cycle_churn, growing_heap) only when "
-                   "--workloads names them",
+                   "reference rows when python3 is on PATH (5.5 min measured on 2 cores); "
+                   "the GC benchmarks (gcbench, gc_traversal, cycle_churn, growing_heap) only "
+                   "when --workloads names them",
         .sizes = {1000, 10000, 100000},
         .repetitions = 4,
         .samples = 3,
