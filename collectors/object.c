@@ -312,13 +312,12 @@ void hl__object_finalize(hl_heap *heap, hl_object *o) {
 }
 
 void hl__object_free(hl_heap *heap, hl_object *o) {
-    /* hl__object_bytes, with the body's size computed once (sweeps call this per object) */
+    /* hl__object_bytes is in this file: the compiler shares body_size with it */
+    size_t bytes = hl__object_bytes(heap, o);
     size_t prefix = prefix_of(heap, o);
     size_t body = body_size(o);
-    size_t bytes = prefix + body;
     if (o->type == HL_TYPE_LIST) {
         hl_list_object *l = (hl_list_object *)o;
-        bytes += l->capacity * sizeof(hl_object *);
         if (l->capacity != 0)
             hl__storage_free(heap, l->items, l->capacity * sizeof(hl_object *), HL_STORAGE_ITEMS);
     }
