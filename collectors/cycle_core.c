@@ -20,11 +20,13 @@
  *   (the survivors join `to`)
  *   finalize_garbage  the finalizer of every unreachable object that has one and has
  *                     not run yet runs now, once (PEP 442: FINALIZED is set first).
+ *                     Skipped when no unreachable object was made with a finalizer.
  *   handle_resurrected_objects
  *                     a finalizer may have stored an object somewhere reachable.
  *                     Re-run update_refs, subtract_refs and move_unreachable on the
  *                     unreachable set alone: what has an outside reference now (and
- *                     all it reaches) was resurrected and survives whole.
+ *                     all it reaches) was resurrected and survives whole. Skipped
+ *                     when no finalizer ran (CPython runs it always).
  *   delete_garbage    what is left is garbage: each object drops its references
  *                     (clear_refs, CPython's tp_clear), which breaks the cycles, and counting frees
  *                     the rest. The number of such objects is what the caller returns.
@@ -119,11 +121,16 @@ static void subtract_refs(hl_gc_link *set) {
 /* Walk `set` through next; `kept` is the last object kept, whose prev is rebuilt.
  * Returns how many objects stayed in the set (the reachable ones) and adds to
  * *moved how many now sit on `unreachable`: the sizes CPython's gc_list_size would
- * count afterwards, counted on the way instead of by two more walks. */
-static size_t move_unreachable(hl_gc_link *set, hl_gc_link *unreachable, size_t *moved) {
+ * count afterwards, counted on the way instead of by two more walks. The flags of
+ * every object it moved there are or-ed into *moved_flags (a superset of the flags of
+ * what is on `unreachable` at the end: an object may come back), so that the caller
+ * knows without another walk whether any of them has a finalizer. */
+static size_t move_unreachable(hl_gc_link *set, hl_gc_link *unreachable, size_t *moved,
+                               unsigned *moved_flags) {
     hl_gc_link *kept = set;
     hl_gc_link *l = set->next;
     size_t reachable = 0, unreached = 0;
+    unsigned flags = 0;
     while (l != set) {
         prefetch_link(l->next);
         hl_object *o = hl_gc_object_of(l);
@@ -156,6 +163,7 @@ static size_t move_unreachable(hl_gc_link *set, hl_gc_link *unreachable, size_t 
             reachable++;
         } else {
             kept->next = l->next;
+            flags |= o->flags;
             o->flags |= HL_FLAG_UNREACHABLE;
             hl_gc_list_append(unreachable, l);
             unreached++;
@@ -164,6 +172,7 @@ static size_t move_unreachable(hl_gc_link *set, hl_gc_link *unreachable, size_t 
     }
     set->prev = kept;
     *moved += unreached;
+    *moved_flags |= flags;
     return reachable;
 }
 
@@ -192,8 +201,10 @@ static void splice_front(hl_gc_link *from, hl_gc_link *last, hl_gc_link *to) {
  * before the cursor are the seen ones; they are moved to `seen` in one splice just
  * before a finalizer runs, so that each finalizer sees exactly CPython's two lists,
  * and the object without a finalizer (nearly all of them) is read, not written. The
- * list ends in the order CPython's does (seen first). */
-static void finalize_garbage(hl_heap *heap, hl_gc_link *unreachable) {
+ * list ends in the order CPython's does (seen first). Returns whether any finalizer
+ * ran. */
+static bool finalize_garbage(hl_heap *heap, hl_gc_link *unreachable) {
+    bool ran = false;
     hl_gc_link seen;
     hl_gc_list_init(&seen);
     hl_gc_link *l = unreachable->next;
@@ -205,6 +216,7 @@ static void finalize_garbage(hl_heap *heap, hl_gc_link *unreachable) {
             continue;
         }
         splice_front(unreachable, l, &seen);
+        ran = true;
         o->refcnt++;
         hl__object_finalize(heap, o);
         hl_decref(heap, o);
@@ -212,6 +224,7 @@ static void finalize_garbage(hl_heap *heap, hl_gc_link *unreachable) {
     }
     hl_gc_list_merge(unreachable, &seen); /* seen, then the rest walked since */
     hl_gc_list_merge(&seen, unreachable);
+    return ran;
 }
 
 static void clear_states(hl_gc_link *list) {
@@ -227,7 +240,8 @@ static size_t handle_resurrected_objects(hl_gc_link *unreachable, hl_gc_link *st
     update_refs(unreachable);
     subtract_refs(unreachable);
     size_t garbage = 0;
-    move_unreachable(unreachable, still_unreachable, &garbage);
+    unsigned flags = 0;
+    move_unreachable(unreachable, still_unreachable, &garbage, &flags);
     /* What stayed behind has an outside reference now: resurrected, with everything
      * it reaches (move_unreachable already cleared their states). */
     hl_gc_list_merge(unreachable, to);
@@ -275,13 +289,23 @@ long hl__cycle_collect(hl_heap *heap, hl_gc_link *from, hl_gc_link *to, size_t *
     hl_gc_link unreachable;
     hl_gc_list_init(&unreachable);
     size_t unreached = 0;
-    size_t kept = move_unreachable(from, &unreachable, &unreached);
+    unsigned flags = 0;
+    size_t kept = move_unreachable(from, &unreachable, &unreached, &flags);
     hl__emit_heap_traced(heap);
 
     if (reachable != NULL) *reachable = kept;
     if (from != to) hl_gc_list_merge(from, to);
 
-    finalize_garbage(heap, &unreachable);
+    /* Only a finalizer runs code that could resurrect an object (heaplab has no weak
+     * reference callbacks), so when none ran the unreachable set is the garbage as it
+     * stands and the three passes of handle_resurrected_objects would find nothing.
+     * CPython runs them anyway; docs/decisions.md says why heaplab skips them. The
+     * finalizer walk itself is skipped when no object moved to `unreachable` was made
+     * with a finalizer (move_unreachable's flags). */
+    if ((flags & HL_FLAG_HAS_FINALIZER) == 0 || !finalize_garbage(heap, &unreachable)) {
+        delete_garbage(heap, &unreachable, to);
+        return (long)unreached;
+    }
     hl_gc_link garbage;
     hl_gc_list_init(&garbage);
     long found = (long)handle_resurrected_objects(&unreachable, &garbage, to);
