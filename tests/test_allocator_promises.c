@@ -1,6 +1,6 @@
 /* What pool and bump promise on their own, beyond the conformance suite
  * (tests/test_allocators.c): pool keeps its wholly free arenas as spares and reuses
- * them, frees LIFO within a class, reuses a full pool's freed block, aligns blocks to
+ * them, frees LIFO within a class, bounds its free caches, reuses a full pool's freed block, aligns blocks to
  * cache lines and advises its arenas for huge pages; bump grows its
  * last block in place and rewinds to its chunks. */
 #include <stdbool.h>
@@ -89,6 +89,37 @@ static void test_pool_lifo(void) {
     hl_free(&a, x2, 40);
     hl_free(&a, y2, 40);
     hl_free(&a, keep, 40);
+    hl_allocator_fini(&a);
+}
+
+/* The free caches in front of the pools are bounded (allocators/pool.c, "Free
+ * caches"): after 5 MiB of 64-byte blocks are freed, their pools go back to the arenas
+ * and serve 128-byte blocks, so the second class maps nothing new. A cache that kept
+ * every freed block would keep those pools allocated to 64-byte blocks forever. */
+static void test_pool_cache_bounded(void) {
+    hl_allocator a;
+    ta_start(&a);
+    enum { N = 5 * 16384 };
+    static void *blocks[N];
+    for (size_t i = 0; i < N; i++) {
+        blocks[i] = hl_alloc(&a, 64);
+        REQUIRE(blocks[i] != NULL);
+    }
+    hl_alloc_stats st;
+    hl_allocator_stats(&a, &st);
+    size_t full = st.resident_bytes;
+    for (size_t i = 0; i < N; i++)
+        hl_free(&a, blocks[i], 64);
+    for (size_t i = 0; i < N / 2; i++) {
+        blocks[i] = hl_alloc(&a, 128);
+        REQUIRE(blocks[i] != NULL);
+    }
+    hl_allocator_stats(&a, &st);
+    CHECK_MSG(st.resident_bytes == full,
+              "resident %zu after the same bytes in another class, %zu before: freed pools "
+              "were not given back", st.resident_bytes, full);
+    for (size_t i = 0; i < N / 2; i++)
+        hl_free(&a, blocks[i], 128);
     hl_allocator_fini(&a);
 }
 
@@ -242,6 +273,7 @@ void ta_test_backend_promises(const hl_allocator_ops *backend, int *failures, lo
     if (strcmp(backend->name, "pool") == 0) {
         test_pool_keeps_arenas();
         test_pool_lifo();
+        test_pool_cache_bounded();
         test_pool_full_pool_reused();
         test_pool_lines_and_huge_pages();
     }
