@@ -57,9 +57,12 @@
  * Free caches. In front of the pools each class keeps a LIFO stack of up to 64 of its
  * most recently freed blocks (CACHE_MAX), linked through the blocks; allocation pops
  * it first and free pushes onto it, touching neither the pool's header nor its lists.
- * A full cache gives its newer half back to their pools (block_release: obmalloc's
- * free), so a pool still empties, returns to its arena and may serve another class,
- * only up to 64 blocks per class later. This is CPython's own arrangement in front of
+ * When a class's cache is full, a free goes straight back to the block's pool
+ * (block_release: obmalloc's free), so a pool still empties, returns to its arena and
+ * may serve another class; at most 64 blocks per class wait in a cache. (Giving the
+ * cache's newer half back at once when it fills cost a bulk free, such as the drop of
+ * a list of 10^6 ints, a second walk of every block: large_list/range 40% slower.)
+ * This is CPython's own arrangement in front of
  * obmalloc: its per-type free lists (floats, tuples, lists, ...) keep recently freed
  * objects for the next allocation of the same kind; here the kind is the size class.
  * Under churn the block handed out is one freed a few steps before, still in cache,
@@ -143,7 +146,6 @@ typedef struct class_cache {
 } class_cache;
 
 typedef struct pool_state {
-    class_cache cache[CLASS_COUNT];        /* recently freed blocks, reused first */
     pool_header *used_pools[CLASS_COUNT]; /* allocation draws from the head */
     pool_header *used_tail[CLASS_COUNT];
     /* buckets[n]: arenas with exactly n free pools (n >= 1); full arenas are in none. */
@@ -151,6 +153,7 @@ typedef struct pool_state {
     pool_arena *all_arenas;
     size_t mapped_bytes;      /* arenas * ARENA_SIZE */
     size_t passthrough_bytes; /* requested bytes of live blocks above SMALL_MAX */
+    class_cache cache[CLASS_COUNT]; /* recently freed blocks, reused first */
 } pool_state;
 
 static inline size_t class_of(size_t size) {
@@ -391,18 +394,6 @@ static void block_release(pool_state *s, void *ptr) {
     if (--p->allocated == 0) pool_release(s, p);
 }
 
-/* A full cache gives its newer half back to their pools (out of line: once per
- * CACHE_MAX / 2 frees at most). */
-__attribute__((noinline)) static void cache_flush(pool_state *s, class_cache *cc) {
-    while (cc->count > CACHE_MAX / 2) {
-        void *block = cc->head;
-        UNPOISON(block, sizeof(void *));
-        cc->head = *(void **)block;
-        cc->count--;
-        block_release(s, block);
-    }
-}
-
 static void pool_free(void *state, void *ptr, size_t size) {
     pool_state *s = state;
     if (size > SMALL_MAX) {
@@ -412,7 +403,12 @@ static void pool_free(void *state, void *ptr, size_t size) {
     size_t c = class_of(size);
     assert(pool_of(ptr)->size_class == c && "pool_free: size does not match the block's class");
     class_cache *cc = &s->cache[c];
-    if (cc->count == CACHE_MAX) cache_flush(s, cc);
+    /* The push is the straight-line path: laid out the other way round, the drop of
+     * 10^6 ints (every free a full cache's) ran about 20% slower, measured. */
+    if (__builtin_expect(cc->count >= CACHE_MAX, 0)) { /* full: straight back to the pool */
+        block_release(s, ptr);
+        return;
+    }
     UNPOISON(ptr, sizeof(void *));
     *(void **)ptr = cc->head;
     POISON(ptr, class_block_size(c));
