@@ -154,6 +154,8 @@ typedef struct pool_state {
     pool_arena *all_arenas;
     size_t mapped_bytes;      /* arenas * ARENA_SIZE */
     size_t passthrough_bytes; /* requested bytes of live blocks above SMALL_MAX */
+    void *spare_big;          /* the last freed block of at least SPARE_MIN, kept */
+    size_t spare_size;        /* the size it was freed with (0: no spare) */
     class_cache cache[CLASS_COUNT]; /* recently freed blocks, reused first */
 } pool_state;
 
@@ -338,20 +340,44 @@ static void pool_destroy(void *state) {
         UNPOISON(a, ARENA_SIZE);
         munmap(a, ARENA_SIZE);
     }
+    free(s->spare_big);
     free(s);
 }
 
 /* Requests above SMALL_MAX go to libc; kept out of line so that the small-block fast
  * paths below stay small. */
+/* The spare large block: the last freed pass-through block of at least SPARE_MIN bytes
+ * is kept (one block, not a cache) and handed back to the next request it fits
+ * without wasting more than half of it, as a wholly free arena is kept as a spare.
+ * Without it, a program that frees and allocates one big array per iteration (the
+ * list of large_list/repeat, 8 MB) is at the mercy of glibc's heap trimming: when
+ * another of the process's blocks freed after it joins the heap's top, glibc gives
+ * the top back to the OS and the next array faults its pages in again (seen: 120
+ * faults per iteration in some processes and none in others, the same binary). */
+#define SPARE_MIN ((size_t)1 << 20)
+
 __attribute__((noinline)) static void *passthrough_alloc(pool_state *s, size_t size) {
-    void *p = malloc(size);
+    void *p;
+    if (s->spare_size >= size && s->spare_size / 2 <= size) {
+        p = s->spare_big;
+        s->spare_big = NULL;
+        s->spare_size = 0;
+    } else {
+        p = malloc(size);
+    }
     if (p != NULL) s->passthrough_bytes += size;
     return p;
 }
 
 __attribute__((noinline)) static void passthrough_free(pool_state *s, void *ptr, size_t size) {
     s->passthrough_bytes -= size;
-    free(ptr);
+    if (size < SPARE_MIN) {
+        free(ptr);
+        return;
+    }
+    free(s->spare_big); /* the older spare, if any, goes back to glibc */
+    s->spare_big = ptr; /* not poisoned: to ASan it stays glibc's live block */
+    s->spare_size = size;
 }
 
 static void *pool_alloc(void *state, size_t size) {
@@ -441,7 +467,7 @@ static void *pool_realloc(void *state, void *ptr, size_t old_size, size_t new_si
 
 static size_t pool_resident(void *state) {
     pool_state *s = state;
-    return s->mapped_bytes + s->passthrough_bytes;
+    return s->mapped_bytes + s->passthrough_bytes + s->spare_size;
 }
 
 static const char *pool_version(void) {

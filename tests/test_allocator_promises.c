@@ -1,6 +1,6 @@
 /* What pool and bump promise on their own, beyond the conformance suite
  * (tests/test_allocators.c): pool keeps its wholly free arenas as spares and reuses
- * them, frees LIFO within a class, bounds its free caches, reuses a full pool's freed block, aligns blocks to
+ * them, frees LIFO within a class, bounds its free caches, keeps a spare large block, reuses a full pool's freed block, aligns blocks to
  * cache lines and advises its arenas for huge pages; bump grows its
  * last block in place and rewinds to its chunks. */
 #include <stdbool.h>
@@ -121,6 +121,33 @@ static void test_pool_cache_bounded(void) {
     for (size_t i = 0; i < N / 2; i++)
         hl_free(&a, blocks[i], 128);
     hl_allocator_fini(&a);
+}
+
+/* The spare large block (allocators/pool.c, SPARE_MIN): a freed pass-through block of
+ * at least 1 MiB is kept, counted as resident, and handed to the next request it fits
+ * without wasting half of it; a smaller request gets glibc's memory. */
+static void test_pool_spare_big_block(void) {
+    hl_allocator a;
+    ta_start(&a);
+    hl_alloc_stats st;
+    hl_allocator_stats(&a, &st);
+    size_t before = st.resident_bytes;
+    enum { BIG = 8000000 };
+    void *big = hl_alloc(&a, BIG);
+    REQUIRE(big != NULL);
+    ta_fill(big, BIG, 7);
+    hl_free(&a, big, BIG);
+    hl_allocator_stats(&a, &st);
+    CHECK_MSG(st.resident_bytes == before + BIG, "resident %zu after freeing the big block, %zu before",
+              st.resident_bytes, before);
+    void *again = hl_alloc(&a, BIG - 4096);
+    CHECK_MSG(again == big, "the spare was not reused: %p, then %p", big, again);
+    void *other = hl_alloc(&a, BIG / 4); /* too small for a spare: glibc's own */
+    REQUIRE(other != NULL);
+    CHECK(other != big);
+    hl_free(&a, other, BIG / 4);
+    hl_free(&a, again, BIG - 4096);
+    hl_allocator_fini(&a); /* destroy frees the spare (the ASan build's leak check) */
 }
 
 /* A full pool that gets blocks back is used again before any fresh pool is taken: the
@@ -274,6 +301,7 @@ void ta_test_backend_promises(const hl_allocator_ops *backend, int *failures, lo
         test_pool_keeps_arenas();
         test_pool_lifo();
         test_pool_cache_bounded();
+        test_pool_spare_big_block();
         test_pool_full_pool_reused();
         test_pool_lines_and_huge_pages();
     }
