@@ -68,7 +68,7 @@
  * objects for the next allocation of the same kind; here the kind is the size class.
  * Under churn the block handed out is one freed a few steps before, still in cache,
  * where the head pool's free list holds blocks freed long ago (the churn benchmark
- * went from 9.5 to 5.6 ns per pair; docs/allocators.md). Cached blocks count as
+ * went from 9.5 to about 5 ns per pair; docs/allocators.md). Cached blocks count as
  * allocated in their pools and as free to the harness (whose counts are its own).
  *
  * Requests above 512 bytes pass through to libc malloc, and realloc between the two
