@@ -59,17 +59,16 @@
  * it first and free pushes onto it, touching neither the pool's header nor its lists.
  * When a class's cache is full, a free goes straight back to the block's pool
  * (block_release: obmalloc's free), so a pool still empties, returns to its arena and
- * may serve another class; at most 64 blocks per class wait in a cache. (Giving the
- * cache's newer half back at once when it fills cost a bulk free, such as the drop of
- * a list of 10^6 ints, a second walk of every block: that flush was 8% of
- * large_list/range's samples.)
- * This is CPython's own arrangement in front of
- * obmalloc: its per-type free lists (floats, tuples, lists, ...) keep recently freed
- * objects for the next allocation of the same kind; here the kind is the size class.
- * Under churn the block handed out is one freed a few steps before, still in cache,
- * where the head pool's free list holds blocks freed long ago (the churn benchmark
- * went from 9.5 to about 5 ns per pair; docs/allocators.md). Cached blocks count as
- * allocated in their pools and as free to the harness (whose counts are its own).
+ * may serve another class; at most 64 blocks per class wait in a cache. The caches are
+ * CPython's own arrangement in front of obmalloc: its per-type free lists (floats,
+ * tuples, lists, ...) keep recently freed objects for the next allocation of the same
+ * kind; here the kind is the size class. Under churn the block handed out is one freed
+ * a few steps before, still in cache, where the head pool's free list holds blocks
+ * freed long ago (the churn benchmark went from 9.5 to about 5 ns per pair;
+ * docs/allocators.md). Cached blocks count as allocated in their pools and as free to
+ * the harness (whose counts are its own). (Giving the cache's newer half back at once
+ * when it fills cost a bulk free, such as the drop of a list of 10^6 ints, a second
+ * walk of every block: that flush was 8% of large_list/range's samples.)
  *
  * Requests above 512 bytes pass through to libc malloc, and realloc between the two
  * worlds allocates, copies and frees. A realloc that stays within one size class keeps
@@ -344,8 +343,6 @@ static void pool_destroy(void *state) {
     free(s);
 }
 
-/* Requests above SMALL_MAX go to libc; kept out of line so that the small-block fast
- * paths below stay small. */
 /* The spare large block: the last freed pass-through block of at least SPARE_MIN bytes
  * is kept (one block, not a cache) and handed back to the next request it fits
  * without wasting more than half of it, as a wholly free arena is kept as a spare.
@@ -356,6 +353,8 @@ static void pool_destroy(void *state) {
  * faults per iteration in some processes and none in others, the same binary). */
 #define SPARE_MIN ((size_t)1 << 20)
 
+/* Requests above SMALL_MAX go to libc; kept out of line so that the small-block fast
+ * paths below stay small. */
 __attribute__((noinline)) static void *passthrough_alloc(pool_state *s, size_t size) {
     void *p;
     if (s->spare_size >= size && s->spare_size / 2 <= size) {
