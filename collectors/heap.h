@@ -44,6 +44,16 @@
  * store the object somewhere reachable (resurrection), and it may use the API. */
 typedef void (*hl_finalizer)(hl_heap *heap, hl_object *self, void *data);
 
+/* What a heap leaves to the next heap of the same run, as the allocator stays warm
+ * across a run's iterations (docs/architecture.md, "What a run is"): the heap size its
+ * collector grew to (mark_sweep's trigger at its largest), so that a warm iteration
+ * starts on the heap the previous ones needed, as libgc's heap (one per process) and a
+ * JVM's across benchmark iterations do. The owner zeroes it before the first heap;
+ * a heap reads it when it is created and writes it when it is destroyed. */
+struct hl_heap_carry {
+    size_t heap_bytes; /* 0: nothing carried, the collector's initial size */
+};
+
 typedef struct hl_heap_config {
     const hl_collector_ops *collector; /* from hl_collector_find */
     hl_allocator *allocator;           /* initialised by the caller, outlives the heap */
@@ -60,6 +70,9 @@ typedef struct hl_heap_config {
      * "Heap budgets"). Every collector that reclaims cycles collects fully before a
      * refused allocation becomes a MemoryError, with or without it. */
     bool fixed_heap;
+    /* Carried from the previous heap of the run and to the next (NULL: a cold heap,
+     * nothing carried). Ignored under a budget (fixed_heap): the budget is the size. */
+    hl_heap_carry *carry;
     const hl_event_listener *listeners[HL_MAX_LISTENERS]; /* NULL-terminated */
 } hl_heap_config;
 

@@ -148,6 +148,7 @@ hl_status hl_heap_create(const hl_heap_config *config, hl_heap **out) {
     heap->growth_factor = config->growth_factor > 1.0 ? config->growth_factor : 2.0;
     heap->lazy_sweep = config->lazy_sweep;
     heap->fixed_heap = config->fixed_heap && config->allocator->limit_bytes != 0;
+    heap->carry = heap->fixed_heap ? NULL : config->carry;
     for (size_t i = 0; i < HL_MAX_LISTENERS && config->listeners[i] != NULL; i++)
         heap->listeners[heap->listener_count++] = config->listeners[i];
 

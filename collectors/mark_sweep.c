@@ -10,7 +10,10 @@
  * bytes (everything allocated and not yet swept) have reached `trigger`. After a
  * collection trigger = max(HL_MARK_SWEEP_MIN_TRIGGER (1 MiB), live bytes after the
  * sweep * growth_factor): with the default factor 2.0 the heap may double between
- * collections, like Go's GOGC=100. With a heap budget (--heap-limit, heap->fixed_heap)
+ * collections, like Go's GOGC=100. A heap of a run's second and later iterations starts
+ * with the largest trigger the previous heap reached (heap->carry, hl_heap_carry), not at
+ * 1 MiB: the heap size the program needed stays, as libgc's heap does from one
+ * iteration to the next in the same process. With a heap budget (--heap-limit, heap->fixed_heap)
  * the growth factor is not used: a collection starts when the budget refuses an
  * allocation (object.c's room_for), as a fixed-heap policy does, and a MemoryError
  * comes only when the allocation fails again after it. hl_collect always collects
@@ -97,6 +100,7 @@ typedef struct ms_state {
     size_t stack_capacity;
     bool overflowed;      /* some object is GREY on the heap, not on the stack */
     size_t trigger;       /* live bytes that start the next collection */
+    size_t peak_trigger;  /* the largest trigger so far: what heap->carry gets */
     uint16_t black;       /* the mark sense: marked means (flags & HL_FLAG_BLACK) == black */
     uintptr_t small_ints; /* heap->small_ints and its size: never pushed */
     size_t small_ints_bytes;
@@ -303,6 +307,7 @@ static size_t heap_size(const hl_heap *heap, const ms_state *s) {
  * figures that follow a sweep. */
 static void sweep_done(hl_heap *heap, ms_state *s, size_t survivors) {
     s->trigger = next_trigger(heap, survivors);
+    if (s->trigger > s->peak_trigger) s->peak_trigger = s->trigger;
     hl__emit_live_data_size(heap, survivors);
     hl__emit_heap_resized(heap, heap_size(heap, s));
 }
@@ -403,6 +408,9 @@ static hl_status ms_init(hl_heap *heap) {
     s->stack_capacity = 0;
     s->overflowed = false;
     s->trigger = HL_MARK_SWEEP_MIN_TRIGGER;
+    if (heap->carry != NULL && heap->carry->heap_bytes > s->trigger)
+        s->trigger = heap->carry->heap_bytes; /* the previous iteration's heap, warm */
+    s->peak_trigger = s->trigger;
     s->black = 0;
     s->small_ints = 0;
     s->small_ints_bytes = 0;
@@ -458,6 +466,7 @@ static void ms_release_all(hl_heap *heap) {
         hl__object_free(heap, hl_gc_object_of(s->objects.next));
     if (s->stack_capacity != 0)
         hl_free(heap->allocator, s->stack, s->stack_capacity * sizeof(hl_object *));
+    if (heap->carry != NULL) heap->carry->heap_bytes = s->peak_trigger;
     hl_free(heap->allocator, s, sizeof *s);
     heap->gc = NULL;
 }

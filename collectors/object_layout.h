@@ -71,6 +71,7 @@ typedef enum hl_status {
 typedef struct hl_object hl_object;
 typedef struct hl_heap hl_heap;
 typedef struct hl_collector_ops hl_collector_ops; /* collectors/collector.h */
+typedef struct hl_heap_carry hl_heap_carry;       /* collectors/heap.h */
 
 #define HL_MAX_LISTENERS 6
 
@@ -150,6 +151,7 @@ struct hl_heap {
     double growth_factor;
     bool lazy_sweep; /* hl_heap_config.lazy_sweep (mark_sweep) */
     bool fixed_heap; /* hl_heap_config.fixed_heap: the allocator's limit is the budget */
+    hl_heap_carry *carry; /* hl_heap_config.carry, or NULL */
     const hl_event_listener *listeners[HL_MAX_LISTENERS];
     size_t listener_count;
 };

@@ -109,6 +109,9 @@ BAD = [
     (["run", "--workload", "recursion/sum", "--size", "-5"], "negative"),
     (["run", "--workload", "recursion/sum", "--size", "0"], "zero"),
     (["run", "--workload", "recursion/sum", "--size", "abc"], "not a number"),
+    # Google Benchmark aborts on a warm-up with a fixed iteration count
+    (["run", "--workload", "recursion/sum", "--size", "10", "--iterations", "1", "--warmup",
+      "0.01"], "--warmup and --iterations"),
     (["run", "--workload", "recursion/sum", "--size", "1e14"], "too large"),
     (["run", "--workload", "recursion/sum", "--size", "99999999999999999999999"], "too large"),
     (["run", "--workload", "recursion/sum", "--size", "1.5"], "not a whole number"),

@@ -9,7 +9,8 @@
  * 701 tracked objects have been allocated.
  * mark_sweep: the first collection starts once 1 MiB is live; after a collection
  * leaving L live bytes, the next starts once L * growth_factor bytes are live (2.0
- * by default, 1.5 configured); refcount never collects.
+ * by default, 1.5 configured); the next heap of a run (hl_heap_carry) starts with the
+ * largest trigger the previous one reached; refcount never collects.
  * rc_cycle_313: the same schedule as rc_cycle under given thresholds; by default the
  * first collection starts when 2,001 tracked objects have been allocated.
  * cpython_inc: the automatic collection is an increment after 2,001 tracked
@@ -145,6 +146,19 @@ static void ignore_object(hl_object *o, void *data) {
     (void)data;
 }
 
+/* About 3 MiB kept alive from global 0. */
+static void keep_3mib(hl_heap *h, uint64_t *allocated) {
+    start_keeper(h, allocated);
+    for (int i = 0; i < 3000; i++) {
+        char text[1000];
+        memset(text, 'x', sizeof text);
+        hl_object *s = hl_str_new(h, text, sizeof text);
+        TC_REQUIRE(s != NULL);
+        TC_REQUIRE(hl_list_append(h, hl_global_get(h, 0), s) == HL_OK);
+        hl_decref(h, s);
+    }
+}
+
 static void test_growth(const tc_args *args, double factor) {
     const hl_collector_ops *c = hl_collector_find("mark_sweep");
     static trigger_log log;
@@ -166,16 +180,7 @@ static void test_growth(const tc_args *args, double factor) {
     CHECK_MSG(log.live_at[0] >= HL_MARK_SWEEP_MIN_TRIGGER &&
                   log.live_at[0] < HL_MARK_SWEEP_MIN_TRIGGER + step,
               "first collection at %zu live bytes", log.live_at[0]);
-    /* About 3 MiB kept alive. */
-    start_keeper(h, &allocated);
-    for (int i = 0; i < 3000; i++) {
-        char text[1000];
-        memset(text, 'x', sizeof text);
-        hl_object *s = hl_str_new(h, text, sizeof text);
-        TC_REQUIRE(s != NULL);
-        TC_REQUIRE(hl_list_append(h, hl_global_get(h, 0), s) == HL_OK);
-        hl_decref(h, s);
-    }
+    keep_3mib(h, &allocated);
     hl_collect(h, 2);
     size_t live = hl_heap_live_bytes(h);
     size_t want = (size_t)((double)live * (factor > 1.0 ? factor : 2.0));
@@ -192,6 +197,49 @@ static void test_growth(const tc_args *args, double factor) {
     if (cfg.lazy_sweep) hl_heap_each(h, ignore_object, NULL);
     CHECK(hl_heap_live_bytes(h) == live + step); /* the record that triggered it */
     tc_close(&t);
+}
+
+/* mark_sweep, warm: the next heap of a run (the same hl_heap_carry) starts with the
+ * largest trigger the previous heap reached, although that heap's last collection,
+ * everything dropped, brought its trigger back to 1 MiB. */
+static void test_carry(const tc_args *args) {
+    const hl_collector_ops *c = hl_collector_find("mark_sweep");
+    hl_heap_carry carry = {0};
+    size_t grown = 0; /* the first heap's trigger with 3 MiB live */
+    for (int round = 0; round < 2; round++) {
+        static trigger_log log;
+        memset(&log, 0, sizeof log);
+        uint64_t allocated = 0;
+        log.allocated = &allocated;
+        hl_event_listener l;
+        hl_heap_config cfg = tc_config(c);
+        cfg.carry = &carry;
+        tc_heap t;
+        open_logged(&t, args, cfg, &log, &l);
+        hl_heap *h = t.heap;
+        if (round == 0) {
+            keep_3mib(h, &allocated);
+            hl_collect(h, 2);
+            grown = log.resized;
+            hl_global_set(h, 0, NULL);
+            hl_collect(h, 2);
+            if (cfg.lazy_sweep) hl_heap_each(h, ignore_object, NULL);
+            CHECK_MSG(grown > 2 * HL_MARK_SWEEP_MIN_TRIGGER &&
+                          log.resized == HL_MARK_SWEEP_MIN_TRIGGER,
+                      "triggers %zu, then %zu after the drop", grown, log.resized);
+        } else {
+            while (log.n < 1) { /* garbage until the first collection */
+                hl_object *r = hl_record_new(h, 2, NULL, NULL);
+                TC_REQUIRE(r != NULL);
+            }
+            size_t step = 16 + 16 + 2 * sizeof(void *);
+            CHECK_MSG(log.live_at[0] >= grown && log.live_at[0] < grown + step,
+                      "the next heap collected first at %zu live bytes, the previous grew to %zu",
+                      log.live_at[0], grown);
+        }
+        tc_close(&t);
+        CHECK_MSG(carry.heap_bytes == grown, "carried %zu, want %zu", carry.heap_bytes, grown);
+    }
 }
 
 /* What a lazy sweep is seen doing, through its events. */
@@ -544,6 +592,7 @@ int main(int argc, char **argv) {
     test_ft_deferral(&args, "cpython_ft");
     test_growth(&args, 0.0); /* the default, 2.0 */
     test_growth(&args, 1.5);
+    test_carry(&args);
     test_lazy_sweep(&args);
     test_refcount_never(&args);
     return check_report("test_triggers");

@@ -268,6 +268,9 @@ static int parse_run_options(int argc, char **argv, hl_run_config *opt, char **p
         !hl_cli_find_collector(collector, &opt->collector, error, sizeof error))
         return hl_cli_usage_error("%s", error);
     if (!have_size) opt->size = opt->workload->default_size;
+    if (opt->bench.iterations > 0 && opt->bench.min_warmup_time > 0)
+        return hl_cli_usage_error("run: --warmup and --iterations cannot be combined (Google "
+                                  "Benchmark runs no warm-up before a fixed iteration count)");
     if (opt->heap_factor > 0 && !opt->heap_budget)
         return hl_cli_usage_error("run: --heap-factor labels a budget: give --heap-limit too");
     if (opt->heap_limit == 0) opt->heap_limit = hl_run_default_heap_limit();

@@ -10,7 +10,9 @@
  * 3. Make ONE allocator instance for the whole process: every iteration reuses it,
  *    warm, whatever the backend (hl_allocator_begin_iteration makes its counts, the
  *    injected failure and the heap limit the iteration's own; hl_allocator_rewind lets
- *    bump start over when nothing is live). Register ONE benchmark, named like the
+ *    bump start over when nothing is live). Each iteration's heap is new, but it starts
+ *    with the heap size the previous one grew to (hl_heap_carry: mark_sweep's trigger),
+ *    as libgc's heap, one per process, stays grown. Register ONE benchmark, named like the
  *    results schema's configurations ("large_list/range/1000000/libc/refcount").
  *    What a run is (docs/architecture.md, "What a run is"), the same for every
  *    collector: with the clock paused, the heap is made; with the clock running, the
@@ -94,6 +96,7 @@ typedef struct run_state {
     /* the iteration in progress */
     hl_bench_state *bench;
     hl_allocator allocator; /* one instance for the whole process */
+    hl_heap_carry carry;    /* what each iteration's heap leaves to the next: warm too */
     size_t resident_at_peak;
     bool peak_sampled;
     /* the clock listener: the clock stops during heaplab's own accounting */
@@ -251,6 +254,7 @@ static void run_benchmark(hl_bench_state *st, void *arg) {
             .growth_factor = opt->growth_factor,
             .lazy_sweep = opt->lazy_sweep,
             .fixed_heap = opt->heap_budget,
+            .carry = &rs->carry,
             .listeners = {hl_stats_listener_events(rs->stats), hl_pause_log_events(rs->pauses),
                           &rs->clock_events,
                           /* NULL ends the list: the optional ones present, no gap */
