@@ -51,8 +51,12 @@ static void on_resized(void *data, size_t bytes) {
     ((trigger_log *)data)->resized = bytes;
 }
 
+/* Open a heap whose collections `log` records, cleared; `allocated` is the test's count
+ * of tracked allocations, which each entry notes. */
 static void open_logged(tc_heap *t, const tc_args *args, hl_heap_config cfg, trigger_log *log,
-                        hl_event_listener *l) {
+                        uint64_t *allocated, hl_event_listener *l) {
+    memset(log, 0, sizeof *log);
+    log->allocated = allocated;
     memset(l, 0, sizeof *l);
     l->data = log;
     l->collection_start = on_start;
@@ -85,16 +89,14 @@ static void test_rc_generations(const tc_args *args, const char *name, uint64_t 
     const hl_collector_ops *c = hl_collector_find(name);
     TC_REQUIRE(c != NULL);
     static trigger_log log;
-    memset(&log, 0, sizeof log);
     uint64_t allocated = 0;
-    log.allocated = &allocated;
     hl_event_listener l;
     hl_heap_config cfg = tc_config(c);
     cfg.thresholds[0] = 10;
     cfg.thresholds[1] = 2;
     cfg.thresholds[2] = 2;
     tc_heap t;
-    open_logged(&t, args, cfg, &log, &l);
+    open_logged(&t, args, cfg, &log, &allocated, &l);
     hl_heap *h = t.heap;
     start_keeper(h, &allocated);
     while (log.n < 13)
@@ -129,10 +131,8 @@ static void test_rc_generations(const tc_args *args, const char *name, uint64_t 
 
     /* CPython's defaults: 700 allocations (2,000 for 3.13), then the next tracked one is
      * over. */
-    memset(&log, 0, sizeof log);
     allocated = 0;
-    log.allocated = &allocated;
-    open_logged(&t, args, tc_config(c), &log, &l);
+    open_logged(&t, args, tc_config(c), &log, &allocated, &l);
     start_keeper(t.heap, &allocated);
     while (log.n < 1)
         keep_record(t.heap, &allocated);
@@ -162,14 +162,12 @@ static void keep_3mib(hl_heap *h, uint64_t *allocated) {
 static void test_growth(const tc_args *args, double factor) {
     const hl_collector_ops *c = hl_collector_find("mark_sweep");
     static trigger_log log;
-    memset(&log, 0, sizeof log);
     uint64_t allocated = 0;
-    log.allocated = &allocated;
     hl_event_listener l;
     hl_heap_config cfg = tc_config(c);
     cfg.growth_factor = factor;
     tc_heap t;
-    open_logged(&t, args, cfg, &log, &l);
+    open_logged(&t, args, cfg, &log, &allocated, &l);
     hl_heap *h = t.heap;
     /* Garbage only: the first collection starts at 1 MiB. */
     while (log.n < 1) {
@@ -208,14 +206,12 @@ static void test_carry(const tc_args *args) {
     size_t grown = 0; /* the first heap's trigger with 3 MiB live */
     for (int round = 0; round < 2; round++) {
         static trigger_log log;
-        memset(&log, 0, sizeof log);
         uint64_t allocated = 0;
-        log.allocated = &allocated;
         hl_event_listener l;
         hl_heap_config cfg = tc_config(c);
         cfg.carry = &carry;
         tc_heap t;
-        open_logged(&t, args, cfg, &log, &l);
+        open_logged(&t, args, cfg, &log, &allocated, &l);
         hl_heap *h = t.heap;
         if (round == 0) {
             keep_3mib(h, &allocated);
@@ -356,12 +352,10 @@ static void test_inc_kinds(const tc_args *args) {
     const hl_collector_ops *c = hl_collector_find("cpython_inc");
     TC_REQUIRE(c != NULL);
     static trigger_log log;
-    memset(&log, 0, sizeof log);
     uint64_t allocated = 0;
-    log.allocated = &allocated;
     hl_event_listener l;
     tc_heap t;
-    open_logged(&t, args, tc_config(c), &log, &l);
+    open_logged(&t, args, tc_config(c), &log, &allocated, &l);
     start_keeper(t.heap, &allocated);
     while (log.n < 1)
         keep_record(t.heap, &allocated);
@@ -389,15 +383,13 @@ static void test_inc_schedule(const tc_args *args) {
     TC_REQUIRE(c != NULL);
     enum { K = 3000, M = 50, A = 20 };
     static trigger_log log;
-    memset(&log, 0, sizeof log);
     uint64_t allocated = 0;
-    log.allocated = &allocated;
     hl_event_listener l;
     hl_heap_config cfg = tc_config(c);
     cfg.thresholds[0] = 1000000; /* no automatic collection: the test runs the increments */
     cfg.thresholds[1] = 10;
     tc_heap t;
-    open_logged(&t, args, cfg, &log, &l);
+    open_logged(&t, args, cfg, &log, &allocated, &l);
     hl_heap *h = t.heap;
     start_keeper(h, &allocated);
     for (int i = 0; i < K; i++)
