@@ -353,23 +353,6 @@ static void pool_destroy(void *state) {
  * faults per iteration in some processes and none in others, the same binary). */
 #define SPARE_MIN ((size_t)1 << 20)
 
-/* A pass-through block of an arena's size or more is advised MADV_HUGEPAGE over the
- * whole pages inside it, as the arenas are (what glibc's own glibc.malloc.hugetlb=1
- * tunable does for its mmapped chunks): a big array visited at random (the node list
- * of cyclic_graph/random, 8 MB) then misses the TLB no more than the arenas do. Only
- * advice: the block stays glibc's. */
-static void advise_huge(void *p, size_t size) {
-#ifdef MADV_HUGEPAGE
-    const uintptr_t page = 4096;
-    uintptr_t lo = ((uintptr_t)p + page - 1) & ~(page - 1);
-    uintptr_t hi = ((uintptr_t)p + size) & ~(page - 1);
-    if (hi > lo) (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-#else
-    (void)p;
-    (void)size;
-#endif
-}
-
 /* Requests above SMALL_MAX go to libc; kept out of line so that the small-block fast
  * paths below stay small. */
 __attribute__((noinline)) static void *passthrough_alloc(pool_state *s, size_t size) {
@@ -380,7 +363,6 @@ __attribute__((noinline)) static void *passthrough_alloc(pool_state *s, size_t s
         s->spare_size = 0;
     } else {
         p = malloc(size);
-        if (p != NULL && size >= ARENA_SIZE) advise_huge(p, size);
     }
     if (p != NULL) s->passthrough_bytes += size;
     return p;
