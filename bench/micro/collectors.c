@@ -93,6 +93,9 @@ static bool bench_open_with(bench_heap *b, const char *collector, bool lazy_swee
         hl_bench_skip_with_error(st, "cannot create the heap");
         return false;
     }
+    /* The label says where the objects live: boehm's on libgc's own heap, every other
+     * collector's on the allocator (so a run shows which HEAPLAB_MICRO_ALLOCATOR took). */
+    hl_bench_set_label(st, strcmp(collector, "boehm") == 0 ? "libgc" : micro_allocator()->name);
     return true;
 }
 
