@@ -16,17 +16,11 @@ import os
 import subprocess
 import sys
 
+from hl_testing import check, fail
+
 build = sys.argv[1]
 micro = os.path.join(build, "heaplab-micro-collectors")
 churn = os.path.join(build, "heaplab-churn")
-failures = 0
-
-
-def check(ok, what):
-    global failures
-    if not ok:
-        failures += 1
-        print(f"FAIL: {what}")
 
 
 def run(cmd, allocator=None):
@@ -42,8 +36,7 @@ def rows(done, what):
     try:
         report = json.loads(done.stdout)
     except json.JSONDecodeError:
-        check(False, f"{what}: no Google Benchmark JSON: {done.stdout[:300]!r}")
-        return {}
+        fail(f"{what}: no Google Benchmark JSON: {done.stdout[:300]!r}")
     return {b["name"].split("/")[1]: b for b in report.get("benchmarks", [])
             if b.get("run_type") == "iteration"}
 
@@ -81,5 +74,4 @@ check(bad.returncode == 2 and bad.stdout == "" and
       len(bad.stderr.strip().splitlines()) == 1 and "no_such_allocator" in bad.stderr,
       f"heaplab-churn unknown allocator: exit {bad.returncode}, stderr {bad.stderr!r}")
 
-print("micro_check:", "ok" if failures == 0 else f"{failures} failed")
-sys.exit(1 if failures else 0)
+print("micro_check: ok")
