@@ -1,5 +1,6 @@
-"""What the command-line test scripts share (tests/batch_check.py, compare_check.py, micro_check.py,
-exits_check.py): stop at the first broken check with one FAIL line, and run heaplab."""
+"""What the command-line test scripts share (tests/batch_check.py, compare_check.py,
+exits_check.py, micro_check.py): stop at the first broken check with one FAIL line, and
+run heaplab."""
 import subprocess
 import sys
 

@@ -41,37 +41,36 @@ def rows(done, what):
             if b.get("run_type") == "iteration"}
 
 
+def usage_error(done, what):
+    """One line on stderr naming the bad allocator, exit 2, nothing on stdout."""
+    check(done.returncode == 2 and done.stdout == "" and
+          len(done.stderr.strip().splitlines()) == 1 and "no_such_allocator" in done.stderr,
+          f"{what}: exit {done.returncode}, stdout {done.stdout[:200]!r}, "
+          f"stderr {done.stderr!r}")
+
+
 TREE = ["--benchmark_filter=^full_collection_tree_2e20/(mark_sweep_lazy|boehm)/",
         "--benchmark_format=json"]
 for allocator, want in ((None, "libc"), ("pool", "pool")):
     what = f"HEAPLAB_MICRO_ALLOCATOR={allocator}"
     got = rows(run([micro] + TREE, allocator), what)
     check(set(got) == {"mark_sweep_lazy", "boehm"}, f"{what}: rows {sorted(got)}")
-    lazy, boehm = got.get("mark_sweep_lazy", {}), got.get("boehm", {})
-    check(lazy.get("label") == want, f"{what}: mark_sweep's heap on {lazy.get('label')!r}, "
-                                     f"want {want!r}")
-    check(boehm.get("label") == "libgc", f"{what}: boehm's heap on {boehm.get('label')!r}")
-    check(lazy.get("found") == 1 << 20, f"{what}: lazy sweep found {lazy.get('found')} "
-                                        f"of {1 << 20} dead nodes")
+    lazy, boehm = got["mark_sweep_lazy"], got["boehm"]
+    check(lazy["label"] == want, f"{what}: mark_sweep's heap on {lazy['label']!r}, want {want!r}")
+    check(boehm["label"] == "libgc", f"{what}: boehm's heap on {boehm['label']!r}")
+    check(lazy["found"] == 1 << 20, f"{what}: lazy sweep found {lazy['found']} of {1 << 20}")
     # the pause is the mark; the sweep, which frees every node, is reported apart
-    check(lazy.get("sweep_ns_per_object", 0) > lazy.get("ns_per_object", 1),
-          f"{what}: sweep {lazy.get('sweep_ns_per_object')} ns/object not above the "
-          f"pause {lazy.get('ns_per_object')}")
+    check(lazy["sweep_ns_per_object"] > lazy["ns_per_object"],
+          f"{what}: sweep {lazy['sweep_ns_per_object']} ns/object not above the "
+          f"pause {lazy['ns_per_object']}")
     check(boehm.get("boehm_ns_per_object", 0) > 0, f"{what}: no libgc figure: {boehm}")
 
-bad = run([micro, "--benchmark_list_tests"], "no_such_allocator")
-check(bad.returncode == 2 and bad.stdout == "" and
-      len(bad.stderr.strip().splitlines()) == 1 and "no_such_allocator" in bad.stderr,
-      f"unknown allocator: exit {bad.returncode}, stdout {bad.stdout[:200]!r}, "
-      f"stderr {bad.stderr!r}")
-
+usage_error(run([micro, "--benchmark_list_tests"], "no_such_allocator"),
+            "heaplab-micro-collectors, unknown allocator")
 got = rows(run([churn, "pool", "--benchmark_min_time=0.01", "--benchmark_format=json"]),
            "heaplab-churn pool")
 check(list(got) == ["pool"], f"heaplab-churn pool: rows {sorted(got)}")
-check(got.get("pool", {}).get("ns_per_pair", 0) > 0, f"heaplab-churn pool: {got}")
-bad = run([churn, "no_such_allocator"])
-check(bad.returncode == 2 and bad.stdout == "" and
-      len(bad.stderr.strip().splitlines()) == 1 and "no_such_allocator" in bad.stderr,
-      f"heaplab-churn unknown allocator: exit {bad.returncode}, stderr {bad.stderr!r}")
+check(got["pool"].get("ns_per_pair", 0) > 0, f"heaplab-churn pool: {got}")
+usage_error(run([churn, "no_such_allocator"]), "heaplab-churn, unknown allocator")
 
 print("micro_check: ok")
