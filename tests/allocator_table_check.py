@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """scripts/allocator-table on a results.csv whose figures are known: the ratios it
 prints are pool's median over the best allocator's, the best of jemalloc, mimalloc and
-tcmalloc on one side and of every allocator but bump and pool on the other; rows of
+tcmalloc on one side and of every allocator but bump and pool on the other, and bump's
+(the floor) over the best of jemalloc, mimalloc and tcmalloc; rows of
 other sizes, collectors, heap factors and CPython are left out; a folder without
 results.csv is one line and exit 2.
 
@@ -47,11 +48,12 @@ def check(ok, what):
 p = subprocess.run([script, work], capture_output=True, text=True)
 out = p.stdout
 check(p.returncode == 0, f"exit {p.returncode}: {p.stderr}")
-check("| cyclic_graph/random | 0.90 (vs mimalloc) | 1.20 (vs libc) |" in out,
-      "random: pool 180 / mimalloc 200 = 0.90, / libc 150 = 1.20\n" + out)
+check("| cyclic_graph/random | 0.90 (vs mimalloc) | 1.20 (vs libc) | 0.50 (vs mimalloc) |" in out,
+      "random: pool 180 / mimalloc 200 = 0.90, / libc 150 = 1.20; bump 100 / mimalloc 200 = "
+      "0.50\n" + out)
 # a crashed allocator is not the best
-check("| large_list/range | 0.90 (vs tcmalloc) | 0.90 (vs tcmalloc) |" in out,
-      "range: the crashed mimalloc row is not the best\n" + out)
+check("| large_list/range | 0.90 (vs tcmalloc) | 0.90 (vs tcmalloc) | - |" in out,
+      "range: the crashed mimalloc row is not the best; no bump row, no floor\n" + out)
 check("| jemalloc | 250.0 | 225.0 to 275.0 | 80.0 | 3 | ok |" in out, "jemalloc's row\n" + out)
 check(" 1.0 |" not in out and "rc_cycle" not in out, "rows of other sizes/collectors leaked in")
 check(out.count("| jemalloc |") == 1, "jemalloc appears once (heap factor / size rows left out)")
