@@ -4,7 +4,7 @@ prints are pool's median over the best allocator's, the best of jemalloc, mimall
 tcmalloc on one side and of every allocator but bump and pool on the other, and bump's
 (the floor) over the best of jemalloc, mimalloc and tcmalloc; rows of
 other sizes, collectors, heap factors and CPython are left out; a folder without
-results.csv is one line and exit 2.
+results.csv, and an unknown flag, are one line and exit 2.
 
     allocator_table_check.py SCRIPT WORKDIR
 """
@@ -62,5 +62,8 @@ check("5 invocations" in out, "invocations named")
 q = subprocess.run([script, os.path.join(work, "nowhere")], capture_output=True, text=True)
 check(q.returncode == 2 and len(q.stderr.strip().splitlines()) == 1 and q.stdout == "",
       f"missing folder: exit {q.returncode}, stderr {q.stderr!r}")
+r = subprocess.run([script, work, "--frobnicate"], capture_output=True, text=True)
+check(r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "--frobnicate" in r.stderr
+      and r.stdout == "", f"unknown flag: exit {r.returncode}, stderr {r.stderr!r}")
 print("allocator_table_check:", "ok" if failures == 0 else f"{failures} failed")
 sys.exit(1 if failures else 0)
