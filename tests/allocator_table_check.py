@@ -13,6 +13,8 @@ import os
 import subprocess
 import sys
 
+from hl_testing import check, one_line_error
+
 script, work = sys.argv[1], sys.argv[2]
 os.makedirs(work, exist_ok=True)
 fields = ["runtime", "workload", "size", "allocator", "collector", "heap_factor",
@@ -38,12 +40,6 @@ with open(os.path.join(work, "results.csv"), "w", newline="") as f:
     w.writeheader()
     w.writerows(rows)
 
-failures = 0
-def check(ok, what):
-    global failures
-    if not ok:
-        failures += 1
-        print(f"FAIL: {what}")
 
 p = subprocess.run([script, work], capture_output=True, text=True)
 out = p.stdout
@@ -59,11 +55,8 @@ check(" 1.0 |" not in out and "rc_cycle" not in out, "rows of other sizes/collec
 check(out.count("| jemalloc |") == 1, "jemalloc appears once (heap factor / size rows left out)")
 check("5 invocations" in out, "invocations named")
 
-q = subprocess.run([script, os.path.join(work, "nowhere")], capture_output=True, text=True)
-check(q.returncode == 2 and len(q.stderr.strip().splitlines()) == 1 and q.stdout == "",
-      f"missing folder: exit {q.returncode}, stderr {q.stderr!r}")
-r = subprocess.run([script, work, "--frobnicate"], capture_output=True, text=True)
-check(r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "--frobnicate" in r.stderr
-      and r.stdout == "", f"unknown flag: exit {r.returncode}, stderr {r.stderr!r}")
-print("allocator_table_check:", "ok" if failures == 0 else f"{failures} failed")
-sys.exit(1 if failures else 0)
+one_line_error(subprocess.run([script, os.path.join(work, "nowhere")], capture_output=True,
+                              text=True), 2, "no such file", "missing folder")
+one_line_error(subprocess.run([script, work, "--frobnicate"], capture_output=True, text=True),
+               2, "--frobnicate", "unknown flag")
+print("allocator_table_check: ok")

@@ -1,6 +1,7 @@
 """What the command-line test scripts share (tests/batch_check.py, compare_check.py,
-exits_check.py, micro_check.py): stop at the first broken check with one FAIL line, and
-run heaplab."""
+exits_check.py, micro_check.py, microtable_check.py, allocator_table_check.py): stop at
+the first broken check with one FAIL line, check a refused command's one line, and run
+heaplab."""
 import subprocess
 import sys
 
@@ -13,6 +14,16 @@ def fail(message):
 def check(cond, message):
     if not cond:
         fail(message)
+
+
+def one_line_error(done, code, needle, what):
+    """A refused command: exit `code`, one line on stderr that contains `needle`, nothing
+    on stdout."""
+    lines = done.stderr.strip().splitlines()
+    check(done.returncode == code and len(lines) == 1 and needle in done.stderr
+          and done.stdout == "",
+          f"{what}: exit {done.returncode} (want {code}), stderr {done.stderr!r}, "
+          f"stdout {done.stdout[:200]!r}")
 
 
 def run_heaplab(heaplab, args, timeout, **kw):

@@ -16,7 +16,7 @@ import os
 import subprocess
 import sys
 
-from hl_testing import check, fail
+from hl_testing import check, fail, one_line_error
 
 build = sys.argv[1]
 micro = os.path.join(build, "heaplab-micro-collectors")
@@ -43,10 +43,7 @@ def rows(done, what):
 
 def usage_error(done, what):
     """One line on stderr naming the bad allocator, exit 2, nothing on stdout."""
-    check(done.returncode == 2 and done.stdout == "" and
-          len(done.stderr.strip().splitlines()) == 1 and "no_such_allocator" in done.stderr,
-          f"{what}: exit {done.returncode}, stdout {done.stdout[:200]!r}, "
-          f"stderr {done.stderr!r}")
+    one_line_error(done, 2, "no_such_allocator", what)
 
 
 TREE = ["--benchmark_filter=^full_collection_tree_2e20/(mark_sweep_lazy|boehm)/",

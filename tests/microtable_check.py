@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 
-from hl_testing import check
+from hl_testing import check, one_line_error
 
 script, work = sys.argv[1], sys.argv[2]
 os.makedirs(work, exist_ok=True)
@@ -66,12 +66,6 @@ json.dump({report!r}, sys.stdout)
 
 def run(*args):
     return subprocess.run([script, *args], capture_output=True, text=True)
-
-
-def one_line_error(p, code, needle, what):
-    lines = p.stderr.strip().splitlines()
-    check(p.returncode == code and len(lines) == 1 and needle in p.stderr and p.stdout == "",
-          f"{what}: exit {p.returncode} (want {code}), stderr {p.stderr!r}, stdout {p.stdout!r}")
 
 
 good = fake("good")
